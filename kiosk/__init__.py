@@ -1,0 +1,1 @@
+"""The walk-up kiosk (Textual). Talks to the database only through `store`."""

@@ -1,0 +1,148 @@
+"""Kinds of fault: the words a pupil picks from, and how much each usually matters.
+
+from store import categories
+categories.add_starting_categories(by="init")     # once, on a new database
+categories.add_category("printer", "Printer", impact="medium", urgency="medium", by="jsmith")
+[c.label for c in categories.list_categories(kiosk_only=True)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from store import journal
+from store.database import read, write
+from store.errors import BadInput, NotFound
+from store.models import LEVELS, Category
+from store.sanitise import CODE, LABEL, clean
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+# name, pupil's words, impact, urgency, shown on the kiosk
+STARTING_CATEGORIES = (
+    ("laptop", "Laptop or Chromebook", 3, 2, True),
+    ("printer", "Printer", 2, 2, True),
+    ("wifi", "Wi-Fi or internet", 2, 2, True),
+    ("login", "Logging in", 3, 1, True),
+    ("projector", "Projector or board", 2, 1, True),
+    ("software", "Software", 3, 2, True),
+    ("other", "Something else", 3, 3, True),
+    ("desktop", "Desktop computer", 3, 2, False),
+    ("email", "Email", 2, 2, False),
+    ("network", "Network or server", 1, 2, False),
+    ("phone", "Telephone", 2, 2, False),
+    ("mis", "MIS or school data", 2, 2, False),
+)
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    """A category as screens see it."""
+
+    name: str
+    label: str
+    impact: int
+    urgency: int
+    on_kiosk: bool
+
+
+def _info(row: Category) -> CategoryInfo:
+    return CategoryInfo(row.name, row.label, row.impact, row.urgency, row.on_kiosk)
+
+
+def level(value: object, what: str) -> int:
+    """An impact or urgency given as 1-3 or high/medium/low."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in LEVELS:
+        return value
+    text = str(value).strip().lower()
+    for number, word in LEVELS.items():
+        if text in (word, str(number), word[0]):
+            return number
+    raise BadInput(f"'{str(value)[:20]}' is not an {what}: say high, medium or low.")
+
+
+def clean_name(value: object) -> str:
+    """A category's short name: lower case letters, digits, '_' or '-'."""
+    name = clean(value, CODE).lower()
+    if not _NAME.match(name):
+        raise BadInput(f"'{name}' is not a category name: use letters, digits, '_' or '-'.")
+    return name
+
+
+def add_category(
+    name: str,
+    label: str,
+    *,
+    impact: object = "low",
+    urgency: object = "medium",
+    on_kiosk: bool = True,
+    by: str,
+) -> CategoryInfo:
+    """Add a category; its name must be new."""
+    name = clean_name(name)
+    label = clean(label, LABEL)
+    impact, urgency = level(impact, "impact"), level(urgency, "urgency")
+    with write():
+        if Category.get_or_none(Category.name == name):
+            raise BadInput(f"There is already a category '{name}'.")
+        position = (Category.select().count() + 1) * 10
+        row = Category.create(
+            name=name,
+            label=label,
+            impact=impact,
+            urgency=urgency,
+            on_kiosk=on_kiosk,
+            position=position,
+        )
+        journal.record(by, row, "add", after=f"{name}: {label}")
+        return _info(row)
+
+
+def add_starting_categories(*, by: str) -> int:
+    """Add the usual categories to a database that has none; return how many were added."""
+    with write():
+        if Category.select().exists():
+            return 0
+        for position, (name, label, impact, urgency, on_kiosk) in enumerate(
+            STARTING_CATEGORIES, start=1
+        ):
+            row = Category.create(
+                name=name,
+                label=label,
+                impact=impact,
+                urgency=urgency,
+                on_kiosk=on_kiosk,
+                position=position * 10,
+            )
+            journal.record(by, row, "add", after=f"{name}: {label}")
+        return len(STARTING_CATEGORIES)
+
+
+def category_row(name: object) -> Category:
+    """The Category row for a name (or its label), or BadInput naming it."""
+    text = clean(name, LABEL)
+    with read():
+        row = Category.get_or_none(Category.name == text.lower())
+        if row is None:
+            row = Category.get_or_none(Category.label == text)
+    if row is None:
+        raise BadInput(f"There is no category '{text}'. See: fitsdesk category list.")
+    return row
+
+
+def list_categories(kiosk_only: bool = False) -> list[CategoryInfo]:
+    """Categories in the order the kiosk shows them."""
+    with read():
+        query = Category.select().order_by(Category.position, Category.name)
+        if kiosk_only:
+            query = query.where(Category.on_kiosk)
+        return [_info(row) for row in query]
+
+
+def category(name: str) -> CategoryInfo:
+    """A category by name, or NotFound."""
+    try:
+        return _info(category_row(name))
+    except BadInput as exc:
+        raise NotFound(str(exc)) from None

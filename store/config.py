@@ -1,0 +1,140 @@
+"""The school's settings, read from one TOML file, and where FITS Desk keeps things.
+
+    from store.config import load_config
+    config = load_config()          # FITSDESK_CONFIG, ~/.config, /etc, or defaults
+    config.school_name, config.close_after_days, config.priority(1, 2)
+
+The file is optional; every key has a default. A file that is not valid TOML,
+or a key with the wrong type, raises `BadInput` with one sentence naming the
+file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store.errors import BadInput
+
+# Priority = impact x urgency (rows: impact high, medium, low; columns: urgency).
+DEFAULT_MATRIX = ((1, 2, 3), (2, 3, 4), (3, 4, 5))
+
+
+def config_dir() -> Path:
+    """The user's FITS Desk config folder ($XDG_CONFIG_HOME/fitsdesk)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "fitsdesk"
+
+
+def data_dir() -> Path:
+    """The user's FITS Desk data folder ($XDG_DATA_HOME/fitsdesk)."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "fitsdesk"
+
+
+def config_path() -> Path | None:
+    """The config file in force: FITSDESK_CONFIG, else the user's, else /etc's."""
+    explicit = os.environ.get("FITSDESK_CONFIG")
+    if explicit:
+        return Path(explicit)
+    for candidate in (config_dir() / "config.toml", Path("/etc/fitsdesk/config.toml")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings a school may change; the defaults suit a first run."""
+
+    db: str | None = None
+    """Database URL, used when neither --db nor FITSDESK_DB is given."""
+    school_name: str = "Our School"
+    """Shown on receipts, labels and mail."""
+    close_after_days: int = 5
+    """School days a resolved call waits for the caller before it closes itself."""
+    matrix: tuple[tuple[int, ...], ...] = DEFAULT_MATRIX
+    """Priority by [impact - 1][urgency - 1], each 1 (high) to 3 (low)."""
+    source: str = "defaults"
+    """Where these settings came from, for messages."""
+    extra: dict = field(default_factory=dict, compare=False)
+    """Sections later parts of FITS Desk read (kiosk, desk, mail)."""
+
+    def priority(self, impact: int, urgency: int) -> int:
+        """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
+        return self.matrix[impact - 1][urgency - 1]
+
+
+def _check_matrix(value: object, where: str) -> tuple[tuple[int, ...], ...]:
+    ok = (
+        isinstance(value, list)
+        and len(value) == 3
+        and all(isinstance(row, list) and len(row) == 3 for row in value)
+        and all(type(p) is int and 1 <= p <= 5 for row in value for p in row)
+    )
+    if not ok:
+        raise BadInput(f"{where}: priority.matrix must be three rows of three numbers from 1 to 5.")
+    return tuple(tuple(row) for row in value)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file in force (or `path`) into a Config."""
+    path = path or config_path()
+    if path is None:
+        return Config()
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise BadInput(f"The config file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.__class__.__name__
+        raise BadInput(f"The config file {path} cannot be read ({reason}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"The config file {path} is not valid TOML: {exc}.") from None
+
+    where = str(path)
+    settings: dict = {"source": where}
+    db = raw.pop("db", None)
+    if db is not None:
+        if not isinstance(db, str) or not db.strip():
+            raise BadInput(f"{where}: db must be a database URL in quotes.")
+        settings["db"] = db.strip()
+    school = raw.pop("school", {})
+    if not isinstance(school, dict):
+        raise BadInput(f"{where}: [school] must be a table.")
+    name = school.get("name")
+    if name is not None:
+        if not isinstance(name, str) or not name.strip() or len(name) > 80:
+            raise BadInput(f"{where}: school.name must be text of 1 to 80 characters.")
+        settings["school_name"] = name.strip()
+    days = school.get("close_after_days")
+    if days is not None:
+        if type(days) is not int or not 1 <= days <= 60:
+            raise BadInput(f"{where}: school.close_after_days must be a whole number from 1 to 60.")
+        settings["close_after_days"] = days
+    priority = raw.pop("priority", {})
+    if not isinstance(priority, dict):
+        raise BadInput(f"{where}: [priority] must be a table.")
+    if "matrix" in priority:
+        settings["matrix"] = _check_matrix(priority["matrix"], where)
+    return Config(extra=raw, **settings)
+
+
+_current: Config | None = None
+
+
+def current() -> Config:
+    """The settings in force for this process, read once."""
+    global _current
+    if _current is None:
+        _current = load_config()
+    return _current
+
+
+def use(config: Config | None) -> None:
+    """Put `config` in force for this process (None: read the file again when next asked)."""
+    global _current
+    _current = config

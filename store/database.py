@@ -1,0 +1,258 @@
+"""The one place that opens the database, keeps its schema current and runs transactions.
+
+    from store import database
+    db = database.connect("sqlite:////srv/fitsdesk/desk.db")   # or None: the default
+    with database.write():          # one transaction; BEGIN IMMEDIATE on SQLite
+        ...
+
+Which database (DESIGN.md): the URL given, else FITSDESK_DB, else `db` in the
+config file, else a SQLite file in the user's data folder, made on first use.
+A plain path is taken as a SQLite file. SQLite runs in WAL mode with foreign
+keys on, a 10 s busy timeout and synchronous=FULL. `postgresql://` URLs use
+psycopg 3; `?schema=NAME` keeps FITS Desk's tables in their own schema.
+Every connect brings the schema up to date with the numbered scripts in
+`store/migrations`, serialised so that processes starting together do not race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import peewee
+from playhouse.migrations import Runner
+
+from store.config import Config, data_dir, load_config
+from store.errors import BadInput, Unavailable
+
+db = peewee.DatabaseProxy()
+"""The database every model uses; `connect` points it at a real one."""
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_S = 10
+_MIGRATION_LOCK = 0x46495453  # "FITS": the advisory lock key on PostgreSQL
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class Base(peewee.Model):
+    """Every FITS Desk table: snake_case names, bound to `db`."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+def default_url() -> str:
+    """The SQLite file FITS Desk uses when nothing else is said."""
+    return "sqlite:///" + str(data_dir() / "fitsdesk.db")
+
+
+def resolve_url(url: str | None = None, config: Config | None = None) -> str:
+    """The database URL in force, by DESIGN.md's precedence."""
+    if url:
+        return url
+    if os.environ.get("FITSDESK_DB"):
+        return os.environ["FITSDESK_DB"]
+    config = config if config is not None else load_config()
+    return config.db or default_url()
+
+
+def describe(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
+    path = url.split(":///", 1)[1] if "://" in url else url
+    path = unquote(path.split("?", 1)[0])
+    if not path:
+        raise BadInput("The SQLite URL names no file: use sqlite:////path/to/desk.db.")
+    if path != ":memory:":
+        if "\x00" in path:
+            raise BadInput("The database path contains a NUL character.")
+        folder = Path(path).expanduser().parent
+        if create_folder:
+            folder.mkdir(parents=True, exist_ok=True)
+        if not folder.is_dir():
+            raise Unavailable(f"The folder {folder} for the database does not exist.")
+        if Path(path).is_dir():
+            raise BadInput(f"{path} is a folder, not a database file.")
+        path = str(Path(path).expanduser())
+    return peewee.SqliteDatabase(
+        path,
+        timeout=BUSY_TIMEOUT_S,
+        pragmas=[
+            ("busy_timeout", BUSY_TIMEOUT_S * 1000),
+            ("journal_mode", "wal"),
+            ("synchronous", "full"),  # a log number shown to a pupil is already on disk
+            ("foreign_keys", 1),
+        ],
+    )
+
+
+def _postgres(url: str) -> peewee.PostgresqlDatabase:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise Unavailable(
+            "PostgreSQL needs the postgres extra: pip install 'fitsdesk[postgres]'."
+        ) from None
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise BadInput(f"The port in {describe(url)} is not a number.") from None
+    params = {
+        "database": unquote(parts.path.lstrip("/")) or None,
+        "host": parts.hostname,
+        "port": port,
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "connect_timeout": 5,
+    }
+    schema = None
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "schema":
+            schema = value
+        elif key in ("sslmode", "application_name", "connect_timeout", "options", "sslrootcert"):
+            params[key] = value
+        else:
+            raise BadInput(f"The database URL has an option FITS Desk does not know: {key}.")
+    if schema is not None:
+        if not _SCHEMA_NAME.match(schema):
+            raise BadInput("The schema name must be lower-case letters, digits and _.")
+        params["options"] = f"-c search_path={schema}"
+    database = peewee.PostgresqlDatabase(
+        prefer_psycopg3=True, **{k: v for k, v in params.items() if v is not None}
+    )
+    database.fitsdesk_schema = schema
+    return database
+
+
+def build(url: str, *, create_folder: bool = False) -> peewee.Database:
+    """A database object for `url`, not yet connected."""
+    if not isinstance(url, str) or not url.strip():
+        raise BadInput("The database URL is empty.")
+    url = url.strip()
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in ("", "sqlite"):
+        return _sqlite(url, create_folder=create_folder)
+    if scheme in ("postgres", "postgresql"):
+        return _postgres(url)
+    raise BadInput(
+        f"FITS Desk cannot use a '{scheme}' database: give sqlite:///PATH or postgresql://..."
+    )
+
+
+def unavailable(exc: Exception, url: str = "") -> Unavailable:
+    """One sentence for a database error, naming what most likely went wrong."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    where = f" ({describe(url)})" if url else ""
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return Unavailable(f"The database{where} is read-only: nothing was written.")
+    if "locked" in lowered or "busy" in lowered:
+        return Unavailable(f"The database{where} is busy: nothing was written, please try again.")
+    if "not a database" in lowered or "malformed" in lowered:
+        return Unavailable(f"The file{where} is not a FITS Desk database.")
+    if "unable to open" in lowered:
+        return Unavailable(f"The database{where} cannot be opened.")
+    if "connection refused" in lowered or "timeout expired" in lowered:
+        return Unavailable(f"Nothing answers for the database{where}: is the server running?")
+    if "does not exist" in lowered and "database" in lowered:
+        return Unavailable(f"The database{where} does not exist on that server.")
+    if "authentication" in lowered or "password" in lowered:
+        return Unavailable(f"The server refused the login for the database{where}.")
+    return Unavailable(f"The database{where} cannot be used: {text}.")
+
+
+def connect(url: str | None = None, *, upgrade: bool = True) -> peewee.Database:
+    """Open the database in force, bring its schema up to date, and bind the models."""
+    url = resolve_url(url)
+    database = build(url, create_folder=(url == default_url()))
+    try:
+        database.connect(reuse_if_open=True)
+        if isinstance(database, peewee.PostgresqlDatabase) and database.fitsdesk_schema:
+            database.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{database.fitsdesk_schema}"')
+        db.initialize(database)
+        if upgrade:
+            upgrade_schema(database)
+    except peewee.DatabaseError as exc:
+        if not database.is_closed():
+            database.close()
+        raise unavailable(exc, url) from None
+    except peewee.InterfaceError as exc:
+        raise unavailable(exc, url) from None
+    database.fitsdesk_url = url
+    return database
+
+
+def pending_migrations(database: peewee.Database) -> list[str]:
+    """Names of the migration scripts this database has not yet run."""
+    runner = Runner(database, str(MIGRATIONS))
+    status = runner.status()
+    unknown = [m.name for m in status if m.path is None]
+    if unknown:
+        raise Unavailable(
+            f"This database was upgraded by a newer FITS Desk (it has run {unknown[-1]}): "
+            "install that version here too."
+        )
+    return [m.name for m in status if not m.applied]
+
+
+def upgrade_schema(database: peewee.Database) -> list[str]:
+    """Run the migrations this database lacks, one process at a time; return their names."""
+    if not pending_migrations(database):
+        return []
+    runner = Runner(database, str(MIGRATIONS))
+    if isinstance(database, peewee.SqliteDatabase):
+        # Table rebuilds need foreign keys off, which only works outside a transaction.
+        database.pragma("foreign_keys", 0)
+        try:
+            with database.atomic("IMMEDIATE"):
+                applied = runner.up()
+                broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise Unavailable("A schema upgrade would break links between records.")
+        finally:
+            database.pragma("foreign_keys", 1)
+        return applied
+    with database.atomic():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        return runner.up()
+
+
+def is_sqlite() -> bool:
+    """Whether the bound database is SQLite (else PostgreSQL)."""
+    return isinstance(db.obj, peewee.SqliteDatabase)
+
+
+@contextlib.contextmanager
+def write() -> Iterator[None]:
+    """One write transaction; on SQLite it takes the write lock at BEGIN, so it never
+    deadlocks upgrading a read lock. Database errors become `Unavailable`."""
+    try:
+        if db.transaction_depth() > 0:
+            with db.atomic():
+                yield
+        elif is_sqlite():
+            with db.atomic("IMMEDIATE"):
+                yield
+        else:
+            with db.atomic():
+                yield
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
+
+
+@contextlib.contextmanager
+def read() -> Iterator[None]:
+    """Database errors while reading become `Unavailable`."""
+    try:
+        yield
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None

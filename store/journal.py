@@ -1,0 +1,99 @@
+"""The journal: who changed what, when, from what to what. Rows are only ever added.
+
+    from store import journal
+    journal.record("jsmith", incident, "assign", field="assignee", before=None, after="jsmith")
+    journal.history("incident", 42)     # -> [JournalEntry(...), ...] oldest first
+
+`record` must be called inside the same `database.write()` block as the
+change it describes, so a change and its journal row commit together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from store.database import read
+from store.models import Journal
+
+
+def now() -> dt.datetime:
+    """The current time as the store keeps it: naive UTC, to the microsecond."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One line of a record's history."""
+
+    at: dt.datetime
+    who: str
+    action: str
+    field: str | None
+    before: str | None
+    after: str | None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def record(
+    who: str,
+    row,
+    action: str,
+    *,
+    field: str | None = None,
+    before: object = None,
+    after: object = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Add one journal row for a change to `row` (any model instance)."""
+    Journal.insert(
+        at=at or now(),
+        who=who,
+        record=row._meta.table_name,
+        record_id=row.id,
+        action=action,
+        field=field,
+        before=_text(before),
+        after=_text(after),
+    ).execute()
+
+
+def changes(who: str, row, action: str, updates: dict, *, at: dt.datetime | None = None) -> None:
+    """Journal each plain (not foreign-key) field in `updates` that differs from `row`'s."""
+    stamp = at or now()
+    rows = [
+        {
+            "at": stamp,
+            "who": who,
+            "record": row._meta.table_name,
+            "record_id": row.id,
+            "action": action,
+            "field": name,
+            "before": _text(getattr(row, name)),
+            "after": _text(value),
+        }
+        for name, value in updates.items()
+        if _text(getattr(row, name)) != _text(value)
+    ]
+    if rows:
+        Journal.insert_many(rows).execute()
+
+
+def history(record_name: str, record_id: int) -> list[JournalEntry]:
+    """Every journal row for one record, oldest first."""
+    with read():
+        query = (
+            Journal.select()
+            .where((Journal.record == record_name) & (Journal.record_id == record_id))
+            .order_by(Journal.at, Journal.id)
+        )
+        return [JournalEntry(j.at, j.who, j.action, j.field, j.before, j.after) for j in query]

@@ -1,0 +1,260 @@
+"""The school's rooms and places, and the kiosks that stand in them.
+
+    from store import locations
+    locations.add_location("S12", "Science lab 12", site="Main", by="jsmith")
+    locations.import_locations(Path("rooms.csv"), by="jsmith")   # all good rows or none
+    locations.add_kiosk("library", "LIB", by="jsmith")
+
+Codes are the school's own (no two schools share them), kept in upper case.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store import journal
+from store.database import read, write
+from store.errors import BadInput, NotFound
+from store.models import Kiosk, Location
+from store.sanitise import CODE, PLACE_NAME, SITE, clean, clean_code
+
+MAX_IMPORT_ROWS = 20_000
+_KIOSK_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+_HEADERS = {
+    "code": (
+        "code",
+        "room",
+        "room code",
+        "roomcode",
+        "room_code",
+        "short name",
+        "room no",
+        "room number",
+        "id",
+    ),
+    "name": ("name", "room name", "description", "long name", "title", "full name"),
+    "site": ("site", "building", "campus", "block", "school"),
+}
+
+
+@dataclass(frozen=True)
+class LocationInfo:
+    """A location as screens see it."""
+
+    code: str
+    name: str
+    site: str
+
+
+@dataclass(frozen=True)
+class KioskInfo:
+    """A kiosk and where it stands."""
+
+    name: str
+    location: str
+    location_name: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do on a dry run."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+    """One sentence per bad row, starting with its line number."""
+    written: bool = False
+
+
+def _info(row: Location) -> LocationInfo:
+    return LocationInfo(row.code, row.name, row.site)
+
+
+def location(code: str) -> LocationInfo:
+    """A location by its code, or NotFound."""
+    return _info(location_row(code))
+
+
+def location_row(code: object) -> Location:
+    """The Location row for a code, or NotFound naming it."""
+    code = clean_code(code, CODE)
+    with read():
+        row = Location.get_or_none(Location.code == code)
+    if row is None:
+        raise NotFound(f"There is no location '{code}'. See: fitsdesk location list.")
+    return row
+
+
+def add_location(code: str, name: str, *, site: str = "", by: str) -> LocationInfo:
+    """Add a room or place; its code must be new."""
+    code = clean_code(code, CODE)
+    name = clean(name, PLACE_NAME)
+    site = clean(site, SITE)
+    with write():
+        if Location.get_or_none(Location.code == code):
+            raise BadInput(f"There is already a location '{code}'.")
+        row = Location.create(code=code, name=name, site=site)
+        journal.record(by, row, "add", after=f"{code} {name}")
+        return _info(row)
+
+
+def list_locations(search: str = "") -> list[LocationInfo]:
+    """Locations by code; `search` keeps those whose code or name contains it."""
+    with read():
+        query = Location.select().order_by(Location.code)
+        if search:
+            query = query.where(
+                Location.code.contains(search.strip()) | Location.name.contains(search.strip())
+            )
+        return [_info(row) for row in query]
+
+
+def _columns(header: list[str]) -> dict[str, int] | None:
+    """Column positions from a header row, or None if the row is data."""
+    names = [cell.strip().lower().replace("-", " ") for cell in header]
+    found = {}
+    for key, synonyms in _HEADERS.items():
+        for position, name in enumerate(names):
+            if name in synonyms:
+                found[key] = position
+                break
+    return found if "code" in found else None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"There is no file {path}.") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path} is a folder, not a CSV file.") from None
+    except OSError as exc:
+        raise BadInput(f"{path} cannot be read ({exc.strerror}).") from None
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel and most MIS exports use one of these
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadInput(f"{path} is not a text file.")
+
+
+def import_locations(
+    path: Path,
+    *,
+    by: str,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Add or update locations from a CSV of rooms: code, name, site (a header row with
+    names like 'Room', 'Description', 'Building' is recognised). Every good row or none."""
+    text = _read_text(path)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise BadInput(f"{path} is not a CSV file we can read: {exc}.") from None
+    report = ImportReport()
+    if not rows:
+        report.problems.append(f"{path} is empty.")
+        return report
+    columns = _columns(rows[0])
+    first_line = 2 if columns else 1
+    if columns is None:
+        columns = {"code": 0, "name": 1, "site": 2}
+    data = rows[first_line - 1 :]
+    if len(data) > MAX_IMPORT_ROWS:
+        report.problems.append(f"{path} has {len(data)} rows; the most is {MAX_IMPORT_ROWS}.")
+        return report
+    wanted: dict[str, tuple[str, str, int]] = {}
+    for line, cells in enumerate(data, start=first_line):
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+
+            def cell(key: str, cells=cells) -> str:
+                position = columns.get(key)
+                return cells[position] if position is not None and position < len(cells) else ""
+
+            code = clean_code(cell("code"), CODE)
+            name = clean(cell("name") or code, PLACE_NAME)
+            site = clean(cell("site"), SITE)
+        except BadInput as exc:
+            report.problems.append(f"Line {line}: {exc}")
+            continue
+        if code in wanted:
+            report.problems.append(f"Line {line}: {code} is already on line {wanted[code][2]}.")
+            continue
+        wanted[code] = (name, site, line)
+    if report.problems or not wanted:
+        if not wanted and not report.problems:
+            report.problems.append(f"{path} has no rooms in it.")
+        return report
+    with write():
+        existing = {row.code: row for row in Location.select()}
+        for done, (code, (name, site, _line)) in enumerate(wanted.items(), start=1):
+            row = existing.get(code)
+            if row is None:
+                report.added += 1
+                if not dry_run:
+                    row = Location.create(code=code, name=name, site=site)
+                    journal.record(by, row, "import", after=f"{code} {name}")
+            elif (row.name, row.site) != (name, site):
+                report.updated += 1
+                if not dry_run:
+                    journal.changes(by, row, "import", {"name": name, "site": site})
+                    Location.update(name=name, site=site).where(Location.id == row.id).execute()
+            else:
+                report.unchanged += 1
+            if progress:
+                progress(done, len(wanted))
+    report.written = not dry_run
+    return report
+
+
+def clean_kiosk_name(value: object) -> str:
+    """A kiosk's name: lower case letters, digits, '.', '_' or '-'."""
+    name = clean(value, CODE).lower()
+    if not _KIOSK_NAME.match(name):
+        raise BadInput(f"'{name}' is not a kiosk name: use letters, digits, '.', '_' or '-'.")
+    return name
+
+
+def add_kiosk(name: str, location_code: str, *, by: str) -> KioskInfo:
+    """Register a kiosk at a location, or move an existing one there."""
+    name = clean_kiosk_name(name)
+    place = location_row(location_code)
+    with write():
+        kiosk = Kiosk.get_or_none(Kiosk.name == name)
+        if kiosk is None:
+            kiosk = Kiosk.create(name=name, location=place)
+            journal.record(by, kiosk, "add", after=f"{name} at {place.code}")
+        elif kiosk.location_id != place.id:
+            journal.record(
+                by, kiosk, "move", field="location", before=kiosk.location.code, after=place.code
+            )
+            Kiosk.update(location=place).where(Kiosk.id == kiosk.id).execute()
+    return KioskInfo(name, place.code, place.name)
+
+
+def kiosk(name: str) -> KioskInfo:
+    """A kiosk by name, or NotFound."""
+    name = clean_kiosk_name(name)
+    with read():
+        row = Kiosk.select(Kiosk, Location).join(Location).where(Kiosk.name == name).first()
+    if row is None:
+        raise NotFound(
+            f"There is no kiosk '{name}'. Add it: fitsdesk kiosk add {name} --location CODE"
+        )
+    return KioskInfo(row.name, row.location.code, row.location.name)
+
+
+def list_kiosks() -> list[KioskInfo]:
+    """Kiosks by name."""
+    with read():
+        query = Kiosk.select(Kiosk, Location).join(Location).order_by(Kiosk.name)
+        return [KioskInfo(k.name, k.location.code, k.location.name) for k in query]

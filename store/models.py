@@ -1,0 +1,143 @@
+"""The tables. Screens and the command line never import this: they call store functions.
+
+    from store.models import Incident
+    Incident.select().where(Incident.status.in_(OPEN)).order_by(Incident.priority)
+
+The schema itself is made by `store/migrations`; a change here needs a new
+numbered script there. Times are naive UTC. People's text is TextField: the
+sanitiser enforces its length, so the database never truncates or refuses it.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from store.database import Base
+
+ROLES = ("pupil", "staff", "parent", "visitor")
+"""Who a caller is to the school."""
+TECH_ROLES = ("technician", "manager", "committee")
+"""What a technician may do (DESIGN.md, Safety)."""
+CHANNELS = ("kiosk", "phone", "visit", "email", "desk")
+"""How a call reached the service desk."""
+STATUSES = ("logged", "assigned", "in_progress", "on_hold", "resolved", "closed")
+"""The incident lifecycle, in order (DESIGN.md, FITS in the records)."""
+OPEN = ("logged", "assigned", "in_progress", "on_hold")
+"""Statuses in which a call still needs a technician."""
+RESOLUTION_KINDS = ("fix", "workaround")
+LEVELS = {1: "high", 2: "medium", 3: "low"}
+"""Impact and urgency, 1 (high) to 3 (low)."""
+
+
+class Location(Base):
+    """A room or place in the school, by the school's own code."""
+
+    code = pw.CharField(max_length=20, unique=True)
+    name = pw.TextField()
+    site = pw.TextField(default="")
+
+
+class Category(Base):
+    """A kind of fault, with the words a pupil sees and its usual impact and urgency."""
+
+    name = pw.CharField(max_length=40, unique=True)
+    label = pw.TextField()
+    impact = pw.SmallIntegerField(default=3)
+    urgency = pw.SmallIntegerField(default=3)
+    on_kiosk = pw.BooleanField(default=True)
+    position = pw.IntegerField(default=100)
+
+
+class Person(Base):
+    """Someone who calls the service desk: pupil, staff, parent or visitor."""
+
+    name = pw.TextField()
+    role = pw.CharField(max_length=10)
+    group_name = pw.TextField(default="")
+    email = pw.TextField(default="")
+    match_key = pw.TextField(unique=True)
+    created_at = pw.DateTimeField()
+
+
+class Technician(Base):
+    """Someone who works the queue; `login` is their login name on the server."""
+
+    login = pw.CharField(max_length=32, unique=True)
+    full_name = pw.TextField()
+    roles = pw.TextField(default="technician")
+    active = pw.BooleanField(default=True)
+    created_at = pw.DateTimeField()
+
+
+class Asset(Base):
+    """A device on the register, known by the tag on its label."""
+
+    tag = pw.CharField(max_length=40, unique=True)
+    kind = pw.CharField(max_length=30, default="other")
+    description = pw.TextField(default="")
+    location = pw.ForeignKeyField(Location, null=True, backref="assets")
+
+
+class Kiosk(Base):
+    """A walk-up terminal and where it stands."""
+
+    name = pw.CharField(max_length=40, unique=True)
+    location = pw.ForeignKeyField(Location, backref="kiosks")
+
+
+class Incident(Base):
+    """One call to the service desk and the work on it."""
+
+    check_code = pw.CharField(max_length=4)
+    channel = pw.CharField(max_length=10)
+    requester = pw.ForeignKeyField(Person, backref="incidents")
+    location = pw.ForeignKeyField(Location, null=True)
+    category = pw.ForeignKeyField(Category, null=True)
+    asset = pw.ForeignKeyField(Asset, null=True, backref="incidents")
+    kiosk = pw.ForeignKeyField(Kiosk, null=True)
+    summary = pw.TextField()
+    description = pw.TextField(default="")
+    trying_to_do = pw.TextField(default="")
+    happened_instead = pw.TextField(default="")
+    already_tried = pw.TextField(default="")
+    last_worked = pw.TextField(default="")
+    happened_before = pw.TextField(default="")
+    impact = pw.SmallIntegerField()
+    urgency = pw.SmallIntegerField()
+    priority = pw.SmallIntegerField()
+    status = pw.CharField(max_length=12)
+    assignee = pw.ForeignKeyField(Technician, null=True)
+    hold_reason = pw.TextField(default="")
+    resolution_kind = pw.CharField(max_length=10, null=True)
+    resolution_text = pw.TextField(default="")
+    closed_how = pw.CharField(max_length=12, null=True)
+    reopen_count = pw.IntegerField(default=0)
+    version = pw.IntegerField(default=1)
+    logged_at = pw.DateTimeField()
+    responded_at = pw.DateTimeField(null=True)
+    resolved_at = pw.DateTimeField(null=True)
+    closed_at = pw.DateTimeField(null=True)
+    updated_at = pw.DateTimeField()
+
+
+class Note(Base):
+    """Words added to a call; public ones are seen by the caller."""
+
+    incident = pw.ForeignKeyField(Incident, backref="notes")
+    at = pw.DateTimeField()
+    author = pw.TextField()
+    public = pw.BooleanField()
+    text = pw.TextField()
+
+
+class Journal(Base):
+    """Every change to every record: who, when, what, before and after. Never deleted."""
+
+    at = pw.DateTimeField()
+    who = pw.TextField()
+    record = pw.CharField(max_length=20)
+    record_id = pw.IntegerField()
+    action = pw.CharField(max_length=30)
+    field = pw.CharField(max_length=30, null=True)
+    before = pw.TextField(null=True)
+    after = pw.TextField(null=True)

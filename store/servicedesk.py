@@ -1,0 +1,302 @@
+"""The service desk: log every call, find it again, and close it when the caller is happy.
+
+    from store import servicedesk
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam Patel", role="pupil",
+                                location="LIB", category="printer", by="jsmith")
+    call.number, call.scan                           # 'INC-000042', 'INC-000042-K7QX'
+    servicedesk.find_call("INC-000042-K7QX")         # NotFound if the code is wrong
+    servicedesk.list_calls(status="open", limit=50)  # priority order
+    servicedesk.confirm_fixed(call.scan)             # the caller says yes: closed
+
+FITS: whatever the channel, the call is logged and the caller gets a number;
+a call closes only when the caller confirms the fix, or after
+`close_after_days` school days without an answer (`close_unanswered`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from store import calls, config, journal, people
+from store.categories import category_row, level
+from store.database import read, write
+from store.errors import BadInput, NotFound, Refused
+from store.locations import clean_kiosk_name
+from store.models import (
+    CHANNELS,
+    OPEN,
+    STATUSES,
+    Asset,
+    Category,
+    Incident,
+    Kiosk,
+    Location,
+    Technician,
+)
+from store.numbers import log_number, new_check_code, parse_reference
+from store.records import FITS_QUESTIONS, Call
+from store.sanitise import ANSWER, CODE, COMMENT, DESCRIPTION, SUMMARY, TAG, clean, clean_code
+
+CALLER = "caller"
+"""Who the journal names when the caller acts for themselves (kiosk, mail)."""
+SYSTEM = "system"
+"""Who the journal names for what FITS Desk does on its own."""
+
+
+def clean_answers(answers: dict | None) -> dict[str, str]:
+    """The FITS incident-sheet answers, each cleaned; unknown questions refused."""
+    answers = dict(answers or {})
+    known = {name for name, _question in FITS_QUESTIONS}
+    unknown = set(answers) - known
+    if unknown:
+        raise BadInput(f"'{sorted(unknown)[0]}' is not one of the FITS questions.")
+    return {name: clean(answers.get(name, ""), ANSWER) for name in known}
+
+
+def clean_channel(channel: object) -> str:
+    """One of kiosk, phone, visit, email, desk."""
+    text = str(channel).strip().lower()
+    if text not in CHANNELS:
+        raise BadInput(f"'{text[:20]}' is not a channel: choose from {', '.join(CHANNELS)}.")
+    return text
+
+
+def log_call(
+    *,
+    summary: str,
+    requester: str,
+    role: str = "pupil",
+    group: str = "",
+    email: str = "",
+    location: str | None = None,
+    category: str | None = None,
+    asset: str | None = None,
+    kiosk: str | None = None,
+    channel: str = "desk",
+    description: str = "",
+    answers: dict | None = None,
+    impact: object = None,
+    urgency: object = None,
+    by: str,
+) -> Call:
+    """Log a call and return it with its number and check code; one transaction."""
+    summary = clean(summary, SUMMARY)
+    description = clean(description, DESCRIPTION)
+    sheet = clean_answers(answers)
+    channel = clean_channel(channel)
+    impact = level(impact, "impact") if impact is not None else None
+    urgency = level(urgency, "urgency") if urgency is not None else None
+    code = clean_code(location, CODE) if location else None
+    tag = clean_code(asset, TAG) if asset else None
+    kiosk_name = clean_kiosk_name(kiosk) if kiosk else None
+    kind = category_row(category) if category else None
+    settings = config.current()
+    with write():
+        place = device = terminal = None
+        if kiosk_name:
+            terminal = Kiosk.get_or_none(Kiosk.name == kiosk_name)
+            if terminal is None:
+                raise BadInput(f"There is no kiosk '{kiosk_name}'.")
+        if code:
+            place = Location.get_or_none(Location.code == code)
+            if place is None:
+                raise BadInput(f"There is no location '{code}'. See: fitsdesk location list.")
+        elif terminal:
+            place = terminal.location_id
+        if tag:
+            device = Asset.get_or_none(Asset.tag == tag)
+            if device is None:
+                raise BadInput(f"No asset is tagged '{tag}'.")
+        if kind is None:
+            kind = Category.get_or_none(Category.name == "other")
+        at = journal.now()
+        person = people.caller(requester, role, group, email, at=at, by=by)
+        impact = impact or (kind.impact if kind else 3)
+        urgency = urgency or (kind.urgency if kind else 3)
+        new_id = Incident.insert(
+            check_code=new_check_code(),
+            channel=channel,
+            requester=person,
+            location=place,
+            category=kind,
+            asset=device,
+            kiosk=terminal,
+            summary=summary,
+            description=description,
+            impact=impact,
+            urgency=urgency,
+            priority=settings.priority(impact, urgency),
+            status="logged",
+            logged_at=at,
+            updated_at=at,
+            **sheet,
+        ).execute()
+        journal.record(by, Incident(id=new_id), "log", field="status", after="logged", at=at)
+    with read():
+        return calls.as_call(new_id)
+
+
+def find_call(reference: object) -> Call:
+    """A call by number ('INC-000042', '42') or scan payload; a wrong check code is
+    NotFound, exactly as an unknown number is."""
+    ref = parse_reference(reference)
+    with read():
+        row = calls.base_query().where(Incident.id == ref.id).first()
+        if row is None or (ref.check is not None and ref.check != row.check_code):
+            raise calls.not_found(log_number(ref.id) + (f"-{ref.check}" if ref.check else ""))
+        return calls.as_call(row.id)
+
+
+def clean_status(status: object) -> tuple[str, ...]:
+    """A status filter: one status, 'open' or 'all'."""
+    text = str(status or "open").strip().lower().replace(" ", "_").replace("-", "_")
+    if text == "open":
+        return OPEN
+    if text == "all":
+        return STATUSES
+    if text in STATUSES:
+        return (text,)
+    raise BadInput(
+        f"'{str(status)[:20]}' is not a status: choose open, all, or one of {', '.join(STATUSES)}."
+    )
+
+
+def find_calls(
+    *,
+    status: object = "open",
+    assignee: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Iterator[Call]:
+    """Calls matching the filters: open ones by priority then age, others newest first.
+    `assignee` is a login, or 'none' for unassigned calls."""
+    statuses = clean_status(status)
+    if limit is not None and (type(limit) is not int or limit < 1):
+        raise BadInput("The limit must be a whole number of at least 1.")
+    if type(offset) is not int or offset < 0:
+        raise BadInput("The offset must be a whole number, 0 or more.")
+    query = calls.base_query()
+    if statuses == OPEN:
+        query = query.where(calls.IS_OPEN)
+    elif statuses != STATUSES:
+        query = query.where(Incident.status.in_(statuses))
+    if set(statuses) <= set(OPEN):
+        query = query.order_by(Incident.priority, Incident.logged_at, Incident.id)
+    else:
+        query = query.order_by(Incident.logged_at.desc(), Incident.id.desc())
+    with read():
+        if assignee is not None:
+            if str(assignee).strip().lower() in ("none", "nobody", ""):
+                query = query.where(Incident.assignee.is_null())
+            else:
+                try:
+                    tech = people.technician(assignee)
+                except NotFound as exc:
+                    raise BadInput(str(exc)) from None
+                query = query.where(Technician.login == tech.login)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        yield from calls.iter_calls(query)
+
+
+def list_calls(**filters) -> list[Call]:
+    """`find_calls` as a list; give a limit for large queues."""
+    return list(find_calls(**filters))
+
+
+def _caller_or_technician(by: str | None, reference: object) -> str:
+    """Who is acting: the caller (who must show the check code) or a technician."""
+    if by is None:
+        if parse_reference(reference).check is None:
+            raise Refused("The caller needs the check code on their receipt, like INC-000042-K7QX.")
+        return CALLER
+    return people.active_technician(by).login
+
+
+def confirm_fixed(
+    reference: object, *, comment: str = "", by: str | None = None, seen_version: int | None = None
+) -> Call:
+    """The caller is happy it is fixed: the resolved call closes. `by` is the technician
+    recording the caller's answer (phone, visit); None when the caller answers themselves."""
+    comment = clean(comment, COMMENT)
+    with write():
+        who = _caller_or_technician(by, reference)
+        row = calls.for_change(reference, seen_version)
+        if row.status == "closed":
+            raise Refused(f"{log_number(row.id)} is already closed.")
+        if row.status != "resolved":
+            raise Refused(
+                f"{log_number(row.id)} has not been resolved yet, so it cannot be closed."
+            )
+        if comment:
+            calls.add_note(row, who, comment, public=True)
+        calls.change(
+            row,
+            who,
+            "confirm fixed",
+            {"status": "closed", "closed_at": journal.now(), "closed_how": "confirmed"},
+        )
+    with read():
+        return calls.as_call(row.id)
+
+
+def not_fixed(
+    reference: object, *, comment: str = "", by: str | None = None, seen_version: int | None = None
+) -> Call:
+    """The caller says it is not fixed: the resolved call reopens with what they said."""
+    comment = clean(comment, COMMENT)
+    with write():
+        who = _caller_or_technician(by, reference)
+        row = calls.for_change(reference, seen_version)
+        if row.status == "closed":
+            raise Refused(
+                f"{log_number(row.id)} is closed: please log a new call and mention "
+                f"{log_number(row.id)}."
+            )
+        if row.status != "resolved":
+            raise Refused(f"{log_number(row.id)} is still being worked on.")
+        if comment:
+            calls.add_note(row, who, f"Not fixed: {comment}", public=True)
+        calls.reopen(row, who, "not fixed")
+    with read():
+        return calls.as_call(row.id)
+
+
+def school_days_before(moment: dt.datetime, days: int) -> dt.datetime:
+    """The moment `days` school days (Monday to Friday, for now) before `moment`."""
+    cutoff, counted = moment, 0
+    while counted < days:
+        cutoff -= dt.timedelta(days=1)
+        if cutoff.weekday() < 5:
+            counted += 1
+    return cutoff
+
+
+def close_unanswered(days: int | None = None, *, now: dt.datetime | None = None) -> list[str]:
+    """Close resolved calls whose caller has not answered for `days` school days
+    (default: the config's close_after_days); return their numbers."""
+    days = config.current().close_after_days if days is None else days
+    if type(days) is not int or days < 1:
+        raise BadInput("The number of days must be a whole number of at least 1.")
+    moment = now or journal.now()
+    cutoff = school_days_before(moment, days)
+    closed = []
+    with write():
+        query = (
+            Incident.select()
+            .where((Incident.status == "resolved") & (Incident.resolved_at <= cutoff))
+            .order_by(Incident.id)
+        )
+        for row in query:
+            calls.change(
+                row,
+                SYSTEM,
+                "close unanswered",
+                {"status": "closed", "closed_at": moment, "closed_how": "unanswered"},
+                at=moment,
+            )
+            closed.append(log_number(row.id))
+    return closed

@@ -1,0 +1,209 @@
+"""`fitsdesk log`, `show`, `list` and `close-unanswered`: calls from the command line."""
+
+from __future__ import annotations
+
+import argparse
+
+from store import servicedesk
+from store.models import CHANNELS, LEVELS, ROLES
+from store.records import FITS_QUESTIONS, Call
+from tui.cli import add_common
+from tui.cli.output import age, local, print_json, stream_json_list, table
+from tui.cli.session import open_db, who
+
+_QUESTION_FLAGS = {name: "--" + name.replace("_", "-") for name, _question in FITS_QUESTIONS}
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    log = commands.add_parser(
+        "log",
+        help="log a call and print its number",
+        description="Log a call on someone's behalf (phone, visit, email) and print its "
+        "log number and the check code to read out.",
+    )
+    log.add_argument("--summary", required=True, help="one line: what is wrong (120 characters)")
+    log.add_argument("--requester", required=True, metavar="NAME", help="who is calling")
+    log.add_argument("--role", choices=ROLES, default="pupil", help="who they are (default pupil)")
+    log.add_argument("--group", default="", help="their tutor group or department")
+    log.add_argument("--email", default="", help="where to send updates (staff, parents)")
+    log.add_argument("--location", metavar="CODE", help="room code, see: fitsdesk location list")
+    log.add_argument("--category", metavar="NAME", help="see: fitsdesk category list")
+    log.add_argument("--asset", metavar="TAG", help="the tag on the device's label")
+    log.add_argument("--channel", choices=CHANNELS, default="desk", help="default desk")
+    log.add_argument("--description", default="", help="more detail (4,000 characters)")
+    for name, question in FITS_QUESTIONS:
+        log.add_argument(_QUESTION_FLAGS[name], dest=name, default="", help=question)
+    log.add_argument("--impact", choices=list(LEVELS.values()), help="default: the category's")
+    log.add_argument("--urgency", choices=list(LEVELS.values()), help="default: the category's")
+    log.add_argument("--json", action="store_true", help="print the call as JSON")
+    add_common(log)
+    log.set_defaults(handler=run_log)
+
+    show = commands.add_parser(
+        "show",
+        help="show one call",
+        description="Show a call by its number (INC-000042 or 42) or the payload scanned "
+        "from a receipt (INC-000042-K7QX).",
+    )
+    show.add_argument("reference", metavar="NUMBER_OR_SCAN")
+    show.add_argument("--json", action="store_true", help="print the call as JSON")
+    add_common(show)
+    show.set_defaults(handler=run_show)
+
+    listing = commands.add_parser(
+        "list",
+        help="list calls",
+        description="List calls: open ones by priority then age, others newest first. "
+        "Prints every match unless --limit says otherwise.",
+    )
+    listing.add_argument(
+        "--status",
+        default="open",
+        help="open (default), all, or one of: logged, assigned, in_progress, on_hold, "
+        "resolved, closed",
+    )
+    listing.add_argument("--assignee", metavar="USER", help="a technician's login, or 'none'")
+    listing.add_argument("--limit", type=_positive, metavar="N", help="at most N calls")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(listing)
+    listing.set_defaults(handler=run_list)
+
+    tidy = commands.add_parser(
+        "close-unanswered",
+        help="close resolved calls the caller never answered",
+        description="Close resolved calls whose caller has not answered for N school days "
+        "(default: close_after_days in the config, 5). Meant for a daily cron job.",
+    )
+    tidy.add_argument("--days", type=_positive, metavar="N")
+    add_common(tidy)
+    tidy.set_defaults(handler=run_close_unanswered)
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number of at least 1")
+    return int(text)
+
+
+def run_log(args: argparse.Namespace) -> int:
+    open_db(args)
+    call = servicedesk.log_call(
+        summary=args.summary,
+        requester=args.requester,
+        role=args.role,
+        group=args.group,
+        email=args.email,
+        location=args.location,
+        category=args.category,
+        asset=args.asset,
+        channel=args.channel,
+        description=args.description,
+        answers={name: getattr(args, name) for name in _QUESTION_FLAGS},
+        impact=args.impact,
+        urgency=args.urgency,
+        by=who(),
+    )
+    if args.json:
+        print_json(call.to_json(detail=True))
+    else:
+        print(f"Logged {call.number}, check code {call.check_code} (scan: {call.scan}).")
+        print(
+            f"{call.priority_label}, {call.category or 'no category'}, "
+            f"{call.location or 'no location'}. Read the number and code to the caller."
+        )
+    return 0
+
+
+def _describe(call: Call) -> None:
+    rows = [
+        ("Status", call.status_word + (f" ({call.hold_reason})" if call.hold_reason else "")),
+        (
+            "Priority",
+            f"{call.priority_label} (impact {LEVELS[call.impact]}, urgency {LEVELS[call.urgency]})",
+        ),
+        (
+            "Caller",
+            f"{call.requester} ({call.requester_role}"
+            + (f", {call.requester_group}" if call.requester_group else "")
+            + ")"
+            + (f" <{call.requester_email}>" if call.requester_email else ""),
+        ),
+        ("Location", f"{call.location} {call.location_name}" if call.location else "-"),
+        ("Category", call.category_label or "-"),
+        ("Asset", call.asset or "-"),
+        ("Channel", call.channel + (f" ({call.kiosk})" if call.kiosk else "")),
+        ("Assigned to", f"{call.assignee_name} ({call.assignee})" if call.assignee else "nobody"),
+        ("Logged", local(call.logged_at)),
+        ("Responded", local(call.responded_at)),
+        (
+            "Resolved",
+            local(call.resolved_at)
+            + (f", {call.resolution_kind}: {call.resolution_text}" if call.resolution_kind else ""),
+        ),
+        ("Closed", local(call.closed_at) + (f" ({call.closed_how})" if call.closed_how else "")),
+        ("Scan code", call.scan),
+    ]
+    print(f"{call.number}  {call.summary}")
+    for label, value in rows:
+        print(f"  {label + ':':<12} {value}")
+    if call.description:
+        print("\nDescription:\n  " + call.description.replace("\n", "\n  "))
+    answered = [(q, call.answers[name]) for name, q in FITS_QUESTIONS if call.answers.get(name)]
+    if answered:
+        print()
+        for question, answer in answered:
+            print(f"{question}\n  " + answer.replace("\n", "\n  "))
+    if call.notes:
+        print("\nNotes:")
+        for note in call.notes:
+            seen = "public" if note.public else "private"
+            print(f"  {local(note.at)}  {note.author} ({seen}):")
+            print("    " + note.text.replace("\n", "\n    "))
+
+
+def run_show(args: argparse.Namespace) -> int:
+    open_db(args)
+    call = servicedesk.find_call(args.reference)
+    if args.json:
+        print_json(call.to_json(detail=True))
+    else:
+        _describe(call)
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    open_db(args)
+    found = servicedesk.find_calls(status=args.status, assignee=args.assignee, limit=args.limit)
+    if args.json:
+        stream_json_list(call.to_json() for call in found)
+        return 0
+    headers = ("NUMBER", "AGE", "P", "STATUS", "LOCATION", "CATEGORY", "ASSIGNEE", "SUMMARY")
+    count = table(
+        headers,
+        (
+            (
+                c.number,
+                age(c.logged_at),
+                c.priority_label,
+                c.status_word.lower(),
+                c.location or "-",
+                c.category or "-",
+                c.assignee or "-",
+                c.summary,
+            )
+            for c in found
+        ),
+    )
+    if count == 0:
+        print("No calls match.")
+    return 0
+
+
+def run_close_unanswered(args: argparse.Namespace) -> int:
+    open_db(args)
+    closed = servicedesk.close_unanswered(args.days)
+    print(
+        f"Closed {len(closed)} call{'s' if len(closed) != 1 else ''} with no answer"
+        + (f": {', '.join(closed[:20])}{' ...' if len(closed) > 20 else ''}." if closed else ".")
+    )
+    return 0

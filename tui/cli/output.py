@@ -1,0 +1,85 @@
+"""How the command line prints: JSON for scripts, aligned plain text for people.
+
+People's text reaches the terminal only after the store's sanitiser, which
+removes control characters, so nothing printed here can drive the terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+
+
+def print_json(value: object) -> None:
+    """One JSON value on stdout."""
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def stream_json_list(items: Iterable[dict]) -> int:
+    """A JSON list written item by item, so a million rows need no memory; returns the count."""
+    count = 0
+    sys.stdout.write("[")
+    for item in items:
+        sys.stdout.write(",\n  " if count else "\n  ")
+        sys.stdout.write(json.dumps(item, ensure_ascii=False))
+        count += 1
+    sys.stdout.write("\n]\n" if count else "]\n")
+    return count
+
+
+def local(moment: dt.datetime | None) -> str:
+    """A stored UTC time in the machine's local time, to the minute."""
+    if moment is None:
+        return "-"
+    return moment.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def age(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    """How long ago, shortly: 5m, 3h, 2d, 6w."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    minutes = max(0, int((now - moment).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h"
+    if minutes < 14 * 24 * 60:
+        return f"{minutes // (24 * 60)}d"
+    return f"{minutes // (7 * 24 * 60)}w"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """Rows in aligned columns (the last one cut to the terminal's width); returns the count.
+    Widths come from the first 200 rows so a long listing starts at once; no rows, no header."""
+    rows = iter(rows)
+    head: list[Sequence[str]] = []
+    for row in rows:
+        head.append(row)
+        if len(head) == 200:
+            break
+    widths = [len(h) for h in headers]
+    for row in head:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = min(max(widths[i], len(cell)), 30)
+    width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 0
+
+    def line(cells: Sequence[str]) -> str:
+        text = "  ".join(c[: widths[i]].ljust(widths[i]) for i, c in enumerate(cells[:-1]))
+        text = f"{text}  {cells[-1]}".replace("\n", " ")
+        return text[: width - 1] if width and len(text) >= width else text
+
+    count = 0
+    for row in _chain(head, rows):
+        if count == 0:
+            print(line(headers))
+        print(line(row))
+        count += 1
+    return count
+
+
+def _chain(first: list, rest: Iterable) -> Iterable:
+    yield from first
+    yield from rest

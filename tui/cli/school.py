@@ -1,0 +1,277 @@
+"""`fitsdesk init`, `tech`, `location`, `category` and `kiosk`: the school's own lists."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from store import categories, database, locations, people
+from store.models import LEVELS, TECH_ROLES
+from tui.cli import add_common
+from tui.cli.output import print_json, table
+from tui.cli.progress import progress_bar
+from tui.cli.session import open_db, who
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    init = commands.add_parser(
+        "init",
+        help="create or upgrade the database and add the starting categories",
+        description="Create the database (or bring an existing one up to date) and add a "
+        "starting set of categories. Safe to run again.",
+    )
+    add_common(init)
+    init.set_defaults(handler=run_init)
+
+    _register_tech(commands)
+    _register_location(commands)
+    _register_category(commands)
+    _register_kiosk(commands)
+
+
+def _group(commands: argparse._SubParsersAction, name: str, help_text: str):
+    parser = commands.add_parser(name, help=help_text, description=help_text)
+    add_common(parser)
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", parser_class=type(parser))
+    actions.required = True
+    return actions
+
+
+def _register_tech(commands: argparse._SubParsersAction) -> None:
+    actions = _group(commands, "tech", "the technicians who may use the desk")
+    add = actions.add_parser(
+        "add",
+        help="add a technician",
+        description="Add a technician, or bring back a deactivated one. USER is their login name.",
+    )
+    add.add_argument("login", metavar="USER")
+    add.add_argument("--name", required=True, help='their full name, e.g. "Jo Smith"')
+    add.add_argument(
+        "--role",
+        action="append",
+        choices=TECH_ROLES,
+        dest="roles",
+        help="technician (default), manager or committee; repeat for several",
+    )
+    add_common(add)
+    add.set_defaults(handler=run_tech_add)
+
+    listing = actions.add_parser("list", help="list technicians", description="List technicians.")
+    listing.add_argument("--all", action="store_true", help="include deactivated ones")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(listing)
+    listing.set_defaults(handler=run_tech_list)
+
+    off = actions.add_parser(
+        "deactivate",
+        help="stop a technician using the desk",
+        description="Stop a technician using the desk; their history stays.",
+    )
+    off.add_argument("login", metavar="USER")
+    add_common(off)
+    off.set_defaults(handler=run_tech_deactivate)
+
+
+def _register_location(commands: argparse._SubParsersAction) -> None:
+    actions = _group(commands, "location", "the school's rooms and places")
+    add = actions.add_parser("add", help="add a location", description="Add a room or place.")
+    add.add_argument("code", help="the school's room code, e.g. S12")
+    add.add_argument("--name", required=True, help='e.g. "Science lab 12"')
+    add.add_argument("--site", default="", help="the site or building, for a school on several")
+    add_common(add)
+    add.set_defaults(handler=run_location_add)
+
+    listing = actions.add_parser("list", help="list locations", description="List locations.")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(listing)
+    listing.set_defaults(handler=run_location_list)
+
+    load = actions.add_parser(
+        "import",
+        help="add or update locations from a CSV file",
+        description="Add or update locations from a CSV of rooms, as a site plan or MIS exports "
+        "it: columns code, name, site, or a header row naming them (Room, Description, "
+        "Building... are understood). Every good row is written, or none.",
+    )
+    load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    add_common(load)
+    load.set_defaults(handler=run_location_import)
+
+
+def _register_category(commands: argparse._SubParsersAction) -> None:
+    actions = _group(commands, "category", "the kinds of fault people report")
+    add = actions.add_parser("add", help="add a category", description="Add a category.")
+    add.add_argument("name", help="a short name, e.g. printer")
+    add.add_argument("--label", required=True, help='what pupils see, e.g. "Printer"')
+    add.add_argument("--impact", choices=list(LEVELS.values()), default="low")
+    add.add_argument("--urgency", choices=list(LEVELS.values()), default="medium")
+    add.add_argument("--staff-only", action="store_true", help="not shown on the kiosk")
+    add_common(add)
+    add.set_defaults(handler=run_category_add)
+
+    listing = actions.add_parser("list", help="list categories", description="List categories.")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(listing)
+    listing.set_defaults(handler=run_category_list)
+
+
+def _register_kiosk(commands: argparse._SubParsersAction) -> None:
+    actions = _group(commands, "kiosk", "the walk-up kiosks and where they stand")
+    add = actions.add_parser(
+        "add",
+        help="register a kiosk",
+        description="Register a kiosk at a location, or move an existing one there.",
+    )
+    add.add_argument("name", help="e.g. library")
+    add.add_argument("--location", required=True, metavar="CODE")
+    add_common(add)
+    add.set_defaults(handler=run_kiosk_add)
+
+    listing = actions.add_parser("list", help="list kiosks", description="List kiosks.")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(listing)
+    listing.set_defaults(handler=run_kiosk_list)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    url = database.resolve_url(getattr(args, "db", None))
+    open_db(args)
+    added = categories.add_starting_categories(by=who())
+    print(f"The database is ready: {database.describe(url)}")
+    if added:
+        print(f"Added {added} starting categories (see: fitsdesk category list).")
+    if not people.list_technicians():
+        print(f'Next, add yourself: fitsdesk tech add {who()} --name "Your Name" --role manager')
+    return 0
+
+
+def run_tech_add(args: argparse.Namespace) -> int:
+    open_db(args)
+    tech = people.add_technician(args.login, args.name, roles=args.roles or (), by=who())
+    print(f"{tech.login} ({tech.full_name}) is a technician: {', '.join(tech.roles)}.")
+    return 0
+
+
+def run_tech_list(args: argparse.Namespace) -> int:
+    open_db(args)
+    techs = people.list_technicians(include_inactive=args.all)
+    if args.json:
+        print_json(
+            [
+                {"login": t.login, "name": t.full_name, "roles": list(t.roles), "active": t.active}
+                for t in techs
+            ]
+        )
+    elif not table(
+        ("LOGIN", "ROLES", "ACTIVE", "NAME"),
+        ((t.login, ",".join(t.roles), "yes" if t.active else "no", t.full_name) for t in techs),
+    ):
+        print('No technicians yet. Add one: fitsdesk tech add USER --name "Full Name"')
+    return 0
+
+
+def run_tech_deactivate(args: argparse.Namespace) -> int:
+    open_db(args)
+    tech = people.deactivate_technician(args.login, by=who())
+    print(f"{tech.login} can no longer use the desk; their history stays.")
+    return 0
+
+
+def run_location_add(args: argparse.Namespace) -> int:
+    open_db(args)
+    place = locations.add_location(args.code, args.name, site=args.site, by=who())
+    print(f"Added location {place.code}: {place.name}.")
+    return 0
+
+
+def run_location_list(args: argparse.Namespace) -> int:
+    open_db(args)
+    places = locations.list_locations()
+    if args.json:
+        print_json([{"code": p.code, "name": p.name, "site": p.site} for p in places])
+    elif not table(("CODE", "SITE", "NAME"), ((p.code, p.site or "-", p.name) for p in places)):
+        print("No locations yet. Add one (fitsdesk location add) or import a CSV of rooms.")
+    return 0
+
+
+def run_location_import(args: argparse.Namespace) -> int:
+    open_db(args)
+    with progress_bar("Importing rooms") as advance:
+        report = locations.import_locations(
+            args.file, by=who(), dry_run=args.dry_run, progress=advance
+        )
+    if report.problems:
+        for problem in report.problems:
+            print(problem)
+        print(
+            f"Nothing was imported: fix the {len(report.problems)} problem"
+            f"{'s' if len(report.problems) != 1 else ''} above and run it again."
+        )
+        return 2
+    verb = "Would add" if args.dry_run else "Added"
+    print(
+        f"{verb} {report.added}, {'would update' if args.dry_run else 'updated'} "
+        f"{report.updated}, {report.unchanged} unchanged."
+    )
+    return 0
+
+
+def run_category_add(args: argparse.Namespace) -> int:
+    open_db(args)
+    kind = categories.add_category(
+        args.name,
+        args.label,
+        impact=args.impact,
+        urgency=args.urgency,
+        on_kiosk=not args.staff_only,
+        by=who(),
+    )
+    print(f"Added category {kind.name}: {kind.label}.")
+    return 0
+
+
+def run_category_list(args: argparse.Namespace) -> int:
+    open_db(args)
+    kinds = categories.list_categories()
+    if args.json:
+        print_json(
+            [
+                {
+                    "name": k.name,
+                    "label": k.label,
+                    "impact": LEVELS[k.impact],
+                    "urgency": LEVELS[k.urgency],
+                    "on_kiosk": k.on_kiosk,
+                }
+                for k in kinds
+            ]
+        )
+    elif not table(
+        ("NAME", "IMPACT", "URGENCY", "KIOSK", "LABEL"),
+        (
+            (k.name, LEVELS[k.impact], LEVELS[k.urgency], "yes" if k.on_kiosk else "no", k.label)
+            for k in kinds
+        ),
+    ):
+        print("No categories yet. Run: fitsdesk init")
+    return 0
+
+
+def run_kiosk_add(args: argparse.Namespace) -> int:
+    open_db(args)
+    kiosk = locations.add_kiosk(args.name, args.location, by=who())
+    print(f"Kiosk {kiosk.name} stands at {kiosk.location} ({kiosk.location_name}).")
+    return 0
+
+
+def run_kiosk_list(args: argparse.Namespace) -> int:
+    open_db(args)
+    kiosks = locations.list_kiosks()
+    if args.json:
+        print_json([{"name": k.name, "location": k.location} for k in kiosks])
+    elif not table(
+        ("NAME", "LOCATION", "WHERE"), ((k.name, k.location, k.location_name) for k in kiosks)
+    ):
+        print("No kiosks yet. Add one: fitsdesk kiosk add NAME --location CODE")
+    return 0

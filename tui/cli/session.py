@@ -1,0 +1,22 @@
+"""What every command needs before it starts: the database open, and who is running it."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+from store import database
+
+
+def open_db(args: argparse.Namespace) -> None:
+    """Open the database the command asked for (--db, FITSDESK_DB, config, default)."""
+    database.connect(getattr(args, "db", None))
+
+
+def who() -> str:
+    """The login name of the person running the command, for the journal."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, as in some containers
+        return os.environ.get("USER") or "unknown"
