@@ -52,8 +52,8 @@ def default_url() -> str:
 
 
 def resolve_url(url: str | None = None, config: Config | None = None) -> str:
-    """The database URL in force, by DESIGN.md's precedence."""
-    if url:
+    """The database URL in force, by DESIGN.md's precedence (an empty --db is an error)."""
+    if url is not None:
         return url
     if os.environ.get("FITSDESK_DB"):
         return os.environ["FITSDESK_DB"]
@@ -226,6 +226,10 @@ def upgrade_schema(database: peewee.Database) -> list[str]:
         return runner.up()
 
 
+# What a running database can do to us (locked, read-only, gone away), as opposed to our bugs.
+_UNAVAILABLE = (peewee.OperationalError, peewee.InterfaceError, peewee.InternalError)
+
+
 def is_sqlite() -> bool:
     """Whether the bound database is SQLite (else PostgreSQL)."""
     return isinstance(db.obj, peewee.SqliteDatabase)
@@ -245,7 +249,7 @@ def write() -> Iterator[None]:
         else:
             with db.atomic():
                 yield
-    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+    except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
 
 
@@ -254,5 +258,5 @@ def read() -> Iterator[None]:
     """Database errors while reading become `Unavailable`."""
     try:
         yield
-    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+    except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None

@@ -137,6 +137,8 @@ def set_priority(
         actor = people.active_technician(by)
         row = calls.for_change(reference, seen_version)
         _refuse_unless_open(row, "change its priority")
+        if (row.impact, row.urgency) == (impact, urgency):
+            raise Refused(f"{log_number(row.id)} already has that impact and urgency.")
         calls.change(
             row,
             actor.login,

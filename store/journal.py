@@ -89,11 +89,11 @@ def changes(who: str, row, action: str, updates: dict, *, at: dt.datetime | None
 
 
 def history(record_name: str, record_id: int) -> list[JournalEntry]:
-    """Every journal row for one record, oldest first."""
+    """Every journal row for one record, in the order they were written."""
     with read():
         query = (
             Journal.select()
             .where((Journal.record == record_name) & (Journal.record_id == record_id))
-            .order_by(Journal.at, Journal.id)
+            .order_by(Journal.id)
         )
         return [JournalEntry(j.at, j.who, j.action, j.field, j.before, j.after) for j in query]

@@ -84,8 +84,8 @@ def clean(value: object, field: Field) -> str:
             f"{field.label.capitalize()} is too long: the most is {field.limit} characters."
         )
     text = value.replace("\r\n", "\n")
-    text = unicodedata.normalize("NFC", text)
     text = "".join(_keep(char, field.multiline) for char in text)
+    text = unicodedata.normalize("NFC", text)  # after removal, which can expose new pairs
     if field.multiline:
         text = "\n".join(line.rstrip() for line in text.split("\n"))
         text = re.sub(r"\n{3,}", "\n\n", text)
