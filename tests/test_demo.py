@@ -1,0 +1,81 @@
+"""`fitsdesk demo`: a school that looks like a school, fast, on either database."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from store import demo, servicedesk
+from store.errors import BadInput
+from store.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
+
+
+@pytest.fixture
+def filled(db):
+    seen = []
+    added = demo.fill(2000, by="tester", seed=7, progress=lambda done, total: seen.append(done))
+    return added, seen
+
+
+def test_a_believable_secondary_school(filled):
+    added, progress = filled
+    assert added == 2000 and progress[-1] == 2000
+    roles = Counter(p.role for p in Person.select())
+    assert 1100 <= roles["pupil"] <= 1200
+    assert 140 <= roles["staff"] <= 150
+    assert Location.select().where(Location.code.in_(("S1", "LIB", "IT1", "HALL"))).count() == 4
+    assert Kiosk.select().count() == 3
+    assert Asset.select().count() > 500
+    assert Technician.get(Technician.login == "tester").roles.startswith("technician,manager")
+
+
+def test_calls_arrive_on_school_days_in_school_hours(filled):
+    for row in Incident.select(Incident.logged_at):
+        local = row.logged_at.replace(tzinfo=dt.UTC).astimezone()
+        assert local.weekday() < 5
+        assert dt.time(7, 45) <= local.time() <= dt.time(17, 0)
+        assert local.month != 8  # the summer holiday
+
+
+def test_a_year_of_outcomes_mostly_closed_recent_ones_open(filled):
+    statuses = Counter(row.status for row in Incident.select(Incident.status))
+    assert statuses["closed"] > 0.8 * 2000
+    assert sum(statuses[s] for s in ("logged", "assigned", "in_progress", "on_hold")) > 0
+    ages = [row.logged_at for row in Incident.select(Incident.logged_at)]
+    assert (max(ages) - min(ages)).days > 250
+
+
+def test_every_demo_call_is_consistent_and_journalled(filled):
+    for row in Incident.select():
+        if row.status == "closed":
+            assert row.closed_at and row.resolved_at and row.closed_how
+            assert row.logged_at <= row.resolved_at <= row.closed_at
+        if row.status == "logged":
+            assert row.assignee_id is None
+        if row.status in ("assigned", "in_progress", "on_hold"):
+            assert row.assignee_id is not None
+    logged = Journal.select().where((Journal.record == "incident") & (Journal.action == "log"))
+    assert logged.count() == 2000
+
+
+def test_demo_calls_work_like_any_other(filled):
+    queue = servicedesk.list_calls(limit=50)
+    assert queue and [c.priority for c in queue] == sorted(c.priority for c in queue)
+    call = servicedesk.find_call(queue[0].scan)
+    assert call.id == queue[0].id
+    new = servicedesk.log_call(summary="After the demo", requester="Sam", by="tester")
+    assert new.id == Incident.select().count()  # numbering carries on from the demo's
+
+
+def test_running_it_again_adds_calls_not_a_second_school(filled):
+    people = Person.select().count()
+    demo.fill(100, by="tester", seed=8)
+    assert Incident.select().count() == 2100
+    assert Location.select().count() == len(demo.ROOMS)
+    assert Person.select().count() == people
+
+
+def test_a_bad_count_is_refused(db):
+    for bad in (-1, 10_000_000, "many", 2.5):
+        with pytest.raises(BadInput):
+            demo.fill(bad, by="t")
