@@ -12,11 +12,13 @@ every field that moved, in the caller's transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import peewee as pw
 
 from store import journal
+from store.database import cached_sql, first_row
 from store.errors import NotFound, Refused
 from store.models import (
     OPEN,
@@ -40,10 +42,50 @@ IS_OPEN = pw.NodeList((Incident.status, pw.SQL(f"IN ({_OPEN_LITERALS})")))
 _LINKS = {f.name for f in Incident._meta.fields.values() if isinstance(f, pw.ForeignKeyField)}
 
 
+# The columns a Call is made from, in the order of Call's fields up to `description`,
+# then the FITS answers. Reading tuples, not models, keeps a page of the queue cheap.
+_COLUMNS = (
+    Incident.id,
+    Incident.check_code,
+    Incident.status,
+    Incident.summary,
+    Incident.channel,
+    Person.name,
+    Person.role,
+    Person.group_name,
+    Person.email,
+    Location.code,
+    Location.name,
+    Category.name,
+    Category.label,
+    Asset.tag,
+    Kiosk.name,
+    Incident.impact,
+    Incident.urgency,
+    Incident.priority,
+    Technician.login,
+    Technician.full_name,
+    Incident.hold_reason,
+    Incident.resolution_kind,
+    Incident.resolution_text,
+    Incident.closed_how,
+    Incident.reopen_count,
+    Incident.version,
+    Incident.logged_at,
+    Incident.responded_at,
+    Incident.resolved_at,
+    Incident.closed_at,
+    Incident.description,
+    *(getattr(Incident, name) for name, _question in FITS_QUESTIONS),
+)
+_ANSWERS = len(_COLUMNS) - len(FITS_QUESTIONS)
+_TIMES = [i for i, column in enumerate(_COLUMNS) if isinstance(column, pw.DateTimeField)]
+
+
 def base_query() -> pw.ModelSelect:
-    """Incidents with everything a Call names, in one query."""
+    """Incidents with everything a Call names, in one query of tuples for `to_call`."""
     return (
-        Incident.select(Incident, Person, Location, Category, Technician, Asset, Kiosk)
+        Incident.select(*_COLUMNS)
         .join(Person, on=(Incident.requester == Person.id))
         .switch(Incident)
         .join(Location, pw.JOIN.LEFT_OUTER, on=(Incident.location == Location.id))
@@ -56,65 +98,54 @@ def base_query() -> pw.ModelSelect:
         .switch(Incident)
         .join(Kiosk, pw.JOIN.LEFT_OUTER, on=(Incident.kiosk == Kiosk.id))
         .switch(Incident)
+        .tuples()
     )
 
 
-def to_call(row: Incident, notes: tuple[CallNote, ...] = ()) -> Call:
-    """A Call from a row fetched by `base_query`."""
-    place, category, tech = row.location, row.category, row.assignee
-    return Call(
-        id=row.id,
-        check_code=row.check_code,
-        status=row.status,
-        summary=row.summary,
-        channel=row.channel,
-        requester=row.requester.name,
-        requester_role=row.requester.role,
-        requester_group=row.requester.group_name,
-        requester_email=row.requester.email,
-        location=place.code if place else None,
-        location_name=place.name if place else None,
-        category=category.name if category else None,
-        category_label=category.label if category else None,
-        asset=row.asset.tag if row.asset else None,
-        kiosk=row.kiosk.name if row.kiosk else None,
-        impact=row.impact,
-        urgency=row.urgency,
-        priority=row.priority,
-        assignee=tech.login if tech else None,
-        assignee_name=tech.full_name if tech else None,
-        hold_reason=row.hold_reason,
-        resolution_kind=row.resolution_kind,
-        resolution_text=row.resolution_text,
-        closed_how=row.closed_how,
-        reopen_count=row.reopen_count,
-        version=row.version,
-        logged_at=row.logged_at,
-        responded_at=row.responded_at,
-        resolved_at=row.resolved_at,
-        closed_at=row.closed_at,
-        description=row.description,
-        answers={name: getattr(row, name) for name, _question in FITS_QUESTIONS},
-        notes=notes,
+def _time(value: str | dt.datetime | None) -> dt.datetime | None:
+    """A stored time: SQLite hands back text, PostgreSQL a datetime."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def to_call(values: tuple, notes: tuple[CallNote, ...] = ()) -> Call:
+    """A Call from one tuple of `base_query`."""
+    values = list(values)
+    for i in _TIMES:
+        values[i] = _time(values[i])
+    answers = {name: values[_ANSWERS + n] for n, (name, _q) in enumerate(FITS_QUESTIONS)}
+    return Call(*values[:_ANSWERS], answers=answers, notes=notes)
+
+
+def find_row(incident_id: int) -> tuple | None:
+    """The `base_query` tuple for an incident id, or None."""
+    return first_row("call by id", lambda: base_query().where(Incident.id == 0), (incident_id,))
+
+
+def notes_of(incident_id: int) -> tuple[CallNote, ...]:
+    """An incident's notes, oldest first."""
+    sql = cached_sql(
+        "notes",
+        lambda: (
+            Note.select(Note.at, Note.author, Note.public, Note.text)
+            .where(Note.incident == 0)
+            .order_by(Note.at, Note.id)
+        ),
+    )
+    rows = Note._meta.database.execute_sql(sql, (incident_id,)).fetchall()
+    return tuple(
+        CallNote(_time(at), author, bool(public), text) for at, author, public, text in rows
     )
 
 
 def as_call(incident_id: int, with_notes: bool = True) -> Call:
     """The Call for an incident id (which must exist), with its notes."""
-    row = base_query().where(Incident.id == incident_id).get()
-    notes: tuple[CallNote, ...] = ()
-    if with_notes:
-        notes = tuple(
-            CallNote(n.at, n.author, n.public, n.text)
-            for n in Note.select().where(Note.incident == incident_id).order_by(Note.at, Note.id)
-        )
-    return to_call(row, notes)
+    return to_call(find_row(incident_id), notes_of(incident_id) if with_notes else ())
 
 
 def iter_calls(query: pw.ModelSelect) -> Iterator[Call]:
     """Calls from a `base_query` without holding every row in memory."""
-    for row in query.iterator():
-        yield to_call(row)
+    for values in query.iterator():
+        yield to_call(values)
 
 
 def not_found(text: str) -> NotFound:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -260,3 +261,62 @@ def read() -> Iterator[None]:
         yield
     except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
+
+
+_SQL: dict[tuple, str] = {}
+"""SQL text built once per process and kind of database, for the hottest statements."""
+
+
+def cached_sql(key: str, build: Callable[[], peewee.Query]) -> str:
+    """The SQL of `build()`, made once: peewee builds SQL afresh on every call, which
+    costs more than running it. `build` must put its parameters in a fixed order."""
+    slot = (key, type(db.obj))
+    if slot not in _SQL:
+        _SQL[slot] = build().sql()[0]
+    return _SQL[slot]
+
+
+def first_row(key: str, build: Callable[[], peewee.Query], params: tuple) -> tuple | None:
+    """The first row of a cached query, run with `params`."""
+    return db.obj.execute_sql(cached_sql(key, build), params).fetchone()
+
+
+def insert_row(
+    model: type[peewee.Model], values: dict, *, unless_there: bool = False
+) -> int | None:
+    """Insert one row with SQL made once per table and set of columns; return its id.
+    With `unless_there`, a row that would break a unique column is skipped: None."""
+    fields = model._meta.fields
+    values = {**values}
+    for name, field in fields.items():  # the model's defaults, as peewee's own insert adds them
+        if name not in values and field.default is not None:
+            values[name] = field.default() if callable(field.default) else field.default
+    sqlite = is_sqlite()
+    slot = ("insert", model, tuple(values), unless_there, type(db.obj))
+    if slot not in _SQL:
+        columns = ", ".join(f'"{fields[name].column_name}"' for name in values)
+        marks = ", ".join(db.obj.param for _ in values)
+        verb = "INSERT OR IGNORE" if unless_there and sqlite else "INSERT"
+        tail = "" if sqlite else (" ON CONFLICT DO NOTHING" if unless_there else "")
+        tail += "" if sqlite else ' RETURNING "id"'
+        _SQL[slot] = f'{verb} INTO "{model._meta.table_name}" ({columns}) VALUES ({marks}){tail}'
+    params = [fields[name].db_value(value) for name, value in values.items()]
+    cursor = db.obj.execute_sql(_SQL[slot], params)
+    if sqlite:
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def stream_rows(sql: str, params: list, *, big: bool = False) -> Iterator[tuple]:
+    """The rows of a query, fetched as they are used. `big` results on PostgreSQL come
+    through a server-side cursor, so a million rows never sit in memory at once."""
+    if is_sqlite() or not big:
+        yield from db.obj.execute_sql(sql, params)
+        return
+    with db.atomic(), peewee.__exception_wrapper__:
+        name = f"fitsdesk_rows_{secrets.token_hex(4)}"
+        with db.obj.connection().cursor(name=name) as cursor:
+            cursor.itersize = 2000
+            cursor.execute(sql, params)
+            yield from cursor

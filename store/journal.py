@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store.database import read
+from store.database import insert_row, read
 from store.models import Journal
 
 
@@ -55,16 +55,19 @@ def record(
     at: dt.datetime | None = None,
 ) -> None:
     """Add one journal row for a change to `row` (any model instance)."""
-    Journal.insert(
-        at=at or now(),
-        who=who,
-        record=row._meta.table_name,
-        record_id=row.id,
-        action=action,
-        field=field,
-        before=_text(before),
-        after=_text(after),
-    ).execute()
+    insert_row(
+        Journal,
+        {
+            "at": at or now(),
+            "who": who,
+            "record": row._meta.table_name,
+            "record_id": row.id,
+            "action": action,
+            "field": field,
+            "before": _text(before),
+            "after": _text(after),
+        },
+    )
 
 
 def changes(who: str, row, action: str, updates: dict, *, at: dt.datetime | None = None) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from store import journal
-from store.database import read, write
+from store.database import first_row, insert_row, read, write
 from store.errors import BadInput, NotFound, Refused
 from store.models import ROLES, TECH_ROLES, Person, Technician
 from store.sanitise import GROUP, LOGIN, PERSON_NAME, clean, clean_email
@@ -140,8 +140,8 @@ def active_technician(login: object, role: str = "technician") -> Technician:
 
 def caller(
     name: object, role: object, group: object = "", email: object = "", *, at: dt.datetime, by: str
-) -> Person:
-    """The person who is calling, found by name, role and group or added.
+) -> int:
+    """The id of the person calling, found by name, role and group or added.
     Call inside a transaction."""
     name = clean(name, PERSON_NAME)
     role_text = str(role).strip().lower() if isinstance(role, str) else ""
@@ -150,26 +150,36 @@ def caller(
     group = clean(group, GROUP)
     email = clean_email(email)
     key = "|".join((" ".join(name.casefold().split()), role_text, group.casefold()))
-    person = Person.get_or_none(Person.match_key == key)
-    if person is None:
-        added = (
-            Person.insert(
-                name=name,
-                role=role_text,
-                group_name=group,
-                email=email,
-                match_key=key,
-                created_at=at,
-            )
-            .on_conflict_ignore()  # someone else added them a moment ago: use theirs
-            .as_rowcount()
-            .execute()
+    found = first_row(
+        "person by key",
+        lambda: Person.select(Person.id, Person.email).where(Person.match_key == ""),
+        (key,),
+    )
+    if found is None:
+        values = {
+            "name": name,
+            "role": role_text,
+            "group_name": group,
+            "email": email,
+            "match_key": key,
+            "created_at": at,
+        }
+        person_id = insert_row(Person, values, unless_there=True)
+        if person_id is not None:
+            journal.record(by, Person(id=person_id), "add", after=f"{name} ({role_text})", at=at)
+            return person_id
+        # Someone else added them a moment ago: use theirs.
+        found = first_row("person by key", lambda: None, (key,))
+    person_id, known_email = found
+    if email and known_email != email:
+        journal.record(
+            by,
+            Person(id=person_id),
+            "update",
+            field="email",
+            before=known_email,
+            after=email,
+            at=at,
         )
-        person = Person.get(Person.match_key == key)
-        if added:
-            journal.record(by, person, "add", after=f"{name} ({role_text})", at=at)
-    if email and person.email != email:
-        journal.changes(by, person, "update", {"email": email}, at=at)
-        Person.update(email=email).where(Person.id == person.id).execute()
-        person.email = email
-    return person
+        Person.update(email=email).where(Person.id == person_id).execute()
+    return person_id

@@ -19,9 +19,9 @@ import datetime as dt
 from collections.abc import Iterator
 
 from store import calls, config, journal, people
-from store.categories import category_row, level
-from store.database import read, write
-from store.errors import BadInput, NotFound, Refused
+from store.categories import level
+from store.database import cached_sql, first_row, insert_row, read, stream_rows, write
+from store.errors import BadInput, Refused
 from store.locations import clean_kiosk_name
 from store.models import (
     CHANNELS,
@@ -36,7 +36,17 @@ from store.models import (
 )
 from store.numbers import log_number, new_check_code, parse_reference
 from store.records import FITS_QUESTIONS, Call
-from store.sanitise import ANSWER, CODE, COMMENT, DESCRIPTION, SUMMARY, TAG, clean, clean_code
+from store.sanitise import (
+    ANSWER,
+    CODE,
+    COMMENT,
+    DESCRIPTION,
+    LABEL,
+    SUMMARY,
+    TAG,
+    clean,
+    clean_code,
+)
 
 CALLER = "caller"
 """Who the journal names when the caller acts for themselves (kiosk, mail)."""
@@ -90,51 +100,80 @@ def log_call(
     code = clean_code(location, CODE) if location else None
     tag = clean_code(asset, TAG) if asset else None
     kiosk_name = clean_kiosk_name(kiosk) if kiosk else None
-    kind = category_row(category) if category else None
+    kind_name = clean(category, LABEL) if category else "other"
     settings = config.current()
     with write():
         place = device = terminal = None
         if kiosk_name:
-            terminal = Kiosk.get_or_none(Kiosk.name == kiosk_name)
-            if terminal is None:
+            found = first_row(
+                "kiosk by name",
+                lambda: Kiosk.select(Kiosk.id, Kiosk.location).where(Kiosk.name == ""),
+                (kiosk_name,),
+            )
+            if found is None:
                 raise BadInput(f"There is no kiosk '{kiosk_name}'.")
+            terminal, place = found
         if code:
-            place = Location.get_or_none(Location.code == code)
-            if place is None:
+            found = first_row(
+                "location by code",
+                lambda: Location.select(Location.id).where(Location.code == ""),
+                (code,),
+            )
+            if found is None:
                 raise BadInput(f"There is no location '{code}'. See: fitsdesk location list.")
-        elif terminal:
-            place = terminal.location_id
+            place = found[0]
         if tag:
-            device = Asset.get_or_none(Asset.tag == tag)
-            if device is None:
+            found = first_row(
+                "asset by tag", lambda: Asset.select(Asset.id).where(Asset.tag == ""), (tag,)
+            )
+            if found is None:
                 raise BadInput(f"No asset is tagged '{tag}'.")
-        if kind is None:
-            kind = Category.get_or_none(Category.name == "other")
+            device = found[0]
+        kind = _category(kind_name)
+        if kind is None and category:
+            raise BadInput(f"There is no category '{kind_name}'. See: fitsdesk category list.")
+        kind_id, kind_impact, kind_urgency = kind or (None, 3, 3)
         at = journal.now()
         person = people.caller(requester, role, group, email, at=at, by=by)
-        impact = impact or (kind.impact if kind else 3)
-        urgency = urgency or (kind.urgency if kind else 3)
-        new_id = Incident.insert(
-            check_code=new_check_code(),
-            channel=channel,
-            requester=person,
-            location=place,
-            category=kind,
-            asset=device,
-            kiosk=terminal,
-            summary=summary,
-            description=description,
-            impact=impact,
-            urgency=urgency,
-            priority=settings.priority(impact, urgency),
-            status="logged",
-            logged_at=at,
-            updated_at=at,
-            **sheet,
-        ).execute()
+        impact = impact or kind_impact
+        urgency = urgency or kind_urgency
+        new_id = insert_row(
+            Incident,
+            {
+                "check_code": new_check_code(),
+                "channel": channel,
+                "requester": person,
+                "location": place,
+                "category": kind_id,
+                "asset": device,
+                "kiosk": terminal,
+                "summary": summary,
+                "description": description,
+                **sheet,
+                "impact": impact,
+                "urgency": urgency,
+                "priority": settings.priority(impact, urgency),
+                "status": "logged",
+                "logged_at": at,
+                "updated_at": at,
+            },
+        )
         journal.record(by, Incident(id=new_id), "log", field="status", after="logged", at=at)
     with read():
-        return calls.as_call(new_id)
+        return calls.as_call(new_id, with_notes=False)
+
+
+def _category(name: str) -> tuple[int, int, int] | None:
+    """(id, impact, urgency) of a category named by its name or its pupil's label."""
+
+    def by(column):
+        return lambda: Category.select(Category.id, Category.impact, Category.urgency).where(
+            column == ""
+        )
+
+    return first_row("category by name", by(Category.name), (name.lower(),)) or first_row(
+        "category by label", by(Category.label), (name,)
+    )
 
 
 def find_call(reference: object) -> Call:
@@ -142,10 +181,10 @@ def find_call(reference: object) -> Call:
     NotFound, exactly as an unknown number is."""
     ref = parse_reference(reference)
     with read():
-        row = calls.base_query().where(Incident.id == ref.id).first()
-        if row is None or (ref.check is not None and ref.check != row.check_code):
+        values = calls.find_row(ref.id)
+        if values is None or (ref.check is not None and ref.check != values[1]):
             raise calls.not_found(log_number(ref.id) + (f"-{ref.check}" if ref.check else ""))
-        return calls.as_call(row.id)
+        return calls.to_call(values, calls.notes_of(ref.id))
 
 
 def clean_status(status: object) -> tuple[str, ...]:
@@ -176,30 +215,54 @@ def find_calls(
         raise BadInput("The limit must be a whole number of at least 1.")
     if type(offset) is not int or offset < 0:
         raise BadInput("The offset must be a whole number, 0 or more.")
-    query = calls.base_query()
-    if statuses == OPEN:
-        query = query.where(calls.IS_OPEN)
-    elif statuses != STATUSES:
-        query = query.where(Incident.status.in_(statuses))
-    if set(statuses) <= set(OPEN):
-        query = query.order_by(Incident.priority, Incident.logged_at, Incident.id)
-    else:
-        query = query.order_by(Incident.logged_at.desc(), Incident.id.desc())
     with read():
+        nobody, tech_id = False, None
         if assignee is not None:
             if str(assignee).strip().lower() in ("none", "nobody", ""):
-                query = query.where(Incident.assignee.is_null())
+                nobody = True
             else:
-                try:
-                    tech = people.technician(assignee)
-                except NotFound as exc:
-                    raise BadInput(str(exc)) from None
-                query = query.where(Technician.login == tech.login)
+                login = people.clean_login(assignee)
+                tech = Technician.get_or_none(Technician.login == login)
+                if tech is None:
+                    raise BadInput(f"There is no technician '{login}'.")
+                tech_id = tech.id
+    some = statuses not in (OPEN, STATUSES)
+
+    def build():
+        query = calls.base_query()
+        if statuses == OPEN:
+            query = query.where(calls.IS_OPEN)
+        elif some:
+            query = query.where(Incident.status.in_(statuses))
+        if nobody:
+            query = query.where(Incident.assignee.is_null())
+        elif tech_id is not None:
+            query = query.where(Incident.assignee == 0)
+        if set(statuses) <= set(OPEN):
+            query = query.order_by(Incident.priority, Incident.logged_at, Incident.id)
+        else:
+            query = query.order_by(Incident.logged_at.desc(), Incident.id.desc())
         if limit is not None:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
-        yield from calls.iter_calls(query)
+            query = query.limit(1)
+        return query.offset(1) if offset else query
+
+    shape = (
+        statuses if some else statuses == OPEN,
+        nobody,
+        tech_id is not None,
+        limit is not None,
+        bool(offset),
+    )
+    params = [
+        *(statuses if some else ()),
+        *([tech_id] if tech_id is not None else ()),
+        *([limit] if limit is not None else ()),
+        *([offset] if offset else ()),
+    ]
+    sql = cached_sql(f"calls {shape}", build)
+    with read():
+        for values in stream_rows(sql, params, big=limit is None or limit > 1000):
+            yield calls.to_call(values)
 
 
 def list_calls(**filters) -> list[Call]:

@@ -1,0 +1,65 @@
+"""Run the benchmarks and print each figure beside its baseline, as a ratio."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import logging_calls, queue
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[100_000, 1_000_000],
+        help="incident counts for the queue figures (default 100000,1000000)",
+    )
+    parser.add_argument("--calls", type=int, default=400, help="calls to log (default 400)")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="also measure the queue on this PostgreSQL server"
+    )
+    parser.add_argument(
+        "--cache", type=Path, metavar="DIR", help="keep the big SQLite databases here between runs"
+    )
+    args = parser.parse_args(argv)
+
+    print("Logging a call (SQLite, WAL, synchronous=FULL, one transaction per call)")
+    store, raw = logging_calls.run(args.calls)
+    print(f"  store.log_call    {store}")
+    print(f"  raw sqlite3 insert {raw}")
+    print(f"  ratio (p50)        {store.p50 / raw.p50:.2f}x   aim: under 3x\n")
+
+    folder = args.cache or Path(tempfile.mkdtemp(prefix="fitsdesk-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = [("SQLite", size, queue.sqlite_url(folder, size)) for size in args.sizes]
+    if args.postgres:
+        targets += [
+            ("PostgreSQL", size, queue.postgres_url(args.postgres, size)) for size in args.sizes
+        ]
+    try:
+        for backend, size, url in targets:
+            print(f"{backend}, {size:,} incidents")
+            for name, (store, raw) in queue.run(url, size).items():
+                print(f"  {name:<11} store {store}")
+                print(f"  {'':<11} raw   {raw}")
+                print(f"  {'':<11} ratio (p50) {store.p50 / raw.p50:.2f}x")
+            print()
+    finally:
+        if args.cache is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
