@@ -20,7 +20,15 @@ from collections.abc import Iterator
 
 from store import calls, config, journal, people
 from store.categories import level
-from store.database import cached_sql, first_row, insert_row, read, stream_rows, write
+from store.database import (
+    cached_sql,
+    first_row,
+    insert_row,
+    is_sqlite,
+    read,
+    stream_rows,
+    write,
+)
 from store.errors import BadInput, Refused
 from store.locations import clean_kiosk_name
 from store.models import (
@@ -239,27 +247,16 @@ def find_calls(
         elif tech_id is not None:
             query = query.where(Incident.assignee == 0)
         if set(statuses) <= set(OPEN):
-            query = query.order_by(Incident.priority, Incident.logged_at, Incident.id)
-        else:
-            query = query.order_by(Incident.logged_at.desc(), Incident.id.desc())
-        if limit is not None:
-            query = query.limit(1)
-        return query.offset(1) if offset else query
+            return query.order_by(Incident.priority, Incident.logged_at, Incident.id)
+        return query.order_by(Incident.logged_at.desc(), Incident.id.desc())
 
-    shape = (
-        statuses if some else statuses == OPEN,
-        nobody,
-        tech_id is not None,
-        limit is not None,
-        bool(offset),
-    )
-    params = [
-        *(statuses if some else ()),
-        *([tech_id] if tech_id is not None else ()),
-        *([limit] if limit is not None else ()),
-        *([offset] if offset else ()),
-    ]
+    shape = (statuses if some else statuses == OPEN, nobody, tech_id is not None)
+    params = [*(statuses if some else ()), *([tech_id] if tech_id is not None else ())]
     sql = cached_sql(f"calls {shape}", build)
+    # Written in, not bound: PostgreSQL plans a bound LIMIT as if it were large, and sorts.
+    if limit is not None or offset:
+        sql += f" LIMIT {limit if limit is not None else -1 if is_sqlite() else 'ALL'}"
+        sql += f" OFFSET {offset}" if offset else ""
     with read():
         for values in stream_rows(sql, params, big=limit is None or limit > 1000):
             yield calls.to_call(values)

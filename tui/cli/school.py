@@ -37,6 +37,17 @@ def _group(commands: argparse._SubParsersAction, name: str, help_text: str):
     return actions
 
 
+def _list_action(
+    actions: argparse._SubParsersAction, what: str, handler
+) -> argparse.ArgumentParser:
+    """The `list` action of a group: a table, or --json."""
+    listing = actions.add_parser("list", help=f"list {what}", description=f"List {what}.")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(listing)
+    listing.set_defaults(handler=handler)
+    return listing
+
+
 def _register_tech(commands: argparse._SubParsersAction) -> None:
     actions = _group(commands, "tech", "the technicians who may use the desk")
     add = actions.add_parser(
@@ -56,11 +67,8 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
     add_common(add)
     add.set_defaults(handler=run_tech_add)
 
-    listing = actions.add_parser("list", help="list technicians", description="List technicians.")
+    listing = _list_action(actions, "technicians", run_tech_list)
     listing.add_argument("--all", action="store_true", help="include deactivated ones")
-    listing.add_argument("--json", action="store_true", help="print a JSON list")
-    add_common(listing)
-    listing.set_defaults(handler=run_tech_list)
 
     off = actions.add_parser(
         "deactivate",
@@ -81,10 +89,7 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
     add_common(add)
     add.set_defaults(handler=run_location_add)
 
-    listing = actions.add_parser("list", help="list locations", description="List locations.")
-    listing.add_argument("--json", action="store_true", help="print a JSON list")
-    add_common(listing)
-    listing.set_defaults(handler=run_location_list)
+    _list_action(actions, "locations", run_location_list)
 
     load = actions.add_parser(
         "import",
@@ -110,10 +115,7 @@ def _register_category(commands: argparse._SubParsersAction) -> None:
     add_common(add)
     add.set_defaults(handler=run_category_add)
 
-    listing = actions.add_parser("list", help="list categories", description="List categories.")
-    listing.add_argument("--json", action="store_true", help="print a JSON list")
-    add_common(listing)
-    listing.set_defaults(handler=run_category_list)
+    _list_action(actions, "categories", run_category_list)
 
 
 def _register_kiosk(commands: argparse._SubParsersAction) -> None:
@@ -128,10 +130,7 @@ def _register_kiosk(commands: argparse._SubParsersAction) -> None:
     add_common(add)
     add.set_defaults(handler=run_kiosk_add)
 
-    listing = actions.add_parser("list", help="list kiosks", description="List kiosks.")
-    listing.add_argument("--json", action="store_true", help="print a JSON list")
-    add_common(listing)
-    listing.set_defaults(handler=run_kiosk_list)
+    _list_action(actions, "kiosks", run_kiosk_list)
 
 
 def run_init(args: argparse.Namespace) -> int:
