@@ -11,12 +11,18 @@ file and the key.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from store.errors import BadInput
+from store.sanitise import Field, clean
+
+KNOWN = {"db": (), "school": ("name", "close_after_days"), "priority": ("matrix",)}
+"""Every setting FITS Desk reads, by section."""
+SCHOOL_NAME = Field("the setting school.name", 80)
 
 # Priority = impact x urgency (rows: impact high, medium, low; columns: urgency).
 DEFAULT_MATRIX = ((1, 2, 3), (2, 3, 4), (3, 4, 5))
@@ -59,8 +65,6 @@ class Config:
     """Priority by [impact - 1][urgency - 1], each 1 (high) to 3 (low)."""
     source: str = "defaults"
     """Where these settings came from, for messages."""
-    extra: dict = field(default_factory=dict, compare=False)
-    """Sections later parts of FITS Desk read (kiosk, desk, mail)."""
 
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
@@ -96,6 +100,7 @@ def load_config(path: Path | None = None) -> Config:
         raise BadInput(f"The config file {path} is not valid TOML: {exc}.") from None
 
     where = str(path)
+    _refuse_unknown(where, raw, KNOWN)
     settings: dict = {"source": where}
     db = raw.pop("db", None)
     if db is not None:
@@ -105,11 +110,13 @@ def load_config(path: Path | None = None) -> Config:
     school = raw.pop("school", {})
     if not isinstance(school, dict):
         raise BadInput(f"{where}: [school] must be a table.")
+    _refuse_unknown(where, school, KNOWN["school"], "school.")
     name = school.get("name")
     if name is not None:
-        if not isinstance(name, str) or not name.strip() or len(name) > 80:
-            raise BadInput(f"{where}: school.name must be text of 1 to 80 characters.")
-        settings["school_name"] = name.strip()
+        try:
+            settings["school_name"] = clean(name, SCHOOL_NAME)
+        except BadInput as exc:
+            raise BadInput(f"{where}: {exc}") from None
     days = school.get("close_after_days")
     if days is not None:
         if type(days) is not int or not 1 <= days <= 60:
@@ -118,9 +125,19 @@ def load_config(path: Path | None = None) -> Config:
     priority = raw.pop("priority", {})
     if not isinstance(priority, dict):
         raise BadInput(f"{where}: [priority] must be a table.")
+    _refuse_unknown(where, priority, KNOWN["priority"], "priority.")
     if "matrix" in priority:
         settings["matrix"] = _check_matrix(priority["matrix"], where)
-    return Config(extra=raw, **settings)
+    return Config(**settings)
+
+
+def _refuse_unknown(where: str, table: dict, known, prefix: str = "") -> None:
+    """A misspelt setting is an error, not silently the default."""
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+            raise BadInput(f"{where}: there is no setting '{prefix}{key}'{hint}.")
 
 
 _current: Config | None = None

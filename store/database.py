@@ -28,7 +28,7 @@ import peewee
 from playhouse.migrations import Runner
 
 from store.config import Config, data_dir, load_config
-from store.errors import BadInput, Unavailable
+from store.errors import BadInput, NotFound, Unavailable
 
 db = peewee.DatabaseProxy()
 """The database every model uses; `connect` points it at a real one."""
@@ -68,6 +68,10 @@ def describe(url: str) -> str:
 
 
 def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
+    if "://" in url and ":///" not in url:
+        raise BadInput(
+            "A SQLite URL has three slashes: sqlite:///relative.db or sqlite:////absolute/desk.db."
+        )
     path = url.split(":///", 1)[1] if "://" in url else url
     path = unquote(path.split("?", 1)[0])
     if not path:
@@ -106,7 +110,9 @@ def _postgres(url: str) -> peewee.PostgresqlDatabase:
     try:
         port = parts.port
     except ValueError:
-        raise BadInput(f"The port in {describe(url)} is not a number.") from None
+        raise BadInput(f"The port in {describe(url)} is not a port number.") from None
+    if not unquote(parts.path.lstrip("/")):
+        raise BadInput(f"{describe(url)} names no database: write postgresql://USER@HOST/DATABASE.")
     params = {
         "database": unquote(parts.path.lstrip("/")) or None,
         "host": parts.hostname,
@@ -171,14 +177,36 @@ def unavailable(exc: Exception, url: str = "") -> Unavailable:
     return Unavailable(f"The database{where} cannot be used: {text}.")
 
 
-def connect(url: str | None = None, *, upgrade: bool = True) -> peewee.Database:
-    """Open the database in force, bring its schema up to date, and bind the models."""
+def _missing(url: str) -> NotFound:
+    return NotFound(
+        f"There is no FITS Desk database at {describe(url)}: check the URL, "
+        "or make one with: fitsdesk init"
+    )
+
+
+def connect(
+    url: str | None = None, *, upgrade: bool = True, create: bool = True
+) -> peewee.Database:
+    """Open the database in force, bring its schema up to date, and bind the models.
+    With `create` off, a database that does not exist yet is NotFound rather than made
+    (so a mistyped --db is not a new empty desk); the default database is always made."""
     url = resolve_url(url)
-    database = build(url, create_folder=(url == default_url()))
+    default = url == default_url()
+    create = create or default
+    database = build(url, create_folder=default)
+    sqlite = isinstance(database, peewee.SqliteDatabase)
+    if not create and sqlite and database.database != ":memory:":
+        path = Path(database.database)
+        if not path.is_file() or path.stat().st_size == 0:
+            raise _missing(url)
     try:
         database.connect(reuse_if_open=True)
-        if isinstance(database, peewee.PostgresqlDatabase) and database.fitsdesk_schema:
-            database.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{database.fitsdesk_schema}"')
+        schema = None if sqlite else database.fitsdesk_schema
+        if schema and create:
+            database.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        if not create and not database.table_exists("schema_migration"):
+            database.close()
+            raise _missing(url)
         db.initialize(database)
         if upgrade:
             upgrade_schema(database)

@@ -34,6 +34,7 @@ from store.demo_school import (
 from store.errors import BadInput
 from store.models import Asset, Category, Kiosk, Location, Person, Technician
 from store.numbers import CHECK_ALPHABET
+from store.servicedesk import school_days_before
 
 BATCH = 20_000
 
@@ -291,6 +292,7 @@ def _calls(
     for asset in school["assets"]:
         by_kind.setdefault(asset[1], []).append(asset)
     incidents, journal_rows, notes = [], [], []
+    unanswered_before = school_days_before(now, config.current().close_after_days)
     for new_id in range(size):
         name = rng.choices(names, weights)[0]
         kind = school["categories"][name]
@@ -352,6 +354,10 @@ def _calls(
             closed = None
             if status == "closed":
                 status = "resolved"
+        if status == "resolved" and resolved <= unanswered_before:
+            # Nobody answered in the school days allowed: it closed itself, as FITS says.
+            closed = min(resolved + dt.timedelta(days=7), now)
+            status, closed_how = "closed", "unanswered"
         fixed = rng.random() < 0.8
         resolution_kind = ("fix" if fixed else "workaround") if resolved else None
         resolution = rng.choice(fixes if fixed else workarounds) if resolved else ""

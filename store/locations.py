@@ -21,7 +21,7 @@ from store import journal
 from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.models import Kiosk, Location
-from store.sanitise import CODE, PLACE_NAME, SITE, clean, clean_code
+from store.sanitise import CODE, KIOSK_NAME, PLACE_NAME, SITE, clean, clean_code
 
 MAX_IMPORT_ROWS = 20_000
 _KIOSK_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
@@ -136,6 +136,13 @@ def _read_text(path: Path) -> str:
         raise BadInput(f"{path} is a folder, not a CSV file.") from None
     except OSError as exc:
         raise BadInput(f"{path} cannot be read ({exc.strerror}).") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise BadInput(f"{path} is not a text file.") from None
+    if b"\x00" in raw:
+        raise BadInput(f"{path} is not a text file.")
     for encoding in ("utf-8-sig", "cp1252"):  # Excel and most MIS exports use one of these
         try:
             return raw.decode(encoding)
@@ -160,8 +167,7 @@ def import_locations(
         raise BadInput(f"{path} is not a CSV file we can read: {exc}.") from None
     report = ImportReport()
     if not rows:
-        report.problems.append(f"{path} is empty.")
-        return report
+        raise BadInput(f"{path} is empty: nothing was imported.")
     columns = _columns(rows[0])
     first_line = 2 if columns else 1
     if columns is None:
@@ -192,7 +198,7 @@ def import_locations(
         wanted[code] = (name, site, line)
     if report.problems or not wanted:
         if not wanted and not report.problems:
-            report.problems.append(f"{path} has no rooms in it.")
+            raise BadInput(f"{path} has no rooms in it: nothing was imported.")
         return report
     with write():
         existing = {row.code: row for row in Location.select()}
@@ -218,7 +224,7 @@ def import_locations(
 
 def clean_kiosk_name(value: object) -> str:
     """A kiosk's name: lower case letters, digits, '.', '_' or '-'."""
-    name = clean(value, CODE).lower()
+    name = clean(value, KIOSK_NAME).lower()
     if not _KIOSK_NAME.match(name):
         raise BadInput(f"'{name}' is not a kiosk name: use letters, digits, '.', '_' or '-'.")
     return name
@@ -227,7 +233,10 @@ def clean_kiosk_name(value: object) -> str:
 def add_kiosk(name: str, location_code: str, *, by: str) -> KioskInfo:
     """Register a kiosk at a location, or move an existing one there."""
     name = clean_kiosk_name(name)
-    place = location_row(location_code)
+    try:
+        place = location_row(location_code)
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
     with write():
         kiosk = Kiosk.get_or_none(Kiosk.name == name)
         if kiosk is None:

@@ -50,6 +50,7 @@ PLACE_NAME = Field("the name", 80)
 SITE = Field("the site", 80, required=False)
 LABEL = Field("the label", 60)
 TAG = Field("the asset tag", 40)
+KIOSK_NAME = Field("the kiosk name", 40)
 
 # Bidirectional embeddings, overrides, isolates and marks (Trojan Source).
 _BIDI = dict.fromkeys([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])

@@ -226,7 +226,7 @@ def find_calls(
     with read():
         nobody, tech_id = False, None
         if assignee is not None:
-            if str(assignee).strip().lower() in ("none", "nobody", ""):
+            if str(assignee).strip().lower() in ("none", "nobody"):
                 nobody = True
             else:
                 login = people.clean_login(assignee)

@@ -4,7 +4,7 @@ import peewee
 import pytest
 
 from store import config, database, servicedesk
-from store.errors import BadInput, Unavailable
+from store.errors import BadInput, NotFound, Unavailable
 from tests.conftest import ON_POSTGRES
 
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about SQLite files")
@@ -99,6 +99,10 @@ def test_migrations_keep_existing_rows(db_url, monkeypatch, tmp_path):
         ("mysql://root@localhost/x", "cannot use a 'mysql' database"),
         ("http://example.com", "cannot use a 'http' database"),
         ("sqlite:///", "names no file"),
+        ("sqlite://relative.db", "three slashes"),
+        ("postgresql://", "names no database"),
+        ("postgresql://127.0.0.1", "names no database"),
+        ("postgresql://u@h:99999/x", "not a port number"),
         ("postgresql://u@h:notaport/x", "port"),
         ("postgresql://u@h/x?sslmode=require&bogus=1", "option FITS Desk does not know: bogus"),
         ("postgresql://u@h/x?schema=Robert'); DROP", "schema name"),
@@ -107,6 +111,37 @@ def test_migrations_keep_existing_rows(db_url, monkeypatch, tmp_path):
 def test_malformed_urls_get_one_sentence(url, message):
     with pytest.raises(BadInput, match=message):
         database.connect(url)
+
+
+def test_an_absent_database_is_not_made_unless_asked(db_url, tmp_path):
+    with pytest.raises(NotFound, match="There is no FITS Desk database at"):
+        database.connect(db_url, create=False)
+    if ON_POSTGRES:
+        schema = db_url.rsplit("schema=", 1)[1]
+        handle = database.connect(db_url.split("?")[0], upgrade=False)
+        exists = handle.execute_sql(
+            "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,)
+        ).fetchone()
+        handle.close()
+        assert exists is None
+    else:
+        assert not (tmp_path / "desk.db").exists()
+    database.connect(db_url).close()  # made on purpose
+    database.connect(db_url, create=False).close()  # and now found
+
+
+@sqlite_only
+def test_an_empty_file_is_no_database_and_a_stranger_is_not_ours(tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(NotFound):
+        database.connect(f"sqlite:///{empty}", create=False)
+    import sqlite3
+
+    stranger = tmp_path / "other.db"
+    sqlite3.connect(stranger).execute("CREATE TABLE photos (id INTEGER)").connection.commit()
+    with pytest.raises(NotFound):
+        database.connect(f"sqlite:///{stranger}", create=False)
 
 
 def test_a_missing_folder_is_reported(tmp_path):
@@ -188,6 +223,18 @@ def test_config_errors_name_the_file(tmp_path, monkeypatch):
         config.load_config()
     conf.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(BadInput, match="config file"):
+        config.load_config()
+    conf.write_text('dbb = "sqlite:////x.db"\n')
+    with pytest.raises(BadInput, match=r"there is no setting 'dbb' \(did you mean 'db'\?\)"):
+        config.load_config()
+    conf.write_text("[schol]\nname = 'x'\n")
+    with pytest.raises(BadInput, match="there is no setting 'schol'"):
+        config.load_config()
+    conf.write_text("[school]\nnmae = 'x'\n")
+    with pytest.raises(BadInput, match=r"'school.nmae' \(did you mean 'school.name'"):
+        config.load_config()
+    conf.write_text('[school]\nname = "\\u0000\\u202e"\n')
+    with pytest.raises(BadInput, match=r"school\.name is empty"):
         config.load_config()
     monkeypatch.setenv("FITSDESK_CONFIG", str(tmp_path / "missing.toml"))
     with pytest.raises(BadInput, match="does not exist"):

@@ -58,6 +58,10 @@ def test_every_demo_call_is_consistent_and_journalled(filled):
     assert logged.count() == 2000
 
 
+def test_no_demo_call_is_left_waiting_past_the_close_after_days(filled):
+    assert servicedesk.close_unanswered(5) == []
+
+
 def test_demo_calls_work_like_any_other(filled):
     queue = servicedesk.list_calls(limit=50)
     assert queue and [c.priority for c in queue] == sorted(c.priority for c in queue)

@@ -202,8 +202,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_close_unanswered(args: argparse.Namespace) -> int:
     open_db(args)
     closed = servicedesk.close_unanswered(args.days)
-    print(
-        f"Closed {len(closed)} call{'s' if len(closed) != 1 else ''} with no answer"
-        + (f": {', '.join(closed[:20])}{' ...' if len(closed) > 20 else ''}." if closed else ".")
-    )
+    text = f"Closed {len(closed)} call{'s' if len(closed) != 1 else ''} with no answer"
+    if closed:
+        text += ": " + ", ".join(closed[:20])
+        text += f" and {len(closed) - 20} more" if len(closed) > 20 else ""
+    print(text + ".")
     return 0

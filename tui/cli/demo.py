@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from store import demo
+from store import database, demo
 from tui.cli import add_common
 from tui.cli.progress import progress_bar
 from tui.cli.session import open_db, who
@@ -39,11 +39,12 @@ def _count(text: str) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    open_db(args)
+    open_db(args, create=True)
     started = time.perf_counter()
     with progress_bar("Logging demo calls") as advance:
         added = demo.fill(args.incidents, by=who(), seed=args.seed, progress=advance)
     seconds = time.perf_counter() - started
-    print(f"Added a demo school and {added:,} incidents in {seconds:.1f} s.")
+    url = database.describe(database.resolve_url(getattr(args, "db", None)))
+    print(f"Added a demo school and {added:,} incidents in {seconds:.1f} s to {url}.")
     print("Try: fitsdesk list --limit 20")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from store import categories, database, locations, people
@@ -135,7 +136,7 @@ def _register_kiosk(commands: argparse._SubParsersAction) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     url = database.resolve_url(getattr(args, "db", None))
-    open_db(args)
+    open_db(args, create=True)
     added = categories.add_starting_categories(by=who())
     print(f"The database is ready: {database.describe(url)}")
     if added:
@@ -202,10 +203,11 @@ def run_location_import(args: argparse.Namespace) -> int:
         )
     if report.problems:
         for problem in report.problems:
-            print(problem)
+            print(problem, file=sys.stderr)
         print(
             f"Nothing was imported: fix the {len(report.problems)} problem"
-            f"{'s' if len(report.problems) != 1 else ''} above and run it again."
+            f"{'s' if len(report.problems) != 1 else ''} above and run it again.",
+            file=sys.stderr,
         )
         return 2
     verb = "Would add" if args.dry_run else "Added"

@@ -9,9 +9,10 @@ import os
 from store import database
 
 
-def open_db(args: argparse.Namespace) -> None:
-    """Open the database the command asked for (--db, FITSDESK_DB, config, default)."""
-    database.connect(getattr(args, "db", None))
+def open_db(args: argparse.Namespace, *, create: bool = False) -> None:
+    """Open the database the command asked for (--db, FITSDESK_DB, config, default).
+    Only `init` and `demo` make a database that is not there (the default is always made)."""
+    database.connect(getattr(args, "db", None), create=create)
 
 
 def who() -> str:
