@@ -17,7 +17,7 @@ from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.locations import location_row
 from store.models import Asset, Location
-from store.sanitise import DESCRIPTION, TAG, clean, clean_code
+from store.sanitise import DESCRIPTION, TAG, clean, clean_code, shown
 
 KINDS = (
     "laptop",
@@ -72,7 +72,7 @@ def add_asset(
     tag = clean_code(tag, TAG)
     kind = str(kind).strip().lower().replace(" ", "_")
     if kind not in KINDS:
-        raise BadInput(f"'{kind[:20]}' is not a kind of asset: choose from {', '.join(KINDS)}.")
+        raise BadInput(f"'{shown(kind)}' is not a kind of asset: choose from {', '.join(KINDS)}.")
     description = clean(description, DESCRIPTION)
     place = location_row(location) if location else None
     with write():

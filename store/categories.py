@@ -15,7 +15,7 @@ from store import journal
 from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.models import LEVELS, Category
-from store.sanitise import CODE, LABEL, clean
+from store.sanitise import CODE, LABEL, clean, shown
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -59,7 +59,7 @@ def level(value: object, what: str) -> int:
     for number, word in LEVELS.items():
         if text in (word, str(number), word[0]):
             return number
-    raise BadInput(f"'{str(value)[:20]}' is not an {what}: say high, medium or low.")
+    raise BadInput(f"'{shown(value)}' is not an {what}: say high, medium or low.")
 
 
 def clean_name(value: object) -> str:

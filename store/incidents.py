@@ -23,7 +23,7 @@ from store.errors import Refused
 from store.models import OPEN, RESOLUTION_KINDS, Incident, Technician
 from store.numbers import log_number
 from store.records import STATUS_WORDS, Call
-from store.sanitise import NOTE, REASON, RESOLUTION, clean
+from store.sanitise import NOTE, REASON, RESOLUTION, clean, shown
 
 
 def _refuse_unless_open(row: Incident, doing: str) -> None:
@@ -154,7 +154,7 @@ def resolve(
     """Resolve an open call with a fix or a workaround; the caller is then asked to confirm."""
     kind = str(kind).strip().lower()
     if kind not in RESOLUTION_KINDS:
-        raise Refused(f"Say whether it was a fix or a workaround, not '{kind[:20]}'.")
+        raise Refused(f"Say whether it was a fix or a workaround, not '{shown(kind)}'.")
     text = clean(text, RESOLUTION)
     with write():
         actor = people.active_technician(by)

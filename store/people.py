@@ -20,7 +20,7 @@ from store import journal
 from store.database import first_row, insert_row, read, write
 from store.errors import BadInput, NotFound, Refused
 from store.models import ROLES, TECH_ROLES, Person, Technician
-from store.sanitise import GROUP, LOGIN, PERSON_NAME, clean, clean_email
+from store.sanitise import GROUP, LOGIN, PERSON_NAME, clean, clean_email, shown
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")
 
@@ -65,7 +65,7 @@ def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
     unknown = given - set(TECH_ROLES)
     if unknown:
         raise BadInput(
-            f"'{sorted(unknown)[0]}' is not a role: choose from {', '.join(TECH_ROLES)}."
+            f"'{shown(sorted(unknown)[0])}' is not a role: choose from {', '.join(TECH_ROLES)}."
         )
     return tuple(role for role in TECH_ROLES if role in given)
 
@@ -146,7 +146,7 @@ def caller(
     name = clean(name, PERSON_NAME)
     role_text = str(role).strip().lower() if isinstance(role, str) else ""
     if role_text not in ROLES:
-        raise BadInput(f"'{role}' is not a caller role: choose from {', '.join(ROLES)}.")
+        raise BadInput(f"'{shown(role)}' is not a caller role: choose from {', '.join(ROLES)}.")
     group = clean(group, GROUP)
     email = clean_email(email)
     key = "|".join((" ".join(name.casefold().split()), role_text, group.casefold()))

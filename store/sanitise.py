@@ -119,3 +119,11 @@ def clean_code(value: object, field: Field = CODE) -> str:
             f"{field.label.capitalize()} '{text}' may only use letters, digits and . _ / -."
         )
     return text
+
+
+def shown(value: object, limit: int = 30) -> str:
+    """Anything a person typed, made safe to quote back in a message: one line, no
+    control or bidi characters, cut to `limit` characters."""
+    text = "".join(_keep(char, False) for char in str(value))
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

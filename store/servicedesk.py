@@ -54,6 +54,7 @@ from store.sanitise import (
     TAG,
     clean,
     clean_code,
+    shown,
 )
 
 CALLER = "caller"
@@ -68,7 +69,7 @@ def clean_answers(answers: dict | None) -> dict[str, str]:
     known = {name for name, _question in FITS_QUESTIONS}
     unknown = set(answers) - known
     if unknown:
-        raise BadInput(f"'{sorted(unknown)[0]}' is not one of the FITS questions.")
+        raise BadInput(f"'{shown(sorted(unknown)[0])}' is not one of the FITS questions.")
     return {name: clean(answers.get(name, ""), ANSWER) for name in known}
 
 
@@ -76,7 +77,7 @@ def clean_channel(channel: object) -> str:
     """One of kiosk, phone, visit, email, desk."""
     text = str(channel).strip().lower()
     if text not in CHANNELS:
-        raise BadInput(f"'{text[:20]}' is not a channel: choose from {', '.join(CHANNELS)}.")
+        raise BadInput(f"'{shown(text)}' is not a channel: choose from {', '.join(CHANNELS)}.")
     return text
 
 
@@ -205,7 +206,7 @@ def clean_status(status: object) -> tuple[str, ...]:
     if text in STATUSES:
         return (text,)
     raise BadInput(
-        f"'{str(status)[:20]}' is not a status: choose open, all, or one of {', '.join(STATUSES)}."
+        f"'{shown(status)}' is not a status: choose open, all, or one of {', '.join(STATUSES)}."
     )
 
 

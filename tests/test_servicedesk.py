@@ -1,12 +1,16 @@
 """The service desk: every call logged with a number, found again, closed when the caller says."""
 
 import datetime as dt
+import unicodedata
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from store import calls, config, incidents, journal, servicedesk
 from store.errors import BadInput, NotFound, Refused
 from store.models import Incident, Journal, Person
+from store.sanitise import DESCRIPTION, PERSON_NAME, SUMMARY, clean
 
 
 def log(**extra):
@@ -256,3 +260,26 @@ def test_a_call_is_plain_data(school):
 def test_calls_base_query_names_everything_in_one_query(school):
     log()
     assert calls.base_query().count() == 1
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    summary=st.text(max_size=150), requester=st.text(max_size=90), description=st.text(max_size=300)
+)
+def test_whatever_is_typed_is_stored_cleanly_or_refused(school, summary, requester, description):
+    before = Incident.select().count()
+    try:
+        call = log(summary=summary, requester=requester, description=description)
+    except BadInput:
+        assert Incident.select().count() == before
+        return
+    stored = servicedesk.find_call(call.number)
+    assert stored.summary == clean(summary, SUMMARY)
+    assert stored.requester == clean(requester, PERSON_NAME)
+    assert stored.description == clean(description, DESCRIPTION)
+    for text in (stored.summary, stored.requester, stored.description):
+        assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text)

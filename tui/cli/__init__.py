@@ -19,13 +19,15 @@ import traceback
 from pathlib import Path
 
 from store.errors import BadInput, FitsDeskError
+from store.sanitise import shown
 
 
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one sentence and exit status 2."""
 
     def error(self, message: str) -> None:
-        text = message[0].upper() + message[1:]
+        text = shown(message, 300)  # argparse quotes what was typed, escapes and all
+        text = text[0].upper() + text[1:]
         raise BadInput(f"{text.rstrip('.')}. See: {self.prog} --help")
 
 

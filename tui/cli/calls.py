@@ -7,6 +7,7 @@ import argparse
 from store import servicedesk
 from store.models import CHANNELS, LEVELS, ROLES
 from store.records import FITS_QUESTIONS, Call
+from store.sanitise import shown
 from tui.cli import add_common
 from tui.cli.output import age, local, print_json, stream_json_list, table
 from tui.cli.session import open_db, who
@@ -81,7 +82,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _positive(text: str) -> int:
     if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number of at least 1")
+        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a whole number of at least 1")
     return int(text)
 
 

@@ -6,6 +6,7 @@ import argparse
 import time
 
 from store import database, demo
+from store.sanitise import shown
 from tui.cli import add_common
 from tui.cli.progress import progress_bar
 from tui.cli.session import open_db, who
@@ -34,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _count(text: str) -> int:
     cleaned = text.strip().replace("_", "").replace(",", "")
     if not cleaned.isdigit() or int(cleaned) > 5_000_000:
-        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a number from 0 to 5,000,000")
+        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a number from 0 to 5,000,000")
     return int(cleaned)
 
 
