@@ -167,7 +167,10 @@ def unavailable(exc: Exception, url: str = "") -> Unavailable:
     if "not a database" in lowered or "malformed" in lowered:
         return Unavailable(f"The file{where} is not a FITS Desk database.")
     if "unable to open" in lowered:
-        return Unavailable(f"The database{where} cannot be opened.")
+        return Unavailable(
+            f"The database{where} cannot be opened: check that it and its folder can be "
+            "written (SQLite keeps its -wal and -shm files beside it)."
+        )
     if "connection refused" in lowered or "timeout expired" in lowered:
         return Unavailable(f"Nothing answers for the database{where}: is the server running?")
     if "does not exist" in lowered and "database" in lowered:

@@ -1,6 +1,7 @@
 """The `fitsdesk` command, held to DESIGN.md's contract: names, JSON fields, exit statuses."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -454,3 +455,36 @@ def test_the_installed_command_runs_end_to_end(db_url):
     usage = subprocess.run([FITSDESK, "log"], capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
     assert usage.stderr.count("\n") == 1
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """Make a file read-only for real: chattr +i for root (who ignores modes), else chmod."""
+    made = []
+
+    def make(path):
+        if os.geteuid() == 0:
+            if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+                pytest.skip("this filesystem cannot make a file read-only for root")
+        else:
+            path.chmod(0o444)
+        made.append(path)
+
+    yield make
+    for path in made:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        else:
+            path.chmod(0o644)
+
+
+def test_a_read_only_database_file_reads_but_refuses_writes(run, tmp_path, read_only):
+    path = tmp_path / "school.db"
+    url = f"sqlite:///{path}"
+    assert run("init", "--db", url, db=False)[0] == 0
+    assert run("log", "--summary", "Before", "--requester", "Sam", "--db", url, db=False)[0] == 0
+    read_only(path)
+    status, out, _ = run("list", "--db", url, db=False)
+    assert status == 0 and "Before" in out
+    status, _, err = run("log", "--summary", "After", "--requester", "Sam", "--db", url, db=False)
+    assert status == 1 and one_sentence(err) and "read-only: nothing was written" in err
