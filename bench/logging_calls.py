@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench.timing import Timing, interleaved
-from store import categories, database, locations, people, servicedesk
+from store import database, locations, people, servicedesk
 from store.numbers import new_check_code
 
 
@@ -24,7 +24,6 @@ def run(calls: int = 400) -> tuple[Timing, Timing]:
     folder = Path(tempfile.mkdtemp(prefix="fitsdesk-bench-"))
     path = folder / "log.db"
     database.connect(f"sqlite:///{path}")
-    categories.add_starting_categories(by="bench")
     people.add_technician("bench", "Bench Mark", by="bench")
     locations.add_location("LIB", "Library", by="bench")
     person_id = servicedesk.log_call(summary="warm up", requester="Pupil 0", by="bench").id

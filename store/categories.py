@@ -1,5 +1,7 @@
 """Kinds of fault: the words a pupil picks from, and how much each usually matters.
 
+Every new database starts with the usual twelve (migration 0002).
+
 from store import categories
 categories.add_starting_categories(by="init")     # once, on a new database
 categories.add_category("printer", "Printer", impact="medium", urgency="medium", by="jsmith")
@@ -18,22 +20,6 @@ from store.models import LEVELS, Category
 from store.sanitise import CODE, LABEL, clean, shown
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-
-# name, pupil's words, impact, urgency, shown on the kiosk
-STARTING_CATEGORIES = (
-    ("laptop", "Laptop or Chromebook", 3, 2, True),
-    ("printer", "Printer", 2, 2, True),
-    ("wifi", "Wi-Fi or internet", 2, 2, True),
-    ("login", "Logging in", 3, 1, True),
-    ("projector", "Projector or board", 2, 1, True),
-    ("software", "Software", 3, 2, True),
-    ("other", "Something else", 3, 3, True),
-    ("desktop", "Desktop computer", 3, 2, False),
-    ("email", "Email", 2, 2, False),
-    ("network", "Network or server", 1, 2, False),
-    ("phone", "Telephone", 2, 2, False),
-    ("mis", "MIS or school data", 2, 2, False),
-)
 
 
 @dataclass(frozen=True)
@@ -97,26 +83,6 @@ def add_category(
         )
         journal.record(by, row, "add", after=f"{name}: {label}")
         return _info(row)
-
-
-def add_starting_categories(*, by: str) -> int:
-    """Add the usual categories to a database that has none; return how many were added."""
-    with write():
-        if Category.select().exists():
-            return 0
-        for position, (name, label, impact, urgency, on_kiosk) in enumerate(
-            STARTING_CATEGORIES, start=1
-        ):
-            row = Category.create(
-                name=name,
-                label=label,
-                impact=impact,
-                urgency=urgency,
-                on_kiosk=on_kiosk,
-                position=position * 10,
-            )
-            journal.record(by, row, "add", after=f"{name}: {label}")
-        return len(STARTING_CATEGORIES)
 
 
 def category_row(name: object) -> Category:

@@ -20,7 +20,13 @@ from pathlib import Path
 from store.errors import BadInput
 from store.sanitise import Field, clean
 
-KNOWN = {"db": (), "school": ("name", "close_after_days"), "priority": ("matrix",)}
+KIOSK_KEYS = ("idle_seconds", "receipt_seconds", "reports_per_window", "window_minutes")
+KNOWN = {
+    "db": (),
+    "school": ("name", "close_after_days"),
+    "priority": ("matrix",),
+    "kiosk": KIOSK_KEYS,
+}
 """Every setting FITS Desk reads, by section."""
 SCHOOL_NAME = Field("the setting school.name", 80)
 
@@ -65,6 +71,14 @@ class Config:
     """Priority by [impact - 1][urgency - 1], each 1 (high) to 3 (low)."""
     source: str = "defaults"
     """Where these settings came from, for messages."""
+
+    kiosk_idle_seconds: int = 90
+    """A kiosk left alone this long goes home and forgets what was typed."""
+    kiosk_receipt_seconds: int = 60
+    """How long the receipt with the QR code stays up."""
+    kiosk_reports_per_window: int = 5
+    """Reports one kiosk may send in `kiosk_window_minutes`."""
+    kiosk_window_minutes: int = 10
 
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
@@ -128,6 +142,22 @@ def load_config(path: Path | None = None) -> Config:
     _refuse_unknown(where, priority, KNOWN["priority"], "priority.")
     if "matrix" in priority:
         settings["matrix"] = _check_matrix(priority["matrix"], where)
+    kiosk = raw.get("kiosk", {})
+    if not isinstance(kiosk, dict):
+        raise BadInput(f"{where}: [kiosk] must be a table.")
+    _refuse_unknown(where, kiosk, KNOWN["kiosk"], "kiosk.")
+    ranges = {
+        "idle_seconds": (15, 3600),
+        "receipt_seconds": (5, 600),
+        "reports_per_window": (1, 1000),
+        "window_minutes": (1, 1440),
+    }
+    for key, (low, high) in ranges.items():
+        if key in kiosk:
+            value = kiosk[key]
+            if type(value) is not int or not low <= value <= high:
+                raise BadInput(f"{where}: kiosk.{key} must be a whole number from {low} to {high}.")
+            settings[f"kiosk_{key}"] = value
     return Config(**settings)
 
 

@@ -18,7 +18,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 
-from store import categories, config, database, journal
+from store import config, database, journal
 from store.database import db, write
 from store.demo_school import (
     DAY,
@@ -189,7 +189,6 @@ def _insert_calls(rows: list[tuple]) -> list[int]:
 
 def _setup(rng: random.Random, by: str, now: dt.datetime) -> dict:
     """Rooms, kiosks, technicians, people and assets; skips what is already there."""
-    categories.add_starting_categories(by=by)
     with write():
         have = {row.code for row in Location.select(Location.code)}
         for code, name, site in ROOMS:

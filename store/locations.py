@@ -1,9 +1,8 @@
-"""The school's rooms and places, and the kiosks that stand in them.
+"""The school's rooms and places.
 
     from store import locations
     locations.add_location("S12", "Science lab 12", site="Main", by="jsmith")
     locations.import_locations(Path("rooms.csv"), by="jsmith")   # all good rows or none
-    locations.add_kiosk("library", "LIB", by="jsmith")
 
 Codes are the school's own (no two schools share them), kept in upper case.
 """
@@ -12,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +18,10 @@ from pathlib import Path
 from store import journal
 from store.database import read, write
 from store.errors import BadInput, NotFound
-from store.models import Kiosk, Location
-from store.sanitise import CODE, KIOSK_NAME, PLACE_NAME, SITE, clean, clean_code
+from store.models import Location
+from store.sanitise import CODE, PLACE_NAME, SITE, clean, clean_code
 
 MAX_IMPORT_ROWS = 20_000
-_KIOSK_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 _HEADERS = {
     "code": (
         "code",
@@ -49,15 +46,6 @@ class LocationInfo:
     code: str
     name: str
     site: str
-
-
-@dataclass(frozen=True)
-class KioskInfo:
-    """A kiosk and where it stands."""
-
-    name: str
-    location: str
-    location_name: str
 
 
 @dataclass
@@ -220,50 +208,3 @@ def import_locations(
                 progress(done, len(wanted))
     report.written = not dry_run
     return report
-
-
-def clean_kiosk_name(value: object) -> str:
-    """A kiosk's name: lower case letters, digits, '.', '_' or '-'."""
-    name = clean(value, KIOSK_NAME).lower()
-    if not _KIOSK_NAME.match(name):
-        raise BadInput(f"'{name}' is not a kiosk name: use letters, digits, '.', '_' or '-'.")
-    return name
-
-
-def add_kiosk(name: str, location_code: str, *, by: str) -> KioskInfo:
-    """Register a kiosk at a location, or move an existing one there."""
-    name = clean_kiosk_name(name)
-    try:
-        place = location_row(location_code)
-    except NotFound as exc:
-        raise BadInput(str(exc)) from None
-    with write():
-        kiosk = Kiosk.get_or_none(Kiosk.name == name)
-        if kiosk is None:
-            kiosk = Kiosk.create(name=name, location=place)
-            journal.record(by, kiosk, "add", after=f"{name} at {place.code}")
-        elif kiosk.location_id != place.id:
-            journal.record(
-                by, kiosk, "move", field="location", before=kiosk.location.code, after=place.code
-            )
-            Kiosk.update(location=place).where(Kiosk.id == kiosk.id).execute()
-    return KioskInfo(name, place.code, place.name)
-
-
-def kiosk(name: str) -> KioskInfo:
-    """A kiosk by name, or NotFound."""
-    name = clean_kiosk_name(name)
-    with read():
-        row = Kiosk.select(Kiosk, Location).join(Location).where(Kiosk.name == name).first()
-    if row is None:
-        raise NotFound(
-            f"There is no kiosk '{name}'. Add it: fitsdesk kiosk add {name} --location CODE"
-        )
-    return KioskInfo(row.name, row.location.code, row.location.name)
-
-
-def list_kiosks() -> list[KioskInfo]:
-    """Kiosks by name."""
-    with read():
-        query = Kiosk.select(Kiosk, Location).join(Location).order_by(Kiosk.name)
-        return [KioskInfo(k.name, k.location.code, k.location.name) for k in query]

@@ -130,6 +130,34 @@ class Note(Base):
     text = pw.TextField()
 
 
+class Notice(Base):
+    """A short public message for the kiosks ("Wi-Fi is down in the Library, we're on it")."""
+
+    text = pw.TextField()
+    location = pw.ForeignKeyField(Location, null=True)
+    starts_at = pw.DateTimeField()
+    until = pw.DateTimeField(null=True)
+    created_by = pw.TextField()
+    withdrawn_at = pw.DateTimeField(null=True)
+
+
+class Attempt(Base):
+    """A try at a kiosk counted against its limits: a report sent ('report'), or a wrong
+    check code or PIN ('check', 'pin'), which slow guessing down."""
+
+    kiosk = pw.ForeignKeyField(Kiosk, null=True)
+    kind = pw.CharField(max_length=10)
+    at = pw.DateTimeField()
+
+
+class Setting(Base):
+    """A school-wide value kept in the database, such as the kiosk exit PIN's hash."""
+
+    key = pw.CharField(max_length=40, unique=True)
+    value = pw.TextField()
+    version = pw.IntegerField(default=1)
+
+
 class Journal(Base):
     """Every change to every record: who, when, what, before and after. Never deleted."""
 

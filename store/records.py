@@ -148,3 +148,37 @@ class Call:
                 notes=[note.to_json() for note in self.notes],
             )
         return data
+
+
+PLAIN_STATUS = {
+    "logged": "We have it, and it is waiting for a technician.",
+    "assigned": "A technician has it and will look at it soon.",
+    "in_progress": "A technician is working on it.",
+    "on_hold": "It is waiting for something, like a new part.",
+    "resolved": "We think it is fixed.",
+    "closed": "It is finished and closed.",
+}
+"""Each status in words a nine-year-old reads easily."""
+
+
+@dataclass(frozen=True)
+class CallerView:
+    """What a caller may see of their call at a kiosk. Without the check code,
+    only `status_word` is filled in (DESIGN.md)."""
+
+    number: str
+    status: str
+    status_word: str
+    verified: bool
+    scan: str | None = None
+    plain_status: str | None = None
+    summary: str | None = None
+    technician: str | None = None
+    """The first name of the technician who has it."""
+    latest_news: str | None = None
+    """The latest public note."""
+
+    @property
+    def can_answer(self) -> bool:
+        """Whether the caller may now say if it is fixed."""
+        return self.verified and self.status == "resolved"

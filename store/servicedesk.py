@@ -30,7 +30,7 @@ from store.database import (
     write,
 )
 from store.errors import BadInput, Refused
-from store.locations import clean_kiosk_name
+from store.kiosks import clean_kiosk_name
 from store.models import (
     CHANNELS,
     OPEN,

@@ -70,15 +70,14 @@ def db(db_url):
 @pytest.fixture
 def school(db):
     """A small school: starting categories, two technicians, three rooms, a kiosk, an asset."""
-    from store import assets, categories, locations, people
+    from store import assets, kiosks, locations, people
 
-    categories.add_starting_categories(by="setup")
     people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="setup")
     people.add_technician("akhan", "Amir Khan", by="setup")
     locations.add_location("LIB", "Library", by="setup")
     locations.add_location("S12", "Science lab 12", by="setup")
     locations.add_location("IT1", "Computer room 1", by="setup")
-    locations.add_kiosk("library", "LIB", by="setup")
+    kiosks.add_kiosk("library", "LIB", by="setup")
     assets.add_asset("LAP-0042", kind="laptop", description="Dell 3440", location="LIB", by="setup")
     return db
 

@@ -2,7 +2,7 @@
 
 import multiprocessing
 
-from store import categories, database, locations, people
+from store import database, locations, people
 from store.models import Incident, Journal
 
 PROCESSES = 8
@@ -35,7 +35,6 @@ def log_many(url: str, worker: int, start, results) -> None:
 
 def test_eight_processes_log_2000_calls_with_distinct_numbers(db_url):
     database.connect(db_url)
-    categories.add_starting_categories(by="t")
     people.add_technician("jsmith", "Jo Smith", by="t")
     locations.add_location("LIB", "Library", by="t")
     database.db.close()

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from store import categories, database, locations, people
+from store import categories, database, kiosks, locations, people
 from store.models import LEVELS, TECH_ROLES
 from tui.cli import add_common
 from tui.cli.output import print_json, table
@@ -137,10 +137,8 @@ def _register_kiosk(commands: argparse._SubParsersAction) -> None:
 def run_init(args: argparse.Namespace) -> int:
     url = database.resolve_url(getattr(args, "db", None))
     open_db(args, create=True)
-    added = categories.add_starting_categories(by=who())
     print(f"The database is ready: {database.describe(url)}")
-    if added:
-        print(f"Added {added} starting categories (see: fitsdesk category list).")
+    print(f"It has {len(categories.list_categories())} categories (see: fitsdesk category list).")
     if not people.list_technicians():
         print(f'Next, add yourself: fitsdesk tech add {who()} --name "Your Name" --role manager')
     return 0
@@ -261,18 +259,18 @@ def run_category_list(args: argparse.Namespace) -> int:
 
 def run_kiosk_add(args: argparse.Namespace) -> int:
     open_db(args)
-    kiosk = locations.add_kiosk(args.name, args.location, by=who())
+    kiosk = kiosks.add_kiosk(args.name, args.location, by=who())
     print(f"Kiosk {kiosk.name} stands at {kiosk.location} ({kiosk.location_name}).")
     return 0
 
 
 def run_kiosk_list(args: argparse.Namespace) -> int:
     open_db(args)
-    kiosks = locations.list_kiosks()
+    found = kiosks.list_kiosks()
     if args.json:
-        print_json([{"name": k.name, "location": k.location} for k in kiosks])
+        print_json([{"name": k.name, "location": k.location} for k in found])
     elif not table(
-        ("NAME", "LOCATION", "WHERE"), ((k.name, k.location, k.location_name) for k in kiosks)
+        ("NAME", "LOCATION", "WHERE"), ((k.name, k.location, k.location_name) for k in found)
     ):
         print("No kiosks yet. Add one: fitsdesk kiosk add NAME --location CODE")
     return 0

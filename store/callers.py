@@ -1,0 +1,107 @@
+"""The caller's side of the service desk at a kiosk: report a fault, check on it later.
+
+    from store import callers
+    call, existing = callers.report_from_kiosk(kiosk="library", summary="Laptop won't charge",
+                                               requester="Sam Patel", asset="LAP-0042")
+    view = callers.caller_view("INC-000042-K7QX", kiosk="library")
+    view.plain_status, view.technician, view.can_answer
+
+Saying whether it is fixed is `servicedesk.confirm_fixed` / `not_fixed` with the
+scanned payload. Both functions here count against the kiosk's limits
+(`store.kiosks`), in the database, so restarting a kiosk resets nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from store import calls, config, journal, kiosks
+from store.database import read, write
+from store.errors import NotFound, Refused
+from store.kiosks import clean_kiosk_name
+from store.models import Asset, Incident
+from store.numbers import parse_reference
+from store.records import FITS_QUESTIONS, PLAIN_STATUS, Call, CallerView
+from store.sanitise import ANSWER, NOTE, PERSON_NAME, SUMMARY, TAG, clean, clean_code
+from store.servicedesk import CALLER, log_call
+
+BUSY_KIOSK = (
+    "Lots of problems have been reported here in the last few minutes. "
+    "Please ask a member of staff to help you."
+)
+"""The kind message a kiosk shows when it has sent as many reports as it may."""
+NOT_FOUND_AT_KIOSK = "We can't find that number and code. Check them and try again."
+
+
+def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
+    """Log what a pupil reported at a kiosk, in one transaction: refused when the kiosk
+    has sent its limit of reports in the window; added as a note to the device's open
+    call if it has one. Returns the call and whether it was that existing one."""
+    settings = config.current()
+    name = clean_kiosk_name(kiosk) if kiosk else None
+    tag = clean_code(report["asset"], TAG) if report.get("asset") else None
+    at = journal.now()
+    with write():
+        window = dt.timedelta(minutes=settings.kiosk_window_minutes)
+        if kiosks.count_since(name, "report", at - window) >= settings.kiosk_reports_per_window:
+            raise Refused(BUSY_KIOSK)
+        kiosks.record_try(name, "report", at=at)
+        existing = None
+        if tag:
+            existing = (
+                Incident.select()
+                .join(Asset)
+                .where((Asset.tag == tag) & calls.IS_OPEN)
+                .order_by(Incident.logged_at.desc())
+                .first()
+            )
+        if existing is None:
+            call = log_call(kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report)
+            return call, False
+        calls.add_note(existing, CALLER, _as_note(report), public=True)
+    with read():
+        return calls.as_call(existing.id), True
+
+
+def _as_note(report: dict) -> str:
+    """A second report of a device's fault, as a note on the call already open for it."""
+    who = clean(report.get("requester"), PERSON_NAME)
+    lines = [f"Also reported at a kiosk by {who}: {clean(report.get('summary'), SUMMARY)}"]
+    for name, question in FITS_QUESTIONS:
+        answer = clean((report.get("answers") or {}).get(name, ""), ANSWER)
+        if answer:
+            lines.append(f"{question} {answer}")
+    return clean("\n".join(lines), NOTE)
+
+
+def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
+    """What a caller at a kiosk may see of a call: everything with the right check code,
+    the status word alone with just the number. An unknown number and a wrong code look
+    the same, are counted, and after a few the kiosk must wait (`kiosks.wait_seconds`)."""
+    wait = kiosks.wait_seconds(kiosk, "check")
+    if wait:
+        raise Refused(f"Please wait {wait} seconds, then try again.")
+    ref = parse_reference(reference)
+    with read():
+        values = calls.find_row(ref.id)
+    if values is None or (ref.check is not None and ref.check != values[1]):
+        with write():
+            kiosks.record_try(kiosk, "check")
+        raise NotFound(NOT_FOUND_AT_KIOSK)
+    call = calls.to_call(values)
+    if ref.check is None:
+        return CallerView(call.number, call.status, call.status_word, verified=False)
+    with read():
+        news = next((n.text for n in reversed(calls.notes_of(call.id)) if n.public), None)
+    first = call.assignee_name.split()[0] if call.assignee_name else None
+    return CallerView(
+        call.number,
+        call.status,
+        call.status_word,
+        verified=True,
+        scan=call.scan,
+        plain_status=PLAIN_STATUS[call.status],
+        summary=call.summary,
+        technician=first,
+        latest_news=news,
+    )

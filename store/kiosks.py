@@ -1,0 +1,179 @@
+"""The walk-up kiosks: where each stands, the technician's exit PIN, and the limits that
+stop a curious pupil guessing codes or flooding the queue.
+
+    from store import kiosks
+    kiosks.add_kiosk("library", "LIB", by="jsmith")
+    kiosks.set_pin("482913", by="jsmith")           # stored as a salted scrypt hash
+    kiosks.check_pin("0000", kiosk="library")       # False, and the failure is counted
+    kiosks.wait_seconds("library", "pin")           # how long before the next try
+
+Failures are rows in the database, so restarting a kiosk does not reset them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from store import journal
+from store.database import read, write
+from store.errors import BadInput, NotFound
+from store.locations import location_row
+from store.models import Attempt, Kiosk, Location, Setting
+from store.sanitise import KIOSK_NAME, clean
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+PIN_KEY = "kiosk_pin"
+FREE_TRIES = 3
+"""Failures allowed in the window before each try must wait."""
+FAILURE_WINDOW = dt.timedelta(minutes=10)
+LONGEST_WAIT_S = 300
+
+
+@dataclass(frozen=True)
+class KioskInfo:
+    """A kiosk and where it stands."""
+
+    name: str
+    location: str
+    location_name: str
+
+
+def clean_kiosk_name(value: object) -> str:
+    """A kiosk's name: lower case letters, digits, '.', '_' or '-'."""
+    name = clean(value, KIOSK_NAME).lower()
+    if not _NAME.match(name):
+        raise BadInput(f"'{name}' is not a kiosk name: use letters, digits, '.', '_' or '-'.")
+    return name
+
+
+def add_kiosk(name: str, location_code: str, *, by: str) -> KioskInfo:
+    """Register a kiosk at a location, or move an existing one there."""
+    name = clean_kiosk_name(name)
+    try:
+        place = location_row(location_code)
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+    with write():
+        row = Kiosk.get_or_none(Kiosk.name == name)
+        if row is None:
+            row = Kiosk.create(name=name, location=place)
+            journal.record(by, row, "add", after=f"{name} at {place.code}")
+        elif row.location_id != place.id:
+            before = Location.get_by_id(row.location_id).code
+            journal.record(by, row, "move", field="location", before=before, after=place.code)
+            Kiosk.update(location=place).where(Kiosk.id == row.id).execute()
+    return KioskInfo(name, place.code, place.name)
+
+
+def kiosk(name: str) -> KioskInfo:
+    """A kiosk by name, or NotFound."""
+    name = clean_kiosk_name(name)
+    with read():
+        row = Kiosk.select(Kiosk, Location).join(Location).where(Kiosk.name == name).first()
+    if row is None:
+        raise NotFound(
+            f"There is no kiosk '{name}'. Add it: fitsdesk kiosk add {name} --location CODE"
+        )
+    return KioskInfo(row.name, row.location.code, row.location.name)
+
+
+def list_kiosks() -> list[KioskInfo]:
+    """Kiosks by name."""
+    with read():
+        query = Kiosk.select(Kiosk, Location).join(Location).order_by(Kiosk.name)
+        return [KioskInfo(k.name, k.location.code, k.location.name) for k in query]
+
+
+def kiosk_id(name: str | None) -> int | None:
+    """The row id of a kiosk by name (None for a kiosk with no name); call inside a
+    transaction."""
+    if name is None:
+        return None
+    row = Kiosk.get_or_none(Kiosk.name == clean_kiosk_name(name))
+    if row is None:
+        raise BadInput(f"There is no kiosk '{name}'.")
+    return row.id
+
+
+def _hash(pin: str, salt: bytes) -> str:
+    return hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32).hex()
+
+
+def set_pin(pin: object, *, by: str) -> None:
+    """Set the PIN that lets a technician leave any kiosk: 4 to 12 digits, stored hashed."""
+    text = pin.strip() if isinstance(pin, str) else ""
+    if not re.fullmatch(r"[0-9]{4,12}", text):
+        raise BadInput("The PIN must be 4 to 12 digits.")
+    if len(set(text)) == 1 or text in "0123456789012" or text in "9876543210987":
+        raise BadInput("That PIN is too easy to guess: avoid repeats and runs like 1234.")
+    salt = secrets.token_bytes(16)
+    value = f"scrypt${salt.hex()}${_hash(text, salt)}"
+    with write():
+        row = Setting.get_or_none(Setting.key == PIN_KEY)
+        if row is None:
+            row = Setting.create(key=PIN_KEY, value=value)
+        else:
+            Setting.update(value=value, version=row.version + 1).where(
+                Setting.id == row.id
+            ).execute()
+        journal.record(by, row, "set kiosk PIN", after="(hidden)")
+
+
+def pin_is_set() -> bool:
+    """Whether a technician exit PIN has been set."""
+    with read():
+        return Setting.select().where(Setting.key == PIN_KEY).exists()
+
+
+def record_try(kiosk: str | None, kind: str, *, at: dt.datetime | None = None) -> None:
+    """Count one try at a kiosk against its limits: a report sent, or a wrong check code
+    or PIN ('report', 'check', 'pin'). Call inside a transaction."""
+    Attempt.insert(kiosk=kiosk_id(kiosk), kind=kind, at=at or journal.now()).execute()
+
+
+def _tries(kiosk: str | None, kind: str, since: dt.datetime):
+    who = kiosk_id(kiosk)
+    return Attempt.select(Attempt.at).where(
+        (Attempt.kind == kind)
+        & (Attempt.kiosk.is_null() if who is None else Attempt.kiosk == who)
+        & (Attempt.at > since)
+    )
+
+
+def count_since(kiosk: str | None, kind: str, since: dt.datetime) -> int:
+    """How many tries of `kind` this kiosk has made since `since`."""
+    with read():
+        return _tries(kiosk, kind, since).count()
+
+
+def wait_seconds(kiosk: str | None, kind: str, *, now: dt.datetime | None = None) -> int:
+    """Seconds this kiosk must wait before another try of `kind` ('pin' or 'check'):
+    none for the first few failures, then doubling, to at most five minutes."""
+    now = now or journal.now()
+    with read():
+        recent = _tries(kiosk, kind, now - FAILURE_WINDOW).order_by(Attempt.at.desc())
+        times = [row.at for row in recent]
+    if len(times) < FREE_TRIES:
+        return 0
+    delay = min(5 * 2 ** (len(times) - FREE_TRIES), LONGEST_WAIT_S)
+    left = (times[0] + dt.timedelta(seconds=delay) - now).total_seconds()
+    return max(0, int(left + 0.999))
+
+
+def check_pin(pin: object, *, kiosk: str | None) -> bool:
+    """Whether `pin` is the exit PIN; a wrong one is counted. No PIN set: always False."""
+    text = pin if isinstance(pin, str) else ""
+    with read():
+        row = Setting.get_or_none(Setting.key == PIN_KEY)
+    if row is not None:
+        _scheme, salt, digest = row.value.split("$")
+        if hmac.compare_digest(_hash(text.strip(), bytes.fromhex(salt)), digest):
+            return True
+    with write():
+        record_try(kiosk, "pin")
+    return False

@@ -1,0 +1,175 @@
+"""The store behind the kiosk: notices, the exit PIN, limits, reports and checking a call."""
+
+import datetime as dt
+
+import pytest
+
+from store import callers, config, incidents, journal, kiosks, notices, servicedesk
+from store.errors import BadInput, NotFound, Refused
+from store.models import Attempt, Incident, Note, Setting
+
+REPORT = {"summary": "Laptop won't charge", "requester": "Sam Patel", "role": "pupil",
+          "group": "9C", "location": "LIB", "category": "laptop"}
+
+
+def test_notices_show_at_their_room_and_everywhere(school):
+    later = journal.now() + dt.timedelta(hours=2)
+    room = notices.add_notice("Wi-Fi is down in the Library, we're on it", location="lib",
+                              until=later, by="jsmith")
+    everyone = notices.add_notice("Printers are slow today", by="jsmith")
+    notices.add_notice("Science lab 12 projector is being replaced", location="S12", by="jsmith")
+    assert [n.id for n in notices.current_notices("LIB")] == [room.id, everyone.id]
+    assert [n.id for n in notices.current_notices(None)] == [everyone.id]
+    assert notices.current_notices("LIB", now=later + dt.timedelta(seconds=1))[0].id == everyone.id
+    notices.withdraw_notice(everyone.id, by="jsmith")
+    assert [n.id for n in notices.current_notices("LIB")] == [room.id]
+    with pytest.raises(Refused, match="no longer showing"):
+        notices.withdraw_notice(everyone.id, by="jsmith")
+    assert [e.action for e in journal.history("notice", everyone.id)] == ["post", "withdraw"]
+
+
+@pytest.mark.parametrize(
+    "text, extra, message",
+    [
+        ("", {}, "The notice is empty"),
+        ("x" * 201, {}, "the most is 200"),
+        ("ok", {"location": "MARS"}, "no location 'MARS'"),
+        ("ok", {"until": dt.datetime(2000, 1, 1)}, "already passed"),
+        ("ok", {"until": dt.datetime(2999, 1, 1)}, "a year at the most"),
+    ],
+)
+def test_bad_notices_are_refused(school, text, extra, message):
+    with pytest.raises(BadInput, match=message):
+        notices.add_notice(text, by="jsmith", **extra)
+    assert notices.list_notices(include_old=True) == []
+
+
+def test_the_pin_is_stored_hashed_and_checked(school):
+    assert not kiosks.pin_is_set()
+    assert not kiosks.check_pin("482913", kiosk="library")  # no PIN set: nobody leaves
+    kiosks.set_pin("482913", by="jsmith")
+    stored = Setting.get(Setting.key == kiosks.PIN_KEY).value
+    assert "482913" not in stored and stored.startswith("scrypt$")
+    assert kiosks.check_pin("482913", kiosk="library")
+    assert not kiosks.check_pin("482914", kiosk="library")
+    assert not kiosks.check_pin("[@click=app.quit]", kiosk="library")
+    assert Attempt.select().where(Attempt.kind == "pin").count() == 3
+
+
+@pytest.mark.parametrize("pin", ["", "12", "1234567890123", "abcd", "1111", "1234", "9876",
+                                 "12 34", None, 1234])
+def test_weak_or_malformed_pins_are_refused(school, pin):
+    with pytest.raises(BadInput):
+        kiosks.set_pin(pin, by="jsmith")
+
+
+def test_wrong_pins_are_slowed_down_and_a_restart_does_not_reset_it(school):
+    kiosks.set_pin("482913", by="jsmith")
+    start = journal.now()
+    for _ in range(3):
+        kiosks.check_pin("000000", kiosk="library")
+    assert kiosks.wait_seconds("library", "pin") > 0  # counted in the database
+    assert kiosks.wait_seconds("library", "check") == 0  # a separate count
+    assert kiosks.wait_seconds(None, "pin") == 0  # and per kiosk
+    kiosks.check_pin("000000", kiosk="library")
+    longer = kiosks.wait_seconds("library", "pin", now=start)
+    assert longer >= 10
+    assert kiosks.wait_seconds("library", "pin", now=start + dt.timedelta(minutes=11)) == 0
+
+
+def test_a_kiosk_report_logs_a_call_at_the_kiosk(school):
+    call, existing = callers.report_from_kiosk(kiosk="library", **REPORT)
+    assert not existing
+    assert (call.channel, call.kiosk, call.location) == ("kiosk", "library", "LIB")
+    assert journal.history("incident", call.id)[0].who == "kiosk:library"
+
+
+def test_a_second_report_of_a_device_joins_its_open_call(school):
+    first, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    again, existing = callers.report_from_kiosk(
+        kiosk="library", asset="lap-0042",
+        **{**REPORT, "requester": "Ada Byron", "summary": "Charger light is off",
+           "answers": {"already_tried": "Another socket"}},
+    )
+    assert existing and again.id == first.id and again.check_code == first.check_code
+    assert Incident.select().count() == 1
+    note = Note.get()
+    assert note.public and note.author == "caller"
+    assert note.text.startswith("Also reported at a kiosk by Ada Byron: Charger light is off")
+    assert "What have you already tried? Another socket" in note.text
+    incidents.resolve(first.number, kind="fix", text="New charger", by="jsmith")
+    third, existing = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    assert not existing and third.id != first.id  # the old one is no longer open
+
+
+def test_a_kiosk_may_send_only_so_many_reports_in_the_window(school):
+    config.use(config.Config(kiosk_reports_per_window=2))
+    callers.report_from_kiosk(kiosk="library", **REPORT)
+    callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    before = (Incident.select().count(), Note.select().count())
+    with pytest.raises(Refused, match="ask a member of staff"):
+        callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    assert (Incident.select().count(), Note.select().count()) == before
+    callers.report_from_kiosk(kiosk=None, **REPORT)  # another kiosk has its own limit
+    Attempt.update(at=journal.now() - dt.timedelta(minutes=11)).execute()
+    callers.report_from_kiosk(kiosk="library", **REPORT)  # the window has moved on
+
+
+def test_a_refused_report_does_not_count(school):
+    config.use(config.Config(kiosk_reports_per_window=1))
+    with pytest.raises(BadInput):
+        callers.report_from_kiosk(kiosk="library", **{**REPORT, "summary": ""})
+    callers.report_from_kiosk(kiosk="library", **REPORT)
+
+
+def test_the_caller_sees_everything_with_the_code(school):
+    call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
+    incidents.take(call.number, by="jsmith")
+    incidents.add_note(call.number, "Private: charger port loose", public=False, by="jsmith")
+    incidents.add_note(call.number, "We have ordered a new charger", public=True, by="jsmith")
+    view = callers.caller_view(call.scan, kiosk="library")
+    assert view.verified and view.technician == "Jo"
+    assert view.latest_news == "We have ordered a new charger"
+    assert view.plain_status == "A technician has it and will look at it soon."
+    assert not view.can_answer
+    incidents.resolve(call.number, kind="fix", text="New charger", by="jsmith")
+    assert callers.caller_view(call.scan, kiosk="library").can_answer
+
+
+def test_without_the_code_only_the_status_word(school):
+    call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
+    view = callers.caller_view(call.number, kiosk="library")
+    assert (view.verified, view.status_word) == (False, "Logged")
+    assert view.technician is None and view.latest_news is None and view.summary is None
+    assert view.scan is None
+
+
+def test_an_unknown_number_and_a_wrong_code_look_the_same_and_are_slowed(school):
+    call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
+    wrong = "AAAA" if call.check_code != "AAAA" else "BBBB"
+    with pytest.raises(NotFound) as wrong_code:
+        callers.caller_view(f"{call.number}-{wrong}", kiosk="library")
+    with pytest.raises(NotFound) as unknown:
+        callers.caller_view(f"INC-000999-{wrong}", kiosk="library")
+    assert str(wrong_code.value) == str(unknown.value)
+    with pytest.raises(NotFound):
+        callers.caller_view("INC-000998", kiosk="library")
+    with pytest.raises(Refused, match=r"Please wait \d+ seconds"):
+        callers.caller_view(call.scan, kiosk="library")  # even the right code must wait
+    assert callers.caller_view(call.scan, kiosk=None).verified  # another kiosk need not
+
+
+def test_junk_is_bad_input_not_a_guess(school):
+    for junk in ("", "[@click=app.quit]x[/]", "\x1b[2J", "hello", "INC-" + "9" * 30):
+        with pytest.raises(BadInput):
+            callers.caller_view(junk, kiosk="library")
+    assert kiosks.wait_seconds("library", "check") == 0
+
+
+def test_answering_from_the_kiosk(school):
+    call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
+    incidents.resolve(call.number, kind="fix", text="New charger", by="jsmith")
+    again = servicedesk.not_fixed(call.scan, comment="Still no light")
+    assert again.status == "assigned"
+    incidents.resolve(call.number, kind="fix", text="New socket", by="jsmith")
+    assert servicedesk.confirm_fixed(call.scan).status == "closed"
