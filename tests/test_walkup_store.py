@@ -8,14 +8,21 @@ from store import callers, config, incidents, journal, kiosks, notices, serviced
 from store.errors import BadInput, NotFound, Refused
 from store.models import Attempt, Incident, Note, Setting
 
-REPORT = {"summary": "Laptop won't charge", "requester": "Sam Patel", "role": "pupil",
-          "group": "9C", "location": "LIB", "category": "laptop"}
+REPORT = {
+    "summary": "Laptop won't charge",
+    "requester": "Sam Patel",
+    "role": "pupil",
+    "group": "9C",
+    "location": "LIB",
+    "category": "laptop",
+}
 
 
 def test_notices_show_at_their_room_and_everywhere(school):
     later = journal.now() + dt.timedelta(hours=2)
-    room = notices.add_notice("Wi-Fi is down in the Library, we're on it", location="lib",
-                              until=later, by="jsmith")
+    room = notices.add_notice(
+        "Wi-Fi is down in the Library, we're on it", location="lib", until=later, by="jsmith"
+    )
     everyone = notices.add_notice("Printers are slow today", by="jsmith")
     notices.add_notice("Science lab 12 projector is being replaced", location="S12", by="jsmith")
     assert [n.id for n in notices.current_notices("LIB")] == [room.id, everyone.id]
@@ -56,8 +63,9 @@ def test_the_pin_is_stored_hashed_and_checked(school):
     assert Attempt.select().where(Attempt.kind == "pin").count() == 3
 
 
-@pytest.mark.parametrize("pin", ["", "12", "1234567890123", "abcd", "1111", "1234", "9876",
-                                 "12 34", None, 1234])
+@pytest.mark.parametrize(
+    "pin", ["", "12", "1234567890123", "abcd", "1111", "1234", "9876", "12 34", None, 1234]
+)
 def test_weak_or_malformed_pins_are_refused(school, pin):
     with pytest.raises(BadInput):
         kiosks.set_pin(pin, by="jsmith")
@@ -87,9 +95,14 @@ def test_a_kiosk_report_logs_a_call_at_the_kiosk(school):
 def test_a_second_report_of_a_device_joins_its_open_call(school):
     first, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
     again, existing = callers.report_from_kiosk(
-        kiosk="library", asset="lap-0042",
-        **{**REPORT, "requester": "Ada Byron", "summary": "Charger light is off",
-           "answers": {"already_tried": "Another socket"}},
+        kiosk="library",
+        asset="lap-0042",
+        **{
+            **REPORT,
+            "requester": "Ada Byron",
+            "summary": "Charger light is off",
+            "answers": {"already_tried": "Another socket"},
+        },
     )
     assert existing and again.id == first.id and again.check_code == first.check_code
     assert Incident.select().count() == 1

@@ -42,9 +42,30 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def group(
+    commands: argparse._SubParsersAction, name: str, help_text: str, *, required: bool = True
+) -> argparse._SubParsersAction:
+    """A command made of actions (`fitsdesk tech add`, `fitsdesk tech list`)."""
+    parser = commands.add_parser(name, help=help_text, description=help_text)
+    add_common(parser)
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", parser_class=type(parser))
+    actions.required = required
+    actions.parent = parser
+    return actions
+
+
+def list_action(actions: argparse._SubParsersAction, what: str, handler) -> argparse.ArgumentParser:
+    """The `list` action of a group: a table, or --json."""
+    listing = actions.add_parser("list", help=f"list {what}", description=f"List {what}.")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(listing)
+    listing.set_defaults(handler=handler)
+    return listing
+
+
 def build_parser() -> Parser:
     """The whole command line."""
-    from tui.cli import calls, demo, school
+    from tui.cli import calls, demo, kiosk, school
 
     parser = Parser(
         prog="fitsdesk",
@@ -55,6 +76,7 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     school.register(commands)
+    kiosk.register(commands)
     calls.register(commands)
     demo.register(commands)
     return parser

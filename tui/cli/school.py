@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from store import categories, database, kiosks, locations, people
+from store import categories, database, locations, people
 from store.models import LEVELS, TECH_ROLES
-from tui.cli import add_common
+from tui.cli import add_common, group, list_action
 from tui.cli.output import print_json, table
 from tui.cli.progress import progress_bar
 from tui.cli.session import open_db, who
@@ -27,30 +27,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     _register_tech(commands)
     _register_location(commands)
     _register_category(commands)
-    _register_kiosk(commands)
-
-
-def _group(commands: argparse._SubParsersAction, name: str, help_text: str):
-    parser = commands.add_parser(name, help=help_text, description=help_text)
-    add_common(parser)
-    actions = parser.add_subparsers(title="actions", metavar="ACTION", parser_class=type(parser))
-    actions.required = True
-    return actions
-
-
-def _list_action(
-    actions: argparse._SubParsersAction, what: str, handler
-) -> argparse.ArgumentParser:
-    """The `list` action of a group: a table, or --json."""
-    listing = actions.add_parser("list", help=f"list {what}", description=f"List {what}.")
-    listing.add_argument("--json", action="store_true", help="print a JSON list")
-    add_common(listing)
-    listing.set_defaults(handler=handler)
-    return listing
 
 
 def _register_tech(commands: argparse._SubParsersAction) -> None:
-    actions = _group(commands, "tech", "the technicians who may use the desk")
+    actions = group(commands, "tech", "the technicians who may use the desk")
     add = actions.add_parser(
         "add",
         help="add a technician",
@@ -68,7 +48,7 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
     add_common(add)
     add.set_defaults(handler=run_tech_add)
 
-    listing = _list_action(actions, "technicians", run_tech_list)
+    listing = list_action(actions, "technicians", run_tech_list)
     listing.add_argument("--all", action="store_true", help="include deactivated ones")
 
     off = actions.add_parser(
@@ -82,7 +62,7 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
 
 
 def _register_location(commands: argparse._SubParsersAction) -> None:
-    actions = _group(commands, "location", "the school's rooms and places")
+    actions = group(commands, "location", "the school's rooms and places")
     add = actions.add_parser("add", help="add a location", description="Add a room or place.")
     add.add_argument("code", help="the school's room code, e.g. S12")
     add.add_argument("--name", required=True, help='e.g. "Science lab 12"')
@@ -90,7 +70,7 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
     add_common(add)
     add.set_defaults(handler=run_location_add)
 
-    _list_action(actions, "locations", run_location_list)
+    list_action(actions, "locations", run_location_list)
 
     load = actions.add_parser(
         "import",
@@ -106,7 +86,7 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
 
 
 def _register_category(commands: argparse._SubParsersAction) -> None:
-    actions = _group(commands, "category", "the kinds of fault people report")
+    actions = group(commands, "category", "the kinds of fault people report")
     add = actions.add_parser("add", help="add a category", description="Add a category.")
     add.add_argument("name", help="a short name, e.g. printer")
     add.add_argument("--label", required=True, help='what pupils see, e.g. "Printer"')
@@ -116,22 +96,7 @@ def _register_category(commands: argparse._SubParsersAction) -> None:
     add_common(add)
     add.set_defaults(handler=run_category_add)
 
-    _list_action(actions, "categories", run_category_list)
-
-
-def _register_kiosk(commands: argparse._SubParsersAction) -> None:
-    actions = _group(commands, "kiosk", "the walk-up kiosks and where they stand")
-    add = actions.add_parser(
-        "add",
-        help="register a kiosk",
-        description="Register a kiosk at a location, or move an existing one there.",
-    )
-    add.add_argument("name", help="e.g. library")
-    add.add_argument("--location", required=True, metavar="CODE")
-    add_common(add)
-    add.set_defaults(handler=run_kiosk_add)
-
-    _list_action(actions, "kiosks", run_kiosk_list)
+    list_action(actions, "categories", run_category_list)
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -254,23 +219,4 @@ def run_category_list(args: argparse.Namespace) -> int:
         ),
     ):
         print("No categories yet. Run: fitsdesk init")
-    return 0
-
-
-def run_kiosk_add(args: argparse.Namespace) -> int:
-    open_db(args)
-    kiosk = kiosks.add_kiosk(args.name, args.location, by=who())
-    print(f"Kiosk {kiosk.name} stands at {kiosk.location} ({kiosk.location_name}).")
-    return 0
-
-
-def run_kiosk_list(args: argparse.Namespace) -> int:
-    open_db(args)
-    found = kiosks.list_kiosks()
-    if args.json:
-        print_json([{"name": k.name, "location": k.location} for k in found])
-    elif not table(
-        ("NAME", "LOCATION", "WHERE"), ((k.name, k.location, k.location_name) for k in found)
-    ):
-        print("No kiosks yet. Add one: fitsdesk kiosk add NAME --location CODE")
     return 0

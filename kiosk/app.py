@@ -1,0 +1,140 @@
+"""The walk-up kiosk: a pupil logs a fault in under a minute and leaves with a QR code.
+
+    KioskApp(db_url="sqlite:////srv/fitsdesk/desk.db", kiosk="library").run()
+
+It cannot be left (no quit key, no command palette, no selection; the command
+line also ignores the terminal's signals): a technician presses ctrl+t and
+types the PIN. Left alone it goes home and forgets what was typed. It talks to
+the database only through `store`, in worker threads, so a slow or absent
+database never freezes the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from store import config, database, kiosks
+from store.errors import FitsDeskError, Unavailable
+
+CANT_SAVE = "We can't save this right now. Please tell a member of staff."
+"""What a pupil sees whenever the database cannot be reached or written."""
+log = logging.getLogger("fitsdesk.kiosk")
+
+
+def _ignored(key: str) -> Binding:
+    return Binding(key, "ignore", show=False, priority=True, system=True)
+
+
+class KioskApp(App[None]):
+    """The walk-up kiosk for one place in the school."""
+
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "IT help"
+    ENABLE_COMMAND_PALETTE = False
+    ALLOW_SELECT = False
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        *(_ignored(key) for key in ("ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+backslash")),
+        Binding("ctrl+t", "technician", show=False, priority=True, id="kiosk.technician"),
+    ]
+
+    def __init__(
+        self,
+        db_url: str | None = None,
+        kiosk: str | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.db_url = db_url
+        """The database, as `store.database.connect` takes it."""
+        self.kiosk_name = kiosk
+        """This kiosk's registered name, or None for a kiosk with no fixed place."""
+        self.place: kiosks.KioskInfo | None = None
+        """Where this kiosk stands, once the database has said."""
+        self.settings = config.current()
+        """Idle time, receipt time and the report limit."""
+        self.clock = clock
+        """Seconds, for the idle timer (tests give their own)."""
+        self.last_activity = clock()
+        """When someone last pressed a key or touched the screen."""
+
+    def on_mount(self) -> None:
+        from kiosk.screens.home import HomeScreen
+
+        try:
+            database.connect(self.db_url, create=False)
+            if self.kiosk_name:
+                self.place = kiosks.kiosk(self.kiosk_name)
+        except FitsDeskError as exc:  # carry on: each action says so when it needs the database
+            log.warning("kiosk starting without its database: %s", exc)
+        self.push_screen(HomeScreen())
+        self.set_interval(1, self.check_left_alone)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.Paste):
+            self.last_activity = self.clock()
+        await super().on_event(event)
+
+    def check_left_alone(self) -> None:
+        """Go home, forgetting everything typed, after the idle time."""
+        if self.clock() - self.last_activity >= self.settings.kiosk_idle_seconds:
+            self.go_home()
+
+    def go_home(self) -> None:
+        """Back to Home; every screen above it, and what was typed there, is dropped."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.last_activity = self.clock()
+
+    def run_store(
+        self,
+        job: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[FitsDeskError], None],
+    ) -> None:
+        """Run a store call in a worker thread; `done` or `failed` then runs on screen.
+        Anything the database throws that the store does not name becomes CANT_SAVE."""
+
+        def work() -> None:
+            try:
+                if database.db.obj is None:  # it was away when the kiosk started
+                    database.connect(self.db_url, create=False)
+                with database.db.connection_context():
+                    result = job()
+            except FitsDeskError as exc:
+                self.call_from_thread(failed, exc)
+            except Exception:
+                log.exception("kiosk store call failed")
+                self.call_from_thread(failed, Unavailable(CANT_SAVE))
+            else:
+                self.call_from_thread(done, result)
+
+        self.run_worker(work, thread=True, group="store")
+
+    def action_ignore(self) -> None:
+        """Keys that would leave the app, or open what pupils should not see, do nothing."""
+
+    def action_technician(self) -> None:
+        """The hidden key: ask for the technician's PIN."""
+        from kiosk.screens.pin import PinScreen
+
+        if not isinstance(self.screen, PinScreen):
+            self.push_screen(PinScreen())
+
+    async def action_quit(self) -> None:
+        """Not here: only the PIN screen leaves (markup such as @click=app.quit finds nothing)."""
+
+    def action_command_palette(self) -> None:
+        """No command palette on a kiosk."""
+
+    def action_suspend_process(self) -> None:
+        """No suspending a kiosk."""

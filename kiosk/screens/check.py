@@ -1,0 +1,129 @@
+"""Check my log number: scan the receipt's QR code or type the number and code."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Static
+
+from kiosk.screens.base import KioskScreen
+from store import callers, servicedesk
+from store.errors import FitsDeskError
+from store.records import CallerView
+from store.sanitise import COMMENT
+
+
+class CheckScreen(KioskScreen):
+    """What has happened to my problem, and is it fixed?"""
+
+    STEP_LINE = "Check my log number"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_bar()
+        yield Static(
+            "Scan the QR code from your photo, or type your log number and code:", id="question"
+        )
+        yield Input(id="ref", placeholder="like INC-000042-K7QX")
+        with VerticalScroll(id="body"):
+            yield Static(id="result")
+            with Horizontal(id="answer"):
+                yield Button("Yes, it's fixed", id="fixed", variant="success")
+                yield Button("No, it's still broken", id="broken", variant="error")
+            yield Label("What is still wrong? (you can leave this empty)", id="comment-label")
+            yield Input(id="comment")
+            yield Button("Send", id="send-comment", variant="primary")
+        with Horizontal(id="nav"):
+            yield Button("Back", id="back")
+
+    def on_mount(self) -> None:
+        self.view: CallerView | None = None
+        self.show_answer(question=False, comment=False)
+        self.query_one("#ref").focus()
+
+    def show_answer(self, *, question: bool, comment: bool) -> None:
+        self.query_one("#answer").display = question
+        for name in ("comment-label", "comment", "send-comment"):
+            self.query_one(f"#{name}").display = comment
+
+    def say(self, text: str | Text) -> None:
+        self.query_one("#result", Static).update(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "ref":
+            typed, kiosk = event.value, self.app.kiosk_name
+            self.show_answer(question=False, comment=False)
+            self.app.run_store(
+                lambda: callers.caller_view(typed, kiosk=kiosk), self.found, self.trouble
+            )
+        elif event.input.id == "comment":
+            self.action_not_fixed()
+
+    def found(self, view: CallerView) -> None:
+        self.view = view
+        text = Text()
+        text.append(f"{view.number}: {view.status_word}\n", style="bold")
+        if not view.verified:
+            text.append(
+                "To see more, type the 4-letter code from your receipt after the "
+                "number, like INC-000042-K7QX."
+            )
+            self.say(text)
+            return
+        text.append(Text(view.summary or ""))
+        text.append("\n" + (view.plain_status or ""))
+        if view.technician:
+            text.append(f"\n{view.technician} is looking after it.")
+        if view.latest_news:
+            text.append("\nLatest news: ", style="bold")
+            text.append(view.latest_news)  # a technician's public note, shown as written
+        if view.can_answer:
+            text.append("\n\nIs it fixed?", style="bold")
+        self.say(text)
+        self.show_answer(question=view.can_answer, comment=False)
+        if view.can_answer:
+            self.query_one("#fixed").focus()
+
+    def trouble(self, problem: FitsDeskError) -> None:
+        self.view = None
+        self.say(str(problem))
+        self.query_one("#ref", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "back":
+            self.action_back()
+        elif event.button.id == "fixed":
+            self.action_fixed()
+        elif event.button.id == "broken":
+            self.show_answer(question=False, comment=True)
+            self.query_one("#comment").focus()
+        elif event.button.id == "send-comment":
+            self.action_not_fixed()
+
+    def action_fixed(self) -> None:
+        scan = self.view.scan if self.view else None
+        if scan:
+            self.app.run_store(lambda: servicedesk.confirm_fixed(scan), self.closed, self.trouble)
+
+    def closed(self, _call) -> None:
+        self.show_answer(question=False, comment=False)
+        self.say("Thank you! We're glad it's fixed. We have closed your log.")
+
+    def action_not_fixed(self) -> None:
+        scan = self.view.scan if self.view else None
+        comment = self.query_one("#comment", Input).value
+        if len(comment) > COMMENT.limit:
+            self.say(f"That is too long. Please use {COMMENT.limit} letters or fewer.")
+            return
+        if scan:
+            self.app.run_store(
+                lambda: servicedesk.not_fixed(scan, comment=comment), self.reopened, self.trouble
+            )
+
+    def reopened(self, _call) -> None:
+        self.show_answer(question=False, comment=False)
+        self.say(
+            "Thanks for telling us. We have opened your log again and a technician will look at it."
+        )

@@ -1,0 +1,58 @@
+"""The receipt: the log number, big, and its QR code, shown only once the call is saved."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Digits, Static
+
+from kiosk.screens.base import KioskScreen, plain
+from store.records import Call
+from tui.widgets.qr import QRCode
+
+
+class ReceiptScreen(KioskScreen):
+    """Thank you, here is your number; any key or a touch goes home."""
+
+    STEP_LINE = "Sent"
+
+    def __init__(self, call: Call, existing: bool) -> None:
+        super().__init__()
+        self.call = call
+        """The saved call."""
+        self.existing = existing
+        """Whether the report joined a call already open for the device."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_bar()
+        with Horizontal(id="receipt"):
+            with Vertical(id="receipt-words"):
+                if self.existing:
+                    yield Static(
+                        "Someone has already told us about this device, so we "
+                        "added what you said to their log:",
+                        id="joined",
+                    )
+                else:
+                    yield Static("Thank you! Your log number is:", id="thanks")
+                yield Digits(self.call.number.removeprefix("INC-"), id="big-number")
+                yield Static(plain(self.call.number), id="number")
+                yield Static(plain(f"Your code: {self.call.check_code}"), id="code")
+                yield Static("Take a photo of this code to check on it later.", id="photo")
+                yield Static("Press any key or touch the screen to finish.", id="finish")
+            yield QRCode(self.call.scan, id="qr")
+
+    def on_mount(self) -> None:
+        self.set_timer(self.app.settings.kiosk_receipt_seconds, self.app.go_home)
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        self.app.go_home()
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.app.go_home()
+
+    def action_back(self) -> None:
+        self.app.go_home()

@@ -1,0 +1,1 @@
+"""Widgets both apps share: the kiosk's receipt and the desk draw the same QR code."""
