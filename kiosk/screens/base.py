@@ -22,7 +22,7 @@ def plain(text: str) -> Text:
 class KioskScreen(Screen):
     """A kiosk screen with the top bar."""
 
-    BINDINGS = [Binding("escape", "back", show=False)]
+    BINDINGS = [Binding("escape", "back", show=False, priority=True)]
     STEP_LINE = ""
 
     def compose_bar(self) -> ComposeResult:

@@ -23,7 +23,7 @@ class HomeScreen(KioskScreen):
         Binding("2", "check", show=False),
         Binding("up,left", "app.focus_previous", show=False),
         Binding("down,right", "app.focus_next", show=False),
-        Binding("escape", "back", show=False),
+        Binding("escape", "back", show=False, priority=True),
     ]
 
     def compose(self) -> ComposeResult:

@@ -15,7 +15,7 @@ from store.errors import FitsDeskError
 class PinScreen(ModalScreen[None]):
     """Ask for the exit PIN; the right one closes the kiosk."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", show=False, priority=True)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):

@@ -165,7 +165,7 @@ class WhatStep(StepScreen):
     QUESTION = "What is the problem with?"
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
-        Binding("escape", "back", show=False),
+        Binding("escape", "back", show=False, priority=True),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -197,11 +197,9 @@ class WhatStep(StepScreen):
         self.query_one("#tiles-problem").display = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        # StepScreen's handler runs too (Textual calls each class's): it takes Back and Next.
         if event.button.id and event.button.id.startswith("tile-"):
-            event.stop()
             self.action_pick(int(event.button.id.removeprefix("tile-")))
-        else:
-            super().on_button_pressed(event)
 
     def action_pick(self, number: int) -> None:
         if 1 <= number <= len(self.kinds):
@@ -245,12 +243,9 @@ class DeviceStep(StepScreen):
         self.action_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "skip":
-            event.stop()
+        if event.button.id == "skip":  # StepScreen's handler takes Back and Next
             self.draft.asset = self.draft.asset_description = None
             self.app.push_screen(TellStep(self.draft))
-        else:
-            super().on_button_pressed(event)
 
     def action_next(self) -> None:
         typed = self.query_one("#tag", Input).value.strip()

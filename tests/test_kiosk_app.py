@@ -1,0 +1,423 @@
+"""The kiosk, driven the way a pupil drives it: every path, every quit key, bad input."""
+
+import numpy as np
+import pytest
+import zxingcpp
+
+from kiosk.app import CANT_SAVE, KioskApp
+from store import config, incidents, kiosks, notices, servicedesk
+from store.callers import BUSY_KIOSK
+from store.models import Incident, Note
+from tests.conftest import ON_POSTGRES
+from tests.kiosk_helpers import (
+    press_button,
+    screen_name,
+    settle,
+    text_of,
+    type_into,
+    walk_to_review,
+)
+from tui.widgets.qr import QRCode, qr_matrix
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def kiosk_app(school, db_url):
+    kiosks.set_pin("482913", by="setup")
+    return KioskApp(db_url=db_url, kiosk="library")
+
+
+def modules_drawn(widget: QRCode) -> list[list[bool]]:
+    """Read the modules back from the characters the widget actually put on screen."""
+    halves = {" ": (False, False), "▀": (True, False), "▄": (False, True), "█": (True, True)}
+    rows = []
+    for y in range(widget.size.height):
+        line = widget.render_line(y).text
+        rows.append([halves[c][0] for c in line])
+        rows.append([halves[c][1] for c in line])
+    return rows
+
+
+async def test_home_shows_notices_and_two_choices(kiosk_app):
+    notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jo")
+    notices.add_notice("Science lab 12 is closed", location="S12", by="jo")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert screen_name(pilot) == "HomeScreen"
+        shown = text_of(pilot, "#notices")
+        assert "Wi-Fi is down in the Library" in shown and "Science lab 12" not in shown
+        assert pilot.app.focused.id == "report"
+        await pilot.press("down")
+        assert pilot.app.focused.id == "check"
+
+
+async def test_report_a_problem_and_leave_with_a_qr_code(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot, answers={"already_tried": "Another socket"})
+        await pilot.press("enter")  # Send has the focus
+        await settle(pilot)
+        assert screen_name(pilot) == "ReceiptScreen"
+        call = servicedesk.list_calls()[0]
+        assert (call.requester, call.requester_group, call.location, call.category) == (
+            "Sam Patel",
+            "9C",
+            "LIB",
+            "laptop",
+        )
+        assert (call.channel, call.kiosk) == ("kiosk", "library")
+        assert call.answers["already_tried"] == "Another socket"
+        assert text_of(pilot, "#number") == call.number
+        assert call.check_code in text_of(pilot, "#code")
+        qr = pilot.app.screen.query_one(QRCode)
+        drawn = modules_drawn(qr)[: len(qr_matrix(call.scan))]
+        assert drawn == qr_matrix(call.scan)  # the modules on screen are the payload's
+        picture = np.kron(np.where(np.array(drawn), 0, 255), np.ones((6, 6))).astype(np.uint8)
+        decoded = zxingcpp.read_barcodes(picture)
+        assert [code.text for code in decoded] == [call.scan]  # and a real reader agrees
+        await pilot.press("x")  # any key goes home
+        await settle(pilot)
+        assert screen_name(pilot) == "HomeScreen"
+
+
+async def test_report_from_another_room_with_a_known_device(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot, room="scien", tag="lap-0042")
+        assert "Dell 3440" in text_of(pilot, "#review")
+        await press_button(pilot, "#send")
+        call = servicedesk.list_calls()[0]
+        assert (call.location, call.asset) == ("S12", "LAP-0042")
+
+
+async def test_an_unknown_device_is_said_and_left_out(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await walk_to_review(pilot, tag="NOPE-999")
+        await press_button(pilot, "#send")
+        assert servicedesk.list_calls()[0].asset is None
+
+
+async def test_the_device_step_explains_an_unknown_tag(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", "Sam")
+        await press_button(pilot, "#next")
+        await press_button(pilot, "#next")
+        await pilot.press("2")
+        await settle(pilot)
+        await type_into(pilot, "#tag", "NOPE-999")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "We don't know that tag" in text_of(pilot, "#tag-problem")
+        assert screen_name(pilot) == "DeviceStep"
+        await type_into(pilot, "#tag", "[@click=app.quit]")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "doesn't look like a tag" in text_of(pilot, "#tag-problem")
+        await type_into(pilot, "#tag", "LAP-0042")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Found: Dell 3440 (LAP-0042)" in text_of(pilot, "#found")
+
+
+async def test_a_device_with_an_open_log_gets_that_log(kiosk_app):
+    first = servicedesk.log_call(
+        summary="Laptop won't charge", requester="Ada", asset="LAP-0042", by="jsmith"
+    )
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot, tag="LAP-0042", summary="Charger light off")
+        await press_button(pilot, "#send")
+        assert screen_name(pilot) == "ReceiptScreen"
+        assert "already told us about this device" in text_of(pilot, "#joined")
+        assert text_of(pilot, "#number") == first.number
+        assert pilot.app.screen.query_one(QRCode).payload == first.scan
+    assert Incident.select().count() == 1
+    assert "Charger light off" in Note.get().text
+
+
+async def test_back_keeps_what_was_typed(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot, name="Sam Patel", summary="Printer jams")
+        await press_button(pilot, "#back")
+        assert screen_name(pilot) == "TellStep"
+        assert pilot.app.screen.query_one("#summary").value == "Printer jams"
+        for _ in range(4):
+            await pilot.press("escape")
+            await settle(pilot)
+        assert screen_name(pilot) == "WhoStep"
+        assert pilot.app.screen.query_one("#name").value == "Sam Patel"
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("", "Please type your name."),
+        ("   \x00\x1b ", "Please type your name."),
+        ("x" * 81, "That is too long. Please use 80 letters or fewer"),
+    ],
+)
+async def test_the_name_is_checked_in_plain_words(kiosk_app, name, message):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", name)
+        await press_button(pilot, "#next")
+        assert screen_name(pilot) == "WhoStep"
+        assert message in text_of(pilot, "#name-problem")
+        assert pilot.app.screen.query_one("#name").value == name  # nothing lost
+
+
+async def test_the_summary_is_needed_and_checked(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        with pytest.raises(AssertionError):
+            await walk_to_review(pilot, summary="")
+        assert "Please tell us in a few words" in text_of(pilot, "#summary-problem")
+        await type_into(pilot, "#summary", "y" * 500)
+        await press_button(pilot, "#next")
+        assert "120 letters or fewer" in text_of(pilot, "#summary-problem")
+
+
+async def test_markup_escapes_emoji_and_rtl_are_shown_as_typed_and_do_nothing(kiosk_app):
+    nasty = "[@click=app.quit]x[/] [blink]hi[/blink] 🖨️😭 الطابعة"
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot, name="[red]Bobby[/red] \x1b[2J", summary=nasty)
+        review = text_of(pilot, "#review")
+        assert "[@click=app.quit]x[/]" in review and "[red]Bobby[/red]" in review
+        await pilot.click("#review")  # clicking the text runs nothing
+        await settle(pilot)
+        assert pilot.app.return_code is None
+        await press_button(pilot, "#send")
+        call = servicedesk.list_calls()[0]
+        assert call.summary == nasty
+        assert call.requester == "[red]Bobby[/red] [2J"
+
+
+async def test_keyboard_mashing_leaves_the_kiosk_running(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        mash = [
+            "1",
+            *"asdf;'#][",
+            "tab",
+            "enter",
+            "escape",
+            "2",
+            "f1",
+            "ctrl+a",
+            "ctrl+l",
+            "tab",
+            "enter",
+            "up",
+            "down",
+            "enter",
+            "escape",
+            "escape",
+            "ctrl+x",
+            "ctrl+v",
+        ]
+        await pilot.press(*mash)
+        await settle(pilot)
+        assert pilot.app.return_code is None
+
+
+@pytest.mark.parametrize(
+    "key", ["ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+backslash", "escape"]
+)
+async def test_no_key_leaves_the_kiosk(kiosk_app, key):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key, key)
+        await settle(pilot)
+        assert pilot.app.return_code is None
+        assert screen_name(pilot) == "HomeScreen"
+        assert not pilot.app.ALLOW_SELECT and not pilot.app.ENABLE_COMMAND_PALETTE
+
+
+async def test_the_technician_leaves_with_the_pin(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert screen_name(pilot) == "PinScreen"
+        await pilot.press(*"1111", "enter")
+        await settle(pilot)
+        assert "That PIN is not right" in text_of(pilot, "#pin-problem")
+        assert pilot.app.return_code is None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "HomeScreen"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await pilot.press(*"482913", "enter")
+        await settle(pilot)
+        assert pilot.app.return_code == 0
+
+
+async def test_wrong_pins_are_slowed_down(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        for _ in range(4):
+            await pilot.press(*"0000", "enter")
+            await settle(pilot)
+        assert "Please wait" in text_of(pilot, "#pin-problem")
+        await pilot.press(*"482913", "enter")  # even the right PIN waits its turn
+        await settle(pilot)
+        assert pilot.app.return_code is None
+
+
+async def test_left_alone_it_goes_home_and_forgets(school, db_url):
+    now = [1000.0]
+    app = KioskApp(db_url=db_url, kiosk="library", clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", "Sam Patel")
+        now[0] += 89
+        app.check_left_alone()
+        await settle(pilot)
+        assert screen_name(pilot) == "WhoStep"
+        now[0] += 91
+        app.check_left_alone()
+        await settle(pilot)
+        assert screen_name(pilot) == "HomeScreen"
+        await pilot.press("1")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#name").value == ""
+
+
+async def test_too_many_reports_get_a_kind_message_and_keep_the_report(school, db_url):
+    config.use(config.Config(kiosk_reports_per_window=1))
+    app = KioskApp(db_url=db_url, kiosk="library")
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot)
+        await press_button(pilot, "#send")
+        await pilot.press("x")
+        await walk_to_review(pilot, summary="Second fault")
+        await press_button(pilot, "#send")
+        assert screen_name(pilot) == "ReviewScreen"
+        assert text_of(pilot, "#send-problem") == BUSY_KIOSK
+        assert "Second fault" in text_of(pilot, "#review")
+    assert Incident.select().count() == 1
+
+
+def refuse_writes(db) -> None:
+    """Make the real database refuse to store a call, as a full disk or lost server would."""
+    if ON_POSTGRES:
+        db.execute_sql(
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'could not extend file: No space left on device'; "
+            "END $$ LANGUAGE plpgsql"
+        )
+        db.execute_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON incident FOR EACH ROW EXECUTE FUNCTION refuse()"
+        )
+    else:
+        db.execute_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON incident "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+
+
+async def test_when_the_database_cannot_be_written_nothing_is_lost(kiosk_app):
+    from store import database
+
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot, summary="Board is dead")
+        refuse_writes(database.db)
+        await press_button(pilot, "#send")
+        assert screen_name(pilot) == "ReviewScreen"
+        assert text_of(pilot, "#send-problem") == CANT_SAVE
+        assert "Board is dead" in text_of(pilot, "#review")
+        assert Incident.select().count() == 0
+        database.db.execute_sql("DROP TRIGGER refuse" + (" ON incident" if ON_POSTGRES else ""))
+        await press_button(pilot, "#send")  # the app carried on; now it saves
+        assert screen_name(pilot) == "ReceiptScreen"
+        assert Incident.select().count() == 1
+
+
+async def test_check_with_the_code_and_say_it_is_fixed(kiosk_app):
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    incidents.take(call.number, by="jsmith")
+    incidents.add_note(call.number, "New rollers ordered", public=True, by="jsmith")
+    incidents.resolve(call.number, kind="fix", text="New rollers", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.scan, "enter")  # as a USB scanner types it
+        await settle(pilot)
+        result = text_of(pilot, "#result")
+        assert f"{call.number}: Resolved" in result
+        assert "Jo is looking after it" in result and "New rollers ordered" in result
+        assert "Is it fixed?" in result
+        await press_button(pilot, "#fixed")
+        assert "We have closed your log" in text_of(pilot, "#result")
+    assert servicedesk.find_call(call.number).status == "closed"
+
+
+async def test_check_and_say_it_is_not_fixed(kiosk_app):
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    incidents.resolve(call.number, kind="fix", text="New rollers", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await type_into(pilot, "#ref", call.scan.lower())
+        await pilot.press("enter")
+        await settle(pilot)
+        await press_button(pilot, "#broken")
+        await type_into(pilot, "#comment", "Still jams on page 2")
+        await press_button(pilot, "#send-comment")
+        assert "opened your log again" in text_of(pilot, "#result")
+    again = servicedesk.find_call(call.number)
+    assert again.status == "assigned" and again.notes[-1].text == "Not fixed: Still jams on page 2"
+
+
+async def test_check_without_the_code_shows_the_status_word_only(kiosk_app):
+    call = servicedesk.log_call(summary="Secret summary", requester="Sam", by="jsmith")
+    incidents.add_note(call.number, "Secret news", public=True, by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.number, "enter")
+        await settle(pilot)
+        result = text_of(pilot, "#result")
+        assert f"{call.number}: Logged" in result
+        assert "Secret" not in result and "Jo" not in result
+        assert not pilot.app.screen.query_one("#answer").display
+
+
+async def test_a_wrong_code_looks_like_no_log_and_guessing_is_slowed(kiosk_app):
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    wrong = "AAAA" if call.check_code != "AAAA" else "BBBB"
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        said = []
+        for ref in (f"{call.number}-{wrong}", f"INC-000999-{wrong}", "INC-000998", call.scan):
+            await type_into(pilot, "#ref", ref)
+            await pilot.press("enter")
+            await settle(pilot)
+            said.append(text_of(pilot, "#result"))
+        assert said[0] == said[1] and "can't find that number and code" in said[0]
+        assert "Please wait" in said[3]  # the right code too, while the kiosk is slowed
+
+
+async def test_check_refuses_junk_in_plain_words(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        for junk in ("", "[@click=app.quit]x[/]", "\x1b[31m", "🙂" * 500):
+            await type_into(pilot, "#ref", junk)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "is not a log number" in text_of(pilot, "#result")
+        assert pilot.app.return_code is None
