@@ -121,6 +121,12 @@ def clean_code(value: object, field: Field = CODE) -> str:
     return text
 
 
+def typeable(text: str) -> str:
+    """Text with the characters nobody should type removed (controls, bidi overrides,
+    lone surrogates); line breaks become spaces. For input boxes, before any check."""
+    return "".join(_keep(char, False) for char in text)
+
+
 def shown(value: object, limit: int = 30) -> str:
     """Anything a person typed, made safe to quote back in a message: one line, no
     control or bidi characters, cut to `limit` characters."""

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import zxingcpp
+from textual import events
 
 from kiosk.app import CANT_SAVE, KioskApp
 from store import config, incidents, kiosks, notices, servicedesk
@@ -167,7 +168,8 @@ async def test_the_name_is_checked_in_plain_words(kiosk_app, name, message):
         await press_button(pilot, "#next")
         assert screen_name(pilot) == "WhoStep"
         assert message in text_of(pilot, "#name-problem")
-        assert pilot.app.screen.query_one("#name").value == name  # nothing lost
+        kept = name.replace("\x00", "").replace("\x1b", "")  # all but control characters
+        assert pilot.app.screen.query_one("#name").value == kept  # nothing lost
 
 
 async def test_the_summary_is_needed_and_checked(kiosk_app):
@@ -421,3 +423,17 @@ async def test_check_refuses_junk_in_plain_words(kiosk_app):
             await settle(pilot)
             assert "is not a log number" in text_of(pilot, "#result")
         assert pilot.app.return_code is None
+
+
+async def test_input_boxes_never_hold_control_characters(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        name = pilot.app.screen.query_one("#name")
+        await type_into(pilot, "#name", "Sam\x1b[2J\x07 \u202eLee\x00")
+        assert name.value == "Sam[2J Lee"
+        name.value = ""
+        name.post_message(events.Paste("Ada\x1b]0;owned\x07\u2066 Byron\nsecond line"))
+        await settle(pilot)
+        assert name.value == "Ada]0;owned Byron"

@@ -12,6 +12,7 @@ from store import callers, servicedesk
 from store.errors import FitsDeskError
 from store.records import CallerView
 from store.sanitise import COMMENT
+from tui.widgets.inputs import PlainInput
 
 
 class CheckScreen(KioskScreen):
@@ -24,14 +25,14 @@ class CheckScreen(KioskScreen):
         yield Static(
             "Scan the QR code from your photo, or type your log number and code:", id="question"
         )
-        yield Input(id="ref", placeholder="like INC-000042-K7QX")
+        yield PlainInput(id="ref", placeholder="like INC-000042-K7QX")
         with VerticalScroll(id="body"):
             yield Static(id="result")
             with Horizontal(id="answer"):
                 yield Button("Yes, it's fixed", id="fixed", variant="success")
                 yield Button("No, it's still broken", id="broken", variant="error")
             yield Label("What is still wrong? (you can leave this empty)", id="comment-label")
-            yield Input(id="comment")
+            yield PlainInput(id="comment")
             yield Button("Send", id="send-comment", variant="primary")
         with Horizontal(id="nav"):
             yield Button("Back", id="back")

@@ -30,6 +30,7 @@ class HomeScreen(KioskScreen):
         yield from self.compose_bar()
         yield Static(id="notices")
         with Vertical(id="choices"):
+            yield Static("Is something not working? We can help.", id="welcome")
             yield Button("1   Report a problem", id="report", variant="primary")
             yield Button("2   Check my log number", id="check")
         yield Static("Press 1 or 2, or touch a button.", id="hint")

@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from store import kiosks
 from store.errors import FitsDeskError
+from tui.widgets.inputs import PlainInput
 
 
 class PinScreen(ModalScreen[None]):
@@ -20,7 +21,7 @@ class PinScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
             yield Label("Technician PIN")
-            yield Input(id="pin", password=True, max_length=12)
+            yield PlainInput(id="pin", password=True, max_length=12)
             yield Static(id="pin-problem", classes="problem")
             yield Button("Cancel", id="cancel")
 

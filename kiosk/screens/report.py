@@ -10,11 +10,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from kiosk.draft import QUESTIONS, ROLES, check_tell, check_who
+from kiosk.draft import KIOSK_ANSWER, QUESTIONS, ROLES, check_tell, check_who
 from kiosk.screens.base import StepScreen, plain, problem
 from store import assets, categories, locations
 from store.errors import FitsDeskError, NotFound
-from store.sanitise import TAG, clean_code
+from store.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, TAG, clean, clean_code
+from tui.widgets.inputs import PlainInput
 
 GROUP_LABELS = {
     "pupil": "Your tutor group, like 9C",
@@ -32,17 +33,17 @@ class WhoStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Label("Your name")
-        yield Input(self.draft.name, id="name", placeholder="First name and last name")
+        yield PlainInput(self.draft.name, id="name", placeholder="First name and last name")
         yield problem("name")
         yield Label("You are")
         with RadioSet(id="role"):
             for value, label in ROLES:
                 yield RadioButton(label, value=value == self.draft.role, name=value)
         yield Label(GROUP_LABELS[self.draft.role], id="group-label")
-        yield Input(self.draft.group, id="group")
+        yield PlainInput(self.draft.group, id="group")
         yield problem("group")
         yield Label("Your email, if you want updates (you can leave this empty)", id="email-label")
-        yield Input(self.draft.email, id="email", placeholder="name@school.example")
+        yield PlainInput(self.draft.email, id="email", placeholder="name@school.example")
         yield problem("email")
 
     def on_mount(self) -> None:
@@ -77,7 +78,9 @@ class WhoStep(StepScreen):
         return check_who(*self.values())
 
     def keep(self) -> None:
-        self.draft.name, self.draft.role, self.draft.group, self.draft.email = self.values()
+        name, role, group, email = self.values()
+        self.draft.name, self.draft.role = clean(name, PERSON_NAME), role
+        self.draft.group, self.draft.email = clean(group, GROUP), clean(email, EMAIL)
 
     def next_screen(self) -> Screen:
         return WhereStep(self.draft)
@@ -92,8 +95,8 @@ class WhereStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="chosen")
-        yield Label("Somewhere else? Type part of the room's name or code:")
-        yield Input(id="search", placeholder="like Science or S12")
+        yield Label("Is it somewhere else? Type part of the room's name or code:")
+        yield PlainInput(id="search", placeholder="like Science or S12")
         yield OptionList(id="rooms")
         yield problem("search")
 
@@ -111,7 +114,9 @@ class WhereStep(StepScreen):
     def show_chosen(self) -> None:
         chosen = self.query_one("#chosen", Static)
         if self.draft.location:
-            chosen.update(plain(f"Here: {self.draft.location_name} ({self.draft.location})"))
+            chosen.update(
+                plain(f"The problem is in: {self.draft.location_name} ({self.draft.location})")
+            )
         else:
             chosen.update("Choose the room below.")
 
@@ -219,7 +224,7 @@ class DeviceStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Label("Scan the QR label on the device, or type the tag written on it:")
-        yield Input(self.draft.asset or "", id="tag", placeholder="like LAP-0042")
+        yield PlainInput(self.draft.asset or "", id="tag", placeholder="like LAP-0042")
         yield Static(id="found")
         yield problem("tag")
         yield Button("Skip this step", id="skip")
@@ -297,12 +302,14 @@ class TellStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Label("In a few words, what is wrong?")
-        yield Input(self.draft.summary, id="summary", placeholder="like: The laptop won't charge")
+        yield PlainInput(
+            self.draft.summary, id="summary", placeholder="like: The laptop won't charge"
+        )
         yield problem("summary")
         yield Static("You can answer these too, if you like:", id="optional")
         for name, question in QUESTIONS.items():
             yield Label(question)
-            yield Input(self.draft.answers.get(name, ""), id=name)
+            yield PlainInput(self.draft.answers.get(name, ""), id=name)
             yield problem(name)
 
     def on_mount(self) -> None:
@@ -320,7 +327,9 @@ class TellStep(StepScreen):
         return check_tell(*self.values())
 
     def keep(self) -> None:
-        self.draft.summary, self.draft.answers = self.values()
+        summary, answers = self.values()
+        self.draft.summary = clean(summary, SUMMARY)
+        self.draft.answers = {name: clean(text, KIOSK_ANSWER) for name, text in answers.items()}
 
     def next_screen(self) -> Screen:
         from kiosk.screens.review import ReviewScreen

@@ -1,0 +1,203 @@
+"""What a pupil sees on each kiosk screen, at 80x24 and 120x40 (SVG snapshots).
+
+Update after a deliberate change with `pytest tests/test_kiosk_snapshots.py
+--snapshot-update`, then look at every changed SVG before committing it.
+"""
+
+import pytest
+from textual.widgets import Input
+
+from kiosk.app import KioskApp
+from kiosk.screens.receipt import ReceiptScreen
+from store import incidents, kiosks, notices, servicedesk
+from store.models import Incident
+from tests.kiosk_helpers import press_button, settle, type_into, walk_to_review
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture
+def app(school, db_url):
+    kiosks.set_pin("482913", by="setup")
+    notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
+    notices.add_notice(
+        "Printers in the Sixth Form centre are being replaced this week", by="jsmith"
+    )
+    return KioskApp(db_url=db_url, kiosk="library")
+
+
+def fixed_call(summary="The laptop won't charge", **extra):
+    """A call with a known check code, so its QR code is the same every run."""
+    call = servicedesk.log_call(
+        summary=summary,
+        requester="Sam Patel",
+        role="pupil",
+        group="9C",
+        location="LIB",
+        category="laptop",
+        by="jsmith",
+        **extra,
+    )
+    Incident.update(check_code="K7QX").where(Incident.id == call.id).execute()
+    return servicedesk.find_call(call.number)
+
+
+async def steady(pilot) -> None:
+    """Stop cursors blinking, so a snapshot never catches one half-way."""
+    await settle(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+async def to_step(pilot, step: int) -> None:
+    await settle(pilot)
+    await pilot.press("1")
+    await settle(pilot)
+    await type_into(pilot, "#name", "Sam Patel")
+    await type_into(pilot, "#group", "9C")
+    if step > 1:
+        await press_button(pilot, "#next")
+    if step > 2:
+        await press_button(pilot, "#next")
+    if step > 3:
+        await pilot.press("1")
+        await settle(pilot)
+    if step > 4:
+        await press_button(pilot, "#next")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home(app, snap_compare, size):
+    assert snap_compare(app, terminal_size=size, run_before=steady)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_who(app, snap_compare, size):
+    async def run_before(pilot):
+        await to_step(pilot, 1)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_who_says_what_is_wrong(app, snap_compare):
+    async def run_before(pilot):
+        await to_step(pilot, 1)
+        await type_into(pilot, "#name", "")
+        await press_button(pilot, "#next")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_where_with_rooms_found(app, snap_compare, size):
+    async def run_before(pilot):
+        await to_step(pilot, 2)
+        await type_into(pilot, "#search", "s")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_what(app, snap_compare, size):
+    async def run_before(pilot):
+        await to_step(pilot, 3)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_device_found(app, snap_compare, size):
+    async def run_before(pilot):
+        await to_step(pilot, 4)
+        await type_into(pilot, "#tag", "lap-0042")
+        await pilot.press("enter")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_tell(app, snap_compare, size):
+    async def run_before(pilot):
+        await to_step(pilot, 5)
+        await type_into(pilot, "#summary", "The laptop won't charge")
+        await type_into(pilot, "#already_tried", "Another socket")
+        pilot.app.screen.query_one("#summary").focus()
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review(app, snap_compare, size):
+    async def run_before(pilot):
+        await walk_to_review(
+            pilot, tag="LAP-0042", answers={"already_tried": "[@click=app.quit]x[/] \x1b[2J"}
+        )
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_receipt(app, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(ReceiptScreen(fixed_call(), existing=False))
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_receipt_for_a_device_already_logged(app, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(ReceiptScreen(fixed_call(asset="LAP-0042"), existing=True))
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_check_resolved_asks_if_fixed(app, snap_compare, size):
+    async def run_before(pilot):
+        call = fixed_call()
+        incidents.take(call.number, by="jsmith")
+        incidents.add_note(call.number, "We have ordered a new charger", public=True, by="jsmith")
+        incidents.resolve(call.number, kind="fix", text="New charger", by="jsmith")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.scan, "enter")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_check_without_the_code(app, snap_compare):
+    async def run_before(pilot):
+        call = fixed_call()
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.number, "enter")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pin(app, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await pilot.press(*"1111", "enter")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
