@@ -52,8 +52,11 @@ class KioskApp(App[None]):
         kiosk: str | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sixteen_colours: bool | None = None,
     ) -> None:
         super().__init__()
+        self.sixteen_colours = sixteen_colours
+        """Use the terminal's own 16 colours (a bare console, TERM=linux); None: find out."""
         self.db_url = db_url
         """The database, as `store.database.connect` takes it."""
         self.kiosk_name = kiosk
@@ -69,6 +72,10 @@ class KioskApp(App[None]):
 
     def on_mount(self) -> None:
         from kiosk.screens.home import HomeScreen
+
+        few = self.console.color_system in ("standard", "windows")
+        if self.sixteen_colours or (self.sixteen_colours is None and few):
+            self.theme = "ansi-dark"  # the console's own colours, which it shows well
 
         try:
             database.connect(self.db_url, create=False)

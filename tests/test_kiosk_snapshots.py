@@ -201,3 +201,18 @@ def test_pin(app, snap_compare, size):
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("screen", ["home", "review"])
+def test_sixteen_colours(school, db_url, snap_compare, screen):
+    """A bare console (TERM=linux) has 16 colours: the kiosk uses the console's own."""
+    kiosks.set_pin("482913", by="setup")
+    notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
+    app = KioskApp(db_url=db_url, kiosk="library", sixteen_colours=True)
+
+    async def run_before(pilot):
+        if screen == "review":
+            await walk_to_review(pilot)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
