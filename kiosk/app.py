@@ -2,9 +2,9 @@
 
     KioskApp(db_url="sqlite:////srv/fitsdesk/desk.db", kiosk="library").run()
 
-It cannot be left (no quit key, no command palette, no selection; the command
-line also ignores the terminal's signals): a technician presses ctrl+t and
-types the PIN. Left alone it goes home and forgets what was typed. It talks to
+It cannot be left (no quit key, no command palette, no selection, and the
+signals a key could send are ignored): a technician presses ctrl+t and types
+the PIN. Left alone it goes home and forgets what was typed. It talks to
 the database only through `store`, in worker threads, so a slow or absent
 database never freezes the screen.
 """
@@ -12,6 +12,7 @@ database never freezes the screen.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from collections.abc import Callable
 from typing import Any
@@ -73,6 +74,10 @@ class KioskApp(App[None]):
     def on_mount(self) -> None:
         from kiosk.screens.home import HomeScreen
 
+        if not self.is_headless:
+            # Textual's driver suspends on SIGTSTP; a kiosk ignores the signals a key could send.
+            for caught in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
+                signal.signal(caught, signal.SIG_IGN)
         few = self.console.color_system in ("standard", "windows")
         if self.sixteen_colours or (self.sixteen_colours is None and few):
             self.theme = "ansi-dark"  # the console's own colours, which it shows well

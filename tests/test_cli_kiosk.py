@@ -1,0 +1,166 @@
+"""`fitsdesk kiosk`, `kiosk-pin` and `notice`, down to the kiosk in a real terminal."""
+
+import datetime as dt
+import fcntl
+import io
+import json
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+
+import pytest
+
+from store import database, kiosks, locations
+from tests.test_cli import FITSDESK, one_sentence
+from tui.cli import main
+
+
+@pytest.fixture
+def run(db_url, capsys, monkeypatch):
+    def invoke(*args, stdin: str | None = None):
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        status = main([*args, "--db", db_url])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    assert invoke("init")[0] == 0
+    assert invoke("location", "add", "LIB", "--name", "Library")[0] == 0
+    assert invoke("kiosk", "add", "library", "--location", "LIB")[0] == 0
+    return invoke
+
+
+def test_kiosk_pin_is_read_and_checked(run):
+    status, out, _ = run("kiosk-pin", stdin="482913\n")
+    assert status == 0 and "PIN is set" in out
+    assert kiosks.check_pin("482913", kiosk="library")
+    for weak in ("1234\n", "12\n", "abcdef\n", "\n", "[@click=app.quit]\n", "\x1b[2J\n"):
+        status, _, err = run("kiosk-pin", stdin=weak)
+        assert status == 2 and one_sentence(err) and "\x1b" not in err
+    assert kiosks.check_pin("482913", kiosk="library")  # the old PIN still stands
+
+
+def test_the_kiosk_will_not_start_without_a_pin_a_kiosk_or_a_terminal(run):
+    status, _, err = run("kiosk", "--kiosk", "library")
+    assert status == 2 and "Set the technician PIN first" in err
+    run("kiosk-pin", stdin="482913\n")
+    status, _, err = run("kiosk", "--kiosk", "nowhere")
+    assert status == 1 and "There is no kiosk 'nowhere'" in err
+    status, _, err = run("kiosk", "--kiosk", "library")  # pytest's stdin is no terminal
+    assert status == 2 and "needs a terminal" in err
+
+
+def test_notices_from_the_command_line(run):
+    last_day = dt.date.today() + dt.timedelta(days=30)
+    status, out, _ = run(
+        "notice",
+        "add",
+        "Wi-Fi is down in the Library",
+        "--location",
+        "lib",
+        "--until",
+        last_day.isoformat(),
+    )
+    after = (last_day + dt.timedelta(days=1)).isoformat()
+    assert status == 0 and f"Notice 1 is showing on kiosks in LIB until {after} 00:00" in out
+    run("notice", "add", "Printers are slow today")
+    _, out, _ = run("notice", "list", "--json")
+    listed = json.loads(out)
+    assert [(n["id"], n["location"]) for n in listed] == [(2, None), (1, "LIB")]
+    assert run("notice", "withdraw", "2")[0] == 0
+    _, out, _ = run("notice", "list", "--json")
+    assert [n["id"] for n in json.loads(out)] == [1]
+    _, out, _ = run("notice", "list", "--all", "--json")
+    assert [n["withdrawn"] for n in json.loads(out)] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (("notice", "add", ""), 2, "The notice is empty"),
+        (("notice", "add", "x" * 300), 2, "the most is 200"),
+        (("notice", "add", "ok", "--until", "tomorrow"), 2, "is not a date"),
+        (("notice", "add", "ok", "--until", "2001-01-01"), 2, "already passed"),
+        (("notice", "add", "ok", "--location", "MARS"), 2, "no location 'MARS'"),
+        (("notice", "withdraw", "99"), 1, "There is no notice 99"),
+        (("notice", "withdraw", "one"), 2, "not a notice number"),
+    ],
+)
+def test_bad_notices(run, args, status, message):
+    got, _, err = run(*args)
+    assert got == status and message in err and one_sentence(err), err
+
+
+ANSI = re.compile(
+    rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Z0-9]|[=>MNOPc])"
+)
+
+
+class Terminal:
+    """A real pseudo-terminal, 80x24, with a process running in it."""
+
+    def __init__(self, args: list[str]) -> None:
+        self.fd, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color"}
+        self.proc = subprocess.Popen(
+            args, stdin=child, stdout=child, stderr=child, env=env, start_new_session=True
+        )
+        os.close(child)
+        self.seen = b""
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        """Read what the program draws until `text` appears on the screen."""
+        deadline = time.monotonic() + timeout
+        while text.encode() not in ANSI.sub(b"", self.seen):
+            left = deadline - time.monotonic()
+            assert left > 0, f"never saw {text!r}: {ANSI.sub(b'', self.seen)[-600:]!r}"
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except OSError:  # the program has gone
+                    assert False, f"the program ended before showing {text!r}"
+        self.seen = b""
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        os.close(self.fd)
+
+
+def test_the_kiosk_in_a_real_terminal_cannot_be_quit_but_the_pin_leaves(db_url):
+    database.connect(db_url)
+    locations.add_location("LIB", "Library", by="t")
+    kiosks.add_kiosk("library", "LIB", by="t")
+    kiosks.set_pin("482913", by="t")
+    database.db.close()
+    term = Terminal([FITSDESK, "kiosk", "--kiosk", "library", "--db", db_url])
+    try:
+        term.wait_for("Report a problem")
+        # ctrl+c, ctrl+q, ctrl+\, ctrl+z, ctrl+p: keys a pupil tries (escape is a Pilot test:
+        # here an escape straight before the next key would read as alt+that key)
+        term.type(b"\x03\x11\x1c\x1a\x10")
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
+            term.proc.send_signal(sig)  # and the signals those keys would send elsewhere
+        term.type(b"2")
+        term.wait_for("Scan the QR code")  # still here, still answering
+        assert term.proc.poll() is None
+        term.type(b"\x14")  # ctrl+t
+        term.wait_for("Technician PIN")
+        term.type(b"0000\r")
+        term.wait_for("That PIN is not right")
+        term.type(b"482913\r")
+        assert term.proc.wait(timeout=30) == 0
+    finally:
+        term.close()
