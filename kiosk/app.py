@@ -57,7 +57,8 @@ class KioskApp(App[None]):
     ) -> None:
         super().__init__()
         self.sixteen_colours = sixteen_colours
-        """Use the terminal's own 16 colours (a bare console, TERM=linux); None: find out."""
+        """Use the terminal's own 16 colours (a bare console, TERM=linux); None: ask the
+        terminal (a headless app, as in tests, keeps the full-colour theme)."""
         self.db_url = db_url
         """The database, as `store.database.connect` takes it."""
         self.kiosk_name = kiosk
@@ -78,7 +79,7 @@ class KioskApp(App[None]):
             # Textual's driver suspends on SIGTSTP; a kiosk ignores the signals a key could send.
             for caught in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
                 signal.signal(caught, signal.SIG_IGN)
-        few = self.console.color_system in ("standard", "windows")
+        few = not self.is_headless and self.console.color_system in ("standard", "windows")
         if self.sixteen_colours or (self.sixteen_colours is None and few):
             self.theme = "ansi-dark"  # the console's own colours, which it shows well
 

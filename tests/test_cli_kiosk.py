@@ -126,7 +126,7 @@ class Terminal:
                 try:
                     self.seen += os.read(self.fd, 65536)
                 except OSError:  # the program has gone
-                    assert False, f"the program ended before showing {text!r}"
+                    raise AssertionError(f"the program ended before showing {text!r}") from None
         self.seen = b""
 
     def type(self, keys: bytes) -> None:
