@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import logging_calls, queue
+from bench import kiosk, logging_calls, lookups
 
 
 def _sizes(text: str) -> list[int]:
@@ -30,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres", metavar="URL", help="also measure the queue on this PostgreSQL server"
     )
     parser.add_argument(
+        "--runs",
+        type=int,
+        default=10,
+        help="fresh processes per app for start and memory (default 10)",
+    )
+    parser.add_argument(
         "--cache", type=Path, metavar="DIR", help="keep the big SQLite databases here between runs"
     )
     args = parser.parse_args(argv)
@@ -42,15 +49,36 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = args.cache or Path(tempfile.mkdtemp(prefix="fitsdesk-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    targets = [("SQLite", size, queue.sqlite_url(folder, size)) for size in args.sizes]
+
+    url = lookups.sqlite_url(folder, 100_000)
+    lookups.build(url, 100_000)
+    kiosk.prepare(url)
+    print(
+        "The kiosk to its first screen, on a 100,000-incident SQLite database "
+        "(fresh process on an 80x24 terminal, medians)"
+    )
+    figures = kiosk.start_and_memory(url, runs=args.runs)
+    bare_ms, bare_mib = figures.pop("bare")
+    print(f"  {'bare Textual app':<28} {bare_ms:6.0f} ms   {bare_mib:6.1f} MiB")
+    for name, (ms, mib) in figures.items():
+        print(
+            f"  {name:<28} {ms:6.0f} ms   {mib:6.1f} MiB   start {ms / bare_ms:.2f}x, "
+            f"memory {mib / bare_mib:.2f}x   aim: at most 1.5x on both"
+        )
+    sends = sorted(kiosk.send_to_receipt(url))
+    print(
+        f"  Send to receipt        p50 {statistics.median(sends):.1f} ms  "
+        f"p95 {sends[int(len(sends) * 0.95) - 1]:.1f} ms  ({len(sends)} sends)\n"
+    )
+    targets = [("SQLite", size, lookups.sqlite_url(folder, size)) for size in args.sizes]
     if args.postgres:
         targets += [
-            ("PostgreSQL", size, queue.postgres_url(args.postgres, size)) for size in args.sizes
+            ("PostgreSQL", size, lookups.postgres_url(args.postgres, size)) for size in args.sizes
         ]
     try:
         for backend, size, url in targets:
             print(f"{backend}, {size:,} incidents")
-            for name, (store, raw) in queue.run(url, size).items():
+            for name, (store, raw) in lookups.run(url, size).items():
                 print(f"  {name:<11} store {store}")
                 print(f"  {'':<11} raw   {raw}")
                 print(f"  {'':<11} ratio (p50) {store.p50 / raw.p50:.2f}x")

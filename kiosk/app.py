@@ -15,6 +15,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual import events
@@ -36,7 +37,7 @@ def _ignored(key: str) -> Binding:
 class KioskApp(App[None]):
     """The walk-up kiosk for one place in the school."""
 
-    CSS_PATH = "kiosk.tcss"
+    CSS_PATH = Path(__file__).parent / "kiosk.tcss"
     TITLE = "IT help"
     ENABLE_COMMAND_PALETTE = False
     ALLOW_SELECT = False
@@ -84,7 +85,8 @@ class KioskApp(App[None]):
             self.theme = "ansi-dark"  # the console's own colours, which it shows well
 
         try:
-            database.connect(self.db_url, create=False)
+            if getattr(database.db.obj, "fitsdesk_url", None) != database.resolve_url(self.db_url):
+                database.connect(self.db_url, create=False)  # unless `fitsdesk kiosk` has
             if self.kiosk_name:
                 self.place = kiosks.kiosk(self.kiosk_name)
         except FitsDeskError as exc:  # carry on: each action says so when it needs the database

@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
-from playhouse.migrations import Runner
 
 from store.config import Config, data_dir, load_config
 from store.errors import BadInput, NotFound, Unavailable
@@ -223,23 +222,34 @@ def connect(
     return database
 
 
+HISTORY = "schema_migration"
+"""The table where playhouse.migrations records the scripts it has run."""
+
+
 def pending_migrations(database: peewee.Database) -> list[str]:
-    """Names of the migration scripts this database has not yet run."""
-    runner = Runner(database, str(MIGRATIONS))
-    status = runner.status()
-    unknown = [m.name for m in status if m.path is None]
+    """Names of the migration scripts this database has not yet run. Read straight from
+    the history table: every start asks, and the migration runner is slow to import."""
+    scripts = sorted(
+        (p.stem for p in MIGRATIONS.glob("[0-9]*.py")), key=lambda name: int(name.split("_", 1)[0])
+    )
+    applied: set[str] = set()
+    if database.table_exists(HISTORY):
+        applied = {row[0] for row in database.execute_sql(f'SELECT name FROM "{HISTORY}"')}
+    unknown = sorted(applied - set(scripts))
     if unknown:
         raise Unavailable(
             f"This database was upgraded by a newer FITS Desk (it has run {unknown[-1]}): "
             "install that version here too."
         )
-    return [m.name for m in status if not m.applied]
+    return [name for name in scripts if name not in applied]
 
 
 def upgrade_schema(database: peewee.Database) -> list[str]:
     """Run the migrations this database lacks, one process at a time; return their names."""
     if not pending_migrations(database):
         return []
+    from playhouse.migrations import Runner
+
     runner = Runner(database, str(MIGRATIONS))
     if isinstance(database, peewee.SqliteDatabase):
         # Table rebuilds need foreign keys off, which only works outside a transaction.

@@ -488,3 +488,27 @@ def test_a_read_only_database_file_reads_but_refuses_writes(run, tmp_path, read_
     assert status == 0 and "Before" in out
     status, _, err = run("log", "--summary", "After", "--requester", "Sam", "--db", url, db=False)
     assert status == 1 and one_sentence(err) and "read-only: nothing was written" in err
+
+
+@pytest.mark.parametrize(
+    "argv, env, driver_loaded",
+    [
+        (["kiosk", "--db", "sqlite:////tmp/x.db"], {}, False),
+        (["list"], {}, False),  # the default database is SQLite
+        (["--db=postgresql://u@h/x", "list"], {}, True),
+        (["list"], {"FITSDESK_DB": "postgresql://u@h/x"}, True),
+    ],
+)
+def test_the_command_loads_the_postgres_driver_only_for_postgres(argv, env, driver_loaded):
+    probe = (
+        "import sys; from tui.cli import _no_postgres_driver_unless_needed as skip; "
+        f"skip({argv!r}); import peewee; print(peewee.psycopg is not None)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+    assert done.stdout.strip() == str(driver_loaded), done.stderr

@@ -63,23 +63,59 @@ def list_action(actions: argparse._SubParsersAction, what: str, handler) -> argp
     return listing
 
 
-def build_parser() -> Parser:
-    """The whole command line."""
-    from tui.cli import calls, demo, kiosk, school
+COMMANDS = {
+    "init": "school",
+    "tech": "school",
+    "location": "school",
+    "category": "school",
+    "kiosk": "kiosk",
+    "kiosk-pin": "kiosk",
+    "notice": "kiosk",
+    "log": "calls",
+    "show": "calls",
+    "list": "calls",
+    "close-unanswered": "calls",
+    "demo": "demo",
+}
+"""Each command and the module that declares it, so a command imports only its own."""
+
+
+def command_named(argv: list[str]) -> str | None:
+    """The command in `argv` (skipping the top-level --db URL), if it is one we know."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The command line; with `command`, only the module that declares it is imported
+    (the kiosk starts faster without the rest)."""
+    import importlib
 
     parser = Parser(
         prog="fitsdesk",
         description="FITS Desk: a service desk for schools. Every command takes --db URL.",
     )
     parser.add_argument("--db", metavar="URL", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"fitsdesk {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    school.register(commands)
-    kiosk.register(commands)
-    calls.register(commands)
-    demo.register(commands)
+    wanted = [COMMANDS[command]] if command else ["school", "kiosk", "calls", "demo"]
+    for name in dict.fromkeys(wanted):
+        importlib.import_module(f"tui.cli.{name}").register(commands)
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"fitsdesk {_version()}")
+        parser.exit()
 
 
 def _version() -> str:
@@ -108,7 +144,8 @@ def _crash_log(exc: BaseException) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status."""
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = build_parser(command_named(argv)).parse_args(argv)
         return args.handler(args) or 0
     except FitsDeskError as exc:
         print(str(exc), file=sys.stderr)
@@ -126,3 +163,37 @@ def main(argv: list[str] | None = None) -> int:
             f"FITS Desk hit an unexpected error ({exc.__class__.__name__}){note}.", file=sys.stderr
         )
         return 1
+
+
+def run() -> None:
+    """The `fitsdesk` console script."""
+    _no_postgres_driver_unless_needed(sys.argv[1:])
+    sys.exit(main())
+
+
+def _no_postgres_driver_unless_needed(argv: list[str]) -> None:
+    """peewee imports the PostgreSQL driver when it is first imported, in case it is
+    needed: about 50 ms and 10 MiB before a kiosk's first screen. A process whose
+    database is SQLite tells it there is no driver to find."""
+    if "peewee" in sys.modules:
+        return
+    url = None
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            url = next(words, "")
+        elif word.startswith("--db="):
+            url = word.removeprefix("--db=")
+    if url is None:
+        url = os.environ.get("FITSDESK_DB")
+    if url is None:
+        from store.config import load_config
+
+        try:
+            url = load_config().db
+        except FitsDeskError:
+            return  # `main` will say what is wrong with the config
+    if url and url.strip().lower().startswith(("postgres:", "postgresql:")):
+        return
+    for driver in ("psycopg", "psycopg2"):
+        sys.modules.setdefault(driver, None)

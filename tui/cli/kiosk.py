@@ -107,7 +107,6 @@ def run_kiosk(args: argparse.Namespace) -> int:
     name = kiosks.kiosk(args.kiosk).name if args.kiosk else None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("The kiosk needs a terminal to run in.")
-    database.db.close()
     for caught in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
         signal.signal(caught, signal.SIG_IGN)  # no key combination stops a kiosk
     from kiosk.app import KioskApp

@@ -1,0 +1,120 @@
+"""The kiosk on old hardware: its start and memory against a bare Textual app, and Send.
+
+Each app is started the way people start it, in a fresh process on a real
+80x24 pseudo-terminal: the kiosk as `fitsdesk kiosk --kiosk library`, the
+baseline as a Textual app showing one line. Start is the time until the first
+screen's words reach the terminal; memory is the process's peak resident size
+by then. Runs alternate, so drift on the machine hits both alike. Send to
+receipt is timed in-process through Textual's Pilot, from pressing Send to the
+receipt being on screen with the call saved.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(
+    rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Z0-9]|[=>MNOPc])"
+)
+KIOSK = "from tui.cli import run; run()"
+"""Just what the `fitsdesk` console script does."""
+
+
+def first_screen(args: list[str], marker: bytes, timeout: float = 60) -> tuple[float, float]:
+    """(ms, peak MiB) from starting `args` in a real 80x24 terminal until `marker` is on it."""
+    fd, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args, stdin=child, stdout=child, stderr=child, env=env, cwd=ROOT, start_new_session=True
+    )
+    os.close(child)
+    seen = b""
+    try:
+        while marker not in ANSI.sub(b"", seen):
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError(f"never saw {marker!r}: {ANSI.sub(b'', seen)[-300:]!r}")
+            if select.select([fd], [], [], 1)[0]:
+                seen += os.read(fd, 65536)
+        elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        proc.kill()  # the kiosk ignores the polite signals, by design
+        _pid, _status, usage = os.wait4(proc.pid, 0)
+        os.close(fd)
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def start_and_memory(url: str, runs: int = 10) -> dict[str, tuple[float, float]]:
+    """Median (ms, MiB) to the first screen for the bare app and the kiosk, both started the
+    way people start them, alternating."""
+    python = sys.executable
+    commands = {
+        "bare": ([python, str(ROOT / "bench" / "bare_app.py")], b"Hello from a bare"),
+        "kiosk": (
+            [python, "-c", KIOSK, "kiosk", "--kiosk", "library", "--db", url],
+            b"Report a problem",
+        ),
+    }
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (args, marker) in commands.items():
+            results[name].append(first_screen(args, marker))
+    return {
+        name: (statistics.median(ms for ms, _ in got), statistics.median(mib for _, mib in got))
+        for name, got in results.items()
+    }
+
+
+def send_to_receipt(url: str, sends: int = 30) -> list[float]:
+    """Milliseconds from pressing Send to the receipt on screen, for each send."""
+    import asyncio
+
+    sys.path.insert(0, str(ROOT))
+    from kiosk.app import KioskApp
+    from store import config
+    from tests.kiosk_helpers import screen_name, settle, walk_to_review
+
+    config.use(config.Config(kiosk_reports_per_window=1000))
+    times: list[float] = []
+
+    async def drive() -> None:
+        app = KioskApp(db_url=url, kiosk="library")
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(sends):
+                await walk_to_review(pilot)
+                started = time.perf_counter()
+                pilot.app.screen.query_one("#send").press()
+                while screen_name(pilot) != "ReceiptScreen":
+                    await pilot.pause()
+                times.append((time.perf_counter() - started) * 1000)
+                await pilot.press("x")
+                await settle(pilot)
+
+    asyncio.run(drive())
+    config.use(None)
+    return times
+
+
+def prepare(url: str) -> None:
+    """A kiosk called library, and its PIN, on the benchmark database."""
+    from store import database, kiosks
+
+    database.connect(url)
+    if not any(k.name == "library" for k in kiosks.list_kiosks()):
+        kiosks.add_kiosk("library", "LIB", by="bench")
+    if not kiosks.pin_is_set():
+        kiosks.set_pin("482913", by="bench")
+    database.db.close()
