@@ -81,7 +81,7 @@ class ReviewScreen(KioskScreen):
         from kiosk.screens.receipt import ReceiptScreen
 
         call, existing = result
-        self.app.go_home()
+        # Straight on top: leaving the receipt goes home, dropping the steps beneath it.
         self.app.push_screen(ReceiptScreen(call, existing))
 
     def not_sent(self, trouble: FitsDeskError) -> None:
