@@ -18,7 +18,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 
-from store import config, database, journal
+from store import config, database, journal, kiosks, notices
 from store.database import db, write
 from store.demo_school import (
     DAY,
@@ -37,6 +37,12 @@ from store.numbers import CHECK_ALPHABET
 from store.servicedesk import school_days_before
 
 BATCH = 20_000
+DEMO_PIN = "2468"
+"""The kiosk exit PIN a demo school gets, when no PIN has been set."""
+DEMO_NOTICES = (
+    ("Wi-Fi is down in the Library, we're on it", "LIB"),
+    ("The Sixth Form printers are being replaced this week: use the Library's", None),
+)
 
 
 def _people(rng: random.Random) -> list[tuple[str, str, str, str]]:
@@ -188,7 +194,10 @@ def _insert_calls(rows: list[tuple]) -> list[int]:
 
 
 def _setup(rng: random.Random, by: str, now: dt.datetime) -> dict:
-    """Rooms, kiosks, technicians, people and assets; skips what is already there."""
+    """Rooms, kiosks, technicians, people, assets, notices and a kiosk PIN; skips what is
+    already there."""
+    if not kiosks.pin_is_set():
+        kiosks.set_pin(DEMO_PIN, by=by)
     with write():
         have = {row.code for row in Location.select(Location.code)}
         for code, name, site in ROOMS:
@@ -219,6 +228,9 @@ def _setup(rng: random.Random, by: str, now: dt.datetime) -> dict:
                 Asset.insert(
                     tag=tag, kind=kind, description=description, location=rooms.get(code)
                 ).execute()
+    if not notices.list_notices(include_old=True):
+        for text, code in DEMO_NOTICES:
+            notices.add_notice(text, location=code, by=by)
     return {
         "rooms": rooms,
         "kiosks": {row.location_id: row.id for row in Kiosk.select()},

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from store import demo, servicedesk
+from store import demo, kiosks, notices, servicedesk
 from store.errors import BadInput
 from store.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
 
@@ -27,6 +27,8 @@ def test_a_believable_secondary_school(filled):
     assert Kiosk.select().count() == 3
     assert Asset.select().count() > 500
     assert Technician.get(Technician.login == "tester").roles.startswith("technician,manager")
+    assert kiosks.check_pin(demo.DEMO_PIN, kiosk="library")  # so the demo kiosk can be left
+    assert next(n.text for n in notices.current_notices("LIB")).startswith("Wi-Fi is down")
 
 
 def test_calls_arrive_on_school_days_in_school_hours(filled):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from store import database, demo
+from store import database, demo, kiosks
 from store.sanitise import shown
 from tui.cli import add_common
 from tui.cli.progress import progress_bar
@@ -41,11 +41,17 @@ def _count(text: str) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     open_db(args, create=True)
+    had_pin = kiosks.pin_is_set()
     started = time.perf_counter()
     with progress_bar("Logging demo calls") as advance:
         added = demo.fill(args.incidents, by=who(), seed=args.seed, progress=advance)
     seconds = time.perf_counter() - started
     url = database.describe(database.resolve_url(getattr(args, "db", None)))
     print(f"Added a demo school and {added:,} incidents in {seconds:.1f} s to {url}.")
-    print("Try: fitsdesk list --limit 20")
+    print("Try: fitsdesk kiosk --kiosk library, or fitsdesk list --limit 20")
+    if not had_pin:
+        print(
+            f"To leave the kiosk press ctrl+t and type the PIN {demo.DEMO_PIN} "
+            "(set your own with: fitsdesk kiosk-pin)."
+        )
     return 0
