@@ -1,5 +1,6 @@
 """The `fitsdesk` command, held to DESIGN.md's contract: names, JSON fields, exit statuses."""
 
+import gc
 import json
 import os
 import subprocess
@@ -483,6 +484,12 @@ def test_a_read_only_database_file_reads_but_refuses_writes(run, tmp_path, read_
     url = f"sqlite:///{path}"
     assert run("init", "--db", url, db=False)[0] == 0
     assert run("log", "--summary", "Before", "--requester", "Sam", "--db", url, db=False)[0] == 0
+    # Every connection to the file must be gone first: SQLite may hand a new connection
+    # the writable file descriptor of an old one in the same process.
+    from store import database
+
+    database.db.close()
+    gc.collect()
     read_only(path)
     status, out, _ = run("list", "--db", url, db=False)
     assert status == 0 and "Before" in out
