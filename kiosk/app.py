@@ -27,6 +27,9 @@ from store.errors import FitsDeskError, Unavailable
 
 CANT_SAVE = "We can't save this right now. Please tell a member of staff."
 """What a pupil sees whenever the database cannot be reached or written."""
+STILL_THERE = "Are you still there? Press a key or touch the screen to carry on."
+WARN_S = 15
+"""How long before going home the kiosk asks whether anyone is still there."""
 log = logging.getLogger("fitsdesk.kiosk")
 
 
@@ -100,9 +103,13 @@ class KioskApp(App[None]):
         await super().on_event(event)
 
     def check_left_alone(self) -> None:
-        """Go home, forgetting everything typed, after the idle time."""
-        if self.clock() - self.last_activity >= self.settings.kiosk_idle_seconds:
+        """Go home, forgetting everything typed, after the idle time; warn a little before."""
+        idle = self.clock() - self.last_activity
+        limit = self.settings.kiosk_idle_seconds
+        if idle >= limit:
             self.go_home()
+        elif len(self.screen_stack) > 2 and limit - WARN_S <= idle < limit - WARN_S + 1:
+            self.notify(STILL_THERE, timeout=WARN_S, markup=False)
 
     def go_home(self) -> None:
         """Back to Home; every screen above it, and what was typed there, is dropped."""

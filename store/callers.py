@@ -31,6 +31,7 @@ BUSY_KIOSK = (
 )
 """The kind message a kiosk shows when it has sent as many reports as it may."""
 NOT_FOUND_AT_KIOSK = "We can't find that number and code. Check them and try again."
+NUMBER_NOT_FOUND = "We can't find that log number. Check the number on your receipt."
 
 
 def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
@@ -87,7 +88,7 @@ def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
     if values is None or (ref.check is not None and ref.check != values[1]):
         with write():
             kiosks.record_try(kiosk, "check")
-        raise NotFound(NOT_FOUND_AT_KIOSK)
+        raise NotFound(NOT_FOUND_AT_KIOSK if ref.check else NUMBER_NOT_FOUND)
     call = calls.to_call(values)
     if ref.check is None:
         return CallerView(call.number, call.status, call.status_word, verified=False)

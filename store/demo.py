@@ -41,7 +41,7 @@ DEMO_PIN = "2468"
 """The kiosk exit PIN a demo school gets, when no PIN has been set."""
 DEMO_NOTICES = (
     ("Wi-Fi is down in the Library, we're on it", "LIB"),
-    ("The Sixth Form printers are being replaced this week: use the Library's", None),
+    ("The Sixth Form printers are being replaced this week. Please print in the Library.", None),
 )
 
 

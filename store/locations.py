@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,15 +93,20 @@ def add_location(code: str, name: str, *, site: str = "", by: str) -> LocationIn
         return _info(row)
 
 
+def _natural(code: str) -> list:
+    """S2 before S10, as people count rooms."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
+
+
 def list_locations(search: str = "") -> list[LocationInfo]:
-    """Locations by code; `search` keeps those whose code or name contains it."""
+    """Locations by code, S2 before S10; `search` keeps those whose code or name has it."""
     with read():
         query = Location.select().order_by(Location.code)
         if search:
             query = query.where(
                 Location.code.contains(search.strip()) | Location.name.contains(search.strip())
             )
-        return [_info(row) for row in query]
+        return sorted((_info(row) for row in query), key=lambda place: _natural(place.code))
 
 
 def _columns(header: list[str]) -> dict[str, int] | None:

@@ -4,6 +4,8 @@
     'INC-000042'
     >>> parse_reference("inc-000042-k7qx")
     Reference(prefix='INC', id=42, check='K7QX')
+    >>> parse_reference("42 K7QX")          # as a pupil copies it off the receipt
+    Reference(prefix='INC', id=42, check='K7QX')
 
 A number is the row's id from the database. The payload a pupil takes away
 is the number and a 4-character check code drawn with `secrets` from an
@@ -24,7 +26,7 @@ CHECK_LENGTH = 4
 PREFIXES = {"INC": "an incident", "PRB": "a problem", "RFC": "a change"}
 
 _REFERENCE = re.compile(
-    r"^(?:(?P<prefix>[A-Z]{3})\s*-?\s*)?(?P<digits>[0-9]{1,12})(?:\s*-\s*(?P<check>[0-9A-Z]{4}))?$"
+    r"^(?:(?P<prefix>[A-Z]{3})\s*-?\s*)?(?P<digits>[0-9]{1,12})(?:(?:\s*-\s*|\s+)(?P<check>[0-9A-Z]{4}))?$"
 )
 
 

@@ -57,7 +57,7 @@ async def walk_to_review(
     await settle(pilot)
     await type_into(pilot, "#name", name)
     if role:
-        pilot.app.screen.query_one(f"RadioButton[name={role}]").value = True
+        pilot.app.screen.query_one(f"#role-{role}").value = True
         await pilot.pause()
     if group and role != "visitor":
         await type_into(pilot, "#group", group)

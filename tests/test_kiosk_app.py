@@ -1,8 +1,12 @@
 """The kiosk, driven the way a pupil drives it: every path, every quit key, bad input."""
 
+import asyncio
+
 import numpy as np
 import pytest
 import zxingcpp
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from textual import events
 
 from kiosk.app import CANT_SAVE, KioskApp
@@ -23,10 +27,25 @@ from tui.widgets.qr import QRCode, qr_matrix
 SIZE = (80, 24)
 
 
+class Clock:
+    """The kiosk's sense of time, moved on by the test instead of waited for."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def kiosk_app(school, db_url):
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def kiosk_app(school, db_url, clock):
     kiosks.set_pin("482913", by="setup")
-    return KioskApp(db_url=db_url, kiosk="library")
+    return KioskApp(db_url=db_url, kiosk="library", clock=clock)
 
 
 def modules_drawn(widget: QRCode) -> list[list[bool]]:
@@ -53,7 +72,7 @@ async def test_home_shows_notices_and_two_choices(kiosk_app):
         assert pilot.app.focused.id == "check"
 
 
-async def test_report_a_problem_and_leave_with_a_qr_code(kiosk_app):
+async def test_report_a_problem_and_leave_with_a_qr_code(kiosk_app, clock):
     async with kiosk_app.run_test(size=SIZE) as pilot:
         await walk_to_review(pilot, answers={"already_tried": "Another socket"})
         await pilot.press("enter")  # Send has the focus
@@ -76,7 +95,11 @@ async def test_report_a_problem_and_leave_with_a_qr_code(kiosk_app):
         picture = np.kron(np.where(np.array(drawn), 0, 255), np.ones((6, 6))).astype(np.uint8)
         decoded = zxingcpp.read_barcodes(picture)
         assert [code.text for code in decoded] == [call.scan]  # and a real reader agrees
-        await pilot.press("x")  # any key goes home
+        await pilot.press("enter")  # a second Enter on Send does not take the number away
+        await settle(pilot)
+        assert screen_name(pilot) == "ReceiptScreen"
+        clock.now += 3
+        await pilot.press("x")  # then any key goes home
         await settle(pilot)
         assert screen_name(pilot) == "HomeScreen"
 
@@ -292,12 +315,13 @@ async def test_left_alone_it_goes_home_and_forgets(school, db_url):
         assert pilot.app.screen.query_one("#name").value == ""
 
 
-async def test_too_many_reports_get_a_kind_message_and_keep_the_report(school, db_url):
+async def test_too_many_reports_get_a_kind_message_and_keep_the_report(school, db_url, clock):
     config.use(config.Config(kiosk_reports_per_window=1))
-    app = KioskApp(db_url=db_url, kiosk="library")
+    app = KioskApp(db_url=db_url, kiosk="library", clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await walk_to_review(pilot)
         await press_button(pilot, "#send")
+        clock.now += 3
         await pilot.press("x")
         await walk_to_review(pilot, summary="Second fault")
         await press_button(pilot, "#send")
@@ -417,11 +441,24 @@ async def test_check_refuses_junk_in_plain_words(kiosk_app):
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        for junk in ("", "[@click=app.quit]x[/]", "\x1b[31m", "🙂" * 500):
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Type your log number and the code after it" in text_of(pilot, "#result")
+        for junk in (
+            "[/X]",
+            "[@click=app.quit]x[/]",
+            "[blink]hi[/]",
+            "\x1b[31m",
+            "🙂" * 500,
+            "REQ-000001",
+            "asdf;lkj!!",
+        ):
             await type_into(pilot, "#ref", junk)
             await pilot.press("enter")
             await settle(pilot)
-            assert "is not a log number" in text_of(pilot, "#result")
+            said = text_of(pilot, "#result")
+            assert said.startswith("That doesn't look like a log number"), said
+            assert "X" not in said.split(".")[0]  # what was typed is not echoed back
         assert pilot.app.return_code is None
 
 
@@ -437,3 +474,167 @@ async def test_input_boxes_never_hold_control_characters(kiosk_app):
         name.post_message(events.Paste("Ada\x1b]0;owned\x07\u2066 Byron\nsecond line"))
         await settle(pilot)
         assert name.value == "Ada]0;owned Byron"
+
+
+async def test_the_number_and_code_may_be_typed_with_a_space(kiosk_app):
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await type_into(pilot, "#ref", f"{call.id} {call.check_code.lower()}")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Printer jams" in text_of(pilot, "#result")
+
+
+async def test_a_second_enter_after_a_lookup_answers_nothing(kiosk_app):
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    incidents.resolve(call.number, kind="fix", text="New rollers", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.scan, "enter")
+        await settle(pilot)
+        assert "Is it fixed?" in text_of(pilot, "#result")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert servicedesk.find_call(call.number).status == "resolved"
+
+
+async def test_enter_on_the_last_question_goes_on_and_back_keeps_everything(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot, summary="Printer jams")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "TellStep"
+        await type_into(pilot, "#happened_before", "Yes, last week")
+        await pilot.press("escape")  # back to the device step without pressing Next
+        await settle(pilot)
+        await press_button(pilot, "#next")
+        assert screen_name(pilot) == "TellStep"
+        assert pilot.app.screen.query_one("#summary").value == "Printer jams"
+        assert pilot.app.screen.query_one("#happened_before").value == "Yes, last week"
+        pilot.app.screen.query_one("#happened_before").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(pilot) == "ReviewScreen"
+        assert "Yes, last week" in text_of(pilot, "#review")
+
+
+async def test_where_takes_typing_at_once_and_down_reaches_the_rooms(kiosk_app):
+    from store import locations
+
+    for code in ("S2", "S10", "S1"):
+        locations.add_location(code, f"Science {code[1:]}", by="jo")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", "Sam")
+        await press_button(pilot, "#next")
+        await pilot.press(*"scien")  # straight into the search box
+        await settle(pilot)
+        rooms = pilot.app.screen.query_one("#rooms")
+        shown = [str(rooms.get_option_at_index(i).prompt) for i in range(rooms.option_count)]
+        assert shown[:4] == [
+            "Science 1 (S1)",
+            "Science 2 (S2)",
+            "Science 10 (S10)",
+            "Science lab 12 (S12)",
+        ]
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert "Science 2 (S2)" in text_of(pilot, "#chosen")
+
+
+async def test_a_warning_comes_before_the_kiosk_forgets(kiosk_app, clock):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        clock.now += kiosk_app.settings.kiosk_idle_seconds - 15
+        kiosk_app.check_left_alone()
+        await settle(pilot)
+        assert any("Are you still there?" in str(n.message) for n in kiosk_app._notifications)
+        await pilot.press("a")  # a key and it carries on
+        clock.now += 20
+        kiosk_app.check_left_alone()
+        await settle(pilot)
+        assert screen_name(pilot) == "WhoStep"
+
+
+@settings(
+    max_examples=12,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(typed=st.lists(st.text(max_size=80), min_size=1, max_size=5))
+@example(typed=["[/X]", "[@click=app.quit]x[/]", "[blink]hi[/blink]", "\x1b[2J"])
+def test_whatever_a_pupil_types_the_kiosk_answers_and_keeps_running(kiosk_app, typed):
+    async def go() -> None:
+        app = KioskApp(db_url=kiosk_app.db_url, kiosk="library")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            for text in typed:
+                await type_into(pilot, "#ref", text)
+                await pilot.press("enter")
+                await settle(pilot)
+                assert text_of(pilot, "#result")  # always an answer
+            await pilot.press("escape", "1")
+            await settle(pilot)
+            for text in typed:
+                await type_into(pilot, "#name", text)
+                await press_button(pilot, "#next")
+                if screen_name(pilot) != "WhoStep":
+                    await pilot.press("escape")
+                    await settle(pilot)
+            assert app.return_code is None
+
+    asyncio.run(go())
+
+
+async def test_choosing_staff_asks_for_a_department_and_an_email(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert not pilot.app.screen.query_one("#email").display
+        await pilot.click("#role-staff")
+        await settle(pilot)
+        assert "department" in text_of(pilot, "#group-label")
+        assert pilot.app.screen.query_one("#email").display
+        marks = [text_of(pilot, f"#role-{r}")[:2] for r in ("pupil", "staff")]
+        assert "●" not in marks[0] and "●" in marks[1]  # readable without colour
+
+
+async def test_a_member_of_staff_reports_with_an_email(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", "Ms Ada Byron")
+        await pilot.click("#role-staff")
+        await type_into(pilot, "#group", "Maths")
+        await type_into(pilot, "#email", "not an email")
+        await press_button(pilot, "#next")
+        assert "doesn't look like an email" in text_of(pilot, "#email-problem")
+        await type_into(pilot, "#email", "ada@school.example")
+        await press_button(pilot, "#next")
+        assert screen_name(pilot) == "WhereStep"
+        await press_button(pilot, "#next")
+        await pilot.press("5")
+        await settle(pilot)
+        await press_button(pilot, "#next")
+        await type_into(pilot, "#summary", "Board pen missing")
+        await press_button(pilot, "#next")
+        await press_button(pilot, "#send")
+    call = servicedesk.list_calls()[0]
+    assert (call.requester_role, call.requester_group, call.requester_email, call.category) == (
+        "staff",
+        "Maths",
+        "ada@school.example",
+        "projector",
+    )

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from kiosk.draft import Draft
 
@@ -55,11 +55,25 @@ class StepScreen(KioskScreen):
             yield from self.compose_body()
         with Horizontal(id="nav"):
             yield Button("Back", id="back")
-            yield Static(id="nav-gap")
+            yield Static("Esc goes back", id="nav-gap")
             yield Button("Next", id="next", variant="primary")
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """What was wrong with a field is no longer said once it is being changed."""
+        said = self.query(f"#{event.input.id}-problem")
+        if said:
+            said.first().display = False
+
+    def action_back(self) -> None:
+        self.remember()
+        self.app.pop_screen()
+
+    def remember(self) -> None:
+        """Copy what is in this step's fields into the draft, unchecked, so going back
+        and forward again loses nothing."""
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "back":
@@ -87,6 +101,10 @@ class StepScreen(KioskScreen):
         self.keep()
         self.app.push_screen(self.next_screen())
 
+    def on_mount(self) -> None:
+        # Enter on Back would throw a step away; Back is for touching, Esc for keys.
+        self.query_one("#back", Button).can_focus = False
+
     def check(self) -> dict[str, str]:
         """What is wrong with this step's fields, by field id."""
         return {}
@@ -100,6 +118,6 @@ class StepScreen(KioskScreen):
 
 def problem(field: str) -> Static:
     """The place under a field where what is wrong with it is said."""
-    shown = Static("", id=f"{field}-problem", classes="problem")
+    shown = Static("", id=f"{field}-problem", classes="problem", markup=False)
     shown.display = False
     return shown

@@ -9,7 +9,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from kiosk.screens.base import KioskScreen
 from store import callers, servicedesk
-from store.errors import FitsDeskError
+from store.errors import BadInput, FitsDeskError, Refused
 from store.records import CallerView
 from store.sanitise import COMMENT
 from tui.widgets.inputs import PlainInput
@@ -27,7 +27,7 @@ class CheckScreen(KioskScreen):
         )
         yield PlainInput(id="ref", placeholder="like INC-000042-K7QX")
         with VerticalScroll(id="body"):
-            yield Static(id="result")
+            yield Static(id="result", markup=False)  # it quotes what was typed
             with Horizontal(id="answer"):
                 yield Button("Yes, it's fixed", id="fixed", variant="success")
                 yield Button("No, it's still broken", id="broken", variant="error")
@@ -55,6 +55,9 @@ class CheckScreen(KioskScreen):
         if event.input.id == "ref":
             typed, kiosk = event.value, self.app.kiosk_name
             self.show_answer(question=False, comment=False)
+            if not typed.strip():
+                self.say("Type your log number and the code after it, like INC-000042 K7QX.")
+                return
             self.app.run_store(
                 lambda: callers.caller_view(typed, kiosk=kiosk), self.found, self.trouble
             )
@@ -67,8 +70,8 @@ class CheckScreen(KioskScreen):
         text.append(f"{view.number}: {view.status_word}\n", style="bold")
         if not view.verified:
             text.append(
-                "To see more, type the 4-letter code from your receipt after the "
-                "number, like INC-000042-K7QX."
+                "To see more, type the code from your receipt after the number "
+                "(4 letters and numbers), like INC-000042 K7QX."
             )
             self.say(text)
             return
@@ -80,15 +83,23 @@ class CheckScreen(KioskScreen):
             text.append("\nLatest news: ", style="bold")
             text.append(view.latest_news)  # a technician's public note, shown as written
         if view.can_answer:
-            text.append("\n\nIs it fixed?", style="bold")
+            text.append(
+                "\n\nIs it fixed? Touch a button below, or press Tab to reach them.", style="bold"
+            )
         self.say(text)
+        # Focus stays in the box: a second Enter must not answer for the pupil.
         self.show_answer(question=view.can_answer, comment=False)
-        if view.can_answer:
-            self.query_one("#fixed").focus()
 
     def trouble(self, problem: FitsDeskError) -> None:
         self.view = None
-        self.say(str(problem))
+        if isinstance(problem, BadInput) and not isinstance(problem, Refused):
+            # The store's sentence quotes what was typed; a pupil needs the shape instead.
+            self.say(
+                "That doesn't look like a log number. They look like INC-000042, with "
+                "the code after it: INC-000042 K7QX."
+            )
+        else:
+            self.say(str(problem))
         self.query_one("#ref", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

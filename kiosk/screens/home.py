@@ -28,7 +28,7 @@ class HomeScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_bar()
-        yield Static(id="notices")
+        yield Static(id="notices", markup=False)
         with Vertical(id="choices"):
             yield Static("Is something not working? We can help.", id="welcome")
             yield Button("1   Report a problem", id="report", variant="primary")

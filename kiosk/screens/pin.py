@@ -22,7 +22,7 @@ class PinScreen(ModalScreen[None]):
         with Vertical(id="pin-box"):
             yield Label("Technician PIN")
             yield PlainInput(id="pin", password=True, max_length=12)
-            yield Static(id="pin-problem", classes="problem")
+            yield Static(id="pin-problem", classes="problem", markup=False)
             yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:

@@ -11,6 +11,8 @@ from kiosk.screens.base import KioskScreen, plain
 from store.records import Call
 from tui.widgets.qr import QRCode
 
+SETTLE_S = 3
+
 
 class ReceiptScreen(KioskScreen):
     """Thank you, here is your number; any key or a touch goes home."""
@@ -39,20 +41,28 @@ class ReceiptScreen(KioskScreen):
                 yield Digits(self.call.number.removeprefix("INC-"), id="big-number")
                 yield Static(plain(self.call.number), id="number")
                 yield Static(plain(f"Your code: {self.call.check_code}"), id="code")
-                yield Static("Take a photo of this code to check on it later.", id="photo")
+                yield Static("Take a photo of the square code to check on it later.", id="photo")
                 yield Static("Press any key or touch the screen to finish.", id="finish")
             yield QRCode(self.call.scan, id="qr")
 
     def on_mount(self) -> None:
+        self.shown_at = self.app.clock()
         self.set_timer(self.app.settings.kiosk_receipt_seconds, self.app.go_home)
+
+    def settled(self) -> bool:
+        """Whether the receipt has been up long enough for a key to mean "done": a second
+        press of Enter on Send must not take the number away before it is read."""
+        return self.app.clock() - self.shown_at >= SETTLE_S
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
-        self.app.go_home()
+        if self.settled():
+            self.app.go_home()
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.app.go_home()
+        if self.settled():
+            self.app.go_home()
 
     def action_back(self) -> None:
         self.app.go_home()

@@ -25,6 +25,17 @@ GROUP_LABELS = {
 }
 
 
+class ChoiceButton(RadioButton):
+    """A radio button whose dot shows only when chosen, so it reads without colour."""
+
+    def on_mount(self) -> None:
+        self.BUTTON_INNER = "●" if self.value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "●" if self.value else " "
+        super().watch_value()
+
+
 class WhoStep(StepScreen):
     """Step 1: who is reporting."""
 
@@ -38,7 +49,9 @@ class WhoStep(StepScreen):
         yield Label("You are")
         with RadioSet(id="role"):
             for value, label in ROLES:
-                yield RadioButton(label, value=value == self.draft.role, name=value)
+                yield ChoiceButton(
+                    label, value=value == self.draft.role, name=value, id=f"role-{value}"
+                )
         yield Label(GROUP_LABELS[self.draft.role], id="group-label")
         yield PlainInput(self.draft.group, id="group")
         yield problem("group")
@@ -77,6 +90,9 @@ class WhoStep(StepScreen):
     def check(self) -> dict[str, str]:
         return check_who(*self.values())
 
+    def remember(self) -> None:
+        self.draft.name, self.draft.role, self.draft.group, self.draft.email = self.values()
+
     def keep(self) -> None:
         name, role, group, email = self.values()
         self.draft.name, self.draft.role = clean(name, PERSON_NAME), role
@@ -92,9 +108,18 @@ class WhereStep(StepScreen):
     STEP = 2
     QUESTION = "Where is the problem?"
     SHOWN = 8
+    BINDINGS = [Binding("down", "to_rooms", show=False)]
+
+    def action_to_rooms(self) -> None:
+        rooms = self.query_one("#rooms", OptionList)
+        if rooms.display and rooms.option_count and not rooms.has_focus:
+            rooms.focus()
+            rooms.highlighted = 0
+        elif rooms.has_focus:
+            rooms.action_cursor_down()
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="chosen")
+        yield Static(id="chosen", markup=False)
         yield Label("Is it somewhere else? Type part of the room's name or code:")
         yield PlainInput(id="search", placeholder="like Science or S12")
         yield OptionList(id="rooms")
@@ -104,7 +129,7 @@ class WhereStep(StepScreen):
         self.rooms: list[locations.LocationInfo] = []
         self.query_one("#rooms").display = False
         self.show_chosen()
-        self.query_one("#next" if self.draft.location else "#search").focus()
+        self.query_one("#search").focus()  # Enter in it, empty, goes on with the room shown
         self.app.run_store(locations.list_locations, self.have_rooms, lambda _problem: None)
 
     def have_rooms(self, rooms: list[locations.LocationInfo]) -> None:
@@ -225,7 +250,7 @@ class DeviceStep(StepScreen):
     def compose_body(self) -> ComposeResult:
         yield Label("Scan the QR label on the device, or type the tag written on it:")
         yield PlainInput(self.draft.asset or "", id="tag", placeholder="like LAP-0042")
-        yield Static(id="found")
+        yield Static(id="found", markup=False)
         yield problem("tag")
         yield Button("Skip this step", id="skip")
 
@@ -317,7 +342,13 @@ class TellStep(StepScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.focus_next()
+        if event.input.id == list(QUESTIONS)[-1]:
+            self.action_next()
+        else:
+            self.focus_next()
+
+    def remember(self) -> None:
+        self.draft.summary, self.draft.answers = self.values()
 
     def values(self) -> tuple[str, dict[str, str]]:
         answers = {name: self.query_one(f"#{name}", Input).value for name in QUESTIONS}

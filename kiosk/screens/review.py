@@ -29,7 +29,7 @@ class ReviewScreen(KioskScreen):
         yield Static("Is this right?", id="question")
         with VerticalScroll(id="body"):
             yield Static(self.summary(), id="review")
-        yield Static(id="send-problem", classes="problem")
+        yield Static(id="send-problem", classes="problem", markup=False)
         with Horizontal(id="nav"):
             yield Button("Back", id="back")
             yield Static(id="nav-gap")

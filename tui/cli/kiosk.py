@@ -111,8 +111,9 @@ def run_kiosk(args: argparse.Namespace) -> int:
         signal.signal(caught, signal.SIG_IGN)  # no key combination stops a kiosk
     from kiosk.app import KioskApp
 
-    KioskApp(db_url=url, kiosk=name).run()
-    return 0
+    app = KioskApp(db_url=url, kiosk=name)
+    app.run()
+    return app.return_code or 0  # non-zero if it crashed, so a service manager restarts it
 
 
 def run_kiosk_add(args: argparse.Namespace) -> int:
