@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +101,8 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     if path is None:
         return Config()
+    import tomllib  # only when there is a file to read
+
     try:
         with open(path, "rb") as handle:
             raw = tomllib.load(handle)

@@ -8,7 +8,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Static
 
-from kiosk.draft import Draft
 from kiosk.screens.base import KioskScreen
 from store import notices
 
@@ -72,6 +71,7 @@ class HomeScreen(KioskScreen):
             self.action_check()
 
     def action_report(self) -> None:
+        from kiosk.draft import Draft  # kept off the start path, like every later screen
         from kiosk.screens.report import WhoStep
 
         draft = Draft()
