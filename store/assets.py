@@ -3,6 +3,7 @@
     from store import assets
     assets.add_asset("LAP-0042", kind="laptop", location="LIB", by="jsmith")
     assets.asset("lap-0042").description     # tags are matched in upper case
+    assets.history("LAP-0042").last_twelve_months   # its calls, for a scan at the desk
 
 This is the register's first shape (tag, kind, description, location);
 the full register (make, serial, loans, parts) builds on it.
@@ -10,13 +11,15 @@ the full register (make, serial, loans, parts) builds on it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from store import journal
+from store import calls, journal
 from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.locations import location_row
-from store.models import Asset, Location
+from store.models import Asset, Incident, Location
+from store.records import Call
 from store.sanitise import DESCRIPTION, TAG, clean, clean_code, shown
 
 KINDS = (
@@ -81,3 +84,29 @@ def add_asset(
         row = Asset.create(tag=tag, kind=kind, description=description, location=place)
         journal.record(by, row, "add", after=f"{tag} {kind}")
     return AssetInfo(tag, kind, description, place.code if place else None)
+
+
+@dataclass(frozen=True)
+class AssetHistory:
+    """A device and every call about it, newest first."""
+
+    asset: AssetInfo
+    calls: tuple[Call, ...]
+    last_twelve_months: int
+    """How many of those calls were logged in the last twelve months."""
+
+
+def history(tag: str) -> AssetHistory:
+    """What a scan of a device's label shows: the device and its calls."""
+    device = asset(tag)
+    with read():
+        row = asset_row(device.tag)
+        query = (
+            calls.base_query()
+            .where(Incident.asset == row.id)
+            .order_by(Incident.logged_at.desc(), Incident.id.desc())
+        )
+        found = tuple(calls.to_call(values) for values in query)
+    year_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=365)
+    recent = sum(1 for call in found if call.logged_at >= year_ago)
+    return AssetHistory(device, found, recent)

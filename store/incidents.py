@@ -17,10 +17,11 @@ changed in the meantime.
 from __future__ import annotations
 
 from store import calls, config, journal, people
+from store.assets import asset_row
 from store.categories import level
 from store.database import read, write
-from store.errors import Refused
-from store.models import OPEN, RESOLUTION_KINDS, Incident, Technician
+from store.errors import BadInput, NotFound, Refused
+from store.models import OPEN, RESOLUTION_KINDS, Asset, Incident, Technician
 from store.numbers import log_number
 from store.records import STATUS_WORDS, Call
 from store.sanitise import NOTE, REASON, RESOLUTION, clean, shown
@@ -46,10 +47,12 @@ def _result(row: Incident) -> Call:
 
 
 def assign(reference: object, to: str, *, by: str, seen_version: int | None = None) -> Call:
-    """Give an open call to a technician (which may be yourself)."""
+    """Give an open call to a technician: yourself, or (as a manager) anyone."""
     with write():
         actor = people.active_technician(by)
         tech = people.active_technician(to)
+        if tech.id != actor.id and "manager" not in actor.roles.split(","):
+            raise Refused(f"Only a manager can give calls to others: {actor.login} can take it.")
         row = calls.for_change(reference, seen_version)
         _refuse_unless_open(row, "assign it")
         if row.assignee_id == tech.id:
@@ -185,4 +188,34 @@ def reopen(reference: object, reason: str, *, by: str, seen_version: int | None 
             raise Refused(f"{log_number(row.id)} is still open.")
         calls.add_note(row, actor.login, f"Reopened: {reason}", public=False)
         calls.reopen(row, actor.login, "reopen")
+    return _result(row)
+
+
+def link_asset(
+    reference: object, tag: str | None, *, by: str, seen_version: int | None = None
+) -> Call:
+    """Say which device a call is about (or, with no tag, about none)."""
+    try:
+        device = asset_row(tag) if tag else None
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        if row.status == "closed":
+            raise Refused(f"{log_number(row.id)} is closed: reopen it before you change it.")
+        if row.asset_id == (device.id if device else None):
+            raise Refused(
+                f"{log_number(row.id)} is already about {device.tag if device else 'no device'}."
+            )
+        before = Asset.get_by_id(row.asset_id).tag if row.asset_id else None
+        journal.record(
+            actor.login,
+            row,
+            "link asset",
+            field="asset",
+            before=before,
+            after=device.tag if device else None,
+        )
+        calls.change(row, actor.login, "link asset", {"asset": device.id if device else None})
     return _result(row)

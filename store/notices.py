@@ -4,6 +4,7 @@
     notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB",
                        until=datetime(2026, 12, 1, 16, 0), by="jsmith")
     notices.current_notices(location="LIB")     # this room's and the whole school's
+    notices.edit_notice(3, text="Wi-Fi is back", until=None, by="jsmith")
     notices.withdraw_notice(3, by="jsmith")
 
 A notice without a location is for every kiosk; one without `until` lasts
@@ -128,4 +129,38 @@ def withdraw_notice(notice_id: int, *, by: str) -> NoticeInfo:
         journal.changes(by, row, "withdraw", {"withdrawn_at": now}, at=now)
         Notice.update(withdrawn_at=now).where(Notice.id == notice_id).execute()
         row.withdrawn_at = now
+    return _info(row, row.location)
+
+
+def edit_notice(
+    notice_id: int,
+    *,
+    text: str | None = None,
+    until: dt.datetime | object | None = ...,
+    by: str,
+) -> NoticeInfo:
+    """Change a showing notice's words or end time (None: until withdrawn)."""
+    if type(notice_id) is not int or notice_id < 1:
+        raise BadInput("A notice number is a whole number, like 3.")
+    now = journal.now()
+    updates: dict = {}
+    if text is not None:
+        updates["text"] = clean(text, NOTICE)
+    if until is not ...:
+        if until is not None and until <= now:
+            raise BadInput("That end time has already passed.")
+        if until is not None and until - now > LONGEST:
+            raise BadInput("A notice can last a year at the most.")
+        updates["until"] = until
+    with write():
+        row = _query().where(Notice.id == notice_id).first()
+        if row is None:
+            raise NotFound(f"There is no notice {notice_id}.")
+        if row.withdrawn_at is not None or (row.until is not None and row.until <= now):
+            raise Refused(f"Notice {notice_id} is no longer showing.")
+        if updates:
+            journal.changes(by, row, "edit", updates, at=now)
+            Notice.update(**updates).where(Notice.id == notice_id).execute()
+            for name, value in updates.items():
+                setattr(row, name, value)
     return _info(row, row.location)

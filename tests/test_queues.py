@@ -1,0 +1,235 @@
+"""The desk's queues in the store: views, counts, sorting, filters, paging, search."""
+
+import datetime as dt
+
+import pytest
+
+from store import assets, incidents, journal, notices, queues, servicedesk
+from store.errors import BadInput, NotFound, Refused
+from store.models import Incident
+from store.queues import Filters
+
+
+def log(summary="Printer jams", **extra):
+    fields = {"requester": "Sam Patel", "location": "LIB", "category": "printer", "by": "jsmith"}
+    return servicedesk.log_call(summary=summary, **{**fields, **extra})
+
+
+@pytest.fixture
+def desk(school):
+    """A handful of calls in every state."""
+    made = {
+        "new": log("Projector flickers", category="projector", location="S12"),
+        "mine": log("Laptop will not charge", category="laptop", asset="LAP-0042"),
+        "theirs": log("Wi-Fi drops in IT1", category="wifi", location="IT1", channel="phone"),
+        "held": log("Board pen missing", category="projector"),
+        "done": log("Printer out of toner"),
+        "closed": log("Email bounces", category="email"),
+    }
+    incidents.take(made["mine"].number, by="jsmith")
+    incidents.take(made["theirs"].number, by="akhan")
+    incidents.take(made["held"].number, by="jsmith")
+    incidents.hold(made["held"].number, "Waiting for a pen", by="jsmith")
+    incidents.resolve(made["done"].number, kind="fix", text="New toner", by="jsmith")
+    incidents.resolve(made["closed"].number, kind="fix", text="Fixed", by="jsmith")
+    servicedesk.confirm_fixed(made["closed"].number, by="jsmith")
+    return {name: call.number for name, call in made.items()}
+
+
+def numbers(calls):
+    return [call.number for call in calls]
+
+
+def test_each_view_and_its_count(desk):
+    assert queues.counts("jsmith") == {
+        "open": 4,
+        "mine": 2,
+        "unassigned": 1,
+        "on_hold": 1,
+        "resolved": 1,
+    }
+    assert set(numbers(queues.page("open", me="jsmith"))) == {
+        desk["new"],
+        desk["mine"],
+        desk["theirs"],
+        desk["held"],
+    }
+    assert set(numbers(queues.page("mine", me="jsmith"))) == {desk["mine"], desk["held"]}
+    assert numbers(queues.page("unassigned", me="jsmith")) == [desk["new"]]
+    assert numbers(queues.page("on_hold", me="jsmith")) == [desk["held"]]
+    assert numbers(queues.page("resolved", me="jsmith")) == [desk["done"]]
+    assert set(numbers(queues.page("mine", me="akhan"))) == {desk["theirs"]}
+
+
+def test_open_calls_come_by_priority_then_age_and_sort_by_any_column(desk):
+    default = queues.page("open", me="jsmith")
+    assert [c.priority for c in default] == sorted(c.priority for c in default)
+    by_summary = queues.page("open", me="jsmith", sort="summary")
+    assert [c.summary for c in by_summary] == sorted(c.summary for c in by_summary)
+    backwards = queues.page("open", me="jsmith", sort="summary", descending=True)
+    assert numbers(backwards) == numbers(by_summary)[::-1]
+    Incident.update(logged_at=dt.datetime(2020, 1, 1)).where(
+        Incident.id == int(desk["theirs"].split("-")[1])
+    ).execute()
+    assert queues.page("open", me="jsmith", sort="age", descending=True)[0].number == desk["theirs"]
+    assert queues.page("open", me="jsmith", sort="age")[-1].number == desk["theirs"]
+    for column in queues.SORTS:
+        assert len(queues.page("open", me="jsmith", sort=column)) == 4
+    with pytest.raises(BadInput, match="sorted by"):
+        queues.page("open", me="jsmith", sort="[@click=app.quit]")
+
+
+def test_filters_narrow_every_view_and_its_count(desk):
+    assert numbers(queues.page("open", me="jsmith", filters=Filters(location="it1"))) == [
+        desk["theirs"]
+    ]
+    assert numbers(queues.page("open", me="jsmith", filters=Filters(category="laptop"))) == [
+        desk["mine"]
+    ]
+    assert numbers(queues.page("open", me="jsmith", filters=Filters(channel="phone"))) == [
+        desk["theirs"]
+    ]
+    assert numbers(queues.page("open", me="jsmith", filters=Filters(asset="lap-0042"))) == [
+        desk["mine"]
+    ]
+    high = queues.page("open", me="jsmith", filters=Filters(priority=2))
+    assert {c.priority for c in high} == {2}
+    assert queues.counts("jsmith", Filters(location="IT1"))["open"] == 1
+    for bad in (Filters(priority=9), Filters(channel="pigeon"), Filters(location="[b]")):
+        with pytest.raises(BadInput):
+            queues.page("open", me="jsmith", filters=bad)
+
+
+def test_pages_follow_each_other(school):
+    for n in range(25):
+        log(f"Fault {n}")
+    first = queues.page("open", me="jsmith", limit=10)
+    second = queues.page("open", me="jsmith", limit=10, offset=10)
+    third = queues.page("open", me="jsmith", limit=10, offset=20)
+    assert len(third) == 5
+    assert len(set(numbers(first + second + third))) == 25
+    for bad in ({"limit": 0}, {"limit": 5000}, {"offset": -1}):
+        with pytest.raises(BadInput):
+            queues.page("open", me="jsmith", **bad)
+    with pytest.raises(BadInput, match="no view"):
+        queues.page("everything", me="jsmith")
+    with pytest.raises(BadInput, match="no technician"):
+        queues.page("mine", me="ghost")
+
+
+def test_search_finds_words_in_summary_description_notes_and_caller(desk):
+    incidents.add_note(
+        desk["held"], "Ordered a replacement from Promethean", public=False, by="jsmith"
+    )
+    log("Monitor dark", requester="Ada Lovelace", description="The cable looks chewed")
+    assert numbers(queues.search("promethean")) == [desk["held"]]  # a note
+    assert numbers(queues.search("chewed")) == numbers(queues.search("lovelace"))  # both
+    assert desk["closed"] in numbers(queues.search("email"))  # any status
+    assert desk["mine"] in numbers(queues.search("charg"))  # the start of a word
+    assert numbers(queues.search("printer toner")) == [desk["done"]]  # every word
+    assert queues.search("zebra") == []
+    printers = queues.search("printer", filters=Filters(location="LIB"))
+    assert printers and all(c.location == "LIB" for c in printers)
+
+
+def test_search_ranks_the_best_match_first(school):
+    log("Printer", description="Nothing else")
+    best = log("Printer printer printer", description="The printer again")
+    assert queues.search("printer")[0].number == best.number
+
+
+@pytest.mark.parametrize(
+    "nasty",
+    [
+        "",
+        "   ",
+        "\x00",
+        "[@click=app.quit]",
+        '"',
+        "*",
+        "AND OR",
+        "NEAR(",
+        "'; DROP TABLE incident; --",
+        "x" * 300,
+    ],
+)
+def test_search_takes_anything_typed(desk, nasty):
+    try:
+        queues.search(nasty)
+    except BadInput as refusal:
+        assert str(refusal)
+
+
+def test_change_mark_moves_when_someone_else_changes_something(desk, db_url):
+    import threading
+
+    mark = queues.change_mark()
+
+    def elsewhere():  # another connection, as another desk or a kiosk would be
+        from store import database
+
+        with database.db.connection_context():
+            log("Logged from a kiosk")
+
+    worker = threading.Thread(target=elsewhere)
+    worker.start()
+    worker.join()
+    assert queues.change_mark() != mark
+    assert queues.newest_id() == max(Incident.select(Incident.id).tuples())[0]
+
+
+def test_urgent_calls_since_a_number(school):
+    before = queues.newest_id()
+    log("Whole room has no network", category="network", impact="high", urgency="high")
+    log("Mouse sticky", category="other")
+    assert [c.summary for c in queues.urgent_since(before)] == ["Whole room has no network"]
+
+
+def test_link_an_asset(desk):
+    linked = incidents.link_asset(desk["new"], "lap-0042", by="jsmith")
+    assert linked.asset == "LAP-0042"
+    entry = journal.history("incident", linked.id)[-1]
+    assert (entry.field, entry.before, entry.after) == ("asset", None, "LAP-0042")
+    with pytest.raises(Refused, match="already about LAP-0042"):
+        incidents.link_asset(desk["new"], "LAP-0042", by="jsmith")
+    with pytest.raises(BadInput, match="No asset is tagged 'NOPE'"):
+        incidents.link_asset(desk["new"], "NOPE", by="jsmith")
+    assert incidents.link_asset(desk["new"], None, by="jsmith").asset is None
+    with pytest.raises(Refused, match="closed"):
+        incidents.link_asset(desk["closed"], "LAP-0042", by="jsmith")
+
+
+def test_only_a_manager_gives_calls_to_others(desk):
+    with pytest.raises(Refused, match="Only a manager"):
+        incidents.assign(desk["new"], "jsmith", by="akhan")  # akhan is a technician
+    assert incidents.assign(desk["new"], "akhan", by="akhan").assignee == "akhan"
+    assert incidents.assign(desk["new"], "jsmith", by="jsmith").assignee == "jsmith"
+
+
+def test_a_notice_can_be_edited_while_it_shows(school):
+    notice = notices.add_notice("Wi-Fi is down", location="LIB", by="jsmith")
+    later = journal.now() + dt.timedelta(hours=3)
+    edited = notices.edit_notice(
+        notice.id, text="Wi-Fi is back after lunch", until=later, by="akhan"
+    )
+    assert (edited.text, edited.until) == ("Wi-Fi is back after lunch", later)
+    assert [e.field for e in journal.history("notice", notice.id)][-2:] == ["text", "until"]
+    assert notices.edit_notice(notice.id, until=None, by="akhan").until is None
+    with pytest.raises(BadInput):
+        notices.edit_notice(notice.id, text="", by="akhan")
+    with pytest.raises(NotFound):
+        notices.edit_notice(99, text="x", by="akhan")
+    notices.withdraw_notice(notice.id, by="akhan")
+    with pytest.raises(Refused):
+        notices.edit_notice(notice.id, text="again", by="akhan")
+
+
+def test_an_assets_history_counts_its_last_twelve_months(desk):
+    old = log("Old fault", asset="LAP-0042")
+    Incident.update(logged_at=dt.datetime(2020, 1, 1)).where(Incident.id == old.id).execute()
+    found = assets.history("lap-0042")
+    assert found.asset.description == "Dell 3440"
+    assert numbers(found.calls) == [desk["mine"], old.number]
+    assert found.last_twelve_months == 1
+    with pytest.raises(NotFound):
+        assets.history("NOPE-1")
