@@ -23,7 +23,8 @@ from textual.app import App
 from textual.binding import Binding
 
 from store import config, database, kiosks
-from store.errors import FitsDeskError, Unavailable
+from store.errors import FitsDeskError
+from tui.widgets.background import run_store
 
 CANT_SAVE = "We can't save this right now. Please tell a member of staff."
 """What a pupil sees whenever the database cannot be reached or written."""
@@ -123,24 +124,8 @@ class KioskApp(App[None]):
         done: Callable[[Any], None],
         failed: Callable[[FitsDeskError], None],
     ) -> None:
-        """Run a store call in a worker thread; `done` or `failed` then runs on screen.
-        Anything the database throws that the store does not name becomes CANT_SAVE."""
-
-        def work() -> None:
-            try:
-                if database.db.obj is None:  # it was away when the kiosk started
-                    database.connect(self.db_url, create=False)
-                with database.db.connection_context():
-                    result = job()
-            except FitsDeskError as exc:
-                self.call_from_thread(failed, exc)
-            except Exception:
-                log.exception("kiosk store call failed")
-                self.call_from_thread(failed, Unavailable(CANT_SAVE))
-            else:
-                self.call_from_thread(done, result)
-
-        self.run_worker(work, thread=True, group="store")
+        """Run a store call off the screen's thread; a database failure says CANT_SAVE."""
+        run_store(self, job, done, failed, db_url=self.db_url, cant=CANT_SAVE)
 
     def action_ignore(self) -> None:
         """Keys that would leave the app, or open what pupils should not see, do nothing."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.errors import BadInput
@@ -25,6 +26,7 @@ KNOWN = {
     "school": ("name", "close_after_days"),
     "priority": ("matrix",),
     "kiosk": KIOSK_KEYS,
+    "desk": ("keys",),
 }
 """Every setting FITS Desk reads, by section."""
 SCHOOL_NAME = Field("the setting school.name", 80)
@@ -78,6 +80,8 @@ class Config:
     kiosk_reports_per_window: int = 5
     """Reports one kiosk may send in `kiosk_window_minutes`."""
     kiosk_window_minutes: int = 10
+    desk_keys: dict = field(default_factory=dict)
+    """The desk's key bindings a school has changed, by binding id ("desk.take" = "T")."""
 
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
@@ -159,6 +163,19 @@ def load_config(path: Path | None = None) -> Config:
             if type(value) is not int or not low <= value <= high:
                 raise BadInput(f"{where}: kiosk.{key} must be a whole number from {low} to {high}.")
             settings[f"kiosk_{key}"] = value
+    desk = raw.get("desk", {})
+    if not isinstance(desk, dict):
+        raise BadInput(f"{where}: [desk] must be a table.")
+    _refuse_unknown(where, desk, KNOWN["desk"], "desk.")
+    keys = desk.get("keys", {})
+    if not isinstance(keys, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9_+,]{1,40}", v)
+        for k, v in keys.items()
+    ):
+        raise BadInput(f'{where}: desk.keys must map binding ids to keys, like take = "T".')
+    settings["desk_keys"] = {
+        (k if k.startswith("desk.") else f"desk.{k}"): v for k, v in keys.items()
+    }
     return Config(**settings)
 
 

@@ -76,6 +76,7 @@ COMMANDS = {
     "list": "calls",
     "close-unanswered": "calls",
     "demo": "demo",
+    "desk": "desk",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -104,7 +105,7 @@ def build_parser(command: str | None = None) -> Parser:
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    wanted = [COMMANDS[command]] if command else ["school", "kiosk", "calls", "demo"]
+    wanted = [COMMANDS[command]] if command else ["school", "kiosk", "desk", "calls", "demo"]
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
     return parser

@@ -1,0 +1,199 @@
+"""The technician desk: work the queue over SSH, a few keys per action.
+
+    DeskApp(db_url="sqlite:////srv/fitsdesk/desk.db", user="jsmith").run()
+
+The user must be an active technician (DESIGN.md); anyone else is told so in
+one sentence and the desk does not open. The queue watches the database
+cheaply (`store.queues.change_mark`) and refreshes itself when a kiosk or
+another technician changes something; a new P1 or P2 call gets a notice.
+Every action goes through a store function in a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from store import config, database, people, queues
+from store.errors import BadInput, FitsDeskError
+from tui.widgets.background import run_store
+
+POLL_S = 1.0
+"""How often the desk looks for changes: well inside the two seconds a new call may take."""
+
+
+class DataChanged(Message):
+    """Someone, somewhere, changed the database: screens showing data reload it."""
+
+
+class DeskApp(App[None]):
+    """The technician desk."""
+
+    CSS_PATH = Path(__file__).parent / "desk.tcss"
+    TITLE = "FITS Desk"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding(
+            "ctrl+o,f2",
+            "scan",
+            "Scan",
+            id="desk.scan",
+            priority=True,
+            tooltip="Scan a log's QR code or a device's label, or type a number or tag",
+        ),
+        Binding("f1,question_mark", "help", "Help", id="desk.help"),
+        Binding(
+            "ctrl+n",
+            "log_call",
+            "Log a call",
+            id="desk.log_call",
+            tooltip="Log a call for someone who phoned, visited or emailed",
+        ),
+        Binding(
+            "ctrl+t",
+            "notices",
+            "Notices",
+            id="desk.notices",
+            tooltip="Post, change and end the notices the kiosks show",
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True),
+    ]
+
+    def __init__(self, db_url: str | None = None, user: str | None = None) -> None:
+        super().__init__()
+        self.db_url = db_url
+        """The database, as `store.database.connect` takes it."""
+        self.user = user
+        """The login of the technician at the desk (checked when the desk opens)."""
+        self.me: people.TechnicianInfo | None = None
+        """Who they are, once checked."""
+        self.mark: int | None = None
+        """The database's change mark when the desk last looked."""
+        self.newest: int = 0
+        """The highest call number the desk has seen, to spot new urgent ones."""
+
+    def on_mount(self) -> None:
+        try:
+            if getattr(database.db.obj, "fitsdesk_url", None) != database.resolve_url(self.db_url):
+                database.connect(self.db_url, create=False)
+            self.me = who_may_use_the_desk(self.user)
+            keys = config.current().desk_keys
+            if keys:
+                from tui.screens.help import binding_ids
+
+                unknown = sorted(set(keys) - binding_ids(type(self)))
+                if unknown:
+                    raise BadInput(
+                        f"The config's desk.keys names '{unknown[0]}', which is "
+                        "not a desk key: F1 on the desk lists their names."
+                    )
+                self.set_keymap(keys)
+            self.mark, self.newest = queues.change_mark(), queues.newest_id()
+        except FitsDeskError as exc:
+            self.exit(return_code=exc.exit_code, message=str(exc))
+            return
+        from tui.screens.queue import QueueScreen
+
+        self.sub_title = f"{self.me.full_name} ({self.me.login})"
+        self.push_screen(QueueScreen())
+        self.set_interval(POLL_S, self.look_for_changes)
+
+    def look_for_changes(self) -> None:
+        """Reload what is on screen if anyone has changed anything; tell of urgent calls."""
+        try:
+            mark = queues.change_mark()
+            if mark == self.mark:
+                return
+            self.mark = mark
+            for call in queues.urgent_since(self.newest):
+                self.notify(
+                    f"New {call.priority_label}: {call.number} {call.summary}",
+                    title="New urgent call",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+            self.newest = queues.newest_id()
+        except FitsDeskError:
+            return  # the screens say so when they next ask the database
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged())
+
+    def run_store(
+        self,
+        job: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[FitsDeskError], None] | None = None,
+    ) -> None:
+        """Run a store call off the screen's thread; trouble is shown as a notice."""
+        run_store(self, job, done, failed or self.say_problem, db_url=self.db_url)
+
+    def say_problem(self, problem: FitsDeskError) -> None:
+        self.notify(str(problem), severity="error", timeout=8, markup=False)
+
+    def action_scan(self) -> None:
+        from tui.dialogs.scan import ScanDialog
+
+        if not isinstance(self.screen, ScanDialog):
+            self.push_screen(ScanDialog())
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_log_call(self) -> None:
+        from tui.screens.log_call import LoggedDialog, log_call_dialog
+
+        def logged(call) -> None:
+            if call is not None:
+                self.push_screen(LoggedDialog(call))
+
+        self.push_screen(log_call_dialog(self.me.login), logged)
+
+    def action_notices(self) -> None:
+        from tui.screens.notices import NoticesScreen
+
+        if not isinstance(self.screen, NoticesScreen):
+            self.push_screen(NoticesScreen())
+
+    def open_call(self, number: str) -> None:
+        """Show one call on its own screen."""
+        from tui.screens.incident import IncidentScreen
+
+        self.push_screen(IncidentScreen(number))
+
+    def open_asset(self, tag: str) -> None:
+        """Show a device and its calls."""
+        from tui.screens.asset import AssetScreen
+
+        self.push_screen(AssetScreen(tag))
+
+    def get_system_commands(self, screen):
+        """The palette offers the desk's own actions, not Textual's theme and screenshot."""
+        from tui.commands import desk_commands
+
+        yield from desk_commands(self, screen)
+
+
+def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
+    """The active technician at the desk, or one sentence saying why not."""
+    from tui.cli.session import who
+
+    login = login or who()
+    try:
+        tech = people.technician(login)
+    except FitsDeskError:
+        tech = None
+    if tech is None or not tech.active:
+        raise FitsDeskError(
+            f"{login} is not an active technician, so the desk will not open. "
+            "A manager can add you: fitsdesk tech add " + login + ' --name "Your Name"'
+        )
+    return tech

@@ -1,0 +1,84 @@
+"""Every key the desk knows, on every screen, in one list."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.screens.common import bar
+
+
+def desk_screens() -> tuple:
+    """(where, screen class) for each place with keys of its own."""
+    from tui.screens.asset import AssetScreen
+    from tui.screens.incident import IncidentScreen
+    from tui.screens.notices import NoticesScreen
+    from tui.screens.queue import QueueScreen
+
+    return (
+        ("Queue", QueueScreen),
+        ("A call", IncidentScreen),
+        ("A device", AssetScreen),
+        ("Notices", NoticesScreen),
+    )
+
+
+def binding_ids(app_class) -> set[str]:
+    """Every key binding's name the desk knows, for checking a school's keymap."""
+    owners = [app_class, *(owner for _where, owner in desk_screens())]
+    return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
+
+
+def key_table(app) -> Table:
+    """The keys of the app and of each screen, as the keymap has them now."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    table.add_column(style="dim", no_wrap=True)
+    keymap = getattr(app, "_keymap", {}) or {}
+    places = (("Anywhere", type(app)), *desk_screens())
+    for place, owner in places:
+        first = True
+        for binding in owner.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            shown = ", ".join(app.get_key_display(Binding(key, "")) for key in keys.split(","))
+            tip = f": {binding.tooltip}" if binding.tooltip else ""
+            name = binding.id.removeprefix("desk.") if binding.id else ""
+            table.add_row(place if first else "", shown, Text(binding.description + tip), name)
+            first = False
+    table.add_row("", "", "", "")
+    table.add_row(
+        "Queue", "1-5", "The views: All open, Mine, Unassigned, On hold, Resolved", "view_open ..."
+    )
+    table.add_row("", "enter", "Open the chosen call", "")
+    table.add_row("", "ctrl+p", "Every action, by name", "")
+    return table
+
+
+class HelpScreen(Screen):
+    """The keys, for reading."""
+
+    BINDINGS = [Binding("escape,q,f1", "back", "Back", id="desk.back_help")]
+
+    def compose(self) -> ComposeResult:
+        yield from bar(self.app, "Keys")
+        with VerticalScroll(id="help"):
+            yield Static(key_table(self.app))
+            yield Static(
+                "\nA school can change these keys in the config file, by the names in the "
+                'last column:\n  [desk.keys]\n  take = "T"',
+                id="keymap",
+                markup=False,
+            )
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

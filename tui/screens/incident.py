@@ -1,0 +1,293 @@
+"""One call: every field, the timeline from the journal, and an action a key."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store import incidents, journal, people, servicedesk
+from store.errors import FitsDeskError
+from store.models import LEVELS, OPEN
+from store.records import FITS_QUESTIONS, STATUS_WORDS, Call
+from tui.app import DataChanged
+from tui.dialogs.ask import Ask
+from tui.screens.common import bar, local
+
+LEVEL_CHOICES = tuple((str(n), word) for n, word in LEVELS.items())
+WHEN = {
+    "take": lambda c: c.status in OPEN,
+    "assign": lambda c: c.status in OPEN,
+    "start": lambda c: c.status in ("logged", "assigned", "on_hold"),
+    "hold": lambda c: c.status in ("assigned", "in_progress"),
+    "note": lambda c: True,
+    "priority": lambda c: c.status in OPEN,
+    "resolve": lambda c: c.status in OPEN,
+    "reopen": lambda c: c.status in ("resolved", "closed"),
+    "close": lambda c: c.status == "resolved",
+    "link": lambda c: c.status != "closed",
+}
+"""When each action makes sense; the footer offers only those (the store decides)."""
+
+
+class IncidentScreen(Screen):
+    """A call and what can be done with it."""
+
+    BINDINGS = [
+        Binding("t", "act('take')", "Take", id="desk.take_call"),
+        Binding("a", "act('assign')", "Assign", id="desk.assign"),
+        Binding("s", "act('start')", "Start", id="desk.start"),
+        Binding("h", "act('hold')", "Hold", id="desk.hold"),
+        Binding("n", "act('note')", "Note", id="desk.note"),
+        Binding("i", "act('priority')", "Impact/urgency", id="desk.priority"),
+        Binding("r", "act('resolve')", "Resolve", id="desk.resolve"),
+        Binding("o", "act('reopen')", "Reopen", id="desk.reopen"),
+        Binding("c", "act('close')", "Close", id="desk.close"),
+        Binding("l", "act('link')", "Device", id="desk.link"),
+        Binding("escape,q", "back", "Back", id="desk.back"),
+    ]
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number
+        """The call shown."""
+        self.call: Call | None = None
+        """The call as last read, whose version every action names."""
+
+    def compose(self) -> ComposeResult:
+        yield from bar(self.app, self.number)
+        with VerticalScroll(id="call"):
+            yield Static(id="fields")
+            yield Static(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        number = self.number
+        self.app.run_store(
+            lambda: (
+                servicedesk.find_call(number),
+                journal.history("incident", int(number.split("-")[1])),
+            ),
+            self.show,
+        )
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self.load()
+
+    def show(self, result) -> None:
+        call, history = result
+        changed = self.call is not None and call.version != self.call.version
+        self.call = call
+        self.query_one("#fields", Static).update(fields_of(call))
+        self.query_one("#timeline", Static).update(timeline(call, history))
+        self.refresh_bindings()
+        if changed:
+            who = history[-1].who if history else "someone"
+            if who != self.app.me.login:
+                self.notify(f"{call.number} was just changed by {who}.", markup=False)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action != "act" or self.call is None:
+            return True
+        what = parameters[0]
+        if what == "assign" and not self.app.me.can("manager"):
+            return False  # only managers give calls to others
+        return bool(WHEN[what](self.call))  # the footer offers only what can be done now
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_act(self, what: str) -> None:
+        """Ask what the action needs, then do it through the store with this version."""
+        call, me = self.call, self.app.me.login
+        if call is None:
+            return
+        ref, seen = call.number, call.version
+        simple = {
+            "take": lambda: incidents.take(ref, by=me, seen_version=seen),
+            "start": lambda: incidents.start(ref, by=me, seen_version=seen),
+        }
+        if what in simple:
+            self.app.run_store(simple[what], self.done, self.refused)
+            return
+        dialog = self.dialog(what, call, me, ref, seen)
+        self.app.push_screen(dialog, self.after_dialog)
+
+    def dialog(self, what: str, call: Call, me: str, ref: str, seen: int) -> Ask:
+        if what == "assign":
+            techs = [(t.login, f"{t.full_name} ({t.login})") for t in people.list_technicians()]
+            return Ask(
+                f"Give {ref} to",
+                [Ask.choice("to", "Technician", techs, call.assignee or me)],
+                lambda v: incidents.assign(ref, v["to"] or "", by=me, seen_version=seen),
+                ok="Assign",
+            )
+        if what == "hold":
+            return Ask(
+                f"Put {ref} on hold",
+                [Ask.text("reason", "What is it waiting for?")],
+                lambda v: incidents.hold(ref, v["reason"], by=me, seen_version=seen),
+                ok="Hold",
+            )
+        if what == "note":
+            return Ask(
+                f"A note on {ref}",
+                [
+                    Ask.text("text", "Note"),
+                    Ask.switch("public", "The caller can see it (on the kiosk and by email)"),
+                ],
+                lambda v: incidents.add_note(
+                    ref, v["text"], public=v["public"], by=me, seen_version=seen
+                ),
+                ok="Add",
+            )
+        if what == "priority":
+            return Ask(
+                f"Impact and urgency of {ref}",
+                [
+                    Ask.choice(
+                        "impact", "Impact: how many it stops", LEVEL_CHOICES, str(call.impact)
+                    ),
+                    Ask.choice(
+                        "urgency", "Urgency: how soon it matters", LEVEL_CHOICES, str(call.urgency)
+                    ),
+                ],
+                lambda v: incidents.set_priority(
+                    ref,
+                    impact=int(v["impact"]),
+                    urgency=int(v["urgency"]),
+                    by=me,
+                    seen_version=seen,
+                ),
+                ok="Change",
+            )
+        if what == "resolve":
+            return Ask(
+                f"Resolve {ref}",
+                [
+                    Ask.choice(
+                        "kind", "It was", (("fix", "A fix"), ("workaround", "A workaround")), "fix"
+                    ),
+                    Ask.text("text", "What was done (the caller is told)"),
+                ],
+                lambda v: incidents.resolve(
+                    ref, kind=v["kind"] or "", text=v["text"], by=me, seen_version=seen
+                ),
+                ok="Resolve",
+            )
+        if what == "reopen":
+            return Ask(
+                f"Reopen {ref}",
+                [Ask.text("reason", "Why?")],
+                lambda v: incidents.reopen(ref, v["reason"], by=me, seen_version=seen),
+                ok="Reopen",
+            )
+        if what == "close":
+            return Ask(
+                f"Close {ref}",
+                [
+                    Ask.text("comment", "The caller said it is fixed. Anything they added?"),
+                ],
+                lambda v: servicedesk.confirm_fixed(
+                    ref, comment=v["comment"], by=me, seen_version=seen
+                ),
+                ok="Close",
+            )
+        return Ask(
+            f"Which device is {ref} about?",
+            [
+                Ask.text("tag", "Device tag (empty: none)", call.asset or "", "like LAP-0042"),
+            ],
+            lambda v: incidents.link_asset(ref, v["tag"].strip() or None, by=me, seen_version=seen),
+            ok="Save",
+        )
+
+    def after_dialog(self, result) -> None:
+        if result is not None:
+            self.done(result)
+        else:
+            self.load()
+
+    def done(self, call: Call) -> None:
+        self.notify(f"{call.number}: {call.status_word}.", markup=False)
+        self.load()
+
+    def refused(self, problem: FitsDeskError) -> None:
+        self.app.say_problem(problem)
+        self.load()
+
+
+def fields_of(call: Call) -> Table:
+    """Every field of the call, as text."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    status = call.status_word + (f": {call.hold_reason}" if call.hold_reason else "")
+    caller = f"{call.requester} ({call.requester_role}"
+    caller += f", {call.requester_group}" if call.requester_group else ""
+    caller += ")" + (f" {call.requester_email}" if call.requester_email else "")
+    rows = [
+        ("Summary", call.summary),
+        ("Status", status),
+        (
+            "Priority",
+            f"{call.priority_label}: impact {LEVELS[call.impact]}, urgency {LEVELS[call.urgency]}",
+        ),
+        ("Caller", caller),
+        ("Where", f"{call.location_name} ({call.location})" if call.location else "-"),
+        ("What", call.category_label or "-"),
+        ("Device", call.asset or "-"),
+        ("Came by", call.channel + (f" at kiosk {call.kiosk}" if call.kiosk else "")),
+        ("Assigned to", f"{call.assignee_name} ({call.assignee})" if call.assignee else "nobody"),
+        ("Logged", local(call.logged_at)),
+        ("First reply", local(call.responded_at)),
+    ]
+    if call.resolved_at:
+        rows.append(
+            (
+                "Resolved",
+                f"{local(call.resolved_at)}, {call.resolution_kind}: {call.resolution_text}",
+            )
+        )
+    if call.closed_at:
+        rows.append(("Closed", f"{local(call.closed_at)} ({call.closed_how})"))
+    if call.reopen_count:
+        rows.append(("Reopened", f"{call.reopen_count} time(s)"))
+    for name, question in FITS_QUESTIONS:
+        if call.answers.get(name):
+            rows.append((question, call.answers[name]))
+    if call.description:
+        rows.append(("Description", call.description))
+    for label, value in rows:
+        table.add_row(label, Text(value))
+    return table
+
+
+def timeline(call: Call, history: list[journal.JournalEntry]) -> Text:
+    """What happened to the call, oldest first: notes, status changes, assignments."""
+    text = Text()
+    text.append("Timeline\n", style="bold underline")
+    for entry in history:
+        when = local(entry.at)
+        if entry.action == "note":
+            seen = "public, seen by the caller" if entry.field == "public note" else "private"
+            text.append(f"{when}  {entry.who} ({seen}): ", style="bold")
+            text.append(f"{entry.after}\n")
+        elif entry.field == "status":
+            before = STATUS_WORDS.get(entry.before or "", entry.before or "")
+            after = STATUS_WORDS.get(entry.after or "", entry.after or "")
+            text.append(f"{when}  {entry.who}: ", style="bold")
+            text.append(f"{before + ' → ' if before else ''}{after}\n")
+        elif entry.field in ("assignee", "asset", "priority", "hold_reason"):
+            text.append(f"{when}  {entry.who}: ", style="bold")
+            text.append(
+                f"{entry.field.replace('_', ' ')} {entry.before or '-'} → {entry.after or '-'}\n"
+            )
+    return text

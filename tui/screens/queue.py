@@ -1,0 +1,305 @@
+"""The queue: the views of calls with their counts, search, filters and sorting."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+
+from store import incidents, queues
+from store.errors import BadInput, FitsDeskError
+from store.numbers import parse_reference
+from store.queues import Filters
+from tui.app import DataChanged
+from tui.screens.common import bar, row
+from tui.widgets.inputs import PlainInput
+
+PAGE = 100
+COLUMNS = (
+    ("number", "Number", 10),
+    ("age", "Age", 4),
+    ("priority", "P", 2),
+    ("status", "Status", 11),
+    ("location", "Where", 6),
+    ("category", "What", 9),
+    ("summary", "Summary", 0),
+    ("assignee", "Who", 8),
+)
+"""Column key, heading and width (0: the rest of the line)."""
+
+
+class QueueScreen(Screen):
+    """Every view of the queue, a key apart."""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="desk.search"),
+        Binding("f", "filter", "Filter", id="desk.filter"),
+        Binding("o", "sort", "Sort", id="desk.sort"),
+        Binding("t", "take", "Take", id="desk.take"),
+        Binding("r", "refresh", "Refresh", id="desk.refresh", show=False),
+        Binding("escape", "clear", "Clear", id="desk.clear", show=False),
+        *(
+            Binding(str(n), f"view('{view}')", show=False, id=f"desk.view_{view}")
+            for n, view in enumerate(queues.VIEWS, start=1)
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "open"
+        """The view shown."""
+        self.sort: str | None = None
+        """The column sorted by, or None for the view's own order."""
+        self.descending = False
+        self.filters = Filters()
+        self.searching: str | None = None
+        """The words searched for, while the table shows search results."""
+        self.loaded = 0
+        """How many rows the table holds."""
+        self.more = False
+        """Whether there may be more rows to load."""
+
+    def compose(self) -> ComposeResult:
+        yield from bar(self.app, "Queue")
+        yield Tabs(*(Tab(words, id=view) for view, words in queues.VIEWS.items()), id="views")
+        with Horizontal(id="find"):
+            yield PlainInput(id="search", placeholder="Search calls, or type a number (/)")
+            yield Static(id="narrowed", markup=False)
+        yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#calls", DataTable)
+        for key, heading, width in COLUMNS:
+            table.add_column(heading, key=key, width=width or None)
+        self.fit_columns()
+        table.focus()
+        self.load()
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """The summary takes whatever width the other columns leave."""
+        table = self.query_one("#calls", DataTable)
+        fixed = sum(width + 2 for _k, _h, width in COLUMNS if width)
+        summary = table.columns.get("summary")
+        if summary is not None:
+            summary.width = max(12, self.size.width - fixed - 4)
+            summary.auto_width = False
+            table.refresh()
+
+    # -- loading
+
+    def load(self, *, more: bool = False) -> None:
+        """Fill the table from the start, or add the next page."""
+        offset = self.loaded if more else 0
+        me, view, sort, descending, narrowed = (
+            self.app.me.login,
+            self.view,
+            self.sort,
+            self.descending,
+            self.filters,
+        )
+        words = self.searching
+
+        def job():
+            if words:
+                return None, queues.search(words, filters=narrowed or None, limit=PAGE)
+            found = queues.page(
+                view,
+                me=me,
+                sort=sort,
+                descending=descending,
+                filters=narrowed or None,
+                offset=offset,
+                limit=PAGE,
+            )
+            return (queues.counts(me, narrowed or None) if not more else None), found
+
+        self.app.run_store(job, lambda result: self.show(result, more=more))
+
+    def show(self, result, *, more: bool) -> None:
+        counts, found = result
+        table = self.query_one("#calls", DataTable)
+        keep = table.cursor_row if not more else None
+        chosen = self.chosen_number()
+        if not more:
+            table.clear()
+            self.loaded = 0
+        for call in found:
+            if call.number not in table.rows:
+                table.add_row(*row(call), key=call.number)
+        self.loaded += len(found)
+        self.more = not self.searching and len(found) == PAGE
+        if counts:
+            tabs = self.query_one("#views", Tabs)
+            for view, words in queues.VIEWS.items():
+                tabs.query_one(f"#{view}", Tab).label = f"{words} {counts[view]:,}"
+        if not more and table.row_count:
+            if chosen in table.rows:
+                table.move_cursor(row=table.get_row_index(chosen))
+            elif keep is not None:
+                table.move_cursor(row=min(keep, table.row_count - 1))
+        self.say_narrowed()
+
+    def say_narrowed(self) -> None:
+        parts = []
+        if self.searching:
+            parts.append(f"Best matches for: {self.searching}  (Esc: back to the queue)")
+        if self.filters:
+            shown = ", ".join(f"{k} {v}" for k, v in vars(self.filters).items() if v is not None)
+            parts.append(f"Only {shown}")
+        if self.sort:
+            parts.append(f"By {self.sort}{' (reversed)' if self.descending else ''}")
+        self.query_one("#narrowed", Static).update("   ".join(parts))
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        if not self.searching:
+            self.load()
+
+    def chosen_number(self) -> str | None:
+        table = self.query_one("#calls", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    # -- moving about
+
+    @on(Tabs.TabActivated, "#views")
+    def switch_view(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id and event.tab.id != self.view:
+            self.view = event.tab.id
+            self.searching = None
+            self.load()
+            self.query_one("#calls").focus()
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#views", Tabs).active = view
+
+    @on(DataTable.RowHighlighted, "#calls")
+    def near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        if self.more and event.cursor_row >= self.loaded - 10:
+            self.more = False  # one page at a time
+            self.load(more=True)
+
+    @on(DataTable.RowSelected, "#calls")
+    def open_chosen(self, event: DataTable.RowSelected) -> None:
+        self.app.open_call(event.row_key.value)
+
+    @on(DataTable.HeaderSelected, "#calls")
+    def sort_by_header(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        self.descending = not self.descending if self.sort == key else False
+        self.sort = key
+        self.load()
+
+    def action_search(self) -> None:
+        self.query_one("#search").focus()
+
+    @on(PlainInput.Submitted, "#search")
+    def search(self, event: PlainInput.Submitted) -> None:
+        typed = event.value.strip()
+        if not typed:
+            self.action_clear()
+            return
+        try:
+            parse_reference(typed)
+        except BadInput:
+            pass
+        else:  # a number, or a scanned receipt: straight to the call
+            from store import servicedesk
+
+            self.app.run_store(
+                lambda: servicedesk.find_call(typed), lambda call: self.app.open_call(call.number)
+            )
+            return
+        try:
+            queues.words(typed)
+        except FitsDeskError as problem:
+            self.app.say_problem(problem)
+            return
+        self.searching = typed
+        self.load()
+        self.query_one("#calls").focus()
+
+    def action_clear(self) -> None:
+        if self.searching or self.query_one("#search", PlainInput).value:
+            self.searching = None
+            self.query_one("#search", PlainInput).value = ""
+            self.load()
+        self.query_one("#calls").focus()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_take(self) -> None:
+        number, me = self.chosen_number(), self.app.me.login
+        if number:
+            self.app.run_store(
+                lambda: incidents.take(number, by=me),
+                lambda call: self.app.notify(f"{call.number} is yours.", markup=False),
+            )
+
+    def action_sort(self) -> None:
+        from tui.dialogs.ask import Ask
+
+        choices = [("", "The view's own order")] + [(key, heading) for key, heading, _w in COLUMNS]
+
+        def act(values):
+            return values["column"] or None, bool(values["reversed"])
+
+        self.app.push_screen(
+            Ask(
+                "Sort the queue",
+                [
+                    Ask.choice("column", "By", choices, self.sort or ""),
+                    Ask.switch("reversed", "Reversed", self.descending),
+                ],
+                act,
+            ),
+            self.sorted,
+        )
+
+    def sorted(self, chosen) -> None:
+        if chosen:
+            self.sort, self.descending = chosen
+            self.load()
+
+    def action_filter(self) -> None:
+        from tui.dialogs.ask import Ask
+
+        current = self.filters
+
+        def act(values):
+            priority = values["priority"].strip().upper().removeprefix("P")
+            if priority and not priority.isdigit():
+                raise BadInput("A priority is a number from 1 to 5.")
+            narrowed = Filters(
+                location=values["location"].strip() or None,
+                category=values["category"].strip() or None,
+                priority=int(priority) if priority else None,
+                channel=values["channel"].strip().lower() or None,
+                asset=values["asset"].strip() or None,
+            )
+            queues.counts(self.app.me.login, narrowed or None)  # refuses what cannot be
+            return narrowed
+
+        fields = [
+            Ask.text("location", "Room code", current.location or "", "like LIB"),
+            Ask.text("category", "Category", current.category or "", "like printer"),
+            Ask.text("priority", "Priority", str(current.priority or ""), "1 to 5"),
+            Ask.text(
+                "channel", "Channel", current.channel or "", "kiosk, phone, visit, email or desk"
+            ),
+            Ask.text("asset", "Device tag", current.asset or "", "like LAP-0042"),
+        ]
+        self.app.push_screen(Ask("Show only calls...", fields, act, ok="Filter"), self.filtered)
+
+    def filtered(self, narrowed: Filters | None) -> None:
+        if narrowed is not None:
+            self.filters = narrowed
+            self.load()
