@@ -91,6 +91,21 @@ def _view(query: pw.ModelSelect, view: str, me_id: int) -> pw.ModelSelect:
     raise BadInput(f"There is no view '{view}'.")
 
 
+def _check_known(filters: Filters | None) -> None:
+    """A filter naming a room, category or device that does not exist is a mistake to say."""
+    if not filters:
+        return
+    for value, model, column, what in (
+        (filters.location, Location, Location.code, "location"),
+        (filters.category, Category, Category.name, "category"),
+        (filters.asset, Asset, Asset.tag, "device tagged"),
+    ):
+        if value:
+            name = clean_code(value) if model is not Category else clean(value, SEARCH).lower()
+            if not model.select().where(column == name).exists():
+                raise BadInput(f"There is no {what} '{name}'.")
+
+
 def _filtered(query: pw.ModelSelect, filters: Filters | None) -> pw.ModelSelect:
     if not filters:
         return query
@@ -140,6 +155,7 @@ def page(
     if type(limit) is not int or not 1 <= limit <= 1000 or type(offset) is not int or offset < 0:
         raise BadInput("A page is 1 to 1,000 calls from a place at or after the start.")
     with read():
+        _check_known(filters)
         query = _view(calls.base_query(), view, _technician_id(me) if view == "mine" else 0)
         query = _order(_filtered(query, filters), view, sort, descending)
         sql, params = query.sql()
@@ -152,6 +168,7 @@ def page(
 def counts(me: str, filters: Filters | None = None) -> dict[str, int]:
     """How many calls each view holds."""
     with read():
+        _check_known(filters)
         me_id = _technician_id(me)
         found = {}
         for view in VIEWS:
@@ -199,6 +216,7 @@ def search(text: str, *, filters: Filters | None = None, limit: int = 100) -> li
     the start of one), best first, in any status."""
     terms = words(text)
     with read():
+        _check_known(filters)
         ids = _ranked_ids(terms, limit * 5 if filters else limit)
         if not ids:
             return []

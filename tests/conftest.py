@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,10 @@ from store import config, database
 # do, never by how long one took (a slow fsync is not a failure).
 settings.register_profile("fitsdesk", deadline=None, print_blob=True)
 settings.load_profile("fitsdesk")
+
+# Screens show local times: every run, on every machine, in the same zone.
+os.environ["TZ"] = "Europe/London"
+time.tzset()
 
 BACKEND_URL = os.environ.get("FITSDESK_TEST_DB", "sqlite").strip()
 ON_POSTGRES = BACKEND_URL.startswith(("postgres://", "postgresql://"))

@@ -233,3 +233,15 @@ def test_an_assets_history_counts_its_last_twelve_months(desk):
     assert found.last_twelve_months == 1
     with pytest.raises(NotFound):
         assets.history("NOPE-1")
+
+
+def test_a_filter_naming_nothing_is_said(desk):
+    for filters, words in (
+        (Filters(location="MARS"), "no location 'MARS'"),
+        (Filters(category="lasers"), "no category 'lasers'"),
+        (Filters(asset="NOPE-1"), "no device tagged 'NOPE-1'"),
+    ):
+        with pytest.raises(BadInput, match=words):
+            queues.page("open", me="jsmith", filters=filters)
+        with pytest.raises(BadInput, match=words):
+            queues.counts("jsmith", filters)

@@ -11,6 +11,7 @@ Every action goes through a store function in a worker thread.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,16 @@ class DeskApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True),
     ]
 
-    def __init__(self, db_url: str | None = None, user: str | None = None) -> None:
+    def __init__(
+        self,
+        db_url: str | None = None,
+        user: str | None = None,
+        *,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         super().__init__()
+        self.now = now or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        """The time, naive UTC, for ages in the queue (tests give a fixed one)."""
         self.db_url = db_url
         """The database, as `store.database.connect` takes it."""
         self.user = user

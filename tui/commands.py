@@ -3,8 +3,8 @@ you are on, and the ones that work anywhere."""
 
 from __future__ import annotations
 
+from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.system_commands import SystemCommand
 
 
 def desk_commands(app, screen):
@@ -16,7 +16,7 @@ def desk_commands(app, screen):
                 continue
             if binding.action in seen:
                 continue
-            if owner is screen and screen.check_action(*_split(binding.action)) is None:
+            if owner is screen and not screen.check_action(*_split(binding.action)):
                 continue  # not possible here and now
             seen.add(binding.action)
             yield SystemCommand(

@@ -57,8 +57,9 @@ class AssetScreen(Screen):
         self.query_one("#device", Static).update(words)
         table = self.query_one("#calls", DataTable)
         table.clear()
+        now = self.app.now()
         for call in found.calls:
-            table.add_row(*row(call), key=call.number)
+            table.add_row(*row(call, now), key=call.number)
         table.focus()
 
     @on(DataTable.RowSelected, "#calls")

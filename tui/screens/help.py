@@ -71,7 +71,7 @@ class HelpScreen(Screen):
     def compose(self) -> ComposeResult:
         yield from bar(self.app, "Keys")
         with VerticalScroll(id="help"):
-            yield Static(key_table(self.app))
+            yield Static(key_table(self.app), id="keys")
             yield Static(
                 "\nA school can change these keys in the config file, by the names in the "
                 'last column:\n  [desk.keys]\n  take = "T"',

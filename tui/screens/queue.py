@@ -130,9 +130,10 @@ class QueueScreen(Screen):
         if not more:
             table.clear()
             self.loaded = 0
+        now = self.app.now()
         for call in found:
             if call.number not in table.rows:
-                table.add_row(*row(call), key=call.number)
+                table.add_row(*row(call, now), key=call.number)
         self.loaded += len(found)
         self.more = not self.searching and len(found) == PAGE
         if counts:
