@@ -62,7 +62,7 @@ class DeskApp(App[None]):
             id="desk.notices",
             tooltip="Post, change and end the notices the kiosks show",
         ),
-        Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
     ]
 
     def __init__(

@@ -11,8 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from store import assets
 from tui.app import DataChanged
-from tui.screens.common import bar, row
-from tui.screens.queue import COLUMNS
+from tui.screens.common import bar, row, set_columns
 
 
 class AssetScreen(Screen):
@@ -28,12 +27,10 @@ class AssetScreen(Screen):
         yield from bar(self.app, self.tag)
         yield Static(id="device", markup=False)
         yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#calls", DataTable)
-        for key, heading, width in COLUMNS:
-            table.add_column(heading, key=key, width=width or 30)
+        self.keys = set_columns(self.query_one("#calls", DataTable), self.app.size.width)
         self.load()
 
     def load(self) -> None:
@@ -59,7 +56,7 @@ class AssetScreen(Screen):
         table.clear()
         now = self.app.now()
         for call in found.calls:
-            table.add_row(*row(call, now), key=call.number)
+            table.add_row(*row(call, self.keys, now), key=call.number)
         table.focus()
 
     @on(DataTable.RowSelected, "#calls")

@@ -43,15 +43,59 @@ def local(moment: dt.datetime | None) -> str:
     return moment.replace(tzinfo=dt.UTC).astimezone().strftime("%a %d %b %H:%M")
 
 
-def row(call: Call, now: dt.datetime | None = None) -> list[Text]:
-    """A call as table cells, every one plain Text: people's words are never markup."""
-    return [
-        Text(call.number),
-        Text(age(call.logged_at, now), justify="right"),
-        Text(call.priority_label, style=PRIORITY_STYLES[call.priority]),
-        Text(call.status_word),
-        Text(call.location or "-"),
-        Text(call.category or "-"),
-        Text(call.summary),
-        Text(call.assignee or "-"),
-    ]
+COLUMNS = (
+    ("number", "Number", 10),
+    ("age", "Age", 4),
+    ("priority", "P", 2),
+    ("status", "Status", 11),
+    ("location", "Where", 6),
+    ("category", "What", 9),
+    ("summary", "Summary", 0),
+    ("assignee", "Who", 8),
+)
+"""Column key, heading and width (0: whatever the others leave)."""
+WIDE_ONLY = {"category"}
+"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable summary."""
+
+
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    """The columns a table this wide shows, the summary's width worked out."""
+    chosen = [c for c in COLUMNS if width >= 100 or c[0] not in WIDE_ONLY]
+    fixed = sum(w + 2 for _k, _h, w in chosen if w)
+    return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
+
+
+def cells(call: Call, now: dt.datetime | None = None) -> dict[str, Text]:
+    """A call as table cells by column, every one plain Text: people's words are never
+    markup."""
+    return {
+        "number": Text(call.number),
+        "age": Text(age(call.logged_at, now), justify="right"),
+        "priority": Text(call.priority_label, style=PRIORITY_STYLES[call.priority]),
+        "status": Text(call.status_word),
+        "location": Text(call.location or "-"),
+        "category": Text(call.category or "-"),
+        "summary": Text(call.summary),
+        "assignee": Text(call.assignee or "-"),
+    }
+
+
+def set_columns(table, width: int) -> list[str]:
+    """Give `table` the columns for `width` (if they differ); return their keys."""
+    wanted = columns_for(width)
+    keys = [k for k, _h, _w in wanted]
+    if [c.value for c in table.columns] != keys:
+        table.clear(columns=True)
+        for key, heading, size in wanted:
+            table.add_column(heading, key=key, width=size)
+    else:
+        for key, _heading, size in wanted:
+            table.columns[key].width = size
+        table.refresh()
+    return keys
+
+
+def row(call: Call, keys: list[str], now: dt.datetime | None = None) -> list[Text]:
+    """A call's cells for the columns `keys`."""
+    found = cells(call, now)
+    return [found[key] for key in keys]

@@ -78,7 +78,7 @@ class HelpScreen(Screen):
                 id="keymap",
                 markup=False,
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -63,7 +63,7 @@ class IncidentScreen(Screen):
         with VerticalScroll(id="call"):
             yield Static(id="fields")
             yield Static(id="timeline")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()

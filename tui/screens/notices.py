@@ -56,7 +56,7 @@ class NoticesScreen(Screen):
             id="explain",
         )
         yield DataTable(id="notices", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#notices", DataTable)

@@ -14,21 +14,10 @@ from store.errors import BadInput, FitsDeskError
 from store.numbers import parse_reference
 from store.queues import Filters
 from tui.app import DataChanged
-from tui.screens.common import bar, row
+from tui.screens.common import COLUMNS, bar, row, set_columns
 from tui.widgets.inputs import PlainInput
 
 PAGE = 100
-COLUMNS = (
-    ("number", "Number", 10),
-    ("age", "Age", 4),
-    ("priority", "P", 2),
-    ("status", "Status", 11),
-    ("location", "Where", 6),
-    ("category", "What", 9),
-    ("summary", "Summary", 0),
-    ("assignee", "Who", 8),
-)
-"""Column key, heading and width (0: the rest of the line)."""
 
 
 class QueueScreen(Screen):
@@ -69,28 +58,18 @@ class QueueScreen(Screen):
             yield PlainInput(id="search", placeholder="Search calls, or type a number (/)")
             yield Static(id="narrowed", markup=False)
         yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#calls", DataTable)
-        for key, heading, width in COLUMNS:
-            table.add_column(heading, key=key, width=width or None)
-        self.fit_columns()
-        table.focus()
+        self.keys = set_columns(self.query_one("#calls", DataTable), self.app.size.width)
+        self.query_one("#calls").focus()
         self.load()
 
-    def on_resize(self) -> None:
-        self.fit_columns()
-
-    def fit_columns(self) -> None:
-        """The summary takes whatever width the other columns leave."""
-        table = self.query_one("#calls", DataTable)
-        fixed = sum(width + 2 for _k, _h, width in COLUMNS if width)
-        summary = table.columns.get("summary")
-        if summary is not None:
-            summary.width = max(12, self.size.width - fixed - 4)
-            summary.auto_width = False
-            table.refresh()
+    def on_resize(self, event) -> None:
+        keys = set_columns(self.query_one("#calls", DataTable), event.size.width)
+        if keys != self.keys:
+            self.keys = keys
+            self.load()
 
     # -- loading
 
@@ -133,7 +112,7 @@ class QueueScreen(Screen):
         now = self.app.now()
         for call in found:
             if call.number not in table.rows:
-                table.add_row(*row(call, now), key=call.number)
+                table.add_row(*row(call, self.keys, now), key=call.number)
         self.loaded += len(found)
         self.more = not self.searching and len(found) == PAGE
         if counts:

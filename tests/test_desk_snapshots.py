@@ -1,0 +1,96 @@
+"""What a technician sees at the desk, at 80x24 and 120x40 (SVG snapshots).
+
+Update after a deliberate change with `pytest tests/test_desk_snapshots.py
+--snapshot-update`, then look at every changed SVG before committing it.
+"""
+
+import datetime as dt
+
+import pytest
+
+from store import incidents, servicedesk
+from store.models import Incident, Journal, Note
+from tests.kiosk_helpers import settle
+from tui.app import DeskApp
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+NOW = dt.datetime(2026, 11, 27, 15, 0)
+
+
+@pytest.fixture
+def app(school, db_url):
+    """A morning's calls at fixed times, so every snapshot is the same each run."""
+    made = [
+        ("Projector flickers in lesson 3", "Ms Khan", "staff", "S12", "projector", None),
+        ("Laptop will not charge", "Sam Patel", "pupil", "LIB", "laptop", "LAP-0042"),
+        ("[@click=app.quit]x[/] printer [blink]", "Bobby Tables", "pupil", "IT1", "printer", None),
+        ("Whole room has no network", "Mr Lee", "staff", "IT1", "network", None),
+        ("Can't log in to Google Classroom", "Aisha Khan", "pupil", "LIB", "login", None),
+    ]
+    for summary, who, role, room, kind, tag in made:
+        servicedesk.log_call(
+            summary=summary,
+            requester=who,
+            role=role,
+            location=room,
+            category=kind,
+            asset=tag,
+            channel="kiosk" if role == "pupil" else "phone",
+            by="jsmith",
+        )
+    incidents.take("INC-000002", by="jsmith")
+    incidents.start("INC-000002", by="jsmith")
+    incidents.add_note(
+        "INC-000002", "Tried another charger: same. Ordering a new one.", public=True, by="jsmith"
+    )
+    incidents.take("INC-000004", by="akhan")
+    incidents.hold("INC-000004", "Waiting for a replacement switch", by="akhan")
+    for table, column in ((Incident, Incident.logged_at), (Journal, Journal.at), (Note, Note.at)):
+        table.update({column: NOW - dt.timedelta(hours=2)}).execute()
+    for name in ("responded_at", "updated_at"):
+        Incident.update({getattr(Incident, name): NOW - dt.timedelta(hours=1)}).where(
+            getattr(Incident, name).is_null(False)
+        ).execute()
+    return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
+
+
+async def ready(pilot) -> None:
+    await settle(pilot)
+    for field in pilot.app.screen.query("Input"):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue(app, snap_compare, size):
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_incident(app, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_call("INC-000002")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scan_box(app, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(app, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f1")
+        await ready(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
