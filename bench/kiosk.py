@@ -32,8 +32,11 @@ KIOSK = "from tui.cli import run; run()"
 """Just what the `fitsdesk` console script does."""
 
 
-def first_screen(args: list[str], marker: bytes, timeout: float = 60) -> tuple[float, float]:
-    """(ms, peak MiB) from starting `args` in a real 80x24 terminal until `marker` is on it."""
+def first_screen(args: list[str], marker, timeout: float = 60) -> tuple[float, float]:
+    """(ms, peak MiB) from starting `args` in a real 80x24 terminal until `marker` (bytes, or
+    a compiled pattern) is on it."""
+    if isinstance(marker, bytes):
+        marker = re.compile(re.escape(marker))
     fd, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
@@ -44,9 +47,9 @@ def first_screen(args: list[str], marker: bytes, timeout: float = 60) -> tuple[f
     os.close(child)
     seen = b""
     try:
-        while marker not in ANSI.sub(b"", seen):
+        while not marker.search(ANSI.sub(b"", seen)):
             if time.perf_counter() - started > timeout:
-                raise RuntimeError(f"never saw {marker!r}: {ANSI.sub(b'', seen)[-300:]!r}")
+                raise RuntimeError(f"never saw {marker.pattern!r}: {ANSI.sub(b'', seen)[-300:]!r}")
             if select.select([fd], [], [], 1)[0]:
                 seen += os.read(fd, 65536)
         elapsed = (time.perf_counter() - started) * 1000

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import kiosk, logging_calls, lookups
+from bench import desk, kiosk, logging_calls, lookups
 
 
 def _sizes(text: str) -> list[int]:
@@ -82,7 +82,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name:<11} store {store}")
                 print(f"  {'':<11} raw   {raw}")
                 print(f"  {'':<11} ratio (p50) {store.p50 / raw.p50:.2f}x")
-            print()
+            print(f"  The desk ({backend}, {size:,}): what a technician waits for")
+            for name, figure in desk.store_calls(url).items():
+                print(f"    {name:<24} {figure}")
+            (desk_ms, desk_mib), (bare_ms, bare_mib) = desk.start(url, runs=args.runs)
+            print(
+                f"    {'start to a filled queue':<24} {desk_ms:6.0f} ms against {bare_ms:.0f} ms "
+                f"for a bare Textual app: {desk_ms / bare_ms:.2f}x (aim: at most 2x); "
+                f"memory {desk_mib:.1f} / {bare_mib:.1f} MiB\n"
+            )
     finally:
         if args.cache is None:
             shutil.rmtree(folder, ignore_errors=True)

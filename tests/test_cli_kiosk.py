@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from store import database, kiosks, locations
+from store import database, kiosks, locations, people
 from tests.test_cli import FITSDESK, one_sentence
 from tui.cli import main
 
@@ -164,3 +164,39 @@ def test_the_kiosk_in_a_real_terminal_cannot_be_quit_but_the_pin_leaves(db_url):
         assert term.proc.wait(timeout=30) == 0
     finally:
         term.close()
+
+
+def test_the_desk_is_only_for_active_technicians(run, monkeypatch):
+    monkeypatch.setattr("tui.cli.session.who", lambda: "visitor")
+    monkeypatch.setattr("tui.cli.desk.who", lambda: "visitor")
+    status, _, err = run("desk")
+    assert status == 1 and one_sentence(err) and "visitor is not an active technician" in err
+    status, _, err = run("desk", "--as", "jsmith")
+    assert status == 2 and "Only a manager may open the desk as someone else" in err
+    people.add_technician("visitor", "Vic Itor", roles=["manager"], by="t")
+    status, _, err = run("desk", "--as", "ghost")
+    assert status == 1 and "ghost is not an active technician" in err
+    status, _, err = run("desk")  # a technician now, but pytest's stdin is no terminal
+    assert status == 2 and "needs a terminal" in err
+
+
+def test_the_desk_in_a_real_terminal(db_url):
+    from store import servicedesk
+
+    database.connect(db_url)
+    people.add_technician("jsmith", "Jo Smith", by="t")
+    servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    database.db.close()
+    term = Terminal([FITSDESK, "desk", "--as", "jsmith", "--db", db_url])
+    try:
+        term.wait_for("Printer jams")
+        term.type(b"\r")  # open it
+        term.wait_for("Timeline")
+        term.type(b"t")  # take it
+        term.wait_for("INC-000001: Assigned.")
+        term.type(b"\x11")  # ctrl+q
+        assert term.proc.wait(timeout=30) == 0
+    finally:
+        term.close()
+    database.connect(db_url)
+    assert servicedesk.find_call("INC-000001").assignee == "jsmith"

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from store import database, people
-from store.errors import BadInput
+from store.errors import BadInput, NotFound
 from tui.cli import add_common
 from tui.cli.session import open_db, who
 
@@ -35,7 +35,10 @@ def run_desk(args: argparse.Namespace) -> int:
     open_db(args)
     login = who()
     if args.as_user:
-        me = people.technician(login) if login != "root" else None
+        try:
+            me = people.technician(login)
+        except NotFound:
+            me = None
         if login != "root" and not (me and me.active and me.can("manager")):
             raise BadInput("Only a manager may open the desk as someone else.")
         login = args.as_user

@@ -18,6 +18,8 @@ from tui.screens.common import COLUMNS, bar, row, set_columns
 from tui.widgets.inputs import PlainInput
 
 PAGE = 100
+FIRST_PAGE = 60
+"""Enough to fill a tall terminal; the rest follow as the technician moves down."""
 
 
 class QueueScreen(Screen):
@@ -63,7 +65,13 @@ class QueueScreen(Screen):
     def on_mount(self) -> None:
         self.keys = set_columns(self.query_one("#calls", DataTable), self.app.size.width)
         self.query_one("#calls").focus()
-        self.load()
+        # The first page is read here, before the first paint, so the desk opens full; an
+        # index answers it in a few milliseconds even at a million calls. Later loads
+        # run in workers.
+        try:
+            self.show(self.fetch(more=False, limit=FIRST_PAGE), more=False)
+        except FitsDeskError as problem:
+            self.app.say_problem(problem)
 
     def on_resize(self, event) -> None:
         keys = set_columns(self.query_one("#calls", DataTable), event.size.width)
@@ -74,32 +82,35 @@ class QueueScreen(Screen):
     # -- loading
 
     def load(self, *, more: bool = False) -> None:
-        """Fill the table from the start, or add the next page."""
+        """Fill the table from the start, or add the next page, in a worker."""
+        job = self.fetch_later(more=more)
+        self.app.run_store(job, lambda result: self.show(result, more=more))
+
+    def fetch(self, *, more: bool, limit: int = PAGE):
+        """(counts or None, calls) for the table as it should be now."""
+        return self.fetch_later(more=more, limit=limit)()
+
+    def fetch_later(self, *, more: bool, limit: int = PAGE):
+        """The store calls that `fetch` makes, with what they need taken now."""
         offset = self.loaded if more else 0
-        me, view, sort, descending, narrowed = (
-            self.app.me.login,
-            self.view,
-            self.sort,
-            self.descending,
-            self.filters,
-        )
-        words = self.searching
+        me, view, sort, descending = self.app.me.login, self.view, self.sort, self.descending
+        narrowed, words = self.filters or None, self.searching
 
         def job():
             if words:
-                return None, queues.search(words, filters=narrowed or None, limit=PAGE)
+                return None, queues.search(words, filters=narrowed, limit=limit)
             found = queues.page(
                 view,
                 me=me,
                 sort=sort,
                 descending=descending,
-                filters=narrowed or None,
+                filters=narrowed,
                 offset=offset,
-                limit=PAGE,
+                limit=limit,
             )
-            return (queues.counts(me, narrowed or None) if not more else None), found
+            return (queues.counts(me, narrowed) if not more else None), found
 
-        self.app.run_store(job, lambda result: self.show(result, more=more))
+        return job
 
     def show(self, result, *, more: bool) -> None:
         counts, found = result
@@ -114,7 +125,7 @@ class QueueScreen(Screen):
             if call.number not in table.rows:
                 table.add_row(*row(call, self.keys, now), key=call.number)
         self.loaded += len(found)
-        self.more = not self.searching and len(found) == PAGE
+        self.more = not self.searching and len(found) in (PAGE, FIRST_PAGE)
         if counts:
             tabs = self.query_one("#views", Tabs)
             for view, words in queues.VIEWS.items():
