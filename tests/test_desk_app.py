@@ -337,10 +337,13 @@ async def test_the_queue_loads_more_as_you_go_down(school, db_url):
     app = DeskApp(db_url=db_url, user="jsmith")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert len(table_numbers(pilot)) == 100
-        pilot.app.screen.query_one("#calls", DataTable).move_cursor(row=95)
+        from tui.screens.queue import FIRST_PAGE
+
+        assert len(table_numbers(pilot)) == FIRST_PAGE
+        pilot.app.screen.query_one("#calls", DataTable).move_cursor(row=FIRST_PAGE - 5)
         await settle(pilot)
         assert len(table_numbers(pilot)) == 150
+        assert len(set(table_numbers(pilot))) == 150  # every call once
 
 
 async def test_scan_a_receipt_a_label_or_junk(desk, calls):
