@@ -37,7 +37,6 @@ class DeskApp(App[None]):
 
     CSS_PATH = Path(__file__).parent / "desk.tcss"
     TITLE = "FITS Desk"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding(
             "ctrl+o,f2",

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
-from store import incidents, queues
+from store import queues
 from store.errors import BadInput, FitsDeskError
 from store.numbers import parse_reference
 from store.queues import Filters
@@ -66,12 +66,23 @@ class QueueScreen(Screen):
         self.keys = set_columns(self.query_one("#calls", DataTable), self.app.size.width)
         self.query_one("#calls").focus()
         # The first page is read here, before the first paint, so the desk opens full; an
-        # index answers it in a few milliseconds even at a million calls. Later loads
-        # run in workers.
+        # index answers it in a few milliseconds even at a million calls. The counts, which
+        # take longer there, follow from a worker, as every later load does.
         try:
-            self.show(self.fetch(more=False, limit=FIRST_PAGE), more=False)
+            self.show(self.fetch(more=False, limit=FIRST_PAGE, counted=False), more=False)
         except FitsDeskError as problem:
             self.app.say_problem(problem)
+        self.count()
+
+    def count(self) -> None:
+        """Put each view's count on its tab."""
+        me, narrowed = self.app.me.login, self.filters or None
+        self.app.run_store(lambda: queues.counts(me, narrowed), self.show_counts)
+
+    def show_counts(self, counts: dict[str, int]) -> None:
+        tabs = self.query_one("#views", Tabs)
+        for view, words in queues.VIEWS.items():
+            tabs.query_one(f"#{view}", Tab).label = f"{words} {counts[view]:,}"
 
     def on_resize(self, event) -> None:
         keys = set_columns(self.query_one("#calls", DataTable), event.size.width)
@@ -86,11 +97,11 @@ class QueueScreen(Screen):
         job = self.fetch_later(more=more)
         self.app.run_store(job, lambda result: self.show(result, more=more))
 
-    def fetch(self, *, more: bool, limit: int = PAGE):
+    def fetch(self, *, more: bool, limit: int = PAGE, counted: bool = True):
         """(counts or None, calls) for the table as it should be now."""
-        return self.fetch_later(more=more, limit=limit)()
+        return self.fetch_later(more=more, limit=limit, counted=counted)()
 
-    def fetch_later(self, *, more: bool, limit: int = PAGE):
+    def fetch_later(self, *, more: bool, limit: int = PAGE, counted: bool = True):
         """The store calls that `fetch` makes, with what they need taken now."""
         offset = self.loaded if more else 0
         me, view, sort, descending = self.app.me.login, self.view, self.sort, self.descending
@@ -108,7 +119,8 @@ class QueueScreen(Screen):
                 offset=offset,
                 limit=limit,
             )
-            return (queues.counts(me, narrowed) if not more else None), found
+            counts = queues.counts(me, narrowed) if counted and not more else None
+            return counts, found
 
         return job
 
@@ -127,9 +139,7 @@ class QueueScreen(Screen):
         self.loaded += len(found)
         self.more = not self.searching and len(found) in (PAGE, FIRST_PAGE)
         if counts:
-            tabs = self.query_one("#views", Tabs)
-            for view, words in queues.VIEWS.items():
-                tabs.query_one(f"#{view}", Tab).label = f"{words} {counts[view]:,}"
+            self.show_counts(counts)
         if not more and table.row_count:
             if chosen in table.rows:
                 table.move_cursor(row=table.get_row_index(chosen))
@@ -228,6 +238,8 @@ class QueueScreen(Screen):
         self.load()
 
     def action_take(self) -> None:
+        from store import incidents  # not needed to open the desk: kept off its start
+
         number, me = self.chosen_number(), self.app.me.login
         if number:
             self.app.run_store(
