@@ -12,10 +12,10 @@ import random
 import re
 import statistics
 import sys
-import time
 
 from bench.kiosk import KIOSK, ROOT, first_screen
 from bench.timing import Timing
+from bench.timing import measure as measured
 
 SEARCHES = (
     "printer",
@@ -45,11 +45,6 @@ def start(url: str, runs: int = 7) -> tuple[tuple[float, float], tuple[float, fl
     return median(desks), median(bares)
 
 
-def timing(samples: list[float]) -> Timing:
-    samples = sorted(samples)
-    return Timing(statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)])
-
-
 def store_calls(url: str, repeats: int = 40) -> dict[str, Timing]:
     """ms for each view's first page, a search, and opening a call (its row and timeline)."""
     from store import database, journal, queues, servicedesk
@@ -61,12 +56,7 @@ def store_calls(url: str, repeats: int = 40) -> dict[str, Timing]:
 
     def measure(job) -> Timing:
         job(0)  # warm the caches alike
-        samples = []
-        for i in range(repeats):
-            started = time.perf_counter()
-            job(i)
-            samples.append((time.perf_counter() - started) * 1000)
-        return timing(samples)
+        return measured(job, repeats)
 
     for view in queues.VIEWS:
         found[f"first page: {view}"] = measure(
