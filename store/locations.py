@@ -9,8 +9,6 @@ Codes are the school's own (no two schools share them), kept in upper case.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.models import Location
 from store.sanitise import CODE, PLACE_NAME, SITE, clean, clean_code
+from store.spreadsheets import read_rows
 
 MAX_IMPORT_ROWS = 20_000
 _HEADERS = {
@@ -121,30 +120,6 @@ def _columns(header: list[str]) -> dict[str, int] | None:
     return found if "code" in found else None
 
 
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(f"There is no file {path}.") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path} is a folder, not a CSV file.") from None
-    except OSError as exc:
-        raise BadInput(f"{path} cannot be read ({exc.strerror}).") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise BadInput(f"{path} is not a text file.") from None
-    if b"\x00" in raw:
-        raise BadInput(f"{path} is not a text file.")
-    for encoding in ("utf-8-sig", "cp1252"):  # Excel and most MIS exports use one of these
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadInput(f"{path} is not a text file.")
-
-
 def import_locations(
     path: Path,
     *,
@@ -154,11 +129,7 @@ def import_locations(
 ) -> ImportReport:
     """Add or update locations from a CSV of rooms: code, name, site (a header row with
     names like 'Room', 'Description', 'Building' is recognised). Every good row or none."""
-    text = _read_text(path)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise BadInput(f"{path} is not a CSV file we can read: {exc}.") from None
+    rows = read_rows(path)
     report = ImportReport()
     if not rows:
         raise BadInput(f"{path} is empty: nothing was imported.")

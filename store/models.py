@@ -25,6 +25,10 @@ STATUSES = ("logged", "assigned", "in_progress", "on_hold", "resolved", "closed"
 OPEN = ("logged", "assigned", "in_progress", "on_hold")
 """Statuses in which a call still needs a technician."""
 RESOLUTION_KINDS = ("fix", "workaround")
+ASSET_STATUSES = ("in_use", "spare", "in_repair", "on_loan", "retired")
+"""Where a device is in its life."""
+LICENCES = ("site", "per_seat", "subscription", "free")
+"""How a title is licensed."""
 LEVELS = {1: "high", 2: "medium", 3: "low"}
 """Impact and urgency, 1 (high) to 3 (low)."""
 
@@ -76,6 +80,18 @@ class Asset(Base):
     kind = pw.CharField(max_length=30, default="other")
     description = pw.TextField(default="")
     location = pw.ForeignKeyField(Location, null=True, backref="assets")
+    make = pw.TextField(default="")
+    model = pw.TextField(default="")
+    serial = pw.TextField(default="")
+    assigned_to = pw.TextField(default="")
+    status = pw.CharField(max_length=10, default="in_use")
+    purchased_on = pw.DateField(null=True)
+    cost_pence = pw.IntegerField(null=True)
+    supplier = pw.TextField(default="")
+    warranty_end = pw.DateField(null=True)
+    notes = pw.TextField(default="")
+    part_of = pw.ForeignKeyField("self", null=True, backref="parts")
+    version = pw.IntegerField(default=1)
 
 
 class Kiosk(Base):
@@ -156,6 +172,56 @@ class Setting(Base):
     key = pw.CharField(max_length=40, unique=True)
     value = pw.TextField()
     version = pw.IntegerField(default=1)
+
+
+class Loan(Base):
+    """A spare lent while a device is in for repair (or lent on its own)."""
+
+    incident = pw.ForeignKeyField(Incident, null=True)
+    handed_in = pw.ForeignKeyField(Asset, null=True)
+    lent = pw.ForeignKeyField(Asset)
+    borrower = pw.TextField()
+    lent_at = pw.DateTimeField()
+    lent_by = pw.TextField()
+    returned_at = pw.DateTimeField(null=True)
+    returned_by = pw.TextField(null=True)
+
+
+class Software(Base):
+    """A title in the software library, and its licence."""
+
+    title = pw.TextField()
+    version = pw.TextField(default="")
+    publisher = pw.TextField(default="")
+    purposes = pw.TextField(default="")
+    licence = pw.CharField(max_length=12, default="site")
+    seats = pw.IntegerField(null=True)
+    renews_on = pw.DateField(null=True)
+    notes = pw.TextField(default="")
+    retired = pw.BooleanField(default=False)
+
+
+class SoftwareInstall(Base):
+    """Where a title is installed: on one device, or in a whole room."""
+
+    software = pw.ForeignKeyField(Software, backref="installs")
+    asset = pw.ForeignKeyField(Asset, null=True)
+    location = pw.ForeignKeyField(Location, null=True)
+    installed_at = pw.DateTimeField()
+
+
+class Build(Base):
+    """A standard build: a named image and the software on it."""
+
+    name = pw.CharField(max_length=60, unique=True)
+    description = pw.TextField(default="")
+
+
+class BuildSoftware(Base):
+    """One title on one build."""
+
+    build = pw.ForeignKeyField(Build, backref="titles")
+    software = pw.ForeignKeyField(Software)
 
 
 class Journal(Base):

@@ -1,0 +1,296 @@
+"""The asset register to and from a spreadsheet: the CSV a school's inventory or MIS gives.
+
+    from store import inventory
+    report = inventory.import_assets(Path("devices.csv"), by="jsmith", dry_run=True)
+    report.problems          # ['Line 7: ...', ...] every bad row, or none
+    inventory.export_assets(Path("register.csv"))
+
+COLUMNS are the file's columns, in order; a header row names them (the usual
+words from spreadsheets are understood: "Asset tag", "Serial number", "Room").
+Only `tag` and `kind` must be there. Every good row is written, or none: one
+bad row and nothing changes. A tag typed in lower case or with spaces is
+stored normalised, and the report says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store import journal
+from store.assets import _cleaned, clean_tag, list_assets
+from store.database import write
+from store.errors import BadInput
+from store.models import Asset, Journal, Location
+from store.sanitise import shown
+from store.spreadsheets import read_rows, write_rows
+
+COLUMNS = (
+    "tag",
+    "kind",
+    "make",
+    "model",
+    "serial",
+    "description",
+    "location",
+    "assigned_to",
+    "status",
+    "purchased_on",
+    "cost",
+    "supplier",
+    "warranty_end",
+    "notes",
+    "part_of",
+)
+"""The register's columns, as `export_assets` writes them and `import_assets` reads them."""
+REQUIRED = ("tag", "kind")
+SYNONYMS = {
+    "tag": ("tag", "asset tag", "asset", "asset number", "asset no", "asset id", "label"),
+    "kind": ("kind", "type", "device type", "category", "asset type"),
+    "make": ("make", "manufacturer", "brand"),
+    "model": ("model", "model name"),
+    "serial": ("serial", "serial number", "serial no", "s/n", "service tag"),
+    "description": ("description", "name", "details"),
+    "location": ("location", "room", "room code", "location code", "site room"),
+    "assigned_to": ("assigned to", "assigned", "user", "owner", "issued to"),
+    "status": ("status", "state"),
+    "purchased_on": ("purchased on", "purchase date", "date purchased", "purchased", "bought"),
+    "cost": ("cost", "price", "purchase cost", "purchase price", "value"),
+    "supplier": ("supplier", "vendor", "bought from"),
+    "warranty_end": (
+        "warranty end",
+        "warranty",
+        "warranty expiry",
+        "warranty until",
+        "warranty expires",
+    ),
+    "notes": ("notes", "comments", "note"),
+    "part_of": ("part of", "parent", "parent tag", "goes with"),
+}
+MOST_ROWS = 100_000
+
+
+@dataclass
+class InventoryReport:
+    """What an import did, or would do on a dry run."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+    """One sentence per bad row, starting with its line number."""
+    notes: list[str] = field(default_factory=list)
+    """Things changed on the way in that the school should know (normalised tags)."""
+    written: bool = False
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    names = [" ".join(cell.strip().lower().replace("_", " ").split()) for cell in header]
+    found: dict[str, int] = {}
+    for key, words in SYNONYMS.items():
+        for position, name in enumerate(names):
+            if name in words and position not in found.values():
+                found[key] = position
+                break
+    missing = [key for key in REQUIRED if key not in found]
+    if missing:
+        raise BadInput(
+            f"The first row must name the columns, with at least "
+            f"{' and '.join(REQUIRED)}; this one has no {missing[0]} column."
+        )
+    return found
+
+
+def import_assets(
+    path: Path,
+    *,
+    by: str,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> InventoryReport:
+    """Add or update devices from a CSV file; every good row, or none."""
+    rows = read_rows(path)
+    report = InventoryReport()
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise BadInput(f"{path} is empty: nothing was imported.")
+    columns = _columns(rows[0])
+    data = rows[1:]
+    if len(data) > MOST_ROWS:
+        raise BadInput(f"{path} has {len(data):,} rows; the most is {MOST_ROWS:,}.")
+    rooms = {row.code: row.id for row in Location.select(Location.code, Location.id)}
+    wanted: dict[str, tuple[dict, str | None, str | None, int]] = {}
+    for line, cells in enumerate(data, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {key: (cells[pos] if pos < len(cells) else "") for key, pos in columns.items()}
+        try:
+            tag = clean_tag(values.pop("tag"))
+            typed = cells[columns["tag"]].strip()
+            if typed != tag:
+                report.notes.append(f"Line {line}: the tag '{shown(typed)}' is stored as {tag}.")
+            room = values.pop("location", "").strip().upper() or None
+            if room and room not in rooms:
+                raise BadInput(f"there is no location '{shown(room)}' (import the rooms first)")
+            parent = values.pop("part_of", "").strip()
+            parent_tag = clean_tag(parent) if parent else None
+            cleaned = _cleaned({k: v for k, v in values.items()})
+            if cleaned.get("status") == "on_loan":
+                raise BadInput("a device goes on loan by lending it at the desk, not by import")
+        except BadInput as exc:
+            reason = str(exc).rstrip(".")
+            report.problems.append(f"Line {line}: {reason[0].lower() + reason[1:]}.")
+            continue
+        if tag in wanted:
+            report.problems.append(f"Line {line}: {tag} is already on line {wanted[tag][3]}.")
+            continue
+        wanted[tag] = (cleaned, room, parent_tag, line)
+    known = {row.tag for row in Asset.select(Asset.tag)}
+    for tag, (_v, _room, parent, line) in wanted.items():
+        if parent and parent not in wanted and parent not in known:
+            report.problems.append(
+                f"Line {line}: it is a part of {parent}, which is on "
+                "neither the register nor this file."
+            )
+        if parent == tag:
+            report.problems.append(f"Line {line}: {tag} cannot be a part of itself.")
+    if report.problems:
+        return report
+    if not wanted:
+        raise BadInput(f"{path} has no devices in it: nothing was imported.")
+    _write(wanted, rooms, report, by=by, dry_run=dry_run, progress=progress)
+    return report
+
+
+def _write(
+    wanted: dict,
+    rooms: dict,
+    report: InventoryReport,
+    *,
+    by: str,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    now = journal.now()
+    codes = {location_id: code for code, location_id in rooms.items()}
+    with write():
+        existing = {row.tag: row for row in Asset.select()}
+        fresh, total = [], len(wanted)
+        for done, (tag, (values, room, _parent, _line)) in enumerate(wanted.items(), start=1):
+            location_id = rooms[room] if room else None
+            row = existing.get(tag)
+            if row is None:
+                report.added += 1
+                fresh.append({"tag": tag, "location": location_id, **_defaults(values)})
+            else:
+                moved = {k: v for k, v in values.items() if getattr(row, k) != v}
+                if location_id != row.location_id:
+                    moved["location"] = location_id
+                if moved:
+                    report.updated += 1
+                    if not dry_run:
+                        plain = {k: v for k, v in moved.items() if k != "location"}
+                        journal.changes(by, row, "import", plain, at=now)
+                        if "location" in moved:
+                            journal.record(
+                                by,
+                                row,
+                                "import",
+                                field="location",
+                                before=codes.get(row.location_id),
+                                after=room,
+                                at=now,
+                            )
+                        Asset.update(**moved, version=row.version + 1).where(
+                            Asset.id == row.id
+                        ).execute()
+                else:
+                    report.unchanged += 1
+            if progress and done % 500 == 0:
+                progress(done, total)
+        if dry_run:
+            report.written = False
+            return
+        for start in range(0, len(fresh), 500):
+            Asset.insert_many(fresh[start : start + 500]).execute()
+        ids = {row.tag: row.id for row in Asset.select(Asset.tag, Asset.id)}
+        added = [
+            {
+                "at": now,
+                "who": by,
+                "record": "asset",
+                "record_id": ids[item["tag"]],
+                "action": "import",
+                "after": f"{item['tag']} {item['kind']}",
+            }
+            for item in fresh
+        ]
+        for start in range(0, len(added), 500):
+            Journal.insert_many(added[start : start + 500]).execute()
+        for tag, (_values, _room, parent, _line) in wanted.items():
+            if parent and Asset.get_by_id(ids[tag]).part_of_id != ids[parent]:
+                Asset.update(part_of=ids[parent]).where(Asset.id == ids[tag]).execute()
+                journal.record(
+                    by, Asset(id=ids[tag]), "import", field="part_of", after=parent, at=now
+                )
+        if progress:
+            progress(total, total)
+    report.written = True
+
+
+def _defaults(values: dict) -> dict:
+    """A new row's values, with the register's defaults for what the file left out."""
+    row = {
+        "kind": "other",
+        "description": "",
+        "make": "",
+        "model": "",
+        "serial": "",
+        "assigned_to": "",
+        "status": "in_use",
+        "purchased_on": None,
+        "cost_pence": None,
+        "supplier": "",
+        "warranty_end": None,
+        "notes": "",
+        "version": 1,
+    }
+    row.update(values)
+    return row
+
+
+def export_assets(path: Path, **filters) -> int:
+    """Write the register (or the part `filters` choose, as list_assets takes them) to a
+    CSV in COLUMNS order, ready to import again; return how many devices."""
+    found = list_assets(**filters)
+
+    def cells(device) -> list[object]:
+        return [
+            device.tag,
+            device.kind,
+            device.make,
+            device.model,
+            device.serial,
+            device.description,
+            device.location or "",
+            device.assigned_to,
+            device.status,
+            device.purchased_on.isoformat() if device.purchased_on else "",
+            f"{device.cost_pence / 100:.2f}" if device.cost_pence is not None else "",
+            device.supplier,
+            device.warranty_end.isoformat() if device.warranty_end else "",
+            device.notes,
+            parents.get(device.tag, ""),
+        ]
+
+    parents = _parents()
+    return write_rows(path, COLUMNS, (cells(device) for device in found))
+
+
+def _parents() -> dict[str, str]:
+    """Each part's tag and the tag of what it goes with."""
+    parent = Asset.alias()
+    query = (
+        Asset.select(Asset.tag, parent.tag).join(parent, on=(Asset.part_of == parent.id)).tuples()
+    )
+    return dict(query)

@@ -1,0 +1,308 @@
+"""The software library: what the school has, what it is for, where it is installed,
+the standard builds, and the licences against the seats bought.
+
+    from store import software
+    software.add_software("Audacity", version="3.4", purposes=["audio editing"],
+                          licence="free", by="jsmith")
+    software.install("Audacity 3.4", room="MU1", by="jsmith")      # or asset="LAP-0042"
+    software.add_build("Music suite", ["Audacity 3.4", "MuseScore 4"], by="jsmith")
+    software.licence_report()        # installs against seats, renewals due soonest first
+
+A title is named by "Title" or "Title Version". A room install counts as one
+seat per device in the room.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from store import journal
+from store.assets import asset_row, clean_date
+from store.database import read, write
+from store.errors import BadInput, NotFound, Refused
+from store.locations import location_row
+from store.models import LICENCES, Asset, Build, BuildSoftware, Software, SoftwareInstall
+from store.sanitise import Field, clean, shown
+
+TITLE = Field("the title", 80)
+SHORT = Field("this", 80, required=False)
+PURPOSE = Field("a purpose", 40)
+RENEWAL_WINDOW = dt.timedelta(days=60)
+"""Renewals this close are called due."""
+
+
+@dataclass(frozen=True)
+class SoftwareInfo:
+    """A title as screens see it."""
+
+    title: str
+    version: str
+    publisher: str
+    purposes: tuple[str, ...]
+    licence: str
+    seats: int | None
+    renews_on: dt.date | None
+    installs: int = 0
+    """Seats in use: each device it is on, each device in each room it is on."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} {self.version}".strip()
+
+
+@dataclass(frozen=True)
+class LicenceLine:
+    """One line of the licence report."""
+
+    software: SoftwareInfo
+    over: int
+    """Installs beyond the seats bought (0 when within them)."""
+    renewal_due: bool
+
+
+def clean_purposes(purposes: Iterable[str] | str) -> tuple[str, ...]:
+    """Purpose tags, lower case, each a few words: 'screen recording', 'graphing'."""
+    items = purposes.split(",") if isinstance(purposes, str) else list(purposes)
+    found = []
+    for item in items:
+        text = clean(item, PURPOSE).lower() if str(item).strip() else ""
+        if text and text not in found:
+            found.append(text)
+    return tuple(found)
+
+
+def _row(name: object) -> Software:
+    """A title by 'Title' (its only or newest version) or 'Title Version'."""
+    text = clean(name, TITLE)
+    with read():
+        rows = list(Software.select().where(Software.retired == False))  # noqa: E712
+    exact = [r for r in rows if f"{r.title} {r.version}".strip().lower() == text.lower()]
+    if exact:
+        return exact[0]
+    named = [r for r in rows if r.title.lower() == text.lower()]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise BadInput(
+            f"There are {len(named)} versions of {named[0].title}: say which, like "
+            f"'{named[0].title} {named[0].version}'."
+        )
+    raise NotFound(f"There is no software '{text}'. See: fitsdesk software list.")
+
+
+def _seats_in_use(software_id: int) -> int:
+    devices = (
+        SoftwareInstall.select()
+        .where((SoftwareInstall.software == software_id) & SoftwareInstall.asset.is_null(False))
+        .count()
+    )
+    rooms = [
+        i.location_id
+        for i in SoftwareInstall.select(SoftwareInstall.location).where(
+            (SoftwareInstall.software == software_id) & SoftwareInstall.location.is_null(False)
+        )
+    ]
+    in_rooms = (
+        Asset.select().where(Asset.location.in_(rooms) & (Asset.status != "retired")).count()
+        if rooms
+        else 0
+    )
+    return devices + in_rooms
+
+
+def _info(row: Software) -> SoftwareInfo:
+    purposes = tuple(p for p in row.purposes.split(",") if p)
+    return SoftwareInfo(
+        row.title,
+        row.version,
+        row.publisher,
+        purposes,
+        row.licence,
+        row.seats,
+        row.renews_on,
+        _seats_in_use(row.id),
+    )
+
+
+def add_software(
+    title: str,
+    *,
+    version: str = "",
+    publisher: str = "",
+    purposes: Iterable[str] | str = (),
+    licence: str = "site",
+    seats: int | None = None,
+    renews_on: object = None,
+    by: str,
+) -> SoftwareInfo:
+    """Put a title in the library."""
+    title, version = clean(title, TITLE), clean(version, SHORT)
+    publisher = clean(publisher, SHORT)
+    tags = clean_purposes(purposes)
+    licence = str(licence).strip().lower().replace("-", "_").replace(" ", "_")
+    if licence not in LICENCES:
+        raise BadInput(f"'{shown(licence)}' is not a licence: choose from {', '.join(LICENCES)}.")
+    if seats is not None and (type(seats) is not int or not 0 <= seats <= 1_000_000):
+        raise BadInput("Seats are a whole number, 0 or more.")
+    if licence == "per_seat" and seats is None:
+        raise BadInput("A per-seat licence needs the number of seats bought.")
+    renews = clean_date(renews_on, "renewal")
+    with write():
+        if (
+            Software.select()
+            .where((Software.title == title) & (Software.version == version))
+            .exists()
+        ):
+            raise BadInput(f"{title} {version} is already in the library.".replace("  ", " "))
+        row = Software.create(
+            title=title,
+            version=version,
+            publisher=publisher,
+            purposes=",".join(tags),
+            licence=licence,
+            seats=seats,
+            renews_on=renews,
+        )
+        journal.record(by, row, "add", after=f"{title} {version}".strip())
+        return _info(row)
+
+
+def list_software(purpose: str | None = None) -> list[SoftwareInfo]:
+    """The library by title; with `purpose`, only titles tagged with it."""
+    with read():
+        rows = list(
+            Software.select()
+            .where(Software.retired == False)  # noqa: E712
+            .order_by(Software.title, Software.version)
+        )
+        found = [_info(row) for row in rows]
+    if purpose:
+        wanted = clean(purpose, PURPOSE).lower()
+        found = [s for s in found if any(wanted in p for p in s.purposes)]
+    return found
+
+
+def install(
+    name: str, *, asset: str | None = None, room: str | None = None, by: str
+) -> SoftwareInfo:
+    """Record a title as installed on one device, or on every device in a room."""
+    if bool(asset) == bool(room):
+        raise BadInput("Say where it is installed: on one device (asset) or in one room.")
+    row = _row(name)
+    try:
+        device = asset_row(asset) if asset else None
+        place = location_row(room) if room else None
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+    with write():
+        taken = SoftwareInstall.select().where(
+            (SoftwareInstall.software == row.id)
+            & (SoftwareInstall.asset == device.id if device else SoftwareInstall.asset.is_null())
+            & (
+                SoftwareInstall.location == place.id
+                if place
+                else SoftwareInstall.location.is_null()
+            )
+        )
+        where = device.tag if device else place.code
+        if taken.exists():
+            raise Refused(f"{row.title} is already installed on {where}.")
+        SoftwareInstall.create(
+            software=row, asset=device, location=place, installed_at=journal.now()
+        )
+        journal.record(by, row, "install", field="where", after=where)
+        return _info(row)
+
+
+def uninstall(
+    name: str, *, asset: str | None = None, room: str | None = None, by: str
+) -> SoftwareInfo:
+    """Record a title as no longer on a device or in a room."""
+    row = _row(name)
+    try:
+        device = asset_row(asset) if asset else None
+        place = location_row(room) if room else None
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+    with write():
+        gone = (
+            SoftwareInstall.delete()
+            .where(
+                (SoftwareInstall.software == row.id)
+                & (
+                    SoftwareInstall.asset == device.id
+                    if device
+                    else SoftwareInstall.asset.is_null()
+                )
+                & (
+                    SoftwareInstall.location == place.id
+                    if place
+                    else SoftwareInstall.location.is_null()
+                )
+            )
+            .execute()
+        )
+        where = device.tag if device else place.code if place else "?"
+        if not gone:
+            raise Refused(f"{row.title} is not installed on {where}.")
+        journal.record(by, row, "uninstall", field="where", before=where)
+        return _info(row)
+
+
+def add_build(
+    name: str, titles: Iterable[str], *, description: str = "", by: str
+) -> list[SoftwareInfo]:
+    """A standard build: a named image and the titles on it."""
+    name = clean(name, Field("the build's name", 60))
+    rows = [_row(title) for title in titles]
+    if not rows:
+        raise BadInput("A build needs at least one title on it.")
+    with write():
+        if Build.select().where(Build.name == name).exists():
+            raise BadInput(f"There is already a build called {name}.")
+        build = Build.create(name=name, description=clean(description, SHORT))
+        for row in rows:
+            BuildSoftware.insert(build=build, software=row).on_conflict_ignore().execute()
+        journal.record(
+            by, build, "add", after=", ".join(f"{r.title} {r.version}".strip() for r in rows)
+        )
+    return build_titles(name)
+
+
+def build_titles(name: str) -> list[SoftwareInfo]:
+    """The titles on a standard build."""
+    with read():
+        build = Build.get_or_none(Build.name == clean(name, Field("the build's name", 60)))
+        if build is None:
+            raise NotFound(f"There is no build called {shown(name)}.")
+        rows = (
+            Software.select()
+            .join(BuildSoftware)
+            .where(BuildSoftware.build == build.id)
+            .order_by(Software.title)
+        )
+        return [_info(row) for row in rows]
+
+
+def licence_report(today: dt.date | None = None) -> list[LicenceLine]:
+    """Every title with a seat count or a renewal: the ones over their seats first, then
+    renewals due soonest."""
+    today = today or dt.date.today()
+    lines = []
+    for info in list_software():
+        if info.seats is None and info.renews_on is None:
+            continue
+        over = max(0, info.installs - info.seats) if info.seats is not None else 0
+        due = info.renews_on is not None and info.renews_on - today <= RENEWAL_WINDOW
+        lines.append(LicenceLine(info, over, due))
+    return sorted(
+        lines,
+        key=lambda line: (
+            -line.over,
+            not line.renewal_due,
+            line.software.renews_on or dt.date.max,
+            line.software.name,
+        ),
+    )

@@ -1,0 +1,91 @@
+"""Reading and writing the CSV files schools' spreadsheets and MIS export and import.
+
+    rows = read_rows(Path("rooms.csv"))          # UTF-8 (with or without BOM), UTF-16, cp1252
+    write_rows(Path("out.csv"), header, rows)    # formulas neutralised for Excel
+
+A file over MOST_BYTES is refused before it is read. A cell that a spreadsheet
+would run as a formula (=, +, -, @ first) is written with a leading quote, and
+that quote is taken off again when our own export is read back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from store.errors import BadInput, NotFound
+
+MOST_BYTES = 20 * 1024 * 1024
+"""20 MB: a hundred thousand devices with room to spare."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_text(path: Path) -> str:
+    """The file's text, in whichever encoding Excel or the MIS wrote it."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise BadInput(f"{path} is a folder, not a CSV file.")
+        if size > MOST_BYTES:
+            raise BadInput(
+                f"{path} is {size / 1024 / 1024:.0f} MB; the most is "
+                f"{MOST_BYTES // 1024 // 1024} MB."
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"There is no file {path}.") from None
+    except OSError as exc:
+        raise BadInput(f"{path} cannot be read ({exc.strerror}).") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise BadInput(f"{path} is not a text file.") from None
+    if b"\x00" in raw:
+        raise BadInput(f"{path} is not a text file.")
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel and most MIS exports use one of these
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadInput(f"{path} is not a text file.")
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """Every row of a CSV file, as lists of cells."""
+    text = read_text(path)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise BadInput(f"{path} is not a CSV file we can read: {exc}.") from None
+    return [[unquoted(cell) for cell in row] for row in rows]
+
+
+def unquoted(cell: str) -> str:
+    """A cell as typed, without the quote our export puts before a would-be formula."""
+    if cell.startswith("'") and cell[1:2] and cell[1:2] in FORMULA_START:
+        return cell[1:]
+    return cell
+
+
+def safe_cell(value: object) -> str:
+    """A value as a spreadsheet should show it, never run it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_rows(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> int:
+    """Write a CSV with every cell made safe; return how many rows."""
+    count = 0
+    try:
+        with open(path, "w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow(list(header))
+            for row in rows:
+                writer.writerow([safe_cell(cell) for cell in row])
+                count += 1
+    except OSError as exc:
+        raise BadInput(f"{path} cannot be written ({exc.strerror}).") from None
+    return count
