@@ -14,14 +14,15 @@ scanned payload. Both functions here count against the kiosk's limits
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from store import calls, config, journal, kiosks
 from store.database import read, write
 from store.errors import NotFound, Refused
 from store.kiosks import clean_kiosk_name
 from store.models import Asset, Incident
-from store.numbers import parse_reference
-from store.records import FITS_QUESTIONS, PLAIN_STATUS, Call, CallerView
+from store.numbers import log_number, parse_reference
+from store.records import FITS_QUESTIONS, PLAIN_STATUS, STATUS_WORDS, Call, CallerView
 from store.sanitise import ANSWER, NOTE, PERSON_NAME, SUMMARY, TAG, clean, clean_code
 from store.servicedesk import CALLER, log_call
 
@@ -106,3 +107,35 @@ def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
         technician=first,
         latest_news=news,
     )
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    """What anyone at a kiosk may see of a device whose label they scanned: what it is,
+    where it lives, and the status word of each open call about it (nothing of who
+    reported them or what they said)."""
+
+    tag: str
+    name: str
+    location: str | None
+    location_name: str | None
+    open_calls: tuple[tuple[str, str], ...]
+    """(number, status word) of each open call about it, newest first."""
+
+
+def device_view(tag: object) -> DeviceView:
+    """A device by its label, for the kiosk; NotFound if no device has that tag."""
+    from store import assets  # the kiosk needs it only when a label is scanned
+
+    device = assets.asset(assets.clean_tag(tag))
+    with read():
+        rows = (
+            Incident.select(Incident.id, Incident.status)
+            .join(Asset)
+            .where((Asset.tag == device.tag) & calls.IS_OPEN)
+            .order_by(Incident.logged_at.desc())
+            .limit(5)
+            .tuples()
+        )
+        open_calls = tuple((log_number(n), STATUS_WORDS[status]) for n, status in rows)
+    return DeviceView(device.tag, device.name, device.location, device.location_name, open_calls)

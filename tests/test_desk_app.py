@@ -360,7 +360,7 @@ async def test_scan_a_receipt_a_label_or_junk(desk, calls):
         await pilot.press(*"lap-0042", "enter")
         await settle(pilot)
         assert screen_name(pilot) == "AssetScreen"
-        assert "1 call in the last twelve months" in text_of(pilot, "#device")
+        assert "1 call in the last twelve months, 1 in all." in text_of(pilot, "#count")
         assert table_numbers(pilot) == [call.number]
         await pilot.press("ctrl+o")
         await settle(pilot)

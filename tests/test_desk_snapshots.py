@@ -94,3 +94,99 @@ def test_help(app, snap_compare, size):
         await ready(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.fixture
+def register(app):
+    """The morning's calls, plus a register: a laptop on its third charging fault and
+    swapped for a spare, its charger, a printer, and two titles with licences."""
+    from store import assets, loans, software
+    from store.models import Loan
+
+    assets.update_asset(
+        "LAP-0042",
+        make="Dell",
+        model="Latitude 3440",
+        serial="7HX2Q",
+        assigned_to="Sam Patel",
+        purchased_on="2024-09-01",
+        cost="649",
+        supplier="XMA",
+        warranty_end="2027-08-31",
+        by="jsmith",
+    )
+    assets.add_asset(
+        "PSU-0042", kind="power supply", make="Dell", model="65W", part_of="LAP-0042", by="jsmith"
+    )
+    assets.add_asset(
+        "LAP-0099", kind="laptop", make="Dell", status="spare", location="IT1", by="jsmith"
+    )
+    assets.add_asset(
+        "PRN-0001", kind="printer", make="HP", model="LaserJet M404", location="LIB", by="jsmith"
+    )
+    for summary in ("Laptop will not charge again", "Charger sparks"):
+        servicedesk.log_call(
+            summary=summary,
+            requester="Sam Patel",
+            location="LIB",
+            category="laptop",
+            asset="LAP-0042",
+            by="jsmith",
+        )
+    loans.swap("INC-000002", handed_in="LAP-0042", spare="LAP-0099", by="jsmith")
+    software.add_software(
+        "Adobe Creative Cloud",
+        version="2026",
+        purposes="photo editing",
+        licence="per_seat",
+        seats=1,
+        renews_on="2026-12-15",
+        by="jsmith",
+    )
+    software.add_software("Audacity", version="3.4", purposes="audio editing", by="jsmith")
+    software.install("Adobe Creative Cloud", room="LIB", by="jsmith")
+    for table, column in ((Incident, Incident.logged_at), (Journal, Journal.at), (Note, Note.at)):
+        table.update({column: NOW - dt.timedelta(hours=2)}).execute()
+    Loan.update(lent_at=NOW - dt.timedelta(hours=1)).execute()
+    return app
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_register(register, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await ready(pilot)
+
+    assert snap_compare(register, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_asset_history(register, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_asset("LAP-0042")
+        await ready(pilot)
+
+    assert snap_compare(register, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("view", ["2", "4"], ids=["loans", "licences"])
+def test_register_views(register, snap_compare, view):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+e", view)
+        await ready(pilot)
+
+    assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_swap_dialog(register, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_call("INC-000001")
+        await settle(pilot)
+        await pilot.press("w")
+        await ready(pilot)
+
+    assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)

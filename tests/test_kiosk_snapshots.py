@@ -191,6 +191,20 @@ def test_check_without_the_code(app, snap_compare):
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
+def test_check_a_device_label(app, snap_compare):
+    async def run_before(pilot):
+        call = fixed_call()
+        servicedesk.log_call(summary="Keys missing", requester="Ada", asset="LAP-0042", by="t")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*"LAP-0042", "enter")
+        await steady(pilot)
+        assert call.number
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_pin(app, snap_compare, size):
     async def run_before(pilot):

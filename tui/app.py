@@ -61,6 +61,13 @@ class DeskApp(App[None]):
             id="desk.notices",
             tooltip="Post, change and end the notices the kiosks show",
         ),
+        Binding(
+            "ctrl+e",
+            "register",
+            "Devices",
+            id="desk.register",
+            tooltip="The asset register: devices, spares on loan, software and licences",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
     ]
 
@@ -171,6 +178,12 @@ class DeskApp(App[None]):
         if not isinstance(self.screen, NoticesScreen):
             self.push_screen(NoticesScreen())
 
+    def action_register(self) -> None:
+        from tui.screens.register import RegisterScreen
+
+        if not isinstance(self.screen, RegisterScreen):
+            self.push_screen(RegisterScreen())
+
     def open_call(self, number: str) -> None:
         """Show one call on its own screen."""
         from tui.screens.incident import IncidentScreen
@@ -178,7 +191,7 @@ class DeskApp(App[None]):
         self.push_screen(IncidentScreen(number))
 
     def open_asset(self, tag: str) -> None:
-        """Show a device and its calls."""
+        """Show a device and its history."""
         from tui.screens.asset import AssetScreen
 
         self.push_screen(AssetScreen(tag))

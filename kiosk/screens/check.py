@@ -23,7 +23,8 @@ class CheckScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_bar()
         yield Static(
-            "Scan the QR code from your photo, or type your log number and code:", id="question"
+            "Scan the QR code from your photo, or the label on a device; or type your log number:",
+            id="question",
         )
         yield PlainInput(id="ref", placeholder="like INC-000042-K7QX")
         with VerticalScroll(id="body"):
@@ -34,11 +35,14 @@ class CheckScreen(KioskScreen):
             yield Label("What is still wrong? (you can leave this empty)", id="comment-label")
             yield PlainInput(id="comment")
             yield Button("Send", id="send-comment", variant="primary")
+            yield Button("Report a problem with this device", id="report-device")
         with Horizontal(id="nav"):
             yield Button("Back", id="back")
 
     def on_mount(self) -> None:
         self.view: CallerView | None = None
+        self.device: callers.DeviceView | None = None
+        """The device whose label was scanned, if it was a label."""
         self.show_answer(question=False, comment=False)
         self.query_one("#ref").focus()
 
@@ -46,6 +50,7 @@ class CheckScreen(KioskScreen):
         self.query_one("#answer").display = question
         for name in ("comment-label", "comment", "send-comment"):
             self.query_one(f"#{name}").display = comment
+        self.query_one("#report-device").display = False
 
     def say(self, text: str | Text) -> None:
         self.query_one("#result", Static).update(text)
@@ -55,6 +60,7 @@ class CheckScreen(KioskScreen):
         if event.input.id == "ref":
             typed, kiosk = event.value, self.app.kiosk_name
             self.show_answer(question=False, comment=False)
+            self.device = None
             if not typed.strip():
                 self.say("Type your log number and the code after it, like INC-000042 K7QX.")
                 return
@@ -93,14 +99,39 @@ class CheckScreen(KioskScreen):
     def trouble(self, problem: FitsDeskError) -> None:
         self.view = None
         if isinstance(problem, BadInput) and not isinstance(problem, Refused):
-            # The store's sentence quotes what was typed; a pupil needs the shape instead.
-            self.say(
-                "That doesn't look like a log number. They look like INC-000042, with "
-                "the code after it: INC-000042 K7QX."
+            typed = self.query_one("#ref", Input).value
+            # Not a log number: perhaps the label on a device.
+            self.app.run_store(
+                lambda: callers.device_view(typed), self.device_found, self.not_a_device
             )
         else:
             self.say(str(problem))
         self.query_one("#ref", Input).focus()
+
+    def not_a_device(self, _problem: FitsDeskError) -> None:
+        # The store's sentence quotes what was typed; a pupil needs the shape instead.
+        self.say(
+            "That doesn't look like a log number. They look like INC-000042, with "
+            "the code after it: INC-000042 K7QX."
+        )
+        self.query_one("#ref", Input).focus()
+
+    def device_found(self, device: callers.DeviceView) -> None:
+        """A device's label was scanned: what it is, and whether it is already reported."""
+        self.device = device
+        text = Text()
+        text.append(f"{device.tag}: {device.name}\n", style="bold")
+        if device.location_name:
+            text.append(f"It belongs in {device.location_name}.\n")
+        if device.open_calls:
+            text.append("\nIt has already been reported:\n")
+            for number, status in device.open_calls:
+                text.append(f"  {number}: {status}\n")
+            text.append("If you report it again, we add what you say to that log.")
+        else:
+            text.append("\nNobody has reported a problem with it.")
+        self.say(text)
+        self.query_one("#report-device").display = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -113,6 +144,24 @@ class CheckScreen(KioskScreen):
             self.query_one("#comment").focus()
         elif event.button.id == "send-comment":
             self.action_not_fixed()
+        elif event.button.id == "report-device":
+            self.report_device()
+
+    def report_device(self) -> None:
+        """Start a report about the scanned device, its tag and room filled in."""
+        from kiosk.draft import Draft
+        from kiosk.screens.report import WhoStep
+
+        device = self.device
+        if device is None:
+            return
+        draft = Draft(asset=device.tag, asset_description=device.name)
+        if device.location:
+            draft.location, draft.location_name = device.location, device.location_name
+        elif self.app.place:
+            draft.location = self.app.place.location
+            draft.location_name = self.app.place.location_name
+        self.app.switch_screen(WhoStep(draft))
 
     def action_fixed(self) -> None:
         scan = self.view.scan if self.view else None

@@ -14,7 +14,7 @@ from kiosk.draft import KIOSK_ANSWER, QUESTIONS, ROLES, check_tell, check_who
 from kiosk.screens.base import StepScreen, plain, problem
 from store import assets, categories, locations
 from store.errors import FitsDeskError, NotFound
-from store.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, TAG, clean, clean_code
+from store.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, clean
 from tui.widgets.inputs import PlainInput
 
 GROUP_LABELS = {
@@ -287,14 +287,14 @@ class DeviceStep(StepScreen):
             self.app.push_screen(TellStep(self.draft))
             return
         try:
-            tag = clean_code(typed, TAG)
+            tag = assets.clean_tag(typed)  # "lap 0042" is LAP-0042
         except FitsDeskError:
             self.say("That doesn't look like a tag. Tags look like LAP-0042. Or skip this step.")
             return
         self.app.run_store(lambda: assets.asset(tag), self.found, self.not_found)
 
     def found(self, device: assets.AssetInfo) -> None:
-        self.draft.asset, self.draft.asset_description = device.tag, device.description
+        self.draft.asset, self.draft.asset_description = device.tag, device.name
         self.looked_up = self.query_one("#tag", Input).value.strip()
         self.say("")
         self.show_found()

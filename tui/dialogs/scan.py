@@ -13,7 +13,6 @@ from textual.widgets import Label, Static
 from store import assets, servicedesk
 from store.errors import BadInput, FitsDeskError
 from store.numbers import parse_reference
-from store.sanitise import TAG, clean_code
 from tui.widgets.inputs import PlainInput
 
 
@@ -43,7 +42,7 @@ class ScanDialog(ModalScreen[None]):
             parse_reference(typed)
         except BadInput:
             try:
-                tag = clean_code(typed, TAG)
+                tag = assets.clean_tag(typed)  # "lap 0042" is LAP-0042
             except BadInput:
                 self.say("That is neither a log number nor a device tag.")
                 return

@@ -19,10 +19,12 @@ def desk_screens() -> tuple:
     from tui.screens.incident import IncidentScreen
     from tui.screens.notices import NoticesScreen
     from tui.screens.queue import QueueScreen
+    from tui.screens.register import RegisterScreen
 
     return (
         ("Queue", QueueScreen),
         ("A call", IncidentScreen),
+        ("Register", RegisterScreen),
         ("A device", AssetScreen),
         ("Notices", NoticesScreen),
     )
@@ -59,6 +61,10 @@ def key_table(app) -> Table:
         "Queue", "1-5", "The views: All open, Mine, Unassigned, On hold, Resolved", "view_open ..."
     )
     table.add_row("", "enter", "Open the chosen call", "")
+    table.add_row(
+        "Register", "1-4", "The lists: Devices, On loan, Software, Licences", "register_devices ..."
+    )
+    table.add_row("", "enter", "Open the chosen device", "")
     table.add_row("", "ctrl+p", "Every action, by name", "")
     return table
 

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import incidents, journal, people, servicedesk
+from store import incidents, journal, loans, people, servicedesk
 from store.errors import FitsDeskError
 from store.models import LEVELS, OPEN
 from store.records import FITS_QUESTIONS, STATUS_WORDS, Call
@@ -30,6 +30,7 @@ WHEN = {
     "reopen": lambda c: c.status in ("resolved", "closed"),
     "close": lambda c: c.status == "resolved",
     "link": lambda c: c.status != "closed",
+    "swap": lambda c: c.status in OPEN,
 }
 """When each action makes sense; the footer offers only those (the store decides)."""
 
@@ -48,6 +49,14 @@ class IncidentScreen(Screen):
         Binding("o", "act('reopen')", "Reopen", id="desk.reopen"),
         Binding("c", "act('close')", "Close", id="desk.close"),
         Binding("l", "act('link')", "Device", id="desk.link"),
+        Binding(
+            "w",
+            "act('swap')",
+            "Swap",
+            id="desk.swap",
+            tooltip="Check the caller's device in for repair and lend them a spare",
+        ),
+        Binding("u", "spare_back", "Spare back", id="desk.spare_back"),
         Binding("escape,q", "back", "Back", id="desk.back"),
     ]
 
@@ -57,6 +66,8 @@ class IncidentScreen(Screen):
         """The call shown."""
         self.call: Call | None = None
         """The call as last read, whose version every action names."""
+        self.lent: list = []
+        """store.loans.LoanInfo for each spare lent against this call and not yet back."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, self.number)
@@ -74,6 +85,7 @@ class IncidentScreen(Screen):
             lambda: (
                 servicedesk.find_call(number),
                 journal.history("incident", int(number.split("-")[1])),
+                [loan for loan in loans.out_on_loan() if loan.incident == number],
             ),
             self.show,
         )
@@ -82,10 +94,10 @@ class IncidentScreen(Screen):
         self.load()
 
     def show(self, result) -> None:
-        call, history = result
+        call, history, self.lent = result
         changed = self.call is not None and call.version != self.call.version
         self.call = call
-        self.query_one("#fields", Static).update(fields_of(call))
+        self.query_one("#fields", Static).update(fields_of(call, self.lent))
         self.query_one("#timeline", Static).update(timeline(call, history))
         self.refresh_bindings()
         if changed:
@@ -94,6 +106,8 @@ class IncidentScreen(Screen):
                 self.notify(f"{call.number} was just changed by {who}.", markup=False)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "spare_back":
+            return bool(self.lent)
         if action != "act" or self.call is None:
             return True
         what = parameters[0]
@@ -119,6 +133,18 @@ class IncidentScreen(Screen):
             return
         dialog = self.dialog(what, call, me, ref, seen)
         self.app.push_screen(dialog, self.after_dialog)
+
+    def action_spare_back(self) -> None:
+        """The spare lent against this call has come back (the newest, if several)."""
+        if not self.lent:
+            return
+        tag, me = self.lent[-1].lent, self.app.me.login
+        self.app.run_store(lambda: loans.return_spare(tag, by=me), self.spare_returned)
+
+    def spare_returned(self, loan) -> None:
+        back = f"; {loan.handed_in} is back in use" if loan.handed_in else ""
+        self.notify(f"{loan.lent} is a spare again{back}.", markup=False)
+        self.load()
 
     def dialog(self, what: str, call: Call, me: str, ref: str, seen: int) -> Ask:
         if what == "assign":
@@ -200,6 +226,28 @@ class IncidentScreen(Screen):
                 ),
                 ok="Close",
             )
+        if what == "swap":
+            return Ask(
+                f"Swap: check in {call.requester}'s device, lend a spare",
+                [
+                    Ask.text(
+                        "handed_in",
+                        "Device handed in (scan its label; empty: none)",
+                        call.asset or "",
+                        "like LAP-0042",
+                    ),
+                    Ask.text("spare", "Spare lent (scan its label)", "", "like LAP-0099"),
+                    Ask.text("borrower", "Lent to", call.requester),
+                ],
+                lambda v: loans.swap(
+                    ref,
+                    handed_in=v["handed_in"].strip() or None,
+                    spare=v["spare"].strip(),
+                    borrower=v["borrower"].strip() or None,
+                    by=me,
+                ),
+                ok="Swap",
+            )
         return Ask(
             f"Which device is {ref} about?",
             [
@@ -215,8 +263,12 @@ class IncidentScreen(Screen):
         else:
             self.load()
 
-    def done(self, call: Call) -> None:
-        self.notify(f"{call.number}: {call.status_word}.", markup=False)
+    def done(self, result) -> None:
+        if isinstance(result, Call):
+            self.notify(f"{result.number}: {result.status_word}.", markup=False)
+        elif isinstance(result, loans.LoanInfo):
+            handed = f"{result.handed_in} in for repair; " if result.handed_in else ""
+            self.notify(f"{handed}{result.lent} lent to {result.borrower}.", markup=False)
         self.load()
 
     def refused(self, problem: FitsDeskError) -> None:
@@ -224,7 +276,7 @@ class IncidentScreen(Screen):
         self.load()
 
 
-def fields_of(call: Call) -> Table:
+def fields_of(call: Call, lent: list | None = None) -> Table:
     """Every field of the call, as text."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
@@ -244,6 +296,10 @@ def fields_of(call: Call) -> Table:
         ("Where", f"{call.location_name} ({call.location})" if call.location else "-"),
         ("What", call.category_label or "-"),
         ("Device", call.asset or "-"),
+        *(
+            ("Spare lent", f"{loan.lent} to {loan.borrower} since {local(loan.lent_at)}")
+            for loan in lent or ()
+        ),
         ("Came by", call.channel + (f" at kiosk {call.kiosk}" if call.kiosk else "")),
         ("Assigned to", f"{call.assignee_name} ({call.assignee})" if call.assignee else "nobody"),
         ("Logged", local(call.logged_at)),

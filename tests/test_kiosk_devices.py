@@ -1,0 +1,111 @@
+"""Devices at the kiosk: the device step names what was scanned, and a device's label
+scanned at Check says what it is, whether it is already reported, and starts a report."""
+
+import pytest
+
+from kiosk.app import KioskApp
+from store import assets, callers, kiosks, servicedesk
+from store.errors import NotFound
+from store.models import Incident, Note
+from tests.kiosk_helpers import press_button, screen_name, settle, text_of, type_into
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def kiosk_app(school, db_url):
+    kiosks.set_pin("482913", by="setup")
+    assets.add_asset(
+        "CB-0007", kind="chromebook", make="Acer", model="Chromebook 314", location="S12", by="t"
+    )
+    return KioskApp(db_url=db_url, kiosk="library")
+
+
+async def open_check(pilot, typed: str) -> None:
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    await type_into(pilot, "#ref", typed)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_device_step_shows_the_name_of_a_tag_typed_loosely(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", "Sam")
+        await press_button(pilot, "#next")
+        await press_button(pilot, "#next")
+        await pilot.press("2")
+        await settle(pilot)
+        await type_into(pilot, "#tag", "cb 0007")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Found: Acer Chromebook 314 (CB-0007)" in text_of(pilot, "#found")
+
+
+async def test_a_label_scanned_at_check_says_what_the_device_is(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await open_check(pilot, "CB-0007")
+        shown = text_of(pilot, "#result")
+        assert "CB-0007: Acer Chromebook 314" in shown
+        assert "It belongs in Science lab 12." in shown
+        assert "Nobody has reported a problem with it." in shown
+        assert pilot.app.screen.query_one("#report-device").display
+
+
+async def test_a_reported_device_shows_its_open_logs_and_nothing_private(kiosk_app):
+    call = servicedesk.log_call(
+        summary="Ada's secret password is on a sticky note",
+        requester="Ada Lovelace",
+        asset="CB-0007",
+        by="jsmith",
+    )
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await open_check(pilot, "CB-0007")
+        shown = text_of(pilot, "#result")
+        assert f"{call.number}: Logged" in shown
+        assert "Ada" not in shown and "password" not in shown and call.check_code not in shown
+
+
+async def test_reporting_from_a_scanned_label_fills_in_the_device_and_room(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await open_check(pilot, "CB-0007")
+        await press_button(pilot, "#report-device")
+        assert screen_name(pilot) == "WhoStep"
+        await type_into(pilot, "#name", "Sam Patel")
+        await press_button(pilot, "#next")
+        assert screen_name(pilot) == "WhereStep"
+        await press_button(pilot, "#next")  # the device's room is already chosen
+        assert screen_name(pilot) == "WhatStep"
+        await pilot.press("1")
+        await settle(pilot)
+        assert "Found: Acer Chromebook 314 (CB-0007)" in text_of(pilot, "#found")
+        await press_button(pilot, "#next")
+        await type_into(pilot, "#summary", "Screen is cracked")
+        await press_button(pilot, "#next")
+        await press_button(pilot, "#send")
+        assert screen_name(pilot) == "ReceiptScreen"
+    call = Incident.get()
+    assert (call.asset.tag, call.location.code) == ("CB-0007", "S12")
+
+
+async def test_what_is_neither_a_number_nor_a_label_gets_the_shape_of_a_number(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        for typed in ("NOPE-1", "[@click=app.quit]", "x" * 500, "lol\x1b[2J"):
+            await open_check(pilot, typed)
+            assert "doesn't look like a log number" in text_of(pilot, "#result")
+            assert not pilot.app.screen.query_one("#report-device").display
+            await pilot.press("escape")
+            await settle(pilot)
+        assert pilot.app.is_running
+    assert Note.select().count() == 0
+
+
+def test_device_view_refuses_an_unknown_tag(school):
+    with pytest.raises(NotFound):
+        callers.device_view("ZZZ-1")
+    view = callers.device_view("lap 0042")
+    assert (view.tag, view.name, view.location) == ("LAP-0042", "Dell 3440", "LIB")
