@@ -77,6 +77,10 @@ COMMANDS = {
     "close-unanswered": "calls",
     "demo": "demo",
     "desk": "desk",
+    "asset": "assets",
+    "loan": "loans",
+    "labels": "labels",
+    "software": "software",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -105,7 +109,9 @@ def build_parser(command: str | None = None) -> Parser:
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    wanted = [COMMANDS[command]] if command else ["school", "kiosk", "desk", "calls", "demo"]
+    everything = ["school", "kiosk", "desk", "calls", "demo"]
+    everything += ["assets", "loans", "labels", "software"]  # the asset register
+    wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
     return parser
