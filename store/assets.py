@@ -172,7 +172,12 @@ def clean_tag(value: object) -> str:
     """A tag as printed on labels: upper case, no spaces (a space becomes a dash)."""
     if isinstance(value, str):
         value = re.sub(r"\s+", "-", value.strip())
-    return clean_code(value, TAG)
+    tag = clean_code(value, TAG)
+    if len(tag) > TAG.limit:  # upper case can lengthen it: 'ß' is 'SS'
+        raise BadInput(
+            f"The asset tag is too long: {len(tag)} characters, the most is {TAG.limit}."
+        )
+    return tag
 
 
 def _cleaned(changes: dict) -> dict:
@@ -270,15 +275,14 @@ def list_assets(
     )
     if search:
         text = clean(search, SHORT)
-        if text:
-            like = f"%{text}%"
+        if text:  # contains() escapes % and _, so they are searched for as typed
             query = query.where(
                 Asset.tag.contains(text.upper())
-                | Asset.make.ilike(like)
-                | Asset.model.ilike(like)
-                | Asset.serial.ilike(like)
-                | Asset.description.ilike(like)
-                | Asset.assigned_to.ilike(like)
+                | Asset.make.contains(text)
+                | Asset.model.contains(text)
+                | Asset.serial.contains(text)
+                | Asset.description.contains(text)
+                | Asset.assigned_to.contains(text)
             )
     if location:
         query = query.where(Location.code == clean_code(location))
@@ -343,6 +347,8 @@ def update_asset(tag: str, *, by: str, seen_version: int | None = None, **change
             raise Refused(
                 "A device goes on loan by lending it (the desk's swap), so the loan is recorded."
             )
+        if "status" in values and row.status == "on_loan" and values["status"] != "on_loan":
+            raise Refused(f"{row.tag} is out on loan: return it first.")  # else the loan stays open
         moved = {k: v for k, v in values.items() if getattr(row, k) != v}
         if moved:
             _change(row, by, "update", moved)
@@ -440,7 +446,7 @@ def repeat_faults(asset_id: int, since: dt.datetime) -> list[tuple[str, int]]:
         .where((Incident.asset == asset_id) & (Incident.logged_at >= since))
         .group_by(Category.name)
         .having(pw.fn.COUNT(Incident.id) >= REPEAT_FAULTS)
-        .order_by(pw.fn.COUNT(Incident.id).desc())
+        .order_by(pw.fn.COUNT(Incident.id).desc(), Category.name)
         .tuples()
     )
     return list(query)
@@ -478,7 +484,7 @@ def flagged(since_days: int = 365) -> list[tuple[str, str, int]]:
             .where(Incident.logged_at >= since)
             .group_by(Asset.tag, Category.name)
             .having(pw.fn.COUNT(Incident.id) >= REPEAT_FAULTS)
-            .order_by(pw.fn.COUNT(Incident.id).desc(), Asset.tag)
+            .order_by(pw.fn.COUNT(Incident.id).desc(), Asset.tag, Category.name)
             .tuples()
         )
         return list(query)

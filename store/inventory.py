@@ -119,6 +119,7 @@ def import_assets(
     if len(data) > MOST_ROWS:
         raise BadInput(f"{path} has {len(data):,} rows; the most is {MOST_ROWS:,}.")
     rooms = {row.code: row.id for row in Location.select(Location.code, Location.id)}
+    statuses = {row.tag: row.status for row in Asset.select(Asset.tag, Asset.status)}
     wanted: dict[str, tuple[dict, str | None, str | None, int]] = {}
     for line, cells in enumerate(data, start=2):
         if not any(cell.strip() for cell in cells):
@@ -134,18 +135,27 @@ def import_assets(
                 raise BadInput(f"there is no location '{shown(room)}' (import the rooms first)")
             parent = values.pop("part_of", "").strip()
             parent_tag = clean_tag(parent) if parent else None
-            cleaned = _cleaned({k: v for k, v in values.items()})
-            if cleaned.get("status") == "on_loan":
+            if not values.get("status", "x").strip():
+                del values["status"]  # a blank status: in use if new, else as it is
+            cleaned = _cleaned(values)
+            was = statuses.get(tag)
+            if cleaned.get("status") == "on_loan" and was != "on_loan":
                 raise BadInput("a device goes on loan by lending it at the desk, not by import")
+            if was == "on_loan" and cleaned.get("status", was) != was:
+                raise BadInput(f"{tag} is out on loan: return it at the desk first")
         except BadInput as exc:
             reason = str(exc).rstrip(".")
-            report.problems.append(f"Line {line}: {reason[0].lower() + reason[1:]}.")
+            if reason[1:2].islower():  # "The asset tag..." reads on as "the asset tag..."
+                reason = reason[0].lower() + reason[1:]
+            report.problems.append(f"Line {line}: {reason}.")
             continue
         if tag in wanted:
             report.problems.append(f"Line {line}: {tag} is already on line {wanted[tag][3]}.")
             continue
         wanted[tag] = (cleaned, room, parent_tag, line)
-    known = {row.tag for row in Asset.select(Asset.tag)}
+    known = set(statuses)
+    joined = _parents()
+    joined.update({tag: parent for tag, (_v, _r, parent, _l) in wanted.items() if parent})
     for tag, (_v, _room, parent, line) in wanted.items():
         if parent and parent not in wanted and parent not in known:
             report.problems.append(
@@ -154,7 +164,18 @@ def import_assets(
             )
         if parent == tag:
             report.problems.append(f"Line {line}: {tag} cannot be a part of itself.")
+        elif parent:
+            above, seen = parent, {tag}
+            while above is not None and above not in seen:  # no circles of parts
+                seen.add(above)
+                above = joined.get(above)
+            if above == tag:
+                report.problems.append(
+                    f"Line {line}: {tag} cannot be a part of {parent}, "
+                    f"which is already a part of {tag}."
+                )
     if report.problems:
+        report.problems.sort(key=lambda problem: int(problem.split(":")[0].split()[1]))
         return report
     if not wanted:
         raise BadInput(f"{path} has no devices in it: nothing was imported.")
@@ -176,7 +197,7 @@ def _write(
     with write():
         existing = {row.tag: row for row in Asset.select()}
         fresh, total = [], len(wanted)
-        for done, (tag, (values, room, _parent, _line)) in enumerate(wanted.items(), start=1):
+        for done, (tag, (values, room, parent, _line)) in enumerate(wanted.items(), start=1):
             location_id = rooms[room] if room else None
             row = existing.get(tag)
             if row is None:
@@ -186,7 +207,10 @@ def _write(
                 moved = {k: v for k, v in values.items() if getattr(row, k) != v}
                 if location_id != row.location_id:
                     moved["location"] = location_id
-                if moved:
+                joins = bool(parent) and (
+                    parent not in existing or existing[parent].id != row.part_of_id
+                )  # the part_of itself is written, and journalled, once new rows have ids
+                if moved or joins:
                     report.updated += 1
                     if not dry_run:
                         plain = {k: v for k, v in moved.items() if k != "location"}
@@ -228,10 +252,17 @@ def _write(
         for start in range(0, len(added), 500):
             Journal.insert_many(added[start : start + 500]).execute()
         for tag, (_values, _room, parent, _line) in wanted.items():
-            if parent and Asset.get_by_id(ids[tag]).part_of_id != ids[parent]:
+            current = Asset.get_by_id(ids[tag]).part_of_id if parent else None
+            if parent and current != ids[parent]:
                 Asset.update(part_of=ids[parent]).where(Asset.id == ids[tag]).execute()
                 journal.record(
-                    by, Asset(id=ids[tag]), "import", field="part_of", after=parent, at=now
+                    by,
+                    Asset(id=ids[tag]),
+                    "import",
+                    field="part_of",
+                    before=Asset.get_by_id(current).tag if current else None,
+                    after=parent,
+                    at=now,
                 )
         if progress:
             progress(total, total)

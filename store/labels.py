@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from store.assets import clean_kind, clean_tag, list_assets
 from store.errors import BadInput
+from store.sanitise import Field, clean
 
 MM = 72 / 25.4
 """PDF points in a millimetre."""
@@ -54,6 +55,7 @@ A4_3X7 = Layout()
 QR_SIZE = 30.0
 """The QR code's side on a label, in mm, quiet zone included."""
 MOST_LABELS = 10_000
+SCHOOL = Field("the school's name", 200, required=False)
 
 
 def label_matrix(tag: str) -> list[list[bool]]:
@@ -135,7 +137,7 @@ def _pdf_page(tags: list[str], school: str, layout: Layout) -> bytes:
             f"{(layout.page_height - y - layout.height / 2 - 6) * MM:.2f} Td "
             f"({_pdf_text(school)}) Tj ET"
         )
-    return "\n".join(ops).encode("latin-1")
+    return "\n".join(ops).encode("cp1252")  # the fonts' WinAnsiEncoding: ’ – € as well
 
 
 def write_pdf(path: Path, tags: list[str], school: str, layout: Layout = A4_3X7) -> int:
@@ -258,6 +260,7 @@ def write_sheet(path: Path, tags: list[str], *, school: str, layout: Layout = A4
     """Write the labels as PDF, SVG or PNG, by the file's ending; return the files."""
     if not tags:
         raise BadInput("No devices match, so there is nothing to label.")
+    school = clean(school, SCHOOL)  # no control characters: they are not allowed in XML
     if len(tags) > MOST_LABELS:
         raise BadInput(f"That is {len(tags):,} labels; the most in one go is {MOST_LABELS:,}.")
     kind = path.suffix.lower()

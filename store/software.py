@@ -93,23 +93,22 @@ def _row(name: object) -> Software:
 
 
 def _seats_in_use(software_id: int) -> int:
-    devices = (
-        SoftwareInstall.select()
-        .where((SoftwareInstall.software == software_id) & SoftwareInstall.asset.is_null(False))
+    """Devices it is on, each once: installed on it, or in a room it is installed in
+    (a device installed on and in such a room is one seat); retired devices use none."""
+    mine = SoftwareInstall.software == software_id
+    on_devices = SoftwareInstall.select(SoftwareInstall.asset).where(
+        mine & SoftwareInstall.asset.is_null(False)
+    )
+    in_rooms = SoftwareInstall.select(SoftwareInstall.location).where(
+        mine & SoftwareInstall.location.is_null(False)
+    )
+    return (
+        Asset.select()
+        .where(
+            (Asset.id.in_(on_devices) | Asset.location.in_(in_rooms)) & (Asset.status != "retired")
+        )
         .count()
     )
-    rooms = [
-        i.location_id
-        for i in SoftwareInstall.select(SoftwareInstall.location).where(
-            (SoftwareInstall.software == software_id) & SoftwareInstall.location.is_null(False)
-        )
-    ]
-    in_rooms = (
-        Asset.select().where(Asset.location.in_(rooms) & (Asset.status != "retired")).count()
-        if rooms
-        else 0
-    )
-    return devices + in_rooms
 
 
 def _info(row: Software) -> SoftwareInfo:
@@ -220,6 +219,8 @@ def uninstall(
     name: str, *, asset: str | None = None, room: str | None = None, by: str
 ) -> SoftwareInfo:
     """Record a title as no longer on a device or in a room."""
+    if bool(asset) == bool(room):
+        raise BadInput("Say where it is installed: on one device (asset) or in one room.")
     row = _row(name)
     try:
         device = asset_row(asset) if asset else None
@@ -244,7 +245,7 @@ def uninstall(
             )
             .execute()
         )
-        where = device.tag if device else place.code if place else "?"
+        where = device.tag if device else place.code
         if not gone:
             raise Refused(f"{row.title} is not installed on {where}.")
         journal.record(by, row, "uninstall", field="where", before=where)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,9 +30,9 @@ def read_text(path: Path) -> str:
         if path.is_dir():
             raise BadInput(f"{path} is a folder, not a CSV file.")
         if size > MOST_BYTES:
+            megabytes = math.ceil(size / 1024 / 1024 * 10) / 10  # never rounded down to the most
             raise BadInput(
-                f"{path} is {size / 1024 / 1024:.0f} MB; the most is "
-                f"{MOST_BYTES // 1024 // 1024} MB."
+                f"{path} is {megabytes:.1f} MB; the most is {MOST_BYTES // 1024 // 1024} MB."
             )
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -64,8 +65,9 @@ def read_rows(path: Path) -> list[list[str]]:
 
 
 def unquoted(cell: str) -> str:
-    """A cell as typed, without the quote our export puts before a would-be formula."""
-    if cell.startswith("'") and cell[1:2] and cell[1:2] in FORMULA_START:
+    """A cell as typed, without the quote our export puts before a would-be formula (or
+    before a quote that would otherwise be taken for one)."""
+    if cell.startswith("'") and cell[1:].startswith((*FORMULA_START, "'")):
         return cell[1:]
     return cell
 
@@ -73,7 +75,9 @@ def unquoted(cell: str) -> str:
 def safe_cell(value: object) -> str:
     """A value as a spreadsheet should show it, never run it."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if text.startswith(FORMULA_START) or unquoted(text) != text:  # so it reads back the same
+        return "'" + text
+    return text
 
 
 def write_rows(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> int:

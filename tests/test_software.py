@@ -1,0 +1,221 @@
+"""The software library: titles and what they are for, where they are installed, the
+standard builds, and licences counted against the seats bought."""
+
+import datetime as dt
+
+import pytest
+
+from store import assets, journal, software
+from store.errors import BadInput, NotFound, Refused
+from store.models import Journal, Software
+
+TODAY = dt.date(2026, 3, 1)
+
+
+def names(found):
+    return [info.name for info in found]
+
+
+def installs(name):
+    [info] = [s for s in software.list_software() if s.name == name]
+    return info.installs
+
+
+@pytest.fixture
+def library(school):
+    """Three titles, and Computer room 1 with three desktops (one retired) in it."""
+    software.add_software(
+        "Audacity", version="3.4", purposes="Audio editing, podcasts", licence="free", by="setup"
+    )
+    software.add_software("Scratch", version="3", purposes=["coding"], by="setup")
+    software.add_software(
+        "Adobe Express",
+        publisher="Adobe",
+        purposes=["graphics", "video editing"],
+        licence="per seat",
+        seats=2,
+        renews_on="31/03/2026",
+        by="setup",
+    )
+    for n in (1, 2, 3):
+        assets.add_asset(f"PC-IT1-{n}", kind="desktop", location="IT1", by="setup")
+    assets.retire_asset("PC-IT1-3", "Dead power supply", by="setup")
+    return school
+
+
+def test_add_software_cleans_what_it_is_given(school):
+    added = software.add_software(
+        "  Audacity ",
+        version="3.4",
+        publisher="Muse Group",
+        purposes="Audio editing, audio editing ,  Podcasts,,",
+        licence="Per-Seat",
+        seats=30,
+        renews_on="01/09/2026",
+        by="jsmith",
+    )
+    assert (added.title, added.version, added.name, added.publisher) == (
+        "Audacity",
+        "3.4",
+        "Audacity 3.4",
+        "Muse Group",
+    )
+    assert added.purposes == ("audio editing", "podcasts")
+    assert (added.licence, added.seats, added.renews_on) == ("per_seat", 30, dt.date(2026, 9, 1))
+    assert added.installs == 0
+    row = Software.get(Software.title == "Audacity")
+    [entry] = journal.history("software", row.id)
+    assert (entry.who, entry.action, entry.after) == ("jsmith", "add", "Audacity 3.4")
+
+
+REFUSALS = [
+    ({"title": " "}, "The title is empty"),
+    ({"licence": "pirated"}, "'pirated' is not a licence: choose from site, per_seat"),
+    ({"licence": "per seat"}, "A per-seat licence needs the number of seats bought"),
+    ({"seats": -1}, "Seats are a whole number, 0 or more"),
+    ({"seats": "30"}, "Seats are a whole number"),
+    ({"seats": True}, "Seats are a whole number"),
+    ({"seats": 2.5}, "Seats are a whole number"),
+    ({"renews_on": "31/02/2026"}, "not a date for the renewal"),
+    ({"purposes": ["x" * 41]}, "A purpose is too long"),
+    ({"title": "Scratch", "version": "3"}, "Scratch 3 is already in the library"),
+    ({"title": "Scratch", "version": ""}, None),  # another version of it is welcome
+]
+
+
+def test_add_software_refuses_what_is_wrong_and_adds_nothing(library):
+    for fields, message in REFUSALS:
+        args = {"title": "Kahoot", **fields}
+        before = (Software.select().count(), Journal.select().count())
+        if message is None:
+            software.add_software(args.pop("title"), by="jsmith", **args)
+            assert Software.select().count() == before[0] + 1
+            continue
+        with pytest.raises(BadInput, match=message):
+            software.add_software(args.pop("title"), by="jsmith", **args)
+        assert (Software.select().count(), Journal.select().count()) == before, fields
+
+
+def test_list_software_is_by_title_and_finds_by_purpose(library):
+    assert names(software.list_software()) == ["Adobe Express", "Audacity 3.4", "Scratch 3"]
+    assert names(software.list_software("Audio")) == ["Audacity 3.4"]
+    assert names(software.list_software("editing")) == ["Adobe Express", "Audacity 3.4"]
+    assert names(software.list_software("coding")) == ["Scratch 3"]
+    assert software.list_software("spreadsheets") == []
+
+
+def test_install_on_one_device_and_in_a_room(library):
+    on_laptop = software.install("audacity", asset="lap-0042", by="akhan")
+    assert on_laptop.installs == 1
+    # in a room: a seat for each device in it that is still in use (the retired one is not)
+    in_room = software.install("Audacity 3.4", room="it1", by="akhan")
+    assert in_room.installs == 3
+    row = Software.get(Software.title == "Audacity")
+    where = [(e.action, e.after) for e in journal.history("software", row.id)]
+    assert ("install", "LAP-0042") in where and ("install", "IT1") in where
+    # a device moved into the room takes a seat there
+    assets.add_asset("PC-IT1-4", kind="desktop", location="IT1", by="setup")
+    assert installs("Audacity 3.4") == 4
+
+
+def test_a_device_installed_on_and_in_a_room_with_it_is_one_seat(library):
+    software.install("Adobe Express", room="IT1", by="akhan")
+    assert installs("Adobe Express") == 2
+    software.install("Adobe Express", asset="PC-IT1-1", by="akhan")
+    assert installs("Adobe Express") == 2  # PC-IT1-1 is one device, using one seat
+    assert software.licence_report(TODAY)[0].over == 0
+
+
+def test_a_retired_device_gives_its_seat_back(library):
+    software.install("Adobe Express", asset="LAP-0042", by="akhan")
+    assert installs("Adobe Express") == 1
+    assets.retire_asset("LAP-0042", "Stolen", by="jsmith")
+    assert installs("Adobe Express") == 0
+
+
+def test_install_refusals(library):
+    software.install("Scratch", asset="LAP-0042", by="akhan")
+    with pytest.raises(Refused, match="Scratch is already installed on LAP-0042"):
+        software.install("Scratch 3", asset="LAP-0042", by="akhan")
+    with pytest.raises(BadInput, match="Say where it is installed"):
+        software.install("Scratch", by="akhan")
+    with pytest.raises(BadInput, match="Say where it is installed"):
+        software.install("Scratch", asset="LAP-0042", room="IT1", by="akhan")
+    with pytest.raises(BadInput, match="No asset is tagged 'LAP-9999'"):
+        software.install("Scratch", asset="LAP-9999", by="akhan")
+    with pytest.raises(BadInput, match="ZZ9"):
+        software.install("Scratch", room="ZZ9", by="akhan")
+    with pytest.raises(NotFound, match="There is no software 'Minecraft'"):
+        software.install("Minecraft", room="IT1", by="akhan")
+    assert installs("Scratch 3") == 1
+
+
+def test_a_title_with_two_versions_must_be_named_with_its_version(library):
+    software.add_software("Scratch", version="4", by="setup")
+    with pytest.raises(BadInput, match="There are 2 versions of Scratch: say which"):
+        software.install("scratch", room="IT1", by="akhan")
+    assert software.install("SCRATCH 4", room="IT1", by="akhan").installs == 2
+    assert installs("Scratch 3") == 0
+
+
+def test_uninstall(library):
+    software.install("Scratch", asset="LAP-0042", by="akhan")
+    software.install("Scratch", room="IT1", by="akhan")
+    assert software.uninstall("Scratch", room="IT1", by="jsmith").installs == 1
+    assert software.uninstall("Scratch", asset="LAP-0042", by="jsmith").installs == 0
+    row = Software.get(Software.title == "Scratch")
+    gone = [(e.who, e.action, e.before) for e in journal.history("software", row.id)]
+    assert ("jsmith", "uninstall", "IT1") in gone and ("jsmith", "uninstall", "LAP-0042") in gone
+    with pytest.raises(Refused, match="Scratch is not installed on LAP-0042"):
+        software.uninstall("Scratch", asset="LAP-0042", by="jsmith")
+    for where in ({}, {"asset": "LAP-0042", "room": "IT1"}):
+        with pytest.raises(BadInput, match="Say where it is installed"):
+            software.uninstall("Scratch", by="jsmith", **where)
+
+
+def test_builds_list_their_titles(library):
+    titles = software.add_build(
+        "Computing suite", ["Scratch", "audacity 3.4", "Scratch 3"], description="IT1", by="jsmith"
+    )
+    assert names(titles) == ["Audacity 3.4", "Scratch 3"]  # by title, each once
+    assert software.build_titles("Computing suite") == titles
+    with pytest.raises(BadInput, match="There is already a build called Computing suite"):
+        software.add_build("Computing suite", ["Scratch"], by="jsmith")
+    with pytest.raises(BadInput, match="A build needs at least one title"):
+        software.add_build("Empty", [], by="jsmith")
+    with pytest.raises(NotFound, match="There is no software 'Minecraft'"):
+        software.add_build("Games", ["Scratch", "Minecraft"], by="jsmith")
+    with pytest.raises(NotFound, match="There is no build called Games"):
+        software.build_titles("Games")
+
+
+def test_licence_report_puts_titles_over_their_seats_first_then_renewals_due(school):
+    for n in range(1, 5):
+        assets.add_asset(f"PC-{n}", kind="desktop", by="setup")
+
+    def title(name, seats=None, renews=None, on=0, licence="per_seat"):
+        software.add_software(
+            name, licence=licence if seats is not None else "subscription", seats=seats,
+            renews_on=renews, by="setup",
+        )  # fmt: skip
+        for n in range(1, on + 1):
+            software.install(name, asset=f"PC-{n}", by="setup")
+
+    title("Way over", seats=1, on=4)  # 3 over
+    title("Just over", seats=2, on=3, renews=TODAY + dt.timedelta(days=400))  # 1 over
+    title("At seats", seats=3, on=3)
+    title("Renews in 60 days", renews=TODAY + dt.timedelta(days=60))
+    title("Renews in 61 days", renews=TODAY + dt.timedelta(days=61))
+    title("Lapsed last week", renews=TODAY - dt.timedelta(days=7))
+    title("Renews in 10 days", seats=10, on=1, renews=TODAY + dt.timedelta(days=10))
+    software.add_software("Free for all", licence="free", by="setup")  # nothing to report
+    report = software.licence_report(TODAY)
+    assert [(line.software.name, line.over, line.renewal_due) for line in report] == [
+        ("Way over", 3, False),
+        ("Just over", 1, False),
+        ("Lapsed last week", 0, True),
+        ("Renews in 10 days", 0, True),
+        ("Renews in 60 days", 0, True),
+        ("Renews in 61 days", 0, False),
+        ("At seats", 0, False),
+    ]
