@@ -7,10 +7,10 @@ history, known by the tag on its QR label.
                      cost="£649.00", by="jsmith")
     assets.move_asset("lap-0042", "S12", by="jsmith")     # tags are matched in upper case
     assets.attach_part("PSU-0042", "LAP-0042", by="jsmith")
-    assets.history("LAP-0042").repeat_faults          # [('laptop', 4)]: its fourth this year
 
-Every change is journalled like an incident's. Loans of spares are in
-`store.loans`, the spreadsheet import and export in `store.inventory`.
+Every change is journalled like an incident's. What a scan of its label shows (its
+calls, repeat faults, changes and loans) is in `store.asset_history`, loans of
+spares in `store.loans`, the spreadsheet import and export in `store.inventory`.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import calls, journal
-from store.database import read, write
+from store import journal
+from store.database import cached_sql, first_row, read, write
 from store.errors import BadInput, NotFound, Refused
 from store.locations import location_row
-from store.models import Asset, Category, Incident, Location
-from store.records import Call
+from store.models import Asset, Location
 from store.sanitise import DESCRIPTION, TAG, Field, clean, clean_code, shown
 
 KINDS = {
@@ -137,6 +136,9 @@ def clean_status(value: object) -> str:
     )
 
 
+DATE_WORDS = {"purchased_on": "purchase date", "warranty_end": "end of the warranty"}
+
+
 def clean_date(value: object, what: str) -> dt.date | None:
     """A date as 2024-09-01 or 01/09/2024 (day first, as schools write it), or None."""
     if value is None or isinstance(value, dt.date):
@@ -152,9 +154,7 @@ def clean_date(value: object, what: str) -> dt.date | None:
             return dt.date(year, month, day)
     except ValueError:
         pass
-    raise BadInput(
-        f"'{shown(value)}' is not a date for the {what}: write 2024-09-01 or 01/09/2024."
-    )
+    raise BadInput(f"The {what} '{shown(value)}' is not a date: write 2024-09-01 or 01/09/2024.")
 
 
 def clean_cost(value: object) -> int | None:
@@ -169,9 +169,10 @@ def clean_cost(value: object) -> int | None:
 
 
 def clean_tag(value: object) -> str:
-    """A tag as printed on labels: upper case, no spaces (a space becomes a dash)."""
+    """A tag as printed on labels: upper case, no spaces or underscores (each becomes a
+    dash), so its QR code stays in alphanumeric mode."""
     if isinstance(value, str):
-        value = re.sub(r"\s+", "-", value.strip())
+        value = re.sub(r"[\s_]+", "-", value.strip())
     tag = clean_code(value, TAG)
     if len(tag) > TAG.limit:  # upper case can lengthen it: 'ß' is 'SS'
         raise BadInput(
@@ -192,7 +193,7 @@ def _cleaned(changes: dict) -> dict:
         elif name == "status":
             out["status"] = clean_status(value)
         elif name in ("purchased_on", "warranty_end"):
-            out[name] = clean_date(value, name.replace("_", " "))
+            out[name] = clean_date(value, DATE_WORDS[name])
         elif name == "cost":
             out["cost_pence"] = clean_cost(value)
         elif name == "notes":
@@ -245,17 +246,63 @@ def asset_row(tag: object) -> Asset:
     return row
 
 
+def _day(value: str | dt.date | None) -> dt.date | None:
+    """A stored date: SQLite hands back text, PostgreSQL a date."""
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _by_tag() -> pw.ModelSelect:
+    parent = Asset.alias("parent")
+    return (
+        Asset.select(
+            Asset.tag,
+            Asset.kind,
+            Asset.description,
+            Location.code,
+            Location.name,
+            Asset.make,
+            Asset.model,
+            Asset.serial,
+            Asset.assigned_to,
+            Asset.status,
+            Asset.purchased_on,
+            Asset.cost_pence,
+            Asset.supplier,
+            Asset.warranty_end,
+            Asset.notes,
+            parent.tag,
+            Asset.version,
+            Asset.id,
+        )
+        .join(Location, pw.JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
+        .switch(Asset)
+        .join(parent, pw.JOIN.LEFT_OUTER, on=(Asset.part_of == parent.id))
+        .where(Asset.tag == "")
+    )
+
+
+def asset_and_id(tag: object) -> tuple[AssetInfo, int]:
+    """A device by tag, with its place, what it is part of and its parts, and its row id;
+    or NotFound. Read with SQL made once: a scan opens it as fast as a call."""
+    tag = clean_tag(tag)
+    with read():
+        values = first_row("device and its place by tag", _by_tag, (tag,))
+        if values is None:
+            raise NotFound(f"No asset is tagged '{tag}'.")
+        *fields, version, row_id = values
+        sql = cached_sql(
+            "asset parts",
+            lambda: Asset.select(Asset.tag).where(Asset.part_of == 0).order_by(Asset.tag),
+        )
+        parts = tuple(part for (part,) in Asset._meta.database.execute_sql(sql, (row_id,)))
+    for n in (10, 13):  # purchased_on, warranty_end
+        fields[n] = _day(fields[n])
+    return AssetInfo(*fields, parts=parts, version=version), row_id
+
+
 def asset(tag: str) -> AssetInfo:
     """A device by tag, with its place, what it is part of and its parts; or NotFound."""
-    row = asset_row(tag)
-    with read():
-        place = Location.get_by_id(row.location_id) if row.location_id else None
-        part_of = Asset.get_by_id(row.part_of_id).tag if row.part_of_id else None
-        parts = tuple(
-            a.tag
-            for a in Asset.select(Asset.tag).where(Asset.part_of == row.id).order_by(Asset.tag)
-        )
-    return _info(row, place, part_of, parts)
+    return asset_and_id(tag)[0]
 
 
 def list_assets(
@@ -311,6 +358,8 @@ def add_asset(
     """Put a device on the register. `fields` are any of EDITABLE but kind."""
     tag = clean_tag(tag)
     values = _cleaned({"kind": kind, **fields})
+    if values.get("status") == "on_loan":
+        raise BadInput("A device goes on loan by lending it at the desk, so the loan is recorded.")
     try:
         place = location_row(location) if location else None
         parent = asset_row(part_of) if part_of else None
@@ -349,6 +398,8 @@ def update_asset(tag: str, *, by: str, seen_version: int | None = None, **change
             )
         if "status" in values and row.status == "on_loan" and values["status"] != "on_loan":
             raise Refused(f"{row.tag} is out on loan: return it first.")  # else the loan stays open
+        if values.get("status") == "retired" and row.status != "retired":
+            raise Refused(f"Retire {row.tag} with its reason (the desk's Retire, or asset retire).")
         moved = {k: v for k, v in values.items() if getattr(row, k) != v}
         if moved:
             _change(row, by, "update", moved)
@@ -417,74 +468,3 @@ def detach_part(part: str, *, by: str) -> AssetInfo:
         journal.record(by, child, "detach", field="part_of", before=before, after=None)
         _change(child, by, "detach", {"part_of": None})
     return asset(child.tag)
-
-
-# -- history
-
-
-@dataclass(frozen=True)
-class AssetHistory:
-    """A device and everything that has happened to it, newest first."""
-
-    asset: AssetInfo
-    calls: tuple[Call, ...]
-    last_twelve_months: int
-    """How many calls about it were logged in the last twelve months."""
-    repeat_faults: tuple[tuple[str, int], ...] = ()
-    """(category, calls) with REPEAT_FAULTS or more in twelve months."""
-    changes: tuple[journal.JournalEntry, ...] = ()
-    """Moves, status changes and the rest, from the journal."""
-    loans: tuple = ()
-    """store.loans.LoanInfo for every loan this device was lent or handed in for."""
-
-
-def repeat_faults(asset_id: int, since: dt.datetime) -> list[tuple[str, int]]:
-    """Categories with REPEAT_FAULTS or more calls about one device since `since`."""
-    query = (
-        Incident.select(Category.name, pw.fn.COUNT(Incident.id))
-        .join(Category, on=(Incident.category == Category.id))
-        .where((Incident.asset == asset_id) & (Incident.logged_at >= since))
-        .group_by(Category.name)
-        .having(pw.fn.COUNT(Incident.id) >= REPEAT_FAULTS)
-        .order_by(pw.fn.COUNT(Incident.id).desc(), Category.name)
-        .tuples()
-    )
-    return list(query)
-
-
-def history(tag: str) -> AssetHistory:
-    """What a scan of a device's label shows: the device, its calls, moves and loans."""
-    from store import loans  # loans name assets: imported here to keep the one way round
-
-    device = asset(tag)
-    year_ago = journal.now() - dt.timedelta(days=365)
-    with read():
-        row = asset_row(device.tag)
-        query = (
-            calls.base_query()
-            .where(Incident.asset == row.id)
-            .order_by(Incident.logged_at.desc(), Incident.id.desc())
-        )
-        found = tuple(calls.to_call(values) for values in query)
-        flags = tuple(repeat_faults(row.id, year_ago))
-    changes = tuple(reversed(journal.history("asset", row.id)))
-    recent = sum(1 for call in found if call.logged_at >= year_ago)
-    return AssetHistory(device, found, recent, flags, changes, tuple(loans.loans_of(row.id)))
-
-
-def flagged(since_days: int = 365) -> list[tuple[str, str, int]]:
-    """(tag, category, calls) for every device that is a repeat fault."""
-    since = journal.now() - dt.timedelta(days=since_days)
-    with read():
-        query = (
-            Incident.select(Asset.tag, Category.name, pw.fn.COUNT(Incident.id))
-            .join(Asset, on=(Incident.asset == Asset.id))
-            .switch(Incident)
-            .join(Category, on=(Incident.category == Category.id))
-            .where(Incident.logged_at >= since)
-            .group_by(Asset.tag, Category.name)
-            .having(pw.fn.COUNT(Incident.id) >= REPEAT_FAULTS)
-            .order_by(pw.fn.COUNT(Incident.id).desc(), Asset.tag, Category.name)
-            .tuples()
-        )
-        return list(query)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from store import journal
 from store.assets import _cleaned, clean_tag, list_assets
-from store.database import write
+from store.database import insert_rows, write
 from store.errors import BadInput
 from store.models import Asset, Journal, Location
 from store.sanitise import shown
@@ -234,9 +234,10 @@ def _write(
                 progress(done, total)
         if dry_run:
             report.written = False
+            if progress:
+                progress(total, total)
             return
-        for start in range(0, len(fresh), 500):
-            Asset.insert_many(fresh[start : start + 500]).execute()
+        insert_rows(Asset, fresh)
         ids = {row.tag: row.id for row in Asset.select(Asset.tag, Asset.id)}
         added = [
             {
@@ -249,8 +250,7 @@ def _write(
             }
             for item in fresh
         ]
-        for start in range(0, len(added), 500):
-            Journal.insert_many(added[start : start + 500]).execute()
+        insert_rows(Journal, added)
         for tag, (_values, _room, parent, _line) in wanted.items():
             current = Asset.get_by_id(ids[tag]).part_of_id if parent else None
             if parent and current != ids[parent]:

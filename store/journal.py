@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store.database import insert_row, read
+from store.database import cached_sql, insert_row, read
 from store.models import Journal
 
 
@@ -93,10 +93,24 @@ def changes(who: str, row, action: str, updates: dict, *, at: dt.datetime | None
 
 def history(record_name: str, record_id: int) -> list[JournalEntry]:
     """Every journal row for one record, in the order they were written."""
-    with read():
-        query = (
-            Journal.select()
-            .where((Journal.record == record_name) & (Journal.record_id == record_id))
+    sql = cached_sql(
+        "journal of",
+        lambda: (
+            Journal.select(
+                Journal.at,
+                Journal.who,
+                Journal.action,
+                Journal.field,
+                Journal.before,
+                Journal.after,
+            )
+            .where((Journal.record == "") & (Journal.record_id == 0))
             .order_by(Journal.id)
-        )
-        return [JournalEntry(j.at, j.who, j.action, j.field, j.before, j.after) for j in query]
+        ),
+    )
+    with read():
+        rows = Journal._meta.database.execute_sql(sql, (record_name, record_id)).fetchall()
+    return [
+        JournalEntry(dt.datetime.fromisoformat(at) if isinstance(at, str) else at, *rest)
+        for at, *rest in rows
+    ]

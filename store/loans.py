@@ -83,8 +83,8 @@ def swap(
     reference: object, *, handed_in: str | None, spare: str, borrower: str | None = None, by: str
 ) -> LoanInfo:
     """Check `handed_in` in for repair against the call and lend `spare` to its caller
-    (or to `borrower`). One of them may be missing: a spare alone, or a repair alone is
-    not a swap, and is refused."""
+    (or to `borrower`), in one transaction. With no device handed in, it lends the spare
+    against the call alone; a spare is always needed."""
     if not spare:
         raise BadInput("Scan the spare that is being lent.")
     try:

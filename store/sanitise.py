@@ -85,8 +85,9 @@ def clean(value: object, field: Field) -> str:
             f"{field.label.capitalize()} is too long: the most is {field.limit} characters."
         )
     text = value.replace("\r\n", "\n")
-    text = "".join(_keep(char, field.multiline) for char in text)
-    text = unicodedata.normalize("NFC", text)  # after removal, which can expose new pairs
+    if not (text.isascii() and text.isprintable()):  # plain ASCII has nothing to remove
+        text = "".join(_keep(char, field.multiline) for char in text)
+        text = unicodedata.normalize("NFC", text)  # after removal, which can expose pairs
     if field.multiline:
         text = "\n".join(line.rstrip() for line in text.split("\n"))
         text = re.sub(r"\n{3,}", "\n\n", text)
@@ -114,6 +115,11 @@ def clean_email(value: object) -> str:
 def clean_code(value: object, field: Field = CODE) -> str:
     """A room code, asset tag or similar: upper case, no spaces inside."""
     text = clean(value, field).upper()
+    if len(text) > field.limit:  # upper case can lengthen it: 'ß' is 'SS'
+        raise BadInput(
+            f"{field.label.capitalize()} is too long: {len(text)} characters, "
+            f"the most is {field.limit}."
+        )
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9._/-]*", text):
         raise BadInput(
             f"{field.label.capitalize()} '{text}' may only use letters, digits and . _ / -."

@@ -147,7 +147,7 @@ def add_software(
         raise BadInput("Seats are a whole number, 0 or more.")
     if licence == "per_seat" and seats is None:
         raise BadInput("A per-seat licence needs the number of seats bought.")
-    renews = clean_date(renews_on, "renewal")
+    renews = clean_date(renews_on, "renewal date")
     with write():
         if (
             Software.select()

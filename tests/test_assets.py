@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import assets, journal, loans, servicedesk
+from store import asset_history, assets, journal, loans, servicedesk
 from store.errors import BadInput, NotFound, Refused
 from store.models import Asset, Incident, Journal
 
@@ -106,7 +106,7 @@ def test_clean_date_reads_iso_and_day_first(typed, day):
     "typed", ["2024-02-30", "31/02/2024", "13/13/2024", "09/01/24", "2024/09/01", "next week", 5]
 )
 def test_clean_date_refuses_impossible_or_unknown_dates_naming_the_field(typed):
-    with pytest.raises(BadInput, match=r"is not a date for the warranty end: write 2024-09-01"):
+    with pytest.raises(BadInput, match=r"The warranty end '.*' is not a date: write 2024-09-01"):
         assets.clean_date(typed, "warranty end")
 
 
@@ -250,7 +250,7 @@ ADD_REFUSALS = [
     ({"part_of": "NOPE-1"}, "No asset is tagged 'NOPE-1'"),
     ({"kind": "toaster"}, "not a kind of device"),
     ({"cost": "lots"}, "not a cost"),
-    ({"purchased_on": "31/02/2024"}, "not a date for the purchased on"),
+    ({"purchased_on": "31/02/2024"}, "The purchase date .31/02/2024. is not a date"),
     ({"status": "lost"}, "not a status"),
     ({"colour": "red"}, "An asset has no field 'colour'"),
     ({"make": "x" * 121}, "too long"),
@@ -452,7 +452,7 @@ def test_retire_asset_keeps_the_reason_and_its_history(school):
     assert retired.status == "retired"
     assert retired.notes == "Cracked hinge\nRetired: Screen beyond repair"
     assert ("jsmith", "retire", "status", "in_use", "retired") in moves("LAP-0042")
-    assert len(assets.history("LAP-0042").calls) == 1  # its calls stay with it
+    assert len(asset_history.history("LAP-0042").calls) == 1  # its calls stay with it
     assert tags(assets.list_assets(status="retired")) == ["LAP-0042"]
 
 
@@ -535,7 +535,7 @@ def test_history_is_the_device_its_calls_newest_first_its_changes_and_loans(scho
     newer = log("LAP-0042", summary="Keyboard sticks")
     servicedesk.log_call(summary="Printer jam", requester="Ann Lee", by="jsmith")
     assets.move_asset("LAP-0042", "S12", by="akhan")
-    found = assets.history("lap-0042")
+    found = asset_history.history("lap-0042")
     assert found.asset.tag == "LAP-0042"
     assert [c.number for c in found.calls] == [newer.number, older.number]
     assert found.last_twelve_months == 2
@@ -549,32 +549,32 @@ def test_history_is_the_device_its_calls_newest_first_its_changes_and_loans(scho
 def test_three_calls_in_one_category_in_a_year_flag_a_repeat_fault(school):
     for days in (300, 100, 1):
         log("LAP-0042", "laptop", days_ago=days)
-    found = assets.history("LAP-0042")
+    found = asset_history.history("LAP-0042")
     assert found.repeat_faults == (("laptop", 3),)
-    assert assets.flagged() == [("LAP-0042", "laptop", 3)]
+    assert asset_history.flagged() == [("LAP-0042", "laptop", 3)]
     log("LAP-0042", "laptop")
-    assert assets.history("LAP-0042").repeat_faults == (("laptop", 4),)
+    assert asset_history.history("LAP-0042").repeat_faults == (("laptop", 4),)
 
 
 def test_two_calls_in_a_category_are_not_a_repeat_fault(school):
     log("LAP-0042", "laptop")
     log("LAP-0042", "laptop")
     log("LAP-0042", "wifi")  # three calls, but not three of one kind
-    found = assets.history("LAP-0042")
+    found = asset_history.history("LAP-0042")
     assert (found.repeat_faults, found.last_twelve_months) == ((), 3)
-    assert assets.flagged() == []
+    assert asset_history.flagged() == []
 
 
 def test_calls_older_than_twelve_months_do_not_count_towards_a_repeat_fault(school):
     log("LAP-0042", "laptop", days_ago=400)
     log("LAP-0042", "laptop", days_ago=200)
     log("LAP-0042", "laptop", days_ago=2)
-    found = assets.history("LAP-0042")
+    found = asset_history.history("LAP-0042")
     assert len(found.calls) == 3
     assert found.last_twelve_months == 2
     assert found.repeat_faults == ()
-    assert assets.flagged() == []
-    assert assets.flagged(since_days=500) == [("LAP-0042", "laptop", 3)]
+    assert asset_history.flagged() == []
+    assert asset_history.flagged(since_days=500) == [("LAP-0042", "laptop", 3)]
 
 
 def test_flagged_names_each_device_and_category_most_calls_first(school):
@@ -584,20 +584,42 @@ def test_flagged_names_each_device_and_category_most_calls_first(school):
     for _ in range(3):
         log("LAP-0042", "laptop")
         log("LAP-0042", "wifi")
-    assert assets.flagged() == [
+    assert asset_history.flagged() == [
         ("PRN-0001", "printer", 4),
         ("LAP-0042", "laptop", 3),
         ("LAP-0042", "wifi", 3),
     ]
-    assert assets.history("PRN-0001").repeat_faults == (("printer", 4),)
-    assert assets.flagged(since_days=0) == []
+    assert asset_history.history("PRN-0001").repeat_faults == (("printer", 4),)
+    assert asset_history.flagged(since_days=0) == []
 
 
 def test_history_of_a_device_lists_its_loans(school):
     assets.add_asset("LAP-0099", kind="laptop", status="spare", by="setup")
     call = log("LAP-0042")
     loans.swap(call.number, handed_in="LAP-0042", spare="LAP-0099", by="jsmith")
-    [lent] = assets.history("LAP-0099").loans
-    [handed] = assets.history("LAP-0042").loans
+    [lent] = asset_history.history("LAP-0099").loans
+    [handed] = asset_history.history("LAP-0042").loans
     assert lent == handed
     assert (lent.lent, lent.handed_in, lent.incident) == ("LAP-0099", "LAP-0042", call.number)
+
+
+def test_underscores_become_dashes_so_the_label_stays_alphanumeric(school):
+    device = assets.add_asset("lap_0100", kind="laptop", by="jsmith")
+    assert device.tag == "LAP-0100"
+    assert assets.asset("LAP_0100").tag == "LAP-0100"
+
+
+def test_a_device_goes_on_loan_or_retires_only_through_its_own_step(school):
+    with pytest.raises(BadInput, match="on loan by lending it"):
+        assets.add_asset("LAP-0100", kind="laptop", status="on loan", by="jsmith")
+    assert Asset.get_or_none(Asset.tag == "LAP-0100") is None
+    with pytest.raises(Refused, match="with its reason"):
+        assets.update_asset("LAP-0042", status="retired", by="jsmith")
+    assert assets.asset("LAP-0042").status == "in_use"
+
+
+def test_a_room_code_that_grows_in_upper_case_is_refused_plainly(school):
+    from store.sanitise import CODE, clean_code
+
+    with pytest.raises(BadInput, match="too long"):
+        clean_code("ß" * CODE.limit, CODE)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from store import assets, incidents, journal, notices, queues, servicedesk
+from store import asset_history, incidents, journal, notices, queues, servicedesk
 from store.errors import BadInput, NotFound, Refused
 from store.models import Incident
 from store.queues import Filters
@@ -227,12 +227,12 @@ def test_a_notice_can_be_edited_while_it_shows(school):
 def test_an_assets_history_counts_its_last_twelve_months(desk):
     old = log("Old fault", asset="LAP-0042")
     Incident.update(logged_at=dt.datetime(2020, 1, 1)).where(Incident.id == old.id).execute()
-    found = assets.history("lap-0042")
+    found = asset_history.history("lap-0042")
     assert found.asset.description == "Dell 3440"
     assert numbers(found.calls) == [desk["mine"], old.number]
     assert found.last_twelve_months == 1
     with pytest.raises(NotFound):
-        assets.history("NOPE-1")
+        asset_history.history("NOPE-1")
 
 
 def test_a_filter_naming_nothing_is_said(desk):

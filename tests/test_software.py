@@ -76,7 +76,7 @@ REFUSALS = [
     ({"seats": "30"}, "Seats are a whole number"),
     ({"seats": True}, "Seats are a whole number"),
     ({"seats": 2.5}, "Seats are a whole number"),
-    ({"renews_on": "31/02/2026"}, "not a date for the renewal"),
+    ({"renews_on": "31/02/2026"}, "The renewal date .31/02/2026. is not a date"),
     ({"purposes": ["x" * 41]}, "A purpose is too long"),
     ({"title": "Scratch", "version": "3"}, "Scratch 3 is already in the library"),
     ({"title": "Scratch", "version": ""}, None),  # another version of it is welcome

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from store import assets, inventory, loans, locations
+from store import asset_history, assets, inventory, loans, locations
 from store.errors import BadInput, NotFound
 from store.records import iso
 from store.sanitise import shown
@@ -249,7 +249,7 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe(history: assets.AssetHistory) -> None:
+def _describe(history: asset_history.AssetHistory) -> None:
     device = history.asset
     today = dt.date.today()
     bought = device.purchased_on.isoformat() if device.purchased_on else ""
@@ -289,7 +289,7 @@ def _describe(history: assets.AssetHistory) -> None:
             about = labels.get(category, category)
             print(f"Repeat fault: {count} calls about {about} in 12 months")
     print(
-        f"\nCalls ({len(history.calls)}, {history.last_twelve_months} in the last 12 months):"
+        f"\nCalls ({history.all_calls}, {history.last_twelve_months} in the last 12 months):"
         if history.calls
         else "\nCalls: none"
     )
@@ -341,7 +341,7 @@ def _pounds(pence: str | None) -> str | None:
 
 def run_show(args: argparse.Namespace) -> int:
     open_db(args)
-    history = assets.history(args.tag)
+    history = asset_history.history(args.tag)
     if not args.json:
         _describe(history)
         return 0
@@ -350,6 +350,7 @@ def run_show(args: argparse.Namespace) -> int:
         {
             **asset_json(history.asset),
             "calls": [call.to_json() for call in history.calls],
+            "calls_in_all": history.all_calls,
             "calls_last_twelve_months": history.last_twelve_months,
             "repeat_faults": [
                 {"category": name, "label": labels.get(name, name), "calls": count}

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from store import assets, loans
+from store import asset_history, assets, loans
 from store.journal import JournalEntry
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
@@ -97,7 +97,7 @@ class AssetScreen(Screen):
 
     def load(self) -> None:
         tag = self.tag
-        self.app.run_store(lambda: assets.history(tag), self.show, self.gone)
+        self.app.run_store(lambda: asset_history.history(tag), self.show, self.gone)
 
     def gone(self, problem) -> None:
         self.app.say_problem(problem)
@@ -107,19 +107,19 @@ class AssetScreen(Screen):
     def on_data_changed(self, _message: DataChanged) -> None:
         self.load()
 
-    def show(self, found: assets.AssetHistory) -> None:
+    def show(self, found: asset_history.AssetHistory) -> None:
         self.device = device = found.asset
         self.query_one("#device", Static).update(details(device, self.app.now().date()))
         recent = found.last_twelve_months
         self.query_one("#count", Static).update(
             f"{recent} call{'s' if recent != 1 else ''} in the last twelve months, "
-            f"{len(found.calls)} in all."
+            f"{found.all_calls} in all."
         )
         flag = self.query_one("#flag", Static)
         flag.update(flag_words(found))
         flag.display = bool(found.repeat_faults)
         tabs = self.query_one("#asset-tabs", TabbedContent)
-        tabs.get_tab("calls-tab").label = f"Calls {len(found.calls)}"
+        tabs.get_tab("calls-tab").label = f"Calls {found.all_calls}"
         tabs.get_tab("changes-tab").label = f"Changes {len(found.changes)}"
         tabs.get_tab("loans-tab").label = f"Loans {len(found.loans)}"
         table = self.query_one("#calls", DataTable)
@@ -265,12 +265,14 @@ def details(device: assets.AssetInfo, today: dt.date) -> Table:
     return grid
 
 
-def flag_words(found: assets.AssetHistory) -> Text:
+def flag_words(found: asset_history.AssetHistory) -> Text:
     """The repeat-fault flag, in words (not only a colour)."""
     text = Text()
+    labels = {c.category: c.category_label for c in found.calls if c.category}
     for category, count in found.repeat_faults:
         text.append("REPEAT FAULT: ", style="bold red")
-        text.append(f"{count} calls about {category} in twelve months. Raise a problem?\n")
+        about = labels.get(category) or category
+        text.append(f"{count} calls about {about} in twelve months. Raise a problem?\n")
     text.rstrip()
     return text
 
