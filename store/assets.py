@@ -314,7 +314,8 @@ def list_assets(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[AssetInfo]:
-    """Devices by tag; `search` looks in tag, make, model, serial, description and holder."""
+    """Devices by tag; `search` looks in tag, make, model, serial, description and holder,
+    and finds every device in a room by its code."""
     query = (
         Asset.select(Asset, Location)
         .join(Location, pw.JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
@@ -330,6 +331,7 @@ def list_assets(
                 | Asset.serial.contains(text)
                 | Asset.description.contains(text)
                 | Asset.assigned_to.contains(text)
+                | (Location.code == text.upper())
             )
     if location:
         query = query.where(Location.code == clean_code(location))

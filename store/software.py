@@ -23,7 +23,15 @@ from store.assets import asset_row, clean_date
 from store.database import read, write
 from store.errors import BadInput, NotFound, Refused
 from store.locations import location_row
-from store.models import LICENCES, Asset, Build, BuildSoftware, Software, SoftwareInstall
+from store.models import (
+    LICENCES,
+    Asset,
+    Build,
+    BuildSoftware,
+    Location,
+    Software,
+    SoftwareInstall,
+)
 from store.sanitise import Field, clean, shown
 
 TITLE = Field("the title", 80)
@@ -285,6 +293,55 @@ def build_titles(name: str) -> list[SoftwareInfo]:
             .order_by(Software.title)
         )
         return [_info(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SoftwareDetail:
+    """A title, where it is installed, and the builds it is on."""
+
+    software: SoftwareInfo
+    devices: tuple[str, ...]
+    """Tags of the devices it is installed on one by one."""
+    rooms: tuple[tuple[str, int], ...]
+    """(room code, devices in it) for each room it is installed in."""
+    builds: tuple[str, ...]
+
+
+def detail(name: str) -> SoftwareDetail:
+    """Everything about one title: where it is, and on which standard builds."""
+    row = _row(name)
+    with read():
+        devices = tuple(
+            tag
+            for (tag,) in Asset.select(Asset.tag)
+            .join(SoftwareInstall, on=(SoftwareInstall.asset == Asset.id))
+            .where(SoftwareInstall.software == row.id)
+            .order_by(Asset.tag)
+            .tuples()
+        )
+        rooms = tuple(
+            (
+                code,
+                Asset.select()
+                .where((Asset.location == place) & (Asset.status != "retired"))
+                .count(),
+            )
+            for code, place in Location.select(Location.code, Location.id)
+            .join(SoftwareInstall, on=(SoftwareInstall.location == Location.id))
+            .where(SoftwareInstall.software == row.id)
+            .order_by(Location.code)
+            .tuples()
+        )
+        builds = tuple(
+            build
+            for (build,) in Build.select(Build.name)
+            .join(BuildSoftware)
+            .where(BuildSoftware.software == row.id)
+            .order_by(Build.name)
+            .tuples()
+        )
+        info = _info(row)
+    return SoftwareDetail(info, devices, rooms, builds)
 
 
 def licence_report(today: dt.date | None = None) -> list[LicenceLine]:

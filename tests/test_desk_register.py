@@ -73,6 +73,11 @@ async def test_the_register_lists_searches_and_opens_a_device(desk):
         await settle(pilot)
         assert rows(pilot) == ["LAP-0042"]
         assert "matching latitude" in text_of(pilot, "#narrowed")
+        await pilot.press("escape", "slash", *"it1", "enter")  # a room's code: all in it
+        await settle(pilot)
+        assert rows(pilot) == ["LAP-0099"]
+        await pilot.press("escape", "slash", *"latitude", "enter")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert screen_name(pilot) == "AssetScreen"
@@ -305,6 +310,14 @@ async def test_software_library_install_and_the_licence_report(desk):
         assert rows(pilot) == ["Adobe Creative Cloud 2026"]
         line = str(pilot.app.screen.query_one("#register", DataTable).get_row_at(0))
         assert "2/1" in line and "+1" in line  # two devices in the library, one seat
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(pilot) == "Title"
+        shown = text_of(pilot, "#title-details")
+        assert "LIB (2 devices)" in shown and "photo editing, video editing" in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "RegisterScreen"
     [line] = software.licence_report()
     assert line.over == 1
 

@@ -190,3 +190,12 @@ def test_swap_dialog(register, snap_compare):
         await ready(pilot)
 
     assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_software_title(register, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+e", "3", "enter")
+        await ready(pilot)
+
+    assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)

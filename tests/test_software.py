@@ -219,3 +219,16 @@ def test_licence_report_puts_titles_over_their_seats_first_then_renewals_due(sch
         ("Renews in 61 days", 0, False),
         ("At seats", 0, False),
     ]
+
+
+def test_detail_says_where_a_title_is_and_on_which_builds(school):
+    software.add_software("Audacity", version="3.4", purposes="audio editing", by="jsmith")
+    software.install("Audacity", room="LIB", by="jsmith")
+    software.install("Audacity", asset="lap 0042", by="jsmith")
+    software.add_build("Music suite", ["Audacity 3.4"], by="jsmith")
+    found = software.detail("audacity")
+    assert found.software.name == "Audacity 3.4"
+    assert found.devices == ("LAP-0042",)
+    assert found.rooms == (("LIB", 1),)
+    assert found.builds == ("Music suite",)
+    assert found.software.installs == 1  # the laptop is in the library: one seat, not two

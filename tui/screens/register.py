@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
 
 from store import assets, loans, software
 from store.errors import BadInput
@@ -29,7 +30,7 @@ VIEWS = {
 }
 PAGE = 100
 PLACEHOLDERS = {
-    "devices": "Search tag, make, model, serial or holder (/)",
+    "devices": "Search tag, make, model, serial, holder or room (/)",
     "software": "Search by what it is for, like graphing (/)",
 }
 STATUS_STYLES = {"in_repair": "yellow", "on_loan": "cyan", "retired": "dim", "spare": "green"}
@@ -287,6 +288,10 @@ class RegisterScreen(Screen):
             self.app.open_asset(key)
         elif self.view == "loans":
             self.app.open_asset(key.partition(":")[2])
+        else:
+            self.app.run_store(
+                lambda: software.detail(key), lambda found: self.app.push_screen(Title(found))
+            )
 
     def action_search(self) -> None:
         self.query_one("#search").focus()
@@ -358,6 +363,55 @@ class RegisterScreen(Screen):
         if result is not None:
             self.notify("Saved.")
         self.load()
+
+
+class Title(ModalScreen[None]):
+    """One title of the software library: what it is for, its licence, where it is."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", priority=True)]
+
+    def __init__(self, found: software.SoftwareDetail) -> None:
+        super().__init__()
+        self.found = found
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.found.software.name, id="dialog-title", markup=False)
+            yield Static(title_details(self.found), id="title-details")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+
+def seat_words(info: software.SoftwareInfo) -> str:
+    if info.seats is None:
+        return f"{info.installs} in use (no seat count)"
+    over = info.installs - info.seats
+    return f"{info.installs} in use of {info.seats} bought" + (f": {over} over" if over > 0 else "")
+
+
+def title_details(found: software.SoftwareDetail) -> Table:
+    info = found.software
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    in_rooms = ", ".join(f"{code} ({n} devices)" for code, n in found.rooms)
+    rows = [
+        ("Publisher", info.publisher or "-"),
+        ("For", ", ".join(info.purposes) or "-"),
+        ("Licence", info.licence.replace("_", " ")),
+        ("Seats", seat_words(info)),
+        ("Renews", info.renews_on.isoformat() if info.renews_on else "-"),
+        ("In rooms", in_rooms or "-"),
+        ("On devices", ", ".join(found.devices) or "-"),
+        ("On builds", ", ".join(found.builds) or "-"),
+    ]
+    for label, value in rows:
+        grid.add_row(label, Text(value))
+    return grid
 
 
 def add_device_dialog(me: str) -> Ask:
