@@ -53,7 +53,7 @@ STATUS_WORDS = {
 REPEAT_FAULTS = 3
 """Incidents in one category within twelve months that flag a device as a repeat fault."""
 SHORT = Field("this", 120, required=False)
-NOTES = Field("the notes", 4000, multiline=True, required=False)
+NOTES = Field("the note text", 4000, multiline=True, required=False)
 EDITABLE = (
     "kind",
     "description",
@@ -140,17 +140,18 @@ DATE_WORDS = {"purchased_on": "purchase date", "warranty_end": "end of the warra
 
 
 def clean_date(value: object, what: str) -> dt.date | None:
-    """A date as 2024-09-01 or 01/09/2024 (day first, as schools write it), or None."""
+    """A date as 2024-09-01 (a time after it is ignored) or 01/09/2024, 01.09.2024 or
+    01-09-2024 (day first, as schools write it), or None."""
     if value is None or isinstance(value, dt.date):
         return value
     text = str(value).strip()
     if not text:
         return None
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-            day, month, year = (int(part) for part in text.split("/"))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", text):
+            return dt.date.fromisoformat(text[:10])  # an MIS often adds midnight
+        if re.fullmatch(r"\d{1,2}([/.-])\d{1,2}\1\d{4}", text):
+            day, month, year = (int(part) for part in re.split(r"[/.-]", text))
             return dt.date(year, month, day)
     except ValueError:
         pass
@@ -409,7 +410,8 @@ def update_asset(tag: str, *, by: str, seen_version: int | None = None, **change
 
 
 def move_asset(tag: str, location: str | None, *, by: str) -> AssetInfo:
-    """Say where a device now is (None: nowhere in particular)."""
+    """Say where a device now is (None: nowhere in particular). Its parts that were with
+    it (a laptop's charger, a panel's PC) go with it, each journalled."""
     try:
         place = location_row(location) if location else None
     except NotFound as exc:
@@ -419,10 +421,24 @@ def move_asset(tag: str, location: str | None, *, by: str) -> AssetInfo:
         if row.location_id == (place.id if place else None):
             raise Refused(f"{row.tag} is already {'in ' + place.code if place else 'nowhere'}.")
         before = Location.get_by_id(row.location_id).code if row.location_id else None
-        journal.record(
-            by, row, "move", field="location", before=before, after=place.code if place else None
+        with_it = Asset.select().where(
+            (Asset.part_of == row.id)
+            & (
+                Asset.location.is_null()
+                if row.location_id is None
+                else (Asset.location == row.location_id)
+            )
         )
-        _change(row, by, "move", {"location": place.id if place else None})
+        for moved in (row, *with_it):
+            journal.record(
+                by,
+                moved,
+                "move",
+                field="location",
+                before=before,
+                after=place.code if place else None,
+            )
+            _change(moved, by, "move", {"location": place.id if place else None})
     return asset(row.tag)
 
 

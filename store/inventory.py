@@ -69,6 +69,8 @@ SYNONYMS = {
     "part_of": ("part of", "parent", "parent tag", "goes with"),
 }
 MOST_ROWS = 100_000
+KEEP = "<keep>"
+"""A device's room when the file says nothing about it: left as it is."""
 
 
 @dataclass
@@ -82,17 +84,31 @@ class InventoryReport:
     """One sentence per bad row, starting with its line number."""
     notes: list[str] = field(default_factory=list)
     """Things changed on the way in that the school should know (normalised tags)."""
+    changes: list[str] = field(default_factory=list)
+    """For each device updated, what changes: 'LAP-0042: assigned to 'Ms Smith' → '9C'."""
     written: bool = False
 
 
-def _columns(header: list[str]) -> dict[str, int]:
+def _columns(header: list[str], report: InventoryReport) -> dict[str, int]:
+    """Which column holds what; a column named twice is refused, one we do not know is
+    left out and said so (a misspelt "Serail Number" must not pass unnoticed)."""
     names = [" ".join(cell.strip().lower().replace("_", " ").split()) for cell in header]
     found: dict[str, int] = {}
-    for key, words in SYNONYMS.items():
-        for position, name in enumerate(names):
-            if name in words and position not in found.values():
-                found[key] = position
-                break
+    for position, name in enumerate(names):
+        key = next((k for k, words in SYNONYMS.items() if name in words), None)
+        if key is None:
+            if name:
+                report.notes.append(
+                    f"The column '{shown(header[position].strip())}' is not one we know, so "
+                    "it was left out (docs/assets.md lists the columns)."
+                )
+        elif key in found:
+            raise BadInput(
+                f"Two columns are the {key.replace('_', ' ')}: "
+                f"'{shown(header[found[key]].strip())}' and '{shown(header[position].strip())}'."
+            )
+        else:
+            found[key] = position
     missing = [key for key in REQUIRED if key not in found]
     if missing:
         raise BadInput(
@@ -114,7 +130,7 @@ def import_assets(
     report = InventoryReport()
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise BadInput(f"{path} is empty: nothing was imported.")
-    columns = _columns(rows[0])
+    columns = _columns(rows[0], report)
     data = rows[1:]
     if len(data) > MOST_ROWS:
         raise BadInput(f"{path} has {len(data):,} rows; the most is {MOST_ROWS:,}.")
@@ -130,15 +146,17 @@ def import_assets(
             typed = cells[columns["tag"]].strip()
             if typed != tag:
                 report.notes.append(f"Line {line}: the tag '{shown(typed)}' is stored as {tag}.")
-            room = values.pop("location", "").strip().upper() or None
-            if room and room not in rooms:
+            was = statuses.get(tag)
+            if was is not None:  # a blank cell leaves what the register has
+                values = {key: value for key, value in values.items() if value.strip()}
+            room = values.pop("location", "").strip().upper() or (KEEP if was else None)
+            if room not in (None, KEEP) and room not in rooms:
                 raise BadInput(f"there is no location '{shown(room)}' (import the rooms first)")
             parent = values.pop("part_of", "").strip()
             parent_tag = clean_tag(parent) if parent else None
             if not values.get("status", "x").strip():
                 del values["status"]  # a blank status: in use if new, else as it is
             cleaned = _cleaned(values)
-            was = statuses.get(tag)
             if cleaned.get("status") == "on_loan" and was != "on_loan":
                 raise BadInput("a device goes on loan by lending it at the desk, not by import")
             if was == "on_loan" and cleaned.get("status", was) != was:
@@ -198,20 +216,23 @@ def _write(
         existing = {row.tag: row for row in Asset.select()}
         fresh, total = [], len(wanted)
         for done, (tag, (values, room, parent, _line)) in enumerate(wanted.items(), start=1):
-            location_id = rooms[room] if room else None
+            location_id = rooms[room] if room not in (None, KEEP) else None
             row = existing.get(tag)
             if row is None:
                 report.added += 1
                 fresh.append({"tag": tag, "location": location_id, **_defaults(values)})
             else:
                 moved = {k: v for k, v in values.items() if getattr(row, k) != v}
-                if location_id != row.location_id:
+                if room is not KEEP and location_id != row.location_id:
                     moved["location"] = location_id
                 joins = bool(parent) and (
                     parent not in existing or existing[parent].id != row.part_of_id
                 )  # the part_of itself is written, and journalled, once new rows have ids
                 if moved or joins:
                     report.updated += 1
+                    report.changes.append(
+                        _said(tag, row, moved, codes, room, parent if joins else None)
+                    )
                     if not dry_run:
                         plain = {k: v for k, v in moved.items() if k != "location"}
                         journal.changes(by, row, "import", plain, at=now)
@@ -267,6 +288,27 @@ def _write(
         if progress:
             progress(total, total)
     report.written = True
+
+
+def _said(tag: str, row, moved: dict, codes: dict, room: str | None, parent: str | None) -> str:
+    """One device's changes in words, for the report."""
+    parts = []
+    for name, after in moved.items():
+        if name == "location":
+            parts.append(f"room {codes.get(row.location_id) or '-'} → {room or '-'}")
+            continue
+        before = getattr(row, name)
+        if name == "cost_pence":
+            name, before, after = "cost", _pounds(before), _pounds(after)
+        words = name.replace("_", " ")
+        parts.append(f"{words} '{shown(str(before or ''), 40)}' → '{shown(str(after or ''), 40)}'")
+    if parent:
+        parts.append(f"part of {parent}")
+    return f"{tag}: " + "; ".join(parts) + "."
+
+
+def _pounds(pence: int | None) -> str:
+    return "" if pence is None else f"£{pence / 100:,.2f}"
 
 
 def _defaults(values: dict) -> dict:

@@ -13,6 +13,8 @@ PNG file a page (name-2.svg, name-3.svg...).
 
 from __future__ import annotations
 
+import textwrap
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,9 +109,45 @@ def _fit(text: str, size: float, room: float) -> float:
     return size if width <= room else max(5.0, size * room / width)
 
 
+SCHOOL_SIZE = 7.0
+SMALLEST = 5.5
+MOST_SCHOOL_LINES = 3
+
+
+def school_lines(school: str, room: float) -> tuple[float, list[str]]:
+    """The school's name as it fits beside the code, `room` mm wide: one line at up to
+    7 pt, or wrapped onto at most three lines at 5.5 pt, the last cut with '…'."""
+    size = _fit(school, SCHOOL_SIZE, room)
+    if size >= SMALLEST:
+        return size, [school]
+    per_line = max(8, int(room / (SMALLEST * 0.6 / MM)))
+    lines = textwrap.wrap(school, per_line, break_long_words=True)
+    if len(lines) > MOST_SCHOOL_LINES:
+        lines = lines[:MOST_SCHOOL_LINES]
+        lines[-1] = lines[-1][: per_line - 1].rstrip() + "…"
+    return SMALLEST, lines
+
+
 def _pdf_text(text: str) -> str:
+    """Text in the standard fonts' WinAnsi encoding: what it cannot hold loses its
+    accent (ŵ is w) before it becomes '?'."""
+    if not _fits_winansi(text):
+        text = "".join(char if _fits_winansi(char) else _plain_letter(char) for char in text)
     safe = text.encode("cp1252", "replace").decode("cp1252")
     return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _fits_winansi(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _plain_letter(char: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if base and _fits_winansi(base) else "?"
 
 
 def _pdf_page(tags: list[str], school: str, layout: Layout) -> bytes:
@@ -131,12 +169,14 @@ def _pdf_page(tags: list[str], school: str, layout: Layout) -> bytes:
             f"{(layout.page_height - y - layout.height / 2) * MM:.2f} Td "
             f"({_pdf_text(tag)}) Tj ET"
         )
-        small = _fit(school, 7, room)
-        ops.append(
-            f"BT /F2 {small:.1f} Tf {text_x:.2f} "
-            f"{(layout.page_height - y - layout.height / 2 - 6) * MM:.2f} Td "
-            f"({_pdf_text(school)}) Tj ET"
-        )
+        small, lines = school_lines(school, room)
+        for n_line, words in enumerate(lines):
+            below = layout.height / 2 + 6 + n_line * small * 1.2 / MM
+            ops.append(
+                f"BT /F2 {small:.1f} Tf {text_x:.2f} "
+                f"{(layout.page_height - y - below) * MM:.2f} Td "
+                f"({_pdf_text(words)}) Tj ET"
+            )
     return "\n".join(ops).encode("cp1252")  # the fonts' WinAnsiEncoding: ’ – € as well
 
 
@@ -199,16 +239,23 @@ def _svg_page(tags: list[str], school: str, layout: Layout) -> str:
             f'font-family="Helvetica, Arial, sans-serif" font-weight="bold" '
             f'font-size="{size:.2f}">{escape(tag)}</text>'
         )
-        parts.append(
-            f'<text x="{text_x:.2f}" y="{y + layout.height / 2 + 6:.2f}" '
-            f'font-family="Helvetica, Arial, sans-serif" '
-            f'font-size="{_fit(school, 7, room) / MM:.2f}">{escape(school)}</text>'
-        )
+        small, lines = school_lines(school, room)
+        for n_line, words in enumerate(lines):
+            below = layout.height / 2 + 6 + n_line * small * 1.2 / MM
+            parts.append(
+                f'<text x="{text_x:.2f}" y="{y + below:.2f}" '
+                f'font-family="Helvetica, Arial, sans-serif" '
+                f'font-size="{small / MM:.2f}">{escape(words)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _png_page(tags: list[str], school: str, layout: Layout, dpi: int = 200):
+PNG_DPI = 200
+"""Dots per inch of PNG sheets, written into the file so it prints at actual size."""
+
+
+def _png_page(tags: list[str], school: str, layout: Layout, dpi: int = PNG_DPI):
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
@@ -235,9 +282,12 @@ def _png_page(tags: list[str], school: str, layout: Layout, dpi: int = 200):
             )
         text_x, room = qx + QR_SIZE + 1, layout.width - QR_SIZE - 5
         big = ImageFont.load_default(size=round(_fit(tag, 16, room) / MM * scale))
-        small = ImageFont.load_default(size=round(_fit(school, 7, room) / MM * scale))
+        size, lines = school_lines(school, room)
+        small = ImageFont.load_default(size=round(size / MM * scale))
         draw.text((text_x * scale, (y + layout.height / 2 - 5) * scale), tag, font=big, fill=0)
-        draw.text((text_x * scale, (y + layout.height / 2 + 3) * scale), school, font=small, fill=0)
+        for n_line, words in enumerate(lines):
+            top = y + layout.height / 2 + 3 + n_line * size * 1.2 / MM
+            draw.text((text_x * scale, top * scale), words, font=small, fill=0)
     return image
 
 
@@ -276,7 +326,7 @@ def write_sheet(path: Path, tags: list[str], *, school: str, layout: Layout = A4
             _write(target, _svg_page(page, school, layout).encode("utf-8"))
         else:
             try:
-                _png_page(page, school, layout).save(target)
+                _png_page(page, school, layout).save(target, dpi=(PNG_DPI, PNG_DPI))
             except OSError as exc:
                 raise BadInput(f"{target} cannot be written ({exc.strerror}).") from None
     return written

@@ -126,10 +126,7 @@ def swap(
 def lend(spare: str, borrower: str, *, by: str) -> LoanInfo:
     """Lend a spare with no call behind it (a supply teacher's laptop for the day)."""
     who = clean(borrower, PERSON_NAME)
-    try:
-        lent = asset_row(spare)
-    except NotFound as exc:
-        raise BadInput(str(exc)) from None
+    lent = asset_row(spare)  # the device lent is what this is about: NotFound if unknown
     with write():
         actor = people.active_technician(by)
         loan = _lend(Asset.get_by_id(lent.id), who, actor.login, incident=None, handed_in=None)
@@ -140,10 +137,7 @@ def lend(spare: str, borrower: str, *, by: str) -> LoanInfo:
 def return_spare(spare: str, *, by: str) -> LoanInfo:
     """The spare comes back: it is a spare again, and the device handed in for it (if any)
     goes back into use with its owner."""
-    try:
-        lent = asset_row(spare)
-    except NotFound as exc:
-        raise BadInput(str(exc)) from None
+    lent = asset_row(spare)  # NotFound if no device has that tag
     with write():
         actor = people.active_technician(by)
         loan = (

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from store import calls, config, journal, people
+from store.assets import clean_tag
 from store.categories import level
 from store.database import (
     cached_sql,
@@ -51,7 +52,6 @@ from store.sanitise import (
     DESCRIPTION,
     LABEL,
     SUMMARY,
-    TAG,
     clean,
     clean_code,
     shown,
@@ -107,7 +107,7 @@ def log_call(
     impact = level(impact, "impact") if impact is not None else None
     urgency = level(urgency, "urgency") if urgency is not None else None
     code = clean_code(location, CODE) if location else None
-    tag = clean_code(asset, TAG) if asset else None
+    tag = clean_tag(asset) if asset else None
     kiosk_name = clean_kiosk_name(kiosk) if kiosk else None
     kind_name = clean(category, LABEL) if category else "other"
     settings = config.current()
@@ -133,11 +133,14 @@ def log_call(
             place = found[0]
         if tag:
             found = first_row(
-                "asset by tag", lambda: Asset.select(Asset.id).where(Asset.tag == ""), (tag,)
+                "asset and its room by tag",
+                lambda: Asset.select(Asset.id, Asset.location).where(Asset.tag == ""),
+                (tag,),
             )
             if found is None:
                 raise BadInput(f"No asset is tagged '{tag}'.")
-            device = found[0]
+            device, home = found
+            place = place or home  # a call about a device, where else unsaid, is where it is
         kind = _category(kind_name)
         if kind is None and category:
             raise BadInput(f"There is no category '{kind_name}'. See: fitsdesk category list.")

@@ -55,12 +55,21 @@ def read_text(path: Path) -> str:
 
 
 def read_rows(path: Path) -> list[list[str]]:
-    """Every row of a CSV file, as lists of cells."""
+    """Every row of a CSV file, as lists of cells. The separator is the one the first line
+    uses most of: a comma, a semicolon (Excel in much of Europe) or a tab (Excel's
+    "Unicode text"). A quote left open is an error naming its line, not the rest of the
+    file swallowed into one cell."""
     text = read_text(path)
+    first = text.split("\n", 1)[0]
+    separator = max((",", ";", "\t"), key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(reader)
     except csv.Error as exc:
-        raise BadInput(f"{path} is not a CSV file we can read: {exc}.") from None
+        raise BadInput(
+            f"{path} is not a CSV file we can read: line {reader.line_num}: {exc} "
+            "(is a quote left open?)."
+        ) from None
     return [[unquoted(cell) for cell in row] for row in rows]
 
 

@@ -623,3 +623,28 @@ def test_a_room_code_that_grows_in_upper_case_is_refused_plainly(school):
 
     with pytest.raises(BadInput, match="too long"):
         clean_code("ß" * CODE.limit, CODE)
+
+
+def test_a_device_moves_with_the_parts_that_were_with_it(school):
+    assets.add_asset("PSU-0042", kind="charger", location="LIB", part_of="LAP-0042", by="jsmith")
+    assets.add_asset("PSU-0099", kind="charger", location="IT1", part_of="LAP-0042", by="jsmith")
+    assets.move_asset("LAP-0042", "S12", by="akhan")
+    assert assets.asset("PSU-0042").location == "S12"  # it went with the laptop
+    assert assets.asset("PSU-0099").location == "IT1"  # it was elsewhere: left there
+    assert ("akhan", "move", "location", "LIB", "S12") in moves("PSU-0042")
+
+
+def test_a_call_about_a_device_is_where_the_device_is_unless_said(school):
+    call = servicedesk.log_call(summary="No sound", requester="Sam", asset="lap 0042", by="jsmith")
+    assert (call.asset, call.location) == ("LAP-0042", "LIB")
+    call = servicedesk.log_call(
+        summary="No sound", requester="Sam", asset="LAP-0042", location="S12", by="jsmith"
+    )
+    assert call.location == "S12"
+
+
+@pytest.mark.parametrize(
+    "typed", ["2024-09-01", "2024-09-01 00:00:00", "2024-09-01T13:45", "1/9/2024", "01.09.2024"]
+)
+def test_dates_as_spreadsheets_and_mis_exports_write_them(typed):
+    assert assets.clean_date(typed, "purchase date") == dt.date(2024, 9, 1)

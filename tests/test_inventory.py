@@ -538,3 +538,68 @@ def test_any_bytes_give_a_report_or_a_sentence_never_a_crash(school, tmp_path, d
         assert str(refusal).endswith(".")
     else:
         assert report.written is False
+
+
+# -- what a school's second import must not undo
+
+
+def test_a_file_without_a_room_column_leaves_every_room_alone(school, tmp_path):
+    path = write_csv(tmp_path / "kinds.csv", [["tag", "kind"], ["LAP-0042", "laptop"]])
+    report = inventory.import_assets(path, by="jsmith")
+    assert (report.updated, report.unchanged) == (0, 1)
+    assert assets.asset("LAP-0042").location == "LIB"
+
+
+def test_blank_cells_leave_what_the_desk_recorded_and_the_dry_run_says_each_change(
+    school, tmp_path
+):
+    assets.update_asset("LAP-0042", assigned_to="Ms Smith", notes="keep me", by="akhan")
+    path = write_csv(
+        tmp_path / "again.csv",
+        [
+            ["Tag", "Type", "Room", "Issued to", "Comments", "Model"],
+            ["LAP-0042", "laptop", "", "", "", "Latitude 3440"],
+        ],
+    )
+    before = counts()
+    report = inventory.import_assets(path, by="jsmith", dry_run=True)
+    assert report.changes == ["LAP-0042: model '' → 'Latitude 3440'."]
+    assert counts() == before
+    report = inventory.import_assets(path, by="jsmith")
+    device = assets.asset("LAP-0042")
+    assert (device.assigned_to, device.notes, device.location) == ("Ms Smith", "keep me", "LIB")
+    assert device.model == "Latitude 3440"
+    moved = write_csv(tmp_path / "moved.csv", [["Tag", "Type", "Room"], ["LAP-0042", "", "S12"]])
+    assert inventory.import_assets(moved, by="jsmith").changes == ["LAP-0042: room LIB → S12."]
+
+
+def test_an_unknown_column_is_said_and_a_column_named_twice_is_refused(school, tmp_path):
+    path = write_csv(
+        tmp_path / "typo.csv", [["Tag", "Type", "Serail Number"], ["LAP-0100", "laptop", "X1"]]
+    )
+    report = inventory.import_assets(path, by="jsmith", dry_run=True)
+    assert any("'Serail Number' is not one we know" in note for note in report.notes)
+    twice = write_csv(
+        tmp_path / "twice.csv", [["Tag", "Type", "Asset tag"], ["A-1", "laptop", "B-1"]]
+    )
+    with pytest.raises(BadInput, match="Two columns are the tag: 'Tag' and 'Asset tag'"):
+        inventory.import_assets(twice, by="jsmith")
+
+
+def test_excel_unicode_text_and_semicolon_files_are_read(school, tmp_path):
+    tabbed = tmp_path / "unicode.txt"
+    tabbed.write_bytes("Tag\tType\tRoom\r\nCB-0001\tChromebook\tLIB\r\n".encode("utf-16"))
+    semicolons = tmp_path / "europe.csv"
+    semicolons.write_bytes("Tag;Type;Cost\r\nCB-0002;Chromebook;£219.00\r\n".encode("cp1252"))
+    for path in (tabbed, semicolons):
+        assert inventory.import_assets(path, by="jsmith").added == 1
+    assert assets.asset("CB-0001").location == "LIB"
+    assert assets.asset("CB-0002").cost_pence == 21900
+
+
+def test_a_quote_left_open_is_refused_not_swallowed(school, tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text('tag,kind,notes\nM-1,laptop,"unterminated\nM-2,laptop,x\n')
+    with pytest.raises(BadInput, match="quote left open"):
+        inventory.import_assets(path, by="jsmith")
+    assert Asset.select().where(Asset.tag.startswith("M-")).count() == 0

@@ -159,7 +159,7 @@ def test_return_spare_leaves_a_device_written_off_in_repair_retired(desk):
 
 
 def test_return_spare_refuses_unknown_tags_and_devices_never_lent(desk):
-    with pytest.raises(BadInput, match="No asset is tagged 'LAP-9999'"):
+    with pytest.raises(NotFound, match="No asset is tagged 'LAP-9999'"):
         loans.return_spare("LAP-9999", by="jsmith")
     with pytest.raises(Refused, match="LAP-0042 is not out on loan"):
         loans.return_spare("LAP-0042", by="jsmith")

@@ -452,6 +452,10 @@ def run_part(args: argparse.Namespace) -> int:
     return 0
 
 
+MOST_CHANGES_SHOWN = 50
+"""Updated devices an import lists after it has run (a dry run lists every one)."""
+
+
 def run_import(args: argparse.Namespace) -> int:
     open_db(args)
     with progress_bar("Importing devices") as advance:
@@ -472,6 +476,12 @@ def run_import(args: argparse.Namespace) -> int:
         return 2
     for note in report.notes:
         print(note)
+    shown_changes = report.changes if args.dry_run else report.changes[:MOST_CHANGES_SHOWN]
+    for change in shown_changes:
+        print(change)
+    if len(report.changes) > len(shown_changes):
+        more = len(report.changes) - len(shown_changes)
+        print(f"...and {more:,} more (--dry-run lists them all).")
     if args.dry_run:
         print(
             f"Would add {report.added}, would update {report.updated}, {report.unchanged} "

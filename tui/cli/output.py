@@ -53,7 +53,9 @@ def age(moment: dt.datetime, now: dt.datetime | None = None) -> str:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
     """Rows in aligned columns (the last one cut to the terminal's width); returns the count.
-    Widths come from the first 200 rows so a long listing starts at once; no rows, no header."""
+    Widths come from the first 200 rows so a long listing starts at once; a later cell that
+    is wider pushes its line along rather than being cut, except in the columns after
+    the first, which are held to 30 characters. No rows, no header."""
     rows = iter(rows)
     head: list[Sequence[str]] = []
     for row in rows:
@@ -67,7 +69,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
     width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 0
 
     def line(cells: Sequence[str]) -> str:
-        text = "  ".join(c[: widths[i]].ljust(widths[i]) for i, c in enumerate(cells[:-1]))
+        text = "  ".join(
+            (c[:30] if i and widths[i] == 30 else c).ljust(widths[i])
+            for i, c in enumerate(cells[:-1])
+        )
         text = f"{text}  {cells[-1]}".replace("\n", " ")
         return text[: width - 1] if width and len(text) >= width else text
 
