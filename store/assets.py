@@ -25,7 +25,7 @@ from store import journal
 from store.database import cached_sql, first_row, read, write
 from store.errors import BadInput, NotFound, Refused
 from store.locations import location_row
-from store.models import Asset, Location
+from store.models import Asset, Loan, Location
 from store.sanitise import DESCRIPTION, TAG, Field, clean, clean_code, shown
 
 KINDS = {
@@ -203,7 +203,24 @@ def _cleaned(changes: dict) -> dict:
             out["description"] = clean(value, DESCRIPTION)
         else:
             out[name] = clean(value, SHORT)
+    bought, ends = out.get("purchased_on"), out.get("warranty_end")
+    if bought and bought > dt.date.today():
+        raise BadInput(f"The purchase date {bought.isoformat()} has not come yet.")
+    if bought and ends and ends < bought:
+        raise BadInput(
+            f"The warranty ends ({ends.isoformat()}) before the device was bought "
+            f"({bought.isoformat()})."
+        )
     return out
+
+
+def held_for_a_loan(row: Asset) -> bool:
+    """Whether a device is in for repair with a spare lent in its place: its status is the
+    loan's to change (returning the spare), not an edit's or an import's."""
+    return (
+        row.status == "in_repair"
+        and Loan.select().where((Loan.handed_in == row.id) & Loan.returned_at.is_null()).exists()
+    )
 
 
 # -- reading
@@ -401,6 +418,11 @@ def update_asset(tag: str, *, by: str, seen_version: int | None = None, **change
             )
         if "status" in values and row.status == "on_loan" and values["status"] != "on_loan":
             raise Refused(f"{row.tag} is out on loan: return it first.")  # else the loan stays open
+        if "status" in values and values["status"] != row.status and held_for_a_loan(row):
+            raise Refused(
+                f"{row.tag} is in for repair with a spare lent for it: "
+                "its status changes when the spare is returned."
+            )
         if values.get("status") == "retired" and row.status != "retired":
             raise Refused(f"Retire {row.tag} with its reason (the desk's Retire, or asset retire).")
         moved = {k: v for k, v in values.items() if getattr(row, k) != v}

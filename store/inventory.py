@@ -22,7 +22,7 @@ from store import journal
 from store.assets import _cleaned, clean_tag, list_assets
 from store.database import insert_rows, write
 from store.errors import BadInput
-from store.models import Asset, Journal, Location
+from store.models import Asset, Journal, Loan, Location
 from store.sanitise import shown
 from store.spreadsheets import read_rows, write_rows
 
@@ -136,6 +136,13 @@ def import_assets(
         raise BadInput(f"{path} has {len(data):,} rows; the most is {MOST_ROWS:,}.")
     rooms = {row.code: row.id for row in Location.select(Location.code, Location.id)}
     statuses = {row.tag: row.status for row in Asset.select(Asset.tag, Asset.status)}
+    held = {
+        tag
+        for (tag,) in Asset.select(Asset.tag)
+        .join(Loan, on=(Loan.handed_in == Asset.id))
+        .where(Loan.returned_at.is_null() & (Asset.status == "in_repair"))
+        .tuples()
+    }
     wanted: dict[str, tuple[dict, str | None, str | None, int]] = {}
     for line, cells in enumerate(data, start=2):
         if not any(cell.strip() for cell in cells):
@@ -161,6 +168,11 @@ def import_assets(
                 raise BadInput("a device goes on loan by lending it at the desk, not by import")
             if was == "on_loan" and cleaned.get("status", was) != was:
                 raise BadInput(f"{tag} is out on loan: return it at the desk first")
+            if tag in held and cleaned.get("status", was) != was:
+                raise BadInput(
+                    f"{tag} is in for repair with a spare lent for it: "
+                    "return the spare at the desk first"
+                )
         except BadInput as exc:
             reason = str(exc).rstrip(".")
             if reason[1:2].islower():  # "The asset tag..." reads on as "the asset tag..."

@@ -18,6 +18,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import peewee as pw
+
 from store import journal
 from store.assets import asset_row, clean_date
 from store.database import read, write
@@ -37,6 +39,7 @@ from store.sanitise import Field, clean, shown
 TITLE = Field("the title", 80)
 SHORT = Field("this", 80, required=False)
 PURPOSE = Field("a purpose", 40)
+BUILD_NAME = Field("the build's name", 60)
 RENEWAL_WINDOW = dt.timedelta(days=60)
 """Renewals this close are called due."""
 
@@ -93,8 +96,9 @@ def _row(name: object) -> Software:
     if len(named) == 1:
         return named[0]
     if named:
+        versions = ", ".join(sorted(r.version or "(none)" for r in named))
         raise BadInput(
-            f"There are {len(named)} versions of {named[0].title}: say which, like "
+            f"{named[0].title} is in the library as versions {versions}: say which, like "
             f"'{named[0].title} {named[0].version}'."
         )
     raise NotFound(f"There is no software '{text}'. See: fitsdesk software list.")
@@ -157,9 +161,10 @@ def add_software(
         raise BadInput("A per-seat licence needs the number of seats bought.")
     renews = clean_date(renews_on, "renewal date")
     with write():
+        same = pw.fn.LOWER(Software.title) == title.lower()
         if (
             Software.select()
-            .where((Software.title == title) & (Software.version == version))
+            .where(same & (pw.fn.LOWER(Software.version) == version.lower()))
             .exists()
         ):
             raise BadInput(f"{title} {version} is already in the library.".replace("  ", " "))
@@ -264,12 +269,12 @@ def add_build(
     name: str, titles: Iterable[str], *, description: str = "", by: str
 ) -> list[SoftwareInfo]:
     """A standard build: a named image and the titles on it."""
-    name = clean(name, Field("the build's name", 60))
+    name = clean(name, BUILD_NAME)
     rows = [_row(title) for title in titles]
     if not rows:
         raise BadInput("A build needs at least one title on it.")
     with write():
-        if Build.select().where(Build.name == name).exists():
+        if Build.select().where(pw.fn.LOWER(Build.name) == name.lower()).exists():
             raise BadInput(f"There is already a build called {name}.")
         build = Build.create(name=name, description=clean(description, SHORT))
         for row in rows:
@@ -280,12 +285,92 @@ def add_build(
     return build_titles(name)
 
 
+def _build(name: object) -> Build:
+    """A build by its name, in any case; or NotFound."""
+    text = clean(name, BUILD_NAME)
+    with read():
+        build = Build.get_or_none(pw.fn.LOWER(Build.name) == text.lower())
+    if build is None:
+        raise NotFound(
+            f"There is no build called {shown(text)}. See: fitsdesk software build list."
+        )
+    return build
+
+
+def list_builds() -> list[tuple[str, str, int]]:
+    """(name, description, titles on it) for every standard build, by name."""
+    with read():
+        query = (
+            Build.select(Build.name, Build.description, pw.fn.COUNT(BuildSoftware.id))
+            .join(BuildSoftware, pw.JOIN.LEFT_OUTER)
+            .group_by(Build.id, Build.name, Build.description)
+            .order_by(Build.name)
+            .tuples()
+        )
+        return [(name, description, int(count)) for name, description, count in query]
+
+
+def install_build(
+    name: str, *, asset: str | None = None, room: str | None = None, by: str
+) -> list[SoftwareInfo]:
+    """Record every title on a build as installed on one device or in one room (after
+    imaging it), in one transaction; titles already there are left as they are. Returns
+    the titles newly recorded."""
+    if bool(asset) == bool(room):
+        raise BadInput("Say where the build went: on one device (asset) or in one room.")
+    build = _build(name)
+    try:
+        device = asset_row(asset) if asset else None
+        place = location_row(room) if room else None
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+    where = device.tag if device else place.code
+    with write():
+        rows = list(Software.select().join(BuildSoftware).where(BuildSoftware.build == build.id))
+        there = {
+            i.software_id
+            for i in SoftwareInstall.select(SoftwareInstall.software).where(
+                SoftwareInstall.asset == device.id
+                if device
+                else SoftwareInstall.location == place.id
+            )
+        }
+        added = [row for row in rows if row.id not in there]
+        at = journal.now()
+        for row in added:
+            SoftwareInstall.create(software=row, asset=device, location=place, installed_at=at)
+            journal.record(by, row, "install", field="where", after=f"{where} ({build.name})")
+        return [_info(row) for row in added]
+
+
+def on_device(tag: str) -> list[tuple[str, str]]:
+    """(title, how) for each title on a device: installed on it, or in its room."""
+    device = asset_row(tag)
+    with read():
+        direct = (
+            Software.select(Software.title, Software.version)
+            .join(SoftwareInstall)
+            .where(SoftwareInstall.asset == device.id)
+            .tuples()
+        )
+        found = {f"{t} {v}".strip(): "on this device" for t, v in direct}
+        if device.location_id:
+            code = Location.get_by_id(device.location_id).code
+            in_room = (
+                Software.select(Software.title, Software.version)
+                .join(SoftwareInstall)
+                .where(SoftwareInstall.location == device.location_id)
+                .tuples()
+            )
+            for t, v in in_room:
+                found.setdefault(f"{t} {v}".strip(), f"in room {code}")
+    return sorted(found.items(), key=lambda item: item[0].lower())
+
+
 def build_titles(name: str) -> list[SoftwareInfo]:
     """The titles on a standard build."""
+    build = _build(name)
     with read():
-        build = Build.get_or_none(Build.name == clean(name, Field("the build's name", 60)))
-        if build is None:
-            raise NotFound(f"There is no build called {shown(name)}.")
         rows = (
             Software.select()
             .join(BuildSoftware)

@@ -648,3 +648,26 @@ def test_a_call_about_a_device_is_where_the_device_is_unless_said(school):
 )
 def test_dates_as_spreadsheets_and_mis_exports_write_them(typed):
     assert assets.clean_date(typed, "purchase date") == dt.date(2024, 9, 1)
+
+
+def test_dates_that_cannot_be_are_refused(school):
+    with pytest.raises(BadInput, match="has not come yet"):
+        assets.add_asset("LAP-0100", kind="laptop", purchased_on="2999-01-01", by="jsmith")
+    with pytest.raises(BadInput, match=r"warranty ends .* before the device was bought"):
+        assets.add_asset(
+            "LAP-0100",
+            kind="laptop",
+            purchased_on="2024-09-01",
+            warranty_end="2023-09-01",
+            by="jsmith",
+        )
+    assert Asset.get_or_none(Asset.tag == "LAP-0100") is None
+
+
+def test_a_device_in_for_repair_against_a_loan_changes_status_only_by_the_loan(school):
+    call = servicedesk.log_call(summary="Broken", requester="Sam", asset="LAP-0042", by="jsmith")
+    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="jsmith")
+    loans.swap(call.number, handed_in="LAP-0042", spare="LAP-0099", by="jsmith")
+    with pytest.raises(Refused, match="its status changes when the spare is returned"):
+        assets.update_asset("LAP-0042", status="in use", by="jsmith")
+    assert assets.asset("LAP-0042").status == "in_repair"

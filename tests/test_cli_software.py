@@ -148,3 +148,22 @@ def test_bad_input_gets_one_sentence_and_changes_nothing(library):
         assert status == expected and message in err and one_sentence(err), (args, err)
         assert not any(c in err for c in "\x1b\x07\u202e"), repr(err)
     assert (Journal.select().count(), SoftwareInstall.select().count()) == before
+
+
+def test_builds_are_listed_installed_and_shown_on_a_device(library, run):
+    assert run("software", "build", "list")[1].startswith("There are no standard builds")
+    assert run("software", "build", "add", "Music suite", "--title", "Audacity")[0] == 0
+    status, out, _ = run("software", "build", "list", "--json")
+    assert status == 0 and json.loads(out) == [
+        {"name": "Music suite", "description": "", "titles": 1}
+    ]
+    status, out, _ = run("software", "build", "install", "music suite", "--asset", "PC-1")
+    assert status == 0 and out == "Recorded on PC-1: Audacity 3.4.\n"
+    status, out, _ = run("software", "build", "install", "Music suite", "--asset", "PC-1")
+    assert "already recorded on PC-1" in out
+    status, _, err = run("software", "build", "install", "Art", "--room", "MU1")
+    assert status == 1 and "There is no build called Art" in err
+    status, out, _ = run("asset", "show", "PC-1")
+    assert "Software:\n  Audacity 3.4 (on this device)" in out
+    status, out, _ = run("asset", "show", "PC-1", "--json")
+    assert json.loads(out)["software"] == [{"title": "Audacity 3.4", "how": "on this device"}]

@@ -93,6 +93,8 @@ async def test_the_register_lists_searches_and_opens_a_device(desk):
 
 
 async def test_a_device_shows_its_calls_parts_and_repeat_fault(desk):
+    software.add_software("Audacity", version="3.4", by="jsmith")
+    software.install("Audacity", room="LIB", by="jsmith")
     async with desk.run_test(size=SIZE) as pilot:
         await settle(pilot)
         pilot.app.open_asset("lap 0042")  # as typed: normalised
@@ -103,6 +105,9 @@ async def test_a_device_shows_its_calls_parts_and_repeat_fault(desk):
         flag = text_of(pilot, "#flag")
         assert "REPEAT FAULT: 3 calls about Laptop or Chromebook in twelve months" in flag
         assert rows(pilot, "#calls") == ["INC-000003", "INC-000002", "INC-000001"]
+        assert rows(pilot, "#software") == ["Audacity 3.4"]
+        tabs = pilot.app.screen.query_one("#asset-tabs")
+        assert str(tabs.get_tab("software-tab").label) == "Software 1"
         await pilot.press("enter")
         await settle(pilot)
         assert screen_name(pilot) == "IncidentScreen"

@@ -603,3 +603,16 @@ def test_a_quote_left_open_is_refused_not_swallowed(school, tmp_path):
     with pytest.raises(BadInput, match="quote left open"):
         inventory.import_assets(path, by="jsmith")
     assert Asset.select().where(Asset.tag.startswith("M-")).count() == 0
+
+
+def test_an_import_cannot_take_a_device_out_of_repair_while_its_spare_is_out(school, tmp_path):
+    call = servicedesk.log_call(summary="Broken", requester="Sam", asset="LAP-0042", by="jsmith")
+    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="jsmith")
+    loans.swap(call.number, handed_in="LAP-0042", spare="LAP-0099", by="jsmith")
+    path = write_csv(tmp_path / "back.csv", [["tag", "kind", "status"], ["LAP-0042", "", "in use"]])
+    report = inventory.import_assets(path, by="jsmith")
+    assert report.problems == [
+        "Line 2: LAP-0042 is in for repair with a spare lent for it: "
+        "return the spare at the desk first."
+    ]
+    assert assets.asset("LAP-0042").status == "in_repair"

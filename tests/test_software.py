@@ -152,7 +152,7 @@ def test_install_refusals(library):
 
 def test_a_title_with_two_versions_must_be_named_with_its_version(library):
     software.add_software("Scratch", version="4", by="setup")
-    with pytest.raises(BadInput, match="There are 2 versions of Scratch: say which"):
+    with pytest.raises(BadInput, match="Scratch is in the library as versions 3, 4: say which"):
         software.install("scratch", room="IT1", by="akhan")
     assert software.install("SCRATCH 4", room="IT1", by="akhan").installs == 2
     assert installs("Scratch 3") == 0
@@ -232,3 +232,31 @@ def test_detail_says_where_a_title_is_and_on_which_builds(school):
     assert found.rooms == (("LIB", 1),)
     assert found.builds == ("Music suite",)
     assert found.software.installs == 1  # the laptop is in the library: one seat, not two
+
+
+def test_names_are_one_title_whatever_their_case(library):
+    with pytest.raises(BadInput, match="already in the library"):
+        software.add_software("scratch", version="3", by="setup")
+
+
+def test_a_build_installed_in_a_room_records_each_title_once(library):
+    software.add_build("Music suite", ["Audacity", "Scratch"], by="setup")
+    assert software.list_builds() == [("Music suite", "", 2)]
+    software.install("Scratch", room="IT1", by="akhan")
+    added = software.install_build("music SUITE", room="it1", by="akhan")
+    assert [t.name for t in added] == ["Audacity 3.4"]  # Scratch was there already
+    assert software.install_build("Music suite", room="IT1", by="akhan") == []
+    with pytest.raises(NotFound, match="no build called Art suite"):
+        software.install_build("Art suite", room="IT1", by="akhan")
+    with pytest.raises(BadInput, match="Say where"):
+        software.install_build("Music suite", by="akhan")
+
+
+def test_on_device_names_what_is_on_it_and_what_its_room_has(library):
+    software.install("Audacity", asset="LAP-0042", by="akhan")
+    room = assets.asset("LAP-0042").location
+    software.install("Scratch", room=room, by="akhan")
+    assert software.on_device("lap-0042") == [
+        ("Audacity 3.4", "on this device"),
+        ("Scratch 3", f"in room {room}"),
+    ]

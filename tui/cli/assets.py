@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from store import asset_history, assets, inventory, loans, locations
+from store import asset_history, assets, inventory, loans, locations, software
 from store.errors import BadInput, NotFound
 from store.records import iso
 from store.sanitise import shown
@@ -249,7 +249,7 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe(history: asset_history.AssetHistory) -> None:
+def _describe(history: asset_history.AssetHistory, titles: list[tuple[str, str]]) -> None:
     device = history.asset
     today = dt.date.today()
     bought = device.purchased_on.isoformat() if device.purchased_on else ""
@@ -281,6 +281,11 @@ def _describe(history: asset_history.AssetHistory) -> None:
         print("\nDescription:\n  " + device.description.replace("\n", "\n  "))
     if device.notes:
         print("\nNotes:\n  " + device.notes.replace("\n", "\n  "))
+
+    if titles:
+        print("\nSoftware:")
+        for name, how in titles:
+            print(f"  {name} ({how})")
 
     labels = {c.category: c.category_label for c in history.calls if c.category}
     if history.repeat_faults:
@@ -342,13 +347,15 @@ def _pounds(pence: str | None) -> str | None:
 def run_show(args: argparse.Namespace) -> int:
     open_db(args)
     history = asset_history.history(args.tag)
+    titles = software.on_device(history.asset.tag)
     if not args.json:
-        _describe(history)
+        _describe(history, titles)
         return 0
     labels = {c.category: c.category_label for c in history.calls if c.category}
     print_json(
         {
             **asset_json(history.asset),
+            "software": [{"title": name, "how": how} for name, how in titles],
             "calls": [call.to_json() for call in history.calls],
             "calls_in_all": history.all_calls,
             "calls_last_twelve_months": history.last_twelve_months,

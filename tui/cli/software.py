@@ -96,6 +96,26 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_common(build_show)
     build_show.set_defaults(handler=run_build_show)
 
+    build_list = builds.add_parser(
+        "list", help="list the standard builds", description="List the standard builds."
+    )
+    build_list.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(build_list)
+    build_list.set_defaults(handler=run_build_list)
+
+    build_install = builds.add_parser(
+        "install",
+        help="record every title on a build as installed on a device or in a room",
+        description="Record every title on a build as installed on one device or in one room, "
+        "after imaging it. Titles already recorded there are left as they are.",
+    )
+    build_install.add_argument("build", metavar="NAME")
+    where = build_install.add_mutually_exclusive_group(required=True)
+    where.add_argument("--asset", metavar="TAG", help="one device, by its tag")
+    where.add_argument("--room", metavar="CODE", help="every device in a room")
+    add_common(build_install)
+    build_install.set_defaults(handler=run_build_install)
+
     report = actions.add_parser(
         "report",
         help="licences: installs against seats, renewals due",
@@ -210,6 +230,28 @@ def run_build_show(args: argparse.Namespace) -> int:
         ((t.title, t.version or "-", t.licence, ", ".join(t.purposes) or "-") for t in titles),
     ):
         print("No titles are on this build.")
+    return 0
+
+
+def run_build_list(args: argparse.Namespace) -> int:
+    open_db(args)
+    found = software.list_builds()
+    if args.json:
+        print_json([{"name": n, "description": d, "titles": count} for n, d, count in found])
+    elif not table(
+        ("BUILD", "TITLES", "DESCRIPTION"), ((n, str(c), d or "-") for n, d, c in found)
+    ):
+        print("There are no standard builds yet. Add one: fitsdesk software build add --help")
+    return 0
+
+
+def run_build_install(args: argparse.Namespace) -> int:
+    open_db(args)
+    added = software.install_build(args.build, asset=args.asset, room=args.room, by=who())
+    if added:
+        print(f"Recorded on {_where(args)}: {', '.join(t.name for t in added)}.")
+    else:
+        print(f"Every title on that build was already recorded on {_where(args)}.")
     return 0
 
 

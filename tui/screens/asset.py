@@ -1,7 +1,7 @@
 """A device and everything that has happened to it: what a scan of its label shows.
 
 Its details, a repeat-fault flag when one kind of fault keeps coming back, and
-three lists: the calls about it, its moves and changes, its loans.
+four lists: the calls about it, its moves and changes, its loans, its software.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from store import asset_history, assets, loans
+from store import asset_history, assets, loans, software
 from store.journal import JournalEntry
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
@@ -74,6 +74,8 @@ class AssetScreen(Screen):
                 yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
             with TabPane("Loans", id="loans-tab"):
                 yield DataTable(id="loans", cursor_type="row", zebra_stripes=True)
+            with TabPane("Software", id="software-tab"):
+                yield DataTable(id="software", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -91,13 +93,18 @@ class AssetScreen(Screen):
             ("back", "Back", 16),
         ):
             lent.add_column(heading, key=key, width=width)
+        titles = self.query_one("#software", DataTable)
+        titles.add_column("Title", key="title", width=40)
+        titles.add_column("How", key="how")
         self.flag_shown = False
         self.query_one("#flag").display = False
         self.load()
 
     def load(self) -> None:
         tag = self.tag
-        self.app.run_store(lambda: asset_history.history(tag), self.show, self.gone)
+        self.app.run_store(
+            lambda: (asset_history.history(tag), software.on_device(tag)), self.show, self.gone
+        )
 
     def gone(self, problem) -> None:
         self.app.say_problem(problem)
@@ -107,7 +114,8 @@ class AssetScreen(Screen):
     def on_data_changed(self, _message: DataChanged) -> None:
         self.load()
 
-    def show(self, found: asset_history.AssetHistory) -> None:
+    def show(self, result: tuple[asset_history.AssetHistory, list[tuple[str, str]]]) -> None:
+        found, on_it = result
         self.device = device = found.asset
         self.query_one("#device", Static).update(details(device, self.app.now().date()))
         recent = found.last_twelve_months
@@ -122,6 +130,11 @@ class AssetScreen(Screen):
         tabs.get_tab("calls-tab").label = f"Calls {found.all_calls}"
         tabs.get_tab("changes-tab").label = f"Changes {len(found.changes)}"
         tabs.get_tab("loans-tab").label = f"Loans {len(found.loans)}"
+        tabs.get_tab("software-tab").label = f"Software {len(on_it)}"
+        titles = self.query_one("#software", DataTable)
+        titles.clear()
+        for name, how in on_it:
+            titles.add_row(Text(name), Text(how), key=name)
         table = self.query_one("#calls", DataTable)
         table.clear()
         now = self.app.now()
