@@ -103,11 +103,31 @@ async def test_a_device_shows_its_calls_parts_and_repeat_fault(desk):
         for words in ("Dell Latitude 3440 (Laptop)", "Library (LIB)", "Sam Patel", "PSU-0042"):
             assert words in device
         flag = text_of(pilot, "#flag")
-        assert "REPEAT FAULT: 3 calls about Laptop or Chromebook in twelve months" in flag
-        assert rows(pilot, "#calls") == ["INC-000003", "INC-000002", "INC-000001"]
-        assert rows(pilot, "#software") == ["Audacity 3.4"]
-        tabs = pilot.app.screen.query_one("#asset-tabs")
-        assert str(tabs.get_tab("software-tab").label) == "Software 1"
+        assert "REPEAT FAULT: 3 calls about Laptop or Chromebook in twelve months." in flag
+        assert rows(pilot, "#history") == ["INC-000003", "INC-000002", "INC-000001"]
+        assert "4 Software 1" in text_of(pilot, "#lists")
+        await pilot.press("4")
+        await settle(pilot)
+        assert rows(pilot, "#history") == ["Audacity 3.4"]
+        await pilot.press("enter")  # a title: nothing to open
+        await settle(pilot)
+        assert screen_name(pilot) == "AssetScreen"
+        await pilot.press("2")
+        await settle(pilot)
+        changes = pilot.app.screen.query_one("#history", DataTable)
+        assert [c.label.plain for c in changes.columns.values()] == ["When", "Who", "What"]
+        assert any(
+            "model: - → Latitude 3440" in str(changes.get_row_at(n))
+            for n in range(changes.row_count)
+        )
+        await pilot.press("1")
+        await settle(pilot)
+        lists = text_of(pilot, "#lists")
+        await pilot.click("#lists", offset=(2 + lists.index("4 Software"), 0))  # by mouse too
+        await settle(pilot)
+        assert rows(pilot, "#history") == ["Audacity 3.4"]
+        await pilot.press("1")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert screen_name(pilot) == "IncidentScreen"
@@ -118,7 +138,7 @@ async def test_a_device_shows_its_calls_parts_and_repeat_fault(desk):
         pilot.app.open_asset("PRN-0001")
         await settle(pilot)
         assert not pilot.app.screen.query_one("#flag").display
-        assert len(rows(pilot, "#calls")) == 2
+        assert len(rows(pilot, "#history")) == 2
 
 
 async def test_moving_editing_and_retiring_a_device_are_journalled(desk):
@@ -252,8 +272,13 @@ async def test_lending_a_spare_from_its_page(desk):
         assert text_of(pilot, "#dialog-problem")
         await answer(pilot, borrower="Mr Lee (supply)")
         assert "On loan" in text_of(pilot, "#device")
-        tabs = str(pilot.app.screen.query_one("#asset-tabs").get_tab("loans-tab").label)
-        assert tabs == "Loans 1"
+        assert "3 Loans 1" in text_of(pilot, "#lists")
+        await pilot.press("3")
+        await settle(pilot)
+        [loan] = rows(pilot, "#history")
+        assert "Mr Lee (supply)" in str(
+            pilot.app.screen.query_one("#history", DataTable).get_row(loan)
+        )
     assert [loan.borrower for loan in loans.out_on_loan()] == ["Mr Lee (supply)"]
 
 

@@ -1,7 +1,8 @@
 """A device and everything that has happened to it: what a scan of its label shows.
 
 Its details, a repeat-fault flag when one kind of fault keeps coming back, and
-four lists: the calls about it, its moves and changes, its loans, its software.
+four lists a key apart (1-4), one table showing the chosen one: the calls about it,
+its moves and changes, its loans, its software.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static
 
 from store import asset_history, assets, loans, software
 from store.journal import JournalEntry
@@ -22,6 +23,17 @@ from tui.app import DataChanged
 from tui.dialogs.ask import Ask
 from tui.screens.common import bar, local, row, set_columns
 
+VIEWS = {"calls": "Calls", "changes": "Changes", "loans": "Loans", "software": "Software"}
+"""The lists under a device's details, a key apart (1-4)."""
+FIRST_ROWS = 40
+"""Calls put in the table before the page is first drawn: a tall terminal's worth."""
+LOAN_COLUMNS = (
+    ("lent", "Lent", 16),
+    ("spare", "Spare", 10),
+    ("borrower", "To", 16),
+    ("call", "Call", 10),
+    ("back", "Back", 16),
+)
 WHEN = {
     "move": lambda d: d.status != "retired",
     "edit": lambda d: True,
@@ -54,6 +66,10 @@ class AssetScreen(Screen):
         Binding("u", "act('return_spare')", "Returned", id="desk.asset_return"),
         Binding("x", "act('retire')", "Retire", id="desk.asset_retire"),
         Binding("escape,q", "back", "Back", id="desk.back_asset"),
+        *(
+            Binding(str(n), f"view('{view}')", show=False, id=f"desk.asset_{view}")
+            for n, view in enumerate(("calls", "changes", "loans", "software"), start=1)
+        ),
     ]
 
     def __init__(self, tag: str) -> None:
@@ -67,36 +83,16 @@ class AssetScreen(Screen):
         yield Static(id="device")
         yield Static(id="count")
         yield Static(id="flag")
-        with TabbedContent(id="asset-tabs"):
-            with TabPane("Calls", id="calls-tab"):
-                yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-            with TabPane("Changes", id="changes-tab"):
-                yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
-            with TabPane("Loans", id="loans-tab"):
-                yield DataTable(id="loans", cursor_type="row", zebra_stripes=True)
-            with TabPane("Software", id="software-tab"):
-                yield DataTable(id="software", cursor_type="row", zebra_stripes=True)
+        yield Static(id="lists")
+        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.keys = set_columns(self.query_one("#calls", DataTable), self.app.size.width)
-        changes = self.query_one("#changes", DataTable)
-        changes.add_column("When", key="at", width=16)
-        changes.add_column("Who", key="who", width=8)
-        changes.add_column("What", key="what")
-        lent = self.query_one("#loans", DataTable)
-        for key, heading, width in (
-            ("lent", "Lent", 16),
-            ("spare", "Spare", 10),
-            ("borrower", "To", 16),
-            ("call", "Call", 10),
-            ("back", "Back", 16),
-        ):
-            lent.add_column(heading, key=key, width=width)
-        titles = self.query_one("#software", DataTable)
-        titles.add_column("Title", key="title", width=40)
-        titles.add_column("How", key="how")
-        self.flag_shown = False
+        self.view = "calls"
+        """Which list the table shows."""
+        self.found: asset_history.AssetHistory | None = None
+        self.on_it: list[tuple[str, str]] = []
+        self.counts: dict[str, int] = {}
         self.query_one("#flag").display = False
         self.load()
 
@@ -115,7 +111,8 @@ class AssetScreen(Screen):
         self.load()
 
     def show(self, result: tuple[asset_history.AssetHistory, list[tuple[str, str]]]) -> None:
-        found, on_it = result
+        found, self.on_it = result
+        self.found = found
         self.device = device = found.asset
         self.query_one("#device", Static).update(details(device, self.app.now().date()))
         recent = found.last_twelve_months
@@ -126,35 +123,72 @@ class AssetScreen(Screen):
         flag = self.query_one("#flag", Static)
         flag.update(flag_words(found))
         flag.display = bool(found.repeat_faults)
-        tabs = self.query_one("#asset-tabs", TabbedContent)
-        tabs.get_tab("calls-tab").label = f"Calls {found.all_calls}"
-        tabs.get_tab("changes-tab").label = f"Changes {len(found.changes)}"
-        tabs.get_tab("loans-tab").label = f"Loans {len(found.loans)}"
-        tabs.get_tab("software-tab").label = f"Software {len(on_it)}"
-        titles = self.query_one("#software", DataTable)
-        titles.clear()
-        for name, how in on_it:
-            titles.add_row(Text(name), Text(how), key=name)
-        table = self.query_one("#calls", DataTable)
-        table.clear()
-        now = self.app.now()
-        for call in found.calls:
-            table.add_row(*row(call, self.keys, now), key=call.number)
-        changes = self.query_one("#changes", DataTable)
-        changes.clear()
-        for n, entry in enumerate(found.changes):
-            changes.add_row(Text(local(entry.at)), Text(entry.who), change_words(entry), key=str(n))
-        lent = self.query_one("#loans", DataTable)
-        lent.clear()
-        for loan in found.loans:
-            lent.add_row(*loan_cells(loan), key=str(loan.id))
+        self.counts = {
+            "calls": found.all_calls,
+            "changes": len(found.changes),
+            "loans": len(found.loans),
+            "software": len(self.on_it),
+        }
+        self.fill()
         self.refresh_bindings()
-        if tabs.active == "calls-tab":
-            table.focus()
 
-    @on(DataTable.RowSelected, "#calls")
+    def show_views(self) -> None:
+        """The lists' names and sizes, the one shown marked; each a key (1-4) or a click.
+        The words are ours (names and counts), so markup is safe here."""
+        parts = []
+        for n, (view, words) in enumerate(VIEWS.items(), start=1):
+            label = f" {n} {words} {self.counts.get(view, 0)} "
+            style = "bold reverse " if view == self.view else ""
+            parts.append(f"[{style}@click=screen.view('{view}')]{label}[/]")
+        self.query_one("#lists", Static).update("  ".join(parts))
+
+    def fill(self) -> None:
+        """Put the chosen list in the table."""
+        if self.found is None:
+            return
+        self.show_views()
+        table = self.query_one("#history", DataTable)
+        table.clear(columns=True)
+        if self.view == "calls":
+            keys = set_columns(table, self.app.size.width)
+            now, calls = self.app.now(), self.found.calls
+
+            def add(chosen) -> None:
+                if self.view == "calls" and self.found is not None and calls is self.found.calls:
+                    for call in chosen:
+                        table.add_row(*row(call, keys, now), key=call.number)
+
+            add(calls[:FIRST_ROWS])  # a screenful now, the rest once it is drawn
+            if len(calls) > FIRST_ROWS:
+                self.call_after_refresh(add, calls[FIRST_ROWS:])
+        elif self.view == "changes":
+            for key, heading, width in (("at", "When", 16), ("who", "Who", 8), ("what", "What", 0)):
+                table.add_column(heading, key=key, width=width or None)
+            for n, entry in enumerate(self.found.changes):
+                table.add_row(
+                    Text(local(entry.at)), Text(entry.who), change_words(entry), key=str(n)
+                )
+        elif self.view == "loans":
+            for key, heading, width in LOAN_COLUMNS:
+                table.add_column(heading, key=key, width=width)
+            for loan in self.found.loans:
+                table.add_row(*loan_cells(loan), key=str(loan.id))
+        else:
+            table.add_column("Title", key="title", width=40)
+            table.add_column("How", key="how")
+            for name, how in self.on_it:
+                table.add_row(Text(name), Text(how), key=name)
+        table.focus()
+
+    def action_view(self, view: str) -> None:
+        if view in VIEWS and view != self.view:
+            self.view = view
+            self.fill()
+
+    @on(DataTable.RowSelected, "#history")
     def open_chosen(self, event: DataTable.RowSelected) -> None:
-        self.app.open_call(event.row_key.value)
+        if self.view == "calls":
+            self.app.open_call(event.row_key.value)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action != "act" or self.device is None:
@@ -285,7 +319,7 @@ def flag_words(found: asset_history.AssetHistory) -> Text:
     for category, count in found.repeat_faults:
         text.append("REPEAT FAULT: ", style="bold red")
         about = labels.get(category) or category
-        text.append(f"{count} calls about {about} in twelve months. Raise a problem?\n")
+        text.append(f"{count} calls about {about} in twelve months.\n")
     text.rstrip()
     return text
 

@@ -65,6 +65,9 @@ def key_table(app) -> Table:
         "Register", "1-4", "The lists: Devices, On loan, Software, Licences", "register_devices ..."
     )
     table.add_row("", "enter", "Open the chosen device", "")
+    table.add_row(
+        "A device", "1-4", "Its lists: Calls, Changes, Loans, Software", "asset_calls ..."
+    )
     table.add_row("", "ctrl+p", "Every action, by name", "")
     return table
 
