@@ -382,3 +382,29 @@ async def test_a_device_changed_elsewhere_is_shown_fresh(desk):
         await settle(pilot)
         assert "(S12)" in text_of(pilot, "#device")
         assert Loan.select().count() == 0
+
+
+async def test_an_answer_for_a_page_already_closed_is_dropped(desk):
+    """A store call still running when its page is closed must not touch the page."""
+    release, delivered = threading.Event(), []
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.open_asset("PRN-0001")
+        await settle(pilot)
+        page = pilot.app.screen
+
+        def ask() -> None:  # runs as the page's own handler would
+            pilot.app.run_store(lambda: release.wait(5), delivered.append)
+
+        page.call_next(ask)
+        await pilot.pause()
+        pilot.app.pop_screen()
+        await pilot.pause()
+        release.set()
+        await settle(pilot)
+        assert delivered == [] and screen_name(pilot) == "QueueScreen"
+        pilot.app.screen.call_next(
+            lambda: pilot.app.run_store(lambda: "still here", delivered.append)
+        )
+        await settle(pilot)
+        assert delivered == ["still here"]

@@ -18,6 +18,16 @@ from store.errors import FitsDeskError, Unavailable
 log = logging.getLogger("fitsdesk")
 
 
+def _asker(app: App):
+    """The screen or widget whose handler is running now: the one that wants the answer."""
+    try:
+        from textual._context import active_message_pump
+
+        return active_message_pump.get()
+    except (ImportError, LookupError):
+        return app.screen
+
+
 def run_store(
     app: App,
     job: Callable[[], Any],
@@ -28,8 +38,14 @@ def run_store(
     cant: str = "The database cannot be reached just now: nothing was changed.",
 ) -> None:
     """Run `job` in a worker thread with its own connection; then `done(result)` or
-    `failed(problem)` runs on the UI thread. Anything the database throws that the store
-    does not name becomes Unavailable(`cant`)."""
+    `failed(problem)` runs on the UI thread, unless the screen that asked has gone (closed,
+    or the app is leaving) by then. Anything the database throws that the store does not
+    name becomes Unavailable(`cant`)."""
+    asked_from = _asker(app)
+
+    def deliver(callback: Callable[[Any], None], value: Any) -> None:
+        if asked_from is app or asked_from.is_attached:
+            callback(value)
 
     def work() -> None:
         try:
@@ -38,11 +54,11 @@ def run_store(
             with database.db.connection_context():
                 result = job()
         except FitsDeskError as exc:
-            app.call_from_thread(failed, exc)
+            app.call_from_thread(deliver, failed, exc)
         except Exception:
             log.exception("store call failed")
-            app.call_from_thread(failed, Unavailable(cant))
+            app.call_from_thread(deliver, failed, Unavailable(cant))
         else:
-            app.call_from_thread(done, result)
+            app.call_from_thread(deliver, done, result)
 
     app.run_worker(work, thread=True, group="store")
