@@ -225,9 +225,9 @@ def screens_open(url: str, opens: int = 30) -> tuple[Timing, Timing]:
     originals = {cls: cls.show for cls in (AssetScreen, IncidentScreen)}
 
     def timed(original):
-        def show(self, result) -> None:  # the screen's own, then note when it is drawn
-            original(self, result)
+        def show(self, result) -> None:  # note when what it shows is first drawn
             self.call_after_refresh(lambda: drawn.append(time.perf_counter()))
+            original(self, result)  # (work it puts off until after that is not counted)
 
         return show
 

@@ -25,8 +25,8 @@ from tui.screens.common import bar, local, row, set_columns
 
 VIEWS = {"calls": "Calls", "changes": "Changes", "loans": "Loans", "software": "Software"}
 """The lists under a device's details, a key apart (1-4)."""
-FIRST_ROWS = 40
-"""Calls put in the table before the page is first drawn: a tall terminal's worth."""
+FIRST_ROWS = 10
+"""Calls put in the table before the page is first drawn, at the least: a screenful."""
 LOAN_COLUMNS = (
     ("lent", "Lent", 16),
     ("spare", "Spare", 10),
@@ -158,9 +158,10 @@ class AssetScreen(Screen):
                     for call in chosen:
                         table.add_row(*row(call, keys, now), key=call.number)
 
-            add(calls[:FIRST_ROWS])  # a screenful now, the rest once it is drawn
-            if len(calls) > FIRST_ROWS:
-                self.call_after_refresh(add, calls[FIRST_ROWS:])
+            first = max(FIRST_ROWS, self.app.size.height)
+            add(calls[:first])  # a screenful now, the rest once it is drawn
+            if len(calls) > first:
+                self.call_after_refresh(add, calls[first:])
         elif self.view == "changes":
             for key, heading, width in (("at", "When", 16), ("who", "Who", 8), ("what", "What", 0)):
                 table.add_column(heading, key=key, width=width or None)
