@@ -18,7 +18,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 
-from store import config, database, journal, kiosks, notices
+from store import config, database, demo_register, journal, kiosks, notices
 from store.database import db, write
 from store.demo_school import (
     DAY,
@@ -74,33 +74,6 @@ def _people(rng: random.Random) -> list[tuple[str, str, str, str]]:
         add(f"{rng.choice(FIRST)} {rng.choice(LAST)}", "parent", "")
     for _ in range(10):
         add(f"{rng.choice(FIRST)} {rng.choice(LAST)}", "visitor", "")
-    return out
-
-
-def _assets(rng: random.Random, room_codes: Sequence[str]) -> list[tuple[str, str, str, str]]:
-    """(tag, kind, description, room code or '') for the school's devices."""
-    out = []
-    for i in range(1, 301):
-        out.append(
-            (
-                f"LAP-{i:04d}",
-                "laptop",
-                rng.choice(("Dell Latitude 3440", "Lenovo ThinkPad E14", "HP ProBook 440")),
-                "",
-            )
-        )
-    for i in range(1, 241):
-        out.append((f"CB-{i:04d}", "chromebook", "Acer Chromebook 314", rng.choice(room_codes)))
-    for code in room_codes:
-        out.append((f"PRJ-{code}", "projector", "Epson EB-685W", code))
-        if code.startswith(("IT", "LIB", "LRC")):
-            out.extend(
-                (f"PC-{code}-{n:02d}", "desktop", "Dell OptiPlex 7010", code) for n in range(1, 31)
-            )
-    for i, code in enumerate(("LIB", "LRC", "STAFF", "RECEP", "IT1", "SF1", "SEN"), start=1):
-        out.append((f"PRN-{i:02d}", "printer", "Kyocera TASKalfa 3554ci", code))
-    for i, code in enumerate(room_codes[::3], start=1):
-        out.append((f"AP-{i:02d}", "access_point", "Aruba AP-515", code))
     return out
 
 
@@ -223,11 +196,19 @@ def _setup(rng: random.Random, by: str, now: dt.datetime) -> dict:
                 name=name, role=role, group_name=group, email=email, match_key=key, created_at=now
             ).on_conflict_ignore().execute()
         tags = {row.tag for row in Asset.select(Asset.tag)}
-        for tag, kind, description, code in _assets(rng, [c for c, _n, _s in ROOMS]):
+        today = now.date()
+        for tag, kind, description, code in demo_register.devices(rng, [c for c, _n, _s in ROOMS]):
             if tag not in tags:
+                make, model = demo_register.split_name(description)
                 Asset.insert(
-                    tag=tag, kind=kind, description=description, location=rooms.get(code)
+                    tag=tag,
+                    kind=kind,
+                    make=make,
+                    model=model,
+                    location=rooms.get(code),
+                    **demo_register.device_details(rng, kind, today),
                 ).execute()
+    demo_register.fill_register(rng, by, rooms)
     if not notices.list_notices(include_old=True):
         for text, code in DEMO_NOTICES:
             notices.add_notice(text, location=code, by=by)

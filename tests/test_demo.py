@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from store import demo, kiosks, notices, servicedesk
+from store import asset_history, assets, demo, kiosks, notices, servicedesk, software
 from store.errors import BadInput
 from store.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
 
@@ -85,3 +85,16 @@ def test_a_bad_count_is_refused(db):
     for bad in (-1, 10_000_000, "many", 2.5):
         with pytest.raises(BadInput):
             demo.fill(bad, by="t")
+
+
+def test_the_register_has_what_a_technician_would_look_for(filled):
+    laptop = assets.asset("LAP-0001")
+    assert laptop.make and laptop.model and laptop.serial and laptop.purchased_on
+    assert laptop.warranty_end > laptop.purchased_on
+    assert Asset.select().where(Asset.status == "spare").count() == 8
+    report = {line.software.name: line for line in software.licence_report()}
+    assert report["Adobe Express"].over > 0  # the library's PCs outnumber its seats
+    assert report["Adobe Express"].renewal_due
+    assert [name for name, _d, _n in software.list_builds()] == ["Computing", "Music suite"]
+    assert software.detail("Sibelius").rooms[0][0] == "IT2"
+    assert asset_history.flagged()  # a year of calls leaves some devices flagged
