@@ -80,15 +80,6 @@ def _repeats() -> pw.ModelSelect:
     )
 
 
-def repeat_faults(asset_id: int, since: dt.datetime) -> list[tuple[str, int]]:
-    """Categories with REPEAT_FAULTS or more calls about one device since `since`."""
-    at = Incident.logged_at.db_value(since)
-    return [
-        (name, int(count))
-        for name, count in _run("repeat faults", _repeats, (asset_id, at, REPEAT_FAULTS))
-    ]
-
-
 def history(tag: str) -> AssetHistory:
     """What a scan of a device's label shows: the device, its calls, moves and loans."""
     from store import loans  # loans name assets: imported here to keep the one way round

@@ -50,8 +50,6 @@ STATUS_WORDS = {
     "on_loan": "On loan",
     "retired": "Retired",
 }
-REPEAT_FAULTS = 3
-"""Incidents in one category within twelve months that flag a device as a repeat fault."""
 SHORT = Field("this", 120, required=False)
 NOTES = Field("the note text", 4000, multiline=True, required=False)
 EDITABLE = (
@@ -226,34 +224,6 @@ def held_for_a_loan(row: Asset) -> bool:
 # -- reading
 
 
-def _info(
-    row: Asset,
-    place: Location | None = None,
-    part_of: str | None = None,
-    parts: tuple[str, ...] = (),
-) -> AssetInfo:
-    return AssetInfo(
-        row.tag,
-        row.kind,
-        row.description,
-        place.code if place else None,
-        place.name if place else None,
-        row.make,
-        row.model,
-        row.serial,
-        row.assigned_to,
-        row.status,
-        row.purchased_on,
-        row.cost_pence,
-        row.supplier,
-        row.warranty_end,
-        row.notes,
-        part_of,
-        parts,
-        row.version,
-    )
-
-
 def asset_row(tag: object) -> Asset:
     """The Asset row for a tag, or NotFound naming it."""
     tag = clean_tag(tag)
@@ -269,7 +239,8 @@ def _day(value: str | dt.date | None) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _by_tag() -> pw.ModelSelect:
+def _devices() -> pw.ModelSelect:
+    """Devices as AssetInfo's fields (parts aside), then version and id: see `_as_info`."""
     parent = Asset.alias("parent")
     return (
         Asset.select(
@@ -295,8 +266,15 @@ def _by_tag() -> pw.ModelSelect:
         .join(Location, pw.JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
         .switch(Asset)
         .join(parent, pw.JOIN.LEFT_OUTER, on=(Asset.part_of == parent.id))
-        .where(Asset.tag == "")
+        .tuples()
     )
+
+
+def _as_info(values: tuple, parts: tuple[str, ...] = ()) -> AssetInfo:
+    *fields, version, _row_id = values
+    for n in (10, 13):  # purchased_on, warranty_end
+        fields[n] = _day(fields[n])
+    return AssetInfo(*fields, parts=parts, version=version)
 
 
 def asset_and_id(tag: object) -> tuple[AssetInfo, int]:
@@ -304,18 +282,18 @@ def asset_and_id(tag: object) -> tuple[AssetInfo, int]:
     or NotFound. Read with SQL made once: a scan opens it as fast as a call."""
     tag = clean_tag(tag)
     with read():
-        values = first_row("device and its place by tag", _by_tag, (tag,))
+        values = first_row(
+            "device and its place by tag", lambda: _devices().where(Asset.tag == ""), (tag,)
+        )
         if values is None:
             raise NotFound(f"No asset is tagged '{tag}'.")
-        *fields, version, row_id = values
+        row_id = values[-1]
         sql = cached_sql(
             "asset parts",
             lambda: Asset.select(Asset.tag).where(Asset.part_of == 0).order_by(Asset.tag),
         )
         parts = tuple(part for (part,) in Asset._meta.database.execute_sql(sql, (row_id,)))
-    for n in (10, 13):  # purchased_on, warranty_end
-        fields[n] = _day(fields[n])
-    return AssetInfo(*fields, parts=parts, version=version), row_id
+    return _as_info(values, parts), row_id
 
 
 def asset(tag: str) -> AssetInfo:
@@ -334,11 +312,7 @@ def list_assets(
 ) -> list[AssetInfo]:
     """Devices by tag; `search` looks in tag, make, model, serial, description and holder,
     and finds every device in a room by its code."""
-    query = (
-        Asset.select(Asset, Location)
-        .join(Location, pw.JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
-        .order_by(Asset.tag)
-    )
+    query = _devices().order_by(Asset.tag)
     if search:
         text = clean(search, SHORT)
         if text:  # contains() escapes % and _, so they are searched for as typed
@@ -360,7 +334,7 @@ def list_assets(
     if limit is not None:
         query = query.limit(limit).offset(offset)
     with read():
-        return [_info(row, row.location) for row in query]
+        return [_as_info(values) for values in query]
 
 
 # -- changing

@@ -69,7 +69,7 @@ SYNONYMS = {
     "part_of": ("part of", "parent", "parent tag", "goes with"),
 }
 MOST_ROWS = 100_000
-KEEP = "<keep>"
+KEEP = object()
 """A device's room when the file says nothing about it: left as it is."""
 
 

@@ -196,35 +196,51 @@ def list_software(purpose: str | None = None) -> list[SoftwareInfo]:
     return found
 
 
+@dataclass(frozen=True)
+class _Where:
+    """One device, or one room, that software is installed on."""
+
+    device: Asset | None
+    place: Location | None
+
+    @property
+    def name(self) -> str:
+        return self.device.tag if self.device else self.place.code
+
+    def installs(self):
+        """The condition that picks the install rows here (a row has a device or a room)."""
+        if self.device:
+            return SoftwareInstall.asset == self.device.id
+        return SoftwareInstall.location == self.place.id
+
+
+def _where(asset: str | None, room: str | None) -> _Where:
+    """The one device or the one room named; BadInput for neither, both or an unknown one."""
+    if bool(asset) == bool(room):
+        raise BadInput("Say where it is installed: on one device (asset) or in one room.")
+    try:
+        return _Where(asset_row(asset) if asset else None, location_row(room) if room else None)
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+
+
 def install(
     name: str, *, asset: str | None = None, room: str | None = None, by: str
 ) -> SoftwareInfo:
     """Record a title as installed on one device, or on every device in a room."""
-    if bool(asset) == bool(room):
-        raise BadInput("Say where it is installed: on one device (asset) or in one room.")
+    where = _where(asset, room)
     row = _row(name)
-    try:
-        device = asset_row(asset) if asset else None
-        place = location_row(room) if room else None
-    except NotFound as exc:
-        raise BadInput(str(exc)) from None
     with write():
-        taken = SoftwareInstall.select().where(
-            (SoftwareInstall.software == row.id)
-            & (SoftwareInstall.asset == device.id if device else SoftwareInstall.asset.is_null())
-            & (
-                SoftwareInstall.location == place.id
-                if place
-                else SoftwareInstall.location.is_null()
-            )
-        )
-        where = device.tag if device else place.code
-        if taken.exists():
-            raise Refused(f"{row.title} is already installed on {where}.")
+        if (
+            SoftwareInstall.select()
+            .where(where.installs() & (SoftwareInstall.software == row.id))
+            .exists()
+        ):
+            raise Refused(f"{row.title} is already installed on {where.name}.")
         SoftwareInstall.create(
-            software=row, asset=device, location=place, installed_at=journal.now()
+            software=row, asset=where.device, location=where.place, installed_at=journal.now()
         )
-        journal.record(by, row, "install", field="where", after=where)
+        journal.record(by, row, "install", field="where", after=where.name)
         return _info(row)
 
 
@@ -232,36 +248,17 @@ def uninstall(
     name: str, *, asset: str | None = None, room: str | None = None, by: str
 ) -> SoftwareInfo:
     """Record a title as no longer on a device or in a room."""
-    if bool(asset) == bool(room):
-        raise BadInput("Say where it is installed: on one device (asset) or in one room.")
+    where = _where(asset, room)
     row = _row(name)
-    try:
-        device = asset_row(asset) if asset else None
-        place = location_row(room) if room else None
-    except NotFound as exc:
-        raise BadInput(str(exc)) from None
     with write():
         gone = (
             SoftwareInstall.delete()
-            .where(
-                (SoftwareInstall.software == row.id)
-                & (
-                    SoftwareInstall.asset == device.id
-                    if device
-                    else SoftwareInstall.asset.is_null()
-                )
-                & (
-                    SoftwareInstall.location == place.id
-                    if place
-                    else SoftwareInstall.location.is_null()
-                )
-            )
+            .where(where.installs() & (SoftwareInstall.software == row.id))
             .execute()
         )
-        where = device.tag if device else place.code
         if not gone:
-            raise Refused(f"{row.title} is not installed on {where}.")
-        journal.record(by, row, "uninstall", field="where", before=where)
+            raise Refused(f"{row.title} is not installed on {where.name}.")
+        journal.record(by, row, "uninstall", field="where", before=where.name)
         return _info(row)
 
 
@@ -316,30 +313,21 @@ def install_build(
     """Record every title on a build as installed on one device or in one room (after
     imaging it), in one transaction; titles already there are left as they are. Returns
     the titles newly recorded."""
-    if bool(asset) == bool(room):
-        raise BadInput("Say where the build went: on one device (asset) or in one room.")
+    where = _where(asset, room)
     build = _build(name)
-    try:
-        device = asset_row(asset) if asset else None
-        place = location_row(room) if room else None
-    except NotFound as exc:
-        raise BadInput(str(exc)) from None
-    where = device.tag if device else place.code
     with write():
         rows = list(Software.select().join(BuildSoftware).where(BuildSoftware.build == build.id))
         there = {
             i.software_id
-            for i in SoftwareInstall.select(SoftwareInstall.software).where(
-                SoftwareInstall.asset == device.id
-                if device
-                else SoftwareInstall.location == place.id
-            )
+            for i in SoftwareInstall.select(SoftwareInstall.software).where(where.installs())
         }
         added = [row for row in rows if row.id not in there]
         at = journal.now()
         for row in added:
-            SoftwareInstall.create(software=row, asset=device, location=place, installed_at=at)
-            journal.record(by, row, "install", field="where", after=f"{where} ({build.name})")
+            SoftwareInstall.create(
+                software=row, asset=where.device, location=where.place, installed_at=at
+            )
+            journal.record(by, row, "install", field="where", after=f"{where.name} ({build.name})")
         return [_info(row) for row in added]
 
 

@@ -671,3 +671,9 @@ def test_a_device_in_for_repair_against_a_loan_changes_status_only_by_the_loan(s
     with pytest.raises(Refused, match="its status changes when the spare is returned"):
         assets.update_asset("LAP-0042", status="in use", by="jsmith")
     assert assets.asset("LAP-0042").status == "in_repair"
+
+
+def test_a_listed_part_says_what_it_goes_with(school):
+    assets.add_asset("PSU-0042", kind="charger", part_of="LAP-0042", by="jsmith")
+    [charger] = assets.list_assets("PSU")
+    assert (charger.part_of, charger.kind) == ("LAP-0042", "power_supply")
