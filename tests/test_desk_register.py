@@ -289,6 +289,8 @@ async def test_adding_a_device_refuses_what_cannot_be_and_keeps_what_was_typed(d
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
+        dots = {b.name: b.BUTTON_INNER for b in pilot.app.screen.query("#field-status RadioButton")}
+        assert dots == {"in_use": "●", "spare": " "}  # which is chosen reads without colour
         await answer(pilot, tag="lap 0100", kind="toaster", make="Dell")
         assert "not a kind of device" in text_of(pilot, "#dialog-problem")
         assert pilot.app.screen.query_one("#field-make").value == "Dell"

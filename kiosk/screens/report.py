@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from kiosk.draft import KIOSK_ANSWER, QUESTIONS, ROLES, check_tell, check_who
@@ -15,7 +15,7 @@ from kiosk.screens.base import StepScreen, plain, problem
 from store import assets, categories, locations
 from store.errors import FitsDeskError, NotFound
 from store.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, clean
-from tui.widgets.inputs import PlainInput
+from tui.widgets.inputs import ChoiceButton, PlainInput
 
 GROUP_LABELS = {
     "pupil": "Your tutor group, like 9C",
@@ -23,17 +23,6 @@ GROUP_LABELS = {
     "parent": "Your child's tutor group (you can leave this empty)",
     "visitor": "",
 }
-
-
-class ChoiceButton(RadioButton):
-    """A radio button whose dot shows only when chosen, so it reads without colour."""
-
-    def on_mount(self) -> None:
-        self.BUTTON_INNER = "●" if self.value else " "
-
-    def watch_value(self) -> None:
-        self.BUTTON_INNER = "●" if self.value else " "
-        super().watch_value()
 
 
 class WhoStep(StepScreen):

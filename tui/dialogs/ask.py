@@ -16,10 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, RadioButton, RadioSet, Static, Switch
+from textual.widgets import Button, Label, RadioSet, Static, Switch
 
 from store.errors import FitsDeskError
-from tui.widgets.inputs import PlainInput
+from tui.widgets.inputs import ChoiceButton, PlainInput
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Ask(ModalScreen[Any]):
                     else:
                         with RadioSet(id=f"field-{field.name}"):
                             for value, words in field.choices:
-                                yield RadioButton(words, value=value == field.value, name=value)
+                                yield ChoiceButton(words, value=value == field.value, name=value)
             yield Static(id="dialog-problem", classes="problem", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.ok, id="ok", variant="primary")

@@ -430,12 +430,16 @@ def add_device_dialog(me: str) -> Ask:
             by=me,
         )
 
-    kinds = ", ".join(assets.KINDS.values()).lower()
     return Ask(
         "Add a device to the register",
         [
             Ask.text("tag", "Tag (as on its label)", "", "like LAP-0042"),
-            Ask.text("kind", f"Kind: {kinds}", "", "like laptop"),
+            Ask.text(
+                "kind",
+                "Kind: laptop, chromebook, desktop, printer, projector...",
+                "",
+                "like laptop",
+            ),
             Ask.text("make", "Make", "", "like Dell"),
             Ask.text("model", "Model", "", "like Latitude 3440"),
             Ask.text("serial", "Serial number"),

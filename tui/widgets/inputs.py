@@ -1,4 +1,5 @@
-"""An input box that never holds a control character, for people's text in both apps.
+"""Inputs both apps share: a box that never holds a control character, for people's
+text, and a radio button that reads without colour.
 
 A pasted or scanned escape sequence or bidi override is dropped as it arrives,
 so what is on screen, what is checked and what is saved are the same text.
@@ -6,7 +7,7 @@ so what is on screen, what is checked and what is saved are the same text.
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from textual.widgets import Input, RadioButton
 
 from store.sanitise import typeable
 
@@ -19,3 +20,14 @@ class PlainInput(Input):
 
     def restricted(self) -> None:
         """No bell on a kiosk in a library."""
+
+
+class ChoiceButton(RadioButton):
+    """A radio button whose dot shows only when chosen, so it reads without colour."""
+
+    def on_mount(self) -> None:
+        self.BUTTON_INNER = "●" if self.value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "●" if self.value else " "
+        super().watch_value()
