@@ -235,3 +235,102 @@ class Journal(Base):
     field = pw.CharField(max_length=30, null=True)
     before = pw.TextField(null=True)
     after = pw.TextField(null=True)
+
+
+PROBLEM_STATUSES = (
+    "open",
+    "investigating",
+    "known_error",
+    "fix_in_progress",
+    "resolved",
+    "closed",
+)
+"""The problem lifecycle, in order: a known error has a workaround published."""
+
+
+class Problem(Base):
+    """The root cause behind recurring or major incidents, and what is known about it."""
+
+    title = pw.TextField()
+    description = pw.TextField(default="")
+    status = pw.CharField(max_length=16, default="open")
+    owner = pw.ForeignKeyField(Technician, null=True)
+    resolver = pw.ForeignKeyField(Technician, null=True)
+    root_cause = pw.TextField(default="")
+    workaround = pw.TextField(default="")
+    major = pw.BooleanField(default=False)
+    public = pw.BooleanField(default=False)
+    """Whether a known error is shown at the kiosks."""
+    public_text = pw.TextField(default="")
+    """What pupils read at the kiosk: plain words, not the technicians' workaround."""
+    parent = pw.ForeignKeyField("self", null=True, backref="children")
+    change_id = pw.IntegerField(null=True)
+    """The RFC that fixes it (the change table arrives with change management)."""
+    origin = pw.TextField(null=True)
+    """What raised it on its own ("metric:3"), so it is raised once, not every day."""
+    created_by = pw.TextField()
+    created_at = pw.DateTimeField()
+    updated_at = pw.DateTimeField()
+    resolved_at = pw.DateTimeField(null=True)
+    closed_at = pw.DateTimeField(null=True)
+    version = pw.IntegerField(default=1)
+
+
+Notice._meta.add_field(
+    "problem", pw.ForeignKeyField(Problem, null=True, backref="notices")
+)  # a known error's notice: Problem is declared after Notice
+
+
+class ProblemIncident(Base):
+    """An incident linked to a problem; `via` says how (desk, kiosk, trend)."""
+
+    problem = pw.ForeignKeyField(Problem, backref="incident_links")
+    incident = pw.ForeignKeyField(Incident)
+    via = pw.CharField(max_length=10, default="desk")
+    linked_at = pw.DateTimeField()
+    linked_by = pw.TextField()
+
+
+class ProblemAsset(Base):
+    """A device a problem affects."""
+
+    problem = pw.ForeignKeyField(Problem)
+    asset = pw.ForeignKeyField(Asset)
+
+
+class ProblemLocation(Base):
+    """A room or place a problem affects."""
+
+    problem = pw.ForeignKeyField(Problem)
+    location = pw.ForeignKeyField(Location)
+
+
+class ProblemCategory(Base):
+    """A kind of fault a problem shows up as."""
+
+    problem = pw.ForeignKeyField(Problem)
+    category = pw.ForeignKeyField(Category)
+
+
+class Metric(Base):
+    """Something measured against a capacity, such as a file server's disk."""
+
+    name = pw.CharField(max_length=60, unique=True)
+    unit = pw.TextField(default="")
+    capacity = pw.FloatField()
+    warning = pw.FloatField(null=True)
+    """The level that is worth a warning, below the capacity."""
+    warn_days = pw.IntegerField(default=30)
+    """A forecast of reaching capacity within this many days raises a problem."""
+    source = pw.TextField(default="")
+    """Where samples come from, such as "df:/srv" for `fitsdesk metric df`."""
+    created_at = pw.DateTimeField()
+    version = pw.IntegerField(default=1)
+
+
+class Sample(Base):
+    """One reading of a metric."""
+
+    metric = pw.ForeignKeyField(Metric, backref="samples")
+    at = pw.DateTimeField()
+    value = pw.FloatField()
