@@ -21,12 +21,24 @@ from store.errors import BadInput
 from store.sanitise import Field, clean
 
 KIOSK_KEYS = ("idle_seconds", "receipt_seconds", "reports_per_window", "window_minutes")
+TREND_RANGES = {
+    "repeat_calls": (2, 100),
+    "repeat_days": (1, 365),
+    "spike_calls": (2, 1000),
+    "spike_hours": (1, 72),
+    "rising_weeks": (2, 12),
+    "rising_min_calls": (1, 100_000),
+    "rising_growth": (1.0, 100.0),
+    "baseline_weeks": (1, 40),
+}
+"""[trends] settings and the values each may take (rising_growth may be a fraction)."""
 KNOWN = {
     "db": (),
     "school": ("name", "close_after_days"),
     "priority": ("matrix",),
     "kiosk": KIOSK_KEYS,
     "desk": ("keys",),
+    "trends": tuple(TREND_RANGES),
 }
 """Every setting FITS Desk reads, by section."""
 SCHOOL_NAME = Field("the setting school.name", 80)
@@ -82,6 +94,30 @@ class Config:
     kiosk_window_minutes: int = 10
     desk_keys: dict = field(default_factory=dict)
     """The desk's key bindings a school has changed, by binding id ("desk.take" = "T")."""
+
+    # [trends]: what store.trends calls a pattern worth a problem (docs in store/trends.py).
+    trends_repeat_calls: int = 3
+    """A device with this many calls of one kind within `trends_repeat_days` is a repeat
+    fault. The same 3 as a device's page flags (store.asset_history, over twelve months):
+    every repeat the trends find is flagged on the device's page too."""
+    trends_repeat_days: int = 90
+    """How far back, from now, a repeat fault's calls are counted."""
+    trends_spike_calls: int = 5
+    """This many calls of one kind from one room within `trends_spike_hours` is a spike:
+    probably an outage."""
+    trends_spike_hours: int = 2
+    """The span, in hours, a spike's calls fall within (the densest such span is reported)."""
+    trends_rising_weeks: int = 3
+    """A kind of fault is rising when its calls went up this many weeks running (the
+    last 7 days, the 7 before, ...; 3 weeks is 4, 7, 12)..."""
+    trends_rising_min_calls: int = 10
+    """... with at least this many calls in the last week ..."""
+    trends_rising_growth: float = 2.0
+    """... and at least this many times its usual share of the week's calls, its share
+    taken over the `trends_baseline_weeks` before the rise (so a busy September, when
+    every kind of call goes up together, is not a rise)."""
+    trends_baseline_weeks: int = 8
+    """The weeks before a rise that say what is usual for a kind of fault."""
 
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
@@ -163,6 +199,18 @@ def load_config(path: Path | None = None) -> Config:
             if type(value) is not int or not low <= value <= high:
                 raise BadInput(f"{where}: kiosk.{key} must be a whole number from {low} to {high}.")
             settings[f"kiosk_{key}"] = value
+    trends = raw.get("trends", {})
+    if not isinstance(trends, dict):
+        raise BadInput(f"{where}: [trends] must be a table.")
+    _refuse_unknown(where, trends, KNOWN["trends"], "trends.")
+    for key, (low, high) in TREND_RANGES.items():
+        if key not in trends:
+            continue
+        value, fraction = trends[key], isinstance(low, float)
+        if type(value) not in ((int, float) if fraction else (int,)) or not low <= value <= high:
+            what = "a number" if fraction else "a whole number"
+            raise BadInput(f"{where}: trends.{key} must be {what} from {low:g} to {high:g}.")
+        settings[f"trends_{key}"] = float(value) if fraction else value
     desk = raw.get("desk", {})
     if not isinstance(desk, dict):
         raise BadInput(f"{where}: [desk] must be a table.")
