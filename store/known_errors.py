@@ -90,7 +90,7 @@ def publish(
         problems.withdraw_notices(row, who)
         if words:
             _post_notices(row, words, who)
-        problems.change(row, who, "known error", updates)
+        problems.write_change(row, who, "known error", updates)
         return problems.info(row)
 
 
@@ -104,7 +104,7 @@ def unpublish(
         if not row.public:
             raise Refused(f"{problem_number(row.id)} is not shown at the kiosks.")
         problems.withdraw_notices(row, who)
-        problems.change(row, who, "unpublish", {"public": False})
+        problems.write_change(row, who, "unpublish", {"public": False})
         return problems.info(row)
 
 
@@ -228,7 +228,7 @@ def add_me(reference: object, **call) -> Call:
         logged = servicedesk.log_call(**call)
         incident = Incident(id=logged.id)
         problems.link(row, [incident], who, "kiosk")
-        problems.change(row, who, "add me", {})
+        problems.write_change(row, who, "add me", {})
     return logged
 
 

@@ -113,7 +113,7 @@ def for_change(reference: object, seen_version: int | None) -> Problem:
     return row
 
 
-def change(row: Problem, who: str, action: str, updates: dict) -> None:
+def write_change(row: Problem, who: str, action: str, updates: dict) -> None:
     stamp = journal.now()
     links = {"owner", "resolver", "parent"}
     journal.changes(who, row, action, {k: v for k, v in updates.items() if k not in links})
@@ -290,7 +290,7 @@ def link_incidents(
         row = for_change(reference, seen_version)
         _refuse_unless_active(row, "link calls to it")
         link(row, _incident_rows(references), who, via)
-        change(row, who, "link", {})
+        write_change(row, who, "link", {})
         return info(row)
 
 
@@ -315,7 +315,7 @@ def unlink_incident(
         journal.record(
             who, Incident(id=iid), "unlink problem", field="problem", before=problem_number(row.id)
         )
-        change(row, who, "unlink", {})
+        write_change(row, who, "unlink", {})
         return info(row)
 
 
@@ -356,7 +356,7 @@ def set_scope(
                 (model.problem == row.id) & ~(getattr(model, field).in_(keep_ids or [0]))
             ).execute()
         _add_scope(row, who, devices, places, kinds)
-        change(row, who, "scope", {})
+        write_change(row, who, "scope", {})
         return info(row)
 
 
@@ -382,7 +382,7 @@ def edit(
         row = for_change(reference, seen_version)
         if row.status == "closed":
             raise Refused(f"{problem_number(row.id)} is closed: reopen it before you change it.")
-        change(row, who, "edit", updates)
+        write_change(row, who, "edit", updates)
         return info(row)
 
 
@@ -400,7 +400,7 @@ def set_owner(
         journal.record(
             who, row, "owner", field="owner", before=login_of(row.owner_id), after=tech.login
         )
-        change(row, who, "owner", {"owner": tech.id})
+        write_change(row, who, "owner", {"owner": tech.id})
         return info(row)
 
 
@@ -415,7 +415,7 @@ def set_resolver(
         _refuse_unless_active(row, "change its resolver")
         before = login_of(row.resolver_id)
         journal.record(who, row, "resolver", field="resolver", before=before, after=tech.login)
-        change(row, who, "resolver", {"resolver": tech.id})
+        write_change(row, who, "resolver", {"resolver": tech.id})
         return info(row)
 
 
@@ -454,7 +454,7 @@ def set_parent(
             before=problem_number(row.parent_id) if row.parent_id else None,
             after=problem_number(target.id) if target else None,
         )
-        change(row, who, "part of", {"parent": target.id if target else None})
+        write_change(row, who, "part of", {"parent": target.id if target else None})
         return info(row)
 
 
@@ -470,7 +470,7 @@ def investigate(reference: object, *, by: str, seen_version: int | None = None) 
         if row.owner_id is None and who != SYSTEM:
             updates["owner"] = people.active_technician(who).id
             journal.record(who, row, "owner", field="owner", after=who)
-        change(row, who, "investigate", updates)
+        write_change(row, who, "investigate", updates)
         return info(row)
 
 
@@ -483,7 +483,7 @@ def record_cause(
         who = actor(by)
         row = for_change(reference, seen_version)
         _refuse_unless_active(row, "record its cause")
-        change(row, who, "root cause", {"root_cause": cause})
+        write_change(row, who, "root cause", {"root_cause": cause})
         return info(row)
 
 
@@ -502,7 +502,7 @@ def start_fix(
         updates: dict = {"status": "fix_in_progress"}
         if change is not None:
             updates["change_id"] = change
-        change(row, who, "start fix", updates)
+        write_change(row, who, "start fix", updates)
         return info(row)
 
 
@@ -548,7 +548,7 @@ def resolve(
                 )
                 updates["resolver"] = tech.id
         withdraw_notices(row, who)
-        change(row, who, "resolve", updates)
+        write_change(row, who, "resolve", updates)
         return info(row)
 
 
@@ -568,7 +568,9 @@ def close(
         if why:
             journal.record(who, row, "close", field="reason", after=why)
         withdraw_notices(row, who)
-        change(row, who, "close", {"status": "closed", "closed_at": journal.now(), "public": False})
+        write_change(
+            row, who, "close", {"status": "closed", "closed_at": journal.now(), "public": False}
+        )
         return info(row)
 
 
@@ -595,7 +597,7 @@ def reopen(
             if clash:
                 raise Refused(f"{problem_number(clash.id)} is already open for this.")
         journal.record(who, row, "reopen", field="reason", after=why)
-        change(
+        write_change(
             row,
             who,
             "reopen",
