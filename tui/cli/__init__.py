@@ -81,6 +81,7 @@ COMMANDS = {
     "loan": "loans",
     "labels": "labels",
     "software": "software",
+    "problem": "problems",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -111,6 +112,7 @@ def build_parser(command: str | None = None) -> Parser:
     commands.required = True
     everything = ["school", "kiosk", "desk", "calls", "demo"]
     everything += ["assets", "loans", "labels", "software"]  # the asset register
+    everything += ["problems"]  # problem management
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
