@@ -18,7 +18,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 
-from store import config, database, demo_register, journal, kiosks, notices
+from store import config, database, demo_problems, demo_register, journal, kiosks, notices
 from store.database import db, write
 from store.demo_school import (
     DAY,
@@ -40,7 +40,6 @@ BATCH = 20_000
 DEMO_PIN = "2468"
 """The kiosk exit PIN a demo school gets, when no PIN has been set."""
 DEMO_NOTICES = (
-    ("Wi-Fi is down in the Library, we're on it", "LIB"),
     ("The Sixth Form printers are being replaced this week. Please print in the Library.", None),
 )
 
@@ -470,6 +469,8 @@ def fill(
         done += size
         if progress:
             progress(done, incidents)
+    resolver = next(login for login, _n, _r in TECHNICIANS if login != by)
+    demo_problems.fill_problems(by, resolver)
     # Fresh statistics for the planner; on PostgreSQL also the visibility map, without which
     # counting a view's calls reads the table instead of only its index.
     db.obj.execute_sql("ANALYZE" if database.is_sqlite() else "VACUUM ANALYZE")

@@ -5,7 +5,17 @@ from collections import Counter
 
 import pytest
 
-from store import asset_history, assets, demo, kiosks, notices, servicedesk, software
+from store import (
+    asset_history,
+    assets,
+    demo,
+    kiosks,
+    known_errors,
+    notices,
+    problems,
+    servicedesk,
+    software,
+)
 from store.errors import BadInput
 from store.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
 
@@ -28,7 +38,20 @@ def test_a_believable_secondary_school(filled):
     assert Asset.select().count() > 500
     assert Technician.get(Technician.login == "tester").roles.startswith("technician,manager")
     assert kiosks.check_pin(demo.DEMO_PIN, kiosk="library")  # so the demo kiosk can be left
-    assert next(n.text for n in notices.current_notices("LIB")).startswith("Wi-Fi is down")
+    assert next(n.text for n in notices.current_notices("LIB")).startswith("Wi-Fi in the Library")
+
+
+def test_problems_to_look_at(filled):
+    found = {p.title: p for p in problems.list_problems("all")}
+    assert len(found) == 3
+    wifi = problems.problem(found["Library Wi-Fi drops out at busy times"].number)
+    assert wifi.is_known_error and wifi.public and wifi.locations == ("LIB",)
+    assert wifi.incidents and all(c.location == "LIB" for c in wifi.incidents)
+    assert known_errors.at_kiosk("LIB", "wifi")[0].number == wifi.number
+    device = next(p for p in found.values() if p.title.endswith("faults in a year"))
+    assert device.status == "investigating" and device.incidents >= 3
+    closed = problems.problem(found["Projector lamps failing early"].number)
+    assert closed.status == "closed" and closed.resolver != "tester"
 
 
 def test_calls_arrive_on_school_days_in_school_hours(filled):
