@@ -130,6 +130,7 @@ class Recorded:
     """What adding a reading did: the metric now, and the problem it raised, if any."""
 
     metric: MetricInfo
+    reading: Reading
     raised: ProblemInfo | None = None
 
 
@@ -336,15 +337,23 @@ def list_metrics(*, now: dt.datetime | None = None) -> list[MetricInfo]:
 
 
 def samples(
-    name: str, since: dt.datetime | None = None, until: dt.datetime | None = None
+    name: str,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    *,
+    last: int | None = None,
 ) -> list[Reading]:
-    """A metric's readings, oldest first, between `since` and `until` (default: all)."""
+    """A metric's readings, oldest first, between `since` and `until` (default: all);
+    with `last`, only the newest `last` of them."""
+    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 1):
+        raise BadInput("Say how many readings as a whole number, like 10.")
     for moment in (since, until):
         if moment is not None and not isinstance(moment, dt.datetime):
             raise BadInput("Give the times as dates and times, like 2026-03-01 09:00.")
     with read():
         row = metric_row(name)
-        return _readings(row.id, since or EARLIEST, until or dt.datetime(9999, 1, 1), 10**9)
+        end = until or dt.datetime(9999, 1, 1)
+        return _readings(row.id, since or EARLIEST, end, last or 10**9)
 
 
 # Changing
@@ -506,7 +515,7 @@ def add_sample(
             _refuse_odd(row, value, at)
         _add(row, value, at, by, "forced reading" if force else "reading")
     raised = check_forecasts([row.name], now=now)
-    return Recorded(metric(row.name, now=now), raised[0] if raised else None)
+    return Recorded(metric(row.name, now=now), Reading(at, value), raised[0] if raised else None)
 
 
 def _measure(path: object) -> tuple[str, float, float]:
