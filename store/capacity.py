@@ -17,7 +17,9 @@ more than TOO_FAR_OVER times the capacity (a unit slip: bytes for GB), or a jump
 of more than JUMP of the capacity from the reading just before it (just after, if
 it is the earliest). A reading earlier than the metric's others is fine.
 
-`metric df`: a metric per folder, "disk /srv", made on first use with the space
+`metric df`: a metric per folder, "disk /srv" (a long path keeps its end, "disk
+…/staff/shared", and the metric is found again by the whole path, in `source`
+"df:/srv", so it can be renamed), made on first use with the space
 the folder's filesystem offers (used plus free to ordinary users, as df's Use%
 counts it, in GB of 10^9 bytes) as its capacity and a warning at 90%. A
 filesystem that grows or shrinks changes the capacity, and the warning with it.
@@ -529,8 +531,6 @@ def _measure(path: object) -> tuple[str, float, float]:
     if not text.isprintable():
         raise BadInput("has characters a path should not have")
     where = os.path.normpath(os.path.abspath(text))
-    if len(f"disk {where}") > NAME.limit:
-        raise BadInput(f"is too long to name a metric (at most {NAME.limit - 5} characters)")
     try:
         usage = shutil.disk_usage(where)
     except FileNotFoundError:
@@ -540,6 +540,12 @@ def _measure(path: object) -> tuple[str, float, float]:
     except OSError as exc:
         raise BadInput(f"cannot be measured ({exc.strerror or exc.__class__.__name__})") from None
     return where, usage.used / GB, (usage.used + usage.free) / GB
+
+
+def disk_name(where: str) -> str:
+    """ "disk /srv"; a path too long for a name keeps its end: "disk …/staff/shared"."""
+    name = f"disk {where}"
+    return name if len(name) <= NAME.limit else "disk …" + where[-(NAME.limit - 6) :]
 
 
 def record_disk_usage(
@@ -566,12 +572,13 @@ def record_disk_usage(
         rows = _rows()
         for where, (used, size, given) in measured.items():
             row = next((r for r in rows if r.source == f"df:{where}"), None)
+            name = disk_name(where)
             if row is None:
-                if _find(f"disk {where}", rows) is not None:
-                    failed.append((given, f"has a metric 'disk {where}' not made by metric df"))
+                if _find(name, rows) is not None:
+                    failed.append((given, f"has a metric '{name}' not made by metric df"))
                     continue
                 row = Metric.create(
-                    name=f"disk {where}",
+                    name=name,
                     unit=DISK_UNIT,
                     capacity=size,
                     warning=size * DEFAULT_WARNING,
@@ -579,7 +586,7 @@ def record_disk_usage(
                     created_at=now,
                 )
                 rows.append(row)
-                journal.record(by, row, "add", after=f"disk {where}: {number(size)} GB", at=now)
+                journal.record(by, row, "add", after=f"{name}: {number(size)} GB", at=now)
             elif size > 0 and abs(size - row.capacity) > row.capacity * 0.001:
                 warning = None if row.warning is None else row.warning * size / row.capacity
                 _change(row, by, {"capacity": size, "warning": warning}, now)
