@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import desk, kiosk, logging_calls, lookups, register
+from bench import capacity, desk, kiosk, logging_calls, lookups, register
 from store import database
 
 
@@ -46,10 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=int, default=1_000, help="labels to print (default 1000)")
     parser.add_argument(
         "--only",
-        choices=["register"],
-        help="run only the asset register's figures (import, labels, and history at --sizes)",
+        choices=["register", "capacity"],
+        help="run only the asset register's figures (import, labels, and history at --sizes), "
+        "or only the capacity forecast's",
     )
     args = parser.parse_args(argv)
+
+    if args.only == "capacity" or args.only is None:
+        capacity.main(["--postgres", args.postgres] if args.postgres else [])
+        print()
+        if args.only == "capacity":
+            return 0
 
     only_register = args.only == "register"
     if not only_register:

@@ -174,14 +174,14 @@ def forecast(
         isinstance(warning, int | float) and math.isfinite(warning) and 0 <= warning < capacity
     ):
         warning = None
-    points = sorted(
+    points = [
         (at, float(value))
         for at, value in readings
-        if isinstance(at, dt.datetime)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and abs(value) <= BIGGEST
-    )
+        if isinstance(value, int | float)
+        and -BIGGEST <= value <= BIGGEST  # and so finite
+        and isinstance(at, dt.datetime)
+    ]
+    points.sort(key=_first)
     if now is None and points:
         now = points[-1][0]
     if now is not None:
@@ -202,6 +202,10 @@ def forecast(
     )
     fitted, line = _fit(points, capacity, base)
     return _crossings(fitted, line, points)
+
+
+def _first(point: tuple[dt.datetime, float]) -> dt.datetime:
+    return point[0]
 
 
 def _with(found: Forecast, **changes) -> Forecast:
@@ -331,7 +335,7 @@ def _fit(
     """The forecast with its line filled in (or the reason there is none), and the line's
     figures with the moment its days count from, when it can give dates."""
     origin = points[0][0]
-    xs = [_days(at - origin) for at, _ in points]
+    xs = [(at - origin).total_seconds() / 86400 for at, _ in points]
     ys = [value for _, value in points]
     enough = _enough(points, "in the last 90 days")
     if enough:
