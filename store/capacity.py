@@ -3,7 +3,6 @@
     from store import capacity
     capacity.add_metric("M365 storage", capacity=1024, unit="GB", by="jsmith")  # warning 90%
     capacity.add_sample("M365 storage", 612.5, by="jsmith")      # at: now, or a naive UTC time
-    capacity.record_disk_usage(["/srv"], by="root")              # `fitsdesk metric df /srv`
     found = capacity.metric("M365 storage")
     found.latest, found.percent_used, found.forecast.full_at, found.words()
     capacity.check_forecasts()        # raise a problem for each metric soon full, once
@@ -17,16 +16,6 @@ more than TOO_FAR_OVER times the capacity (a unit slip: bytes for GB), or a jump
 of more than JUMP of the capacity from the reading just before it (just after, if
 it is the earliest). A reading earlier than the metric's others is fine.
 
-`metric df`: a metric per folder, "disk /srv" (a long path keeps its end, "disk
-…/staff/shared", and the metric is found again by the whole path, in `source`
-"df:/srv", so it can be renamed), made on first use with the space
-the folder's filesystem offers (used plus free to ordinary users, as df's Use%
-counts it, in GB of 10^9 bytes) as its capacity and a warning at 90%. A
-filesystem that grows or shrinks changes the capacity, and the warning with it.
-Every folder is measured first; those measured are recorded in one transaction,
-and those that could not be (missing, unreadable) are listed in the result, so
-one unmounted share does not stop the others being recorded.
-
 The forecast (see store.forecast) is worked out whenever a metric is read. After
 every reading is recorded (`add_sample`, `record_disk_usage`), that metric's
 forecast is checked: if it says full within the metric's `warn_days`, a problem
@@ -39,8 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -69,8 +56,6 @@ EARLIEST = dt.datetime(2000, 1, 1)
 DEFAULT_WARNING = 0.9
 """The warning level, as a share of the capacity, when none is given."""
 MOST_WARN_DAYS = 3650
-DISK_UNIT = "GB"
-GB = 1e9
 
 
 @dataclass(frozen=True)
@@ -134,16 +119,6 @@ class Recorded:
     metric: MetricInfo
     reading: Reading
     raised: ProblemInfo | None = None
-
-
-@dataclass(frozen=True)
-class DiskUsage:
-    """What `record_disk_usage` did."""
-
-    recorded: tuple[MetricInfo, ...]
-    failed: tuple[tuple[str, str], ...]
-    """(path as given, why it could not be measured or recorded)."""
-    raised: tuple[ProblemInfo, ...] = ()
 
 
 # Checking what people give
@@ -235,21 +210,21 @@ def parse_level(text: str, capacity: float) -> float:
 # Reading
 
 
-def _rows() -> list[Metric]:
+def metric_rows() -> list[Metric]:
     return list(Metric.select().order_by(Metric.id))
 
 
-def _find(name: object, rows: list[Metric] | None = None) -> Metric | None:
+def find_metric(name: object, rows: list[Metric] | None = None) -> Metric | None:
     """A metric by name in any case (compared in Python: SQLite lowers ASCII only)."""
     wanted = clean_name(name).casefold()
-    for row in _rows() if rows is None else rows:
+    for row in metric_rows() if rows is None else rows:
         if row.name.casefold() == wanted:
             return row
     return None
 
 
 def metric_row(name: object) -> Metric:
-    found = _find(name)
+    found = find_metric(name)
     if found is None:
         raise NotFound(f"There is no metric called '{shown(clean_name(name), 60)}'.")
     return found
@@ -334,7 +309,7 @@ def list_metrics(*, now: dt.datetime | None = None) -> list[MetricInfo]:
     """Every metric by name, each with its newest reading and forecast."""
     now = now or journal.now()
     with read():
-        rows = sorted(_rows(), key=lambda row: row.name.casefold())
+        rows = sorted(metric_rows(), key=lambda row: row.name.casefold())
         return [_info(row, now) for row in rows]
 
 
@@ -380,7 +355,7 @@ def add_metric(
     warn_days = _warn_days(warn_days)
     now = journal.now()
     with write():
-        if _find(name) is not None:
+        if find_metric(name) is not None:
             raise Refused(f"There is already a metric called '{name}'.")
         row = Metric.create(
             name=name,
@@ -419,12 +394,12 @@ def update_metric(
         updates["warn_days"] = _warn_days(warn_days)
     now = journal.now()
     with write():
-        rows = _rows()
+        rows = metric_rows()
         row = metric_row(name)
         if seen_version is not None and row.version != seen_version:
             raise Refused(f"{row.name} was just changed by someone else: look at it again.")
         if "name" in updates:
-            other = _find(updates["name"], rows)
+            other = find_metric(updates["name"], rows)
             if other is not None and other.id != row.id:
                 raise Refused(f"There is already a metric called '{updates['name']}'.")
         size = updates.get("capacity", row.capacity)
@@ -432,11 +407,11 @@ def update_metric(
             updates["warning"] = _warning(warning, size)
         elif "capacity" in updates and row.warning is not None:
             updates["warning"] = row.warning * size / row.capacity
-        _change(row, by, updates, now)
+        change_metric(row, by, updates, now)
         return _info(row, now)
 
 
-def _change(row: Metric, by: str, updates: dict, now: dt.datetime) -> None:
+def change_metric(row: Metric, by: str, updates: dict, now: dt.datetime) -> None:
     updates = {k: v for k, v in updates.items() if getattr(row, k) != v}
     if not updates:
         return
@@ -491,7 +466,7 @@ def _refuse_repeat(row: Metric, at: dt.datetime) -> None:
         )
 
 
-def _add(row: Metric, value: float, at: dt.datetime, by: str, action: str) -> None:
+def add_reading(row: Metric, value: float, at: dt.datetime, by: str, action: str) -> None:
     Sample.insert(metric=row.id, at=at, value=value).execute()
     journal.record(by, row, action, field="value", after=f"{number(value)} at {at.isoformat()}")
 
@@ -515,89 +490,9 @@ def add_sample(
         _refuse_repeat(row, at)
         if not force:
             _refuse_odd(row, value, at)
-        _add(row, value, at, by, "forced reading" if force else "reading")
+        add_reading(row, value, at, by, "forced reading" if force else "reading")
     raised = check_forecasts([row.name], now=now)
     return Recorded(metric(row.name, now=now), Reading(at, value), raised[0] if raised else None)
-
-
-def _measure(path: object) -> tuple[str, float, float]:
-    """(absolute path, used GB, capacity GB) of the filesystem holding `path`."""
-    try:
-        text = os.fspath(path)
-    except TypeError:
-        raise BadInput("is not a path") from None
-    if isinstance(text, bytes) or not text.strip():
-        raise BadInput("is not a path")
-    if not text.isprintable():
-        raise BadInput("has characters a path should not have")
-    where = os.path.normpath(os.path.abspath(text))
-    try:
-        usage = shutil.disk_usage(where)
-    except FileNotFoundError:
-        raise BadInput("does not exist") from None
-    except PermissionError:
-        raise BadInput("cannot be read by this user") from None
-    except OSError as exc:
-        raise BadInput(f"cannot be measured ({exc.strerror or exc.__class__.__name__})") from None
-    return where, usage.used / GB, (usage.used + usage.free) / GB
-
-
-def disk_name(where: str) -> str:
-    """ "disk /srv"; a path too long for a name keeps its end: "disk …/staff/shared"."""
-    name = f"disk {where}"
-    return name if len(name) <= NAME.limit else "disk …" + where[-(NAME.limit - 6) :]
-
-
-def record_disk_usage(
-    paths: Iterable[object], *, by: str, now: dt.datetime | None = None
-) -> DiskUsage:
-    """Record the disk use of each folder's filesystem (the metric "disk PATH", made on
-    first use). Folders that cannot be measured are listed in `failed`; the rest are
-    recorded together, then their forecasts are checked."""
-    paths = list(paths)
-    if not paths:
-        raise BadInput("Name at least one folder to measure, such as /srv.")
-    now = now or journal.now()
-    failed: list[tuple[str, str]] = []
-    measured: dict[str, tuple[float, float, str]] = {}
-    for path in paths:
-        try:
-            where, used, size = _measure(path)
-        except BadInput as why:
-            failed.append((shown(path, 80), str(why)))
-            continue
-        measured.setdefault(where, (used, size, shown(path, 80)))
-    names: list[str] = []
-    with write():
-        rows = _rows()
-        for where, (used, size, given) in measured.items():
-            row = next((r for r in rows if r.source == f"df:{where}"), None)
-            name = disk_name(where)
-            if row is None:
-                if _find(name, rows) is not None:
-                    failed.append((given, f"has a metric '{name}' not made by metric df"))
-                    continue
-                row = Metric.create(
-                    name=name,
-                    unit=DISK_UNIT,
-                    capacity=size,
-                    warning=size * DEFAULT_WARNING,
-                    source=f"df:{where}",
-                    created_at=now,
-                )
-                rows.append(row)
-                journal.record(by, row, "add", after=f"{name}: {number(size)} GB", at=now)
-            elif size > 0 and abs(size - row.capacity) > row.capacity * 0.001:
-                warning = None if row.warning is None else row.warning * size / row.capacity
-                _change(row, by, {"capacity": size, "warning": warning}, now)
-            if Sample.select().where((Sample.metric == row.id) & (Sample.at == now)).exists():
-                failed.append((given, f"already has a reading at {now:%Y-%m-%d %H:%M:%S} UTC"))
-                continue
-            _add(row, used, now, by, "reading")
-            names.append(row.name)
-    raised = tuple(check_forecasts(names, now=now)) if names else ()
-    recorded = tuple(metric(name, now=now) for name in names)
-    return DiskUsage(recorded, tuple(failed), raised)
 
 
 # Problems from forecasts

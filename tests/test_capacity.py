@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store import capacity, journal, problems
+from store import capacity, disk_usage, journal, problems
 from store.errors import BadInput, NotFound, Refused
 from store.forecast import Forecast, forecast, theil_sen
 
@@ -468,11 +468,11 @@ def test_disk_use_on_the_real_filesystem(db, tmp_path):
     folder = tmp_path / "share"
     folder.mkdir()
     now = journal.now()
-    done = capacity.record_disk_usage([folder, str(folder) + "/", "/no/such/folder"], by="root")
+    done = disk_usage.record_disk_usage([folder, str(folder) + "/", "/no/such/folder"], by="root")
     assert done.failed == (("/no/such/folder", "does not exist"),) and done.raised == ()
     [disk] = done.recorded
     usage = shutil.disk_usage(folder)
-    assert disk.name == capacity.disk_name(str(folder)) and disk.source == f"df:{folder}"
+    assert disk.name == disk_usage.disk_name(str(folder)) and disk.source == f"df:{folder}"
     assert disk.name == f"disk {folder}" or disk.name.endswith("/share")
     assert disk.unit == "GB" and disk.capacity == pytest.approx((usage.used + usage.free) / 1e9)
     assert disk.warning == pytest.approx(disk.capacity * 0.9)
@@ -480,7 +480,7 @@ def test_disk_use_on_the_real_filesystem(db, tmp_path):
     assert disk.readings == 1 and now <= disk.latest_at <= journal.now()
     # The next run adds to the same metric, found by where it measures even if renamed.
     capacity.update_metric(disk.name, new_name="The share", capacity=1, by="jsmith")
-    again = capacity.record_disk_usage([str(folder)], by="root")
+    again = disk_usage.record_disk_usage([str(folder)], by="root")
     assert [(m.name, m.readings) for m in again.recorded] == [("The share", 2)]
     assert again.recorded[0].capacity == pytest.approx(disk.capacity)  # the disk says
     assert again.recorded[0].warning == pytest.approx(disk.capacity * 0.9)
@@ -488,12 +488,12 @@ def test_disk_use_on_the_real_filesystem(db, tmp_path):
 
 def test_disk_use_bad_paths(db, tmp_path):
     with pytest.raises(BadInput, match="Name at least one folder"):
-        capacity.record_disk_usage([], by="root")
-    taken = capacity.disk_name(str(tmp_path))
+        disk_usage.record_disk_usage([], by="root")
+    taken = disk_usage.disk_name(str(tmp_path))
     capacity.add_metric(taken, capacity=5, by="jsmith")
     long = tmp_path / ("x" * 80)
     long.mkdir()
-    done = capacity.record_disk_usage(
+    done = disk_usage.record_disk_usage(
         [tmp_path, "/tmp/a\x1bb", "", "/no/such", 42, long], by="root"
     )
     assert [why for _, why in done.failed] == [

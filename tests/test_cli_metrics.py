@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from store.capacity import disk_name
+from store.disk_usage import disk_name
 from tui.cli import main
 
 

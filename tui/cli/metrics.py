@@ -17,7 +17,7 @@ import datetime as dt
 import shlex
 import sys
 
-from store import capacity
+from store import capacity, disk_usage
 from store.errors import NotFound
 from store.sanitise import shown
 from tui.cli import add_common, group, list_action
@@ -272,7 +272,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_df(args: argparse.Namespace) -> int:
     open_db(args)
-    done = capacity.record_disk_usage(args.paths, by=who())
+    done = disk_usage.record_disk_usage(args.paths, by=who())
     if args.verbose:
         for info in done.recorded:
             print(f"{info.name}: {_used(info)}. {info.words()}")
