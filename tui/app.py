@@ -68,6 +68,13 @@ class DeskApp(App[None]):
             id="desk.register",
             tooltip="The asset register: devices, spares on loan, software and licences",
         ),
+        Binding(
+            "ctrl+b,f3",
+            "problems",
+            "Problems",
+            id="desk.problems",
+            tooltip="Problems: the causes behind recurring calls, and the known errors",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
     ]
 
@@ -183,6 +190,18 @@ class DeskApp(App[None]):
 
         if not isinstance(self.screen, RegisterScreen):
             self.push_screen(RegisterScreen())
+
+    def action_problems(self) -> None:
+        from tui.screens.problems import ProblemsScreen
+
+        if not isinstance(self.screen, ProblemsScreen):
+            self.push_screen(ProblemsScreen())
+
+    def open_problem(self, number: str) -> None:
+        """Show one problem on its own screen."""
+        from tui.screens.problem import ProblemScreen
+
+        self.push_screen(ProblemScreen(number))
 
     def open_call(self, number: str) -> None:
         """Show one call on its own screen."""

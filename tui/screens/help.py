@@ -18,6 +18,8 @@ def desk_screens() -> tuple:
     from tui.screens.asset import AssetScreen
     from tui.screens.incident import IncidentScreen
     from tui.screens.notices import NoticesScreen
+    from tui.screens.problem import ProblemScreen
+    from tui.screens.problems import ProblemsScreen
     from tui.screens.queue import QueueScreen
     from tui.screens.register import RegisterScreen
 
@@ -27,6 +29,8 @@ def desk_screens() -> tuple:
         ("Register", RegisterScreen),
         ("A device", AssetScreen),
         ("Notices", NoticesScreen),
+        ("Problems", ProblemsScreen),
+        ("A problem", ProblemScreen),
     )
 
 
@@ -68,6 +72,12 @@ def key_table(app) -> Table:
     table.add_row(
         "A device", "1-4", "Its lists: Calls, Changes, Loans, Software", "asset_calls ..."
     )
+    table.add_row(
+        "Problems", "1-3", "The views: Not closed, Known errors, All", "problems_open ..."
+    )
+    table.add_row("", "enter", "Open the chosen problem", "")
+    table.add_row("A problem", "1-2", "Its lists: Calls, History", "problem_calls ...")
+    table.add_row("", "enter", "Open the chosen call", "")
     table.add_row("", "ctrl+p", "Every action, by name", "")
     return table
 

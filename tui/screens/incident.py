@@ -10,9 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import incidents, journal, loans, people, servicedesk
+from store import incidents, journal, known_errors, loans, people, problems, servicedesk
 from store.errors import FitsDeskError
 from store.models import LEVELS, OPEN
+from store.problem_records import UNCLOSED
 from store.records import FITS_QUESTIONS, STATUS_WORDS, Call
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
@@ -57,6 +58,21 @@ class IncidentScreen(Screen):
             tooltip="Check the caller's device in for repair and lend them a spare",
         ),
         Binding("u", "spare_back", "Spare back", id="desk.spare_back"),
+        Binding(
+            "p",
+            "raise_problem",
+            "New problem",
+            id="desk.raise_problem",
+            tooltip="Raise a problem from this call: the cause behind it and others like it",
+        ),
+        Binding(
+            "k",
+            "link_problem",
+            "Link problem",
+            id="desk.link_problem",
+            tooltip="Link this call to a problem already raised",
+        ),
+        Binding("g", "open_problem", "Its problem", id="desk.open_problem"),
         Binding("escape,q", "back", "Back", id="desk.back"),
     ]
 
@@ -68,15 +84,21 @@ class IncidentScreen(Screen):
         """The call as last read, whose version every action names."""
         self.lent: list = []
         """store.loans.LoanInfo for each spare lent against this call and not yet back."""
+        self.problems: list[problems.ProblemSummary] = []
+        """The problems this call is linked to."""
+        self.known: list[known_errors.KnownError] = []
+        """The known errors that apply to it: linked ones first, then matching ones."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, self.number)
         with VerticalScroll(id="call"):
+            yield Static(id="known")
             yield Static(id="fields")
             yield Static(id="timeline")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#known").display = False
         self.load()
 
     def load(self) -> None:
@@ -86,6 +108,8 @@ class IncidentScreen(Screen):
                 servicedesk.find_call(number),
                 journal.history("incident", int(number.split("-")[1])),
                 [loan for loan in loans.out_on_loan() if loan.incident == number],
+                problems.problems_of_call(number),
+                known_errors.for_call(number),
             ),
             self.show,
         )
@@ -94,10 +118,13 @@ class IncidentScreen(Screen):
         self.load()
 
     def show(self, result) -> None:
-        call, history, self.lent = result
+        call, history, self.lent, self.problems, self.known = result
         changed = self.call is not None and call.version != self.call.version
         self.call = call
-        self.query_one("#fields", Static).update(fields_of(call, self.lent))
+        known = self.query_one("#known", Static)
+        known.update(known_words(self.known))
+        known.display = bool(self.known)  # nothing at all when none apply
+        self.query_one("#fields", Static).update(fields_of(call, self.lent, self.problems))
         self.query_one("#timeline", Static).update(timeline(call, history))
         self.refresh_bindings()
         if changed:
@@ -108,6 +135,10 @@ class IncidentScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "spare_back":
             return bool(self.lent)
+        if action in ("raise_problem", "link_problem"):
+            return self.call is not None and self.unclosed_problem() is None
+        if action == "open_problem":
+            return bool(self.problems)
         if action != "act" or self.call is None:
             return True
         what = parameters[0]
@@ -133,6 +164,50 @@ class IncidentScreen(Screen):
             return
         dialog = self.dialog(what, call, me, ref, seen)
         self.app.push_screen(dialog, self.after_dialog)
+
+    def unclosed_problem(self) -> problems.ProblemSummary | None:
+        """The problem still open that this call is linked to (a call has one at most)."""
+        return next((p for p in self.problems if p.status in UNCLOSED), None)
+
+    def action_raise_problem(self) -> None:
+        from tui.screens.problems import raise_dialog
+
+        if self.call is None or self.unclosed_problem() is not None:
+            return
+        dialog = raise_dialog(self.app.me.login, calls=[self.call.number], title=self.call.summary)
+        self.app.push_screen(dialog, self.problem_raised)
+
+    def problem_raised(self, found) -> None:
+        if found is None:
+            self.load()
+            return
+        self.notify(f"{found.number} raised with {self.number} linked.", markup=False)
+        self.app.open_problem(found.number)
+
+    def action_link_problem(self) -> None:
+        if self.call is None or self.unclosed_problem() is not None:
+            return
+        ref, me = self.call.number, self.app.me.login
+        likely = next((k.number for k in self.known if not k.linked), "")
+        self.app.push_screen(
+            Ask(
+                f"Link {ref} to a problem",
+                [Ask.text("problem", "The problem's number", likely, "PRB-000007")],
+                lambda v: problems.link_incidents(v["problem"].strip(), [ref], by=me),
+                ok="Link",
+            ),
+            self.linked,
+        )
+
+    def linked(self, found) -> None:
+        if found is not None:
+            self.notify(f"{self.number} is linked to {found.number}.", markup=False)
+        self.load()
+
+    def action_open_problem(self) -> None:
+        if self.problems:
+            chosen = self.unclosed_problem() or self.problems[0]
+            self.app.open_problem(chosen.number)
 
     def action_spare_back(self) -> None:
         """The spare lent against this call has come back (the newest, if several)."""
@@ -276,8 +351,8 @@ class IncidentScreen(Screen):
         self.load()
 
 
-def fields_of(call: Call, lent: list | None = None) -> Table:
-    """Every field of the call, as text."""
+def fields_of(call: Call, lent: list | None = None, linked: list | None = None) -> Table:
+    """Every field of the call, as text, with the problems it is linked to."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -296,6 +371,10 @@ def fields_of(call: Call, lent: list | None = None) -> Table:
         ("Where", f"{call.location_name} ({call.location})" if call.location else "-"),
         ("What", call.category_label or "-"),
         ("Device", call.asset or "-"),
+        *(
+            ("Problem" if n == 0 else "", f"{found.number} ({found.status_word}): {found.title}")
+            for n, found in enumerate(linked or ())
+        ),
         *(
             ("Spare lent", f"{loan.lent} to {loan.borrower} since {local(loan.lent_at)}")
             for loan in lent or ()
@@ -324,6 +403,29 @@ def fields_of(call: Call, lent: list | None = None) -> Table:
     for label, value in rows:
         table.add_row(label, Text(value))
     return table
+
+
+SHOWN_KNOWN = 3
+"""Known errors spelt out on a call; any more are counted."""
+
+
+def known_words(known: list[known_errors.KnownError]) -> Text:
+    """The known errors that apply to a call, each with its workaround, in words."""
+    text = Text()
+    for found in known[:SHOWN_KNOWN]:
+        people = f"{found.affected} {'person' if found.affected == 1 else 'people'}"
+        how = "this call is linked to it" if found.linked else "it matches this call"
+        text.append("KNOWN ERROR ", style="bold reverse")
+        text.append(f" {found.number}: ", style="bold")
+        text.append(found.title, style="bold")
+        text.append(f"  ({how}; {people} affected)\n")
+        text.append("Workaround: ", style="bold")
+        text.append(found.workaround + "\n")
+    if len(known) > SHOWN_KNOWN:
+        more = len(known) - SHOWN_KNOWN
+        text.append(f"and {more} more known error{'s' if more > 1 else ''} match this call\n")
+    text.rstrip()
+    return text
 
 
 def timeline(call: Call, history: list[journal.JournalEntry]) -> Text:

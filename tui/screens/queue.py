@@ -1,7 +1,9 @@
-"""The queue: the views of calls with their counts, search, filters and sorting."""
+"""The queue: the views of calls with their counts, search, filters and sorting; calls
+marked (space) to raise one problem with them all (p)."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,17 @@ FIRST_PAGE = 60
 """Enough to fill a tall terminal; the rest follow as the technician moves down."""
 
 
+MARK = "✓"
+"""Before a marked call's summary, and before the count of marked calls."""
+
+
+def marked_summary(summary: str) -> Text:
+    """A marked call's summary: the mark, then the words, never markup."""
+    text = Text(f"{MARK} ", style="bold")
+    text.append(summary)
+    return text
+
+
 class QueueScreen(Screen):
     """Every view of the queue, a key apart."""
 
@@ -30,6 +43,20 @@ class QueueScreen(Screen):
         Binding("f", "filter", "Filter", id="desk.filter"),
         Binding("o", "sort", "Sort", id="desk.sort"),
         Binding("t", "take", "Take", id="desk.take"),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            id="desk.mark",
+            tooltip="Mark or unmark the chosen call, to raise one problem with all those marked",
+        ),
+        Binding(
+            "p",
+            "raise_marked",
+            "Problem from marked",
+            id="desk.raise_marked",
+            tooltip="Raise a problem with every marked call linked to it",
+        ),
         Binding("r", "refresh", "Refresh", id="desk.refresh", show=False),
         Binding("escape", "clear", "Clear", id="desk.clear", show=False),
         *(
@@ -52,6 +79,10 @@ class QueueScreen(Screen):
         """How many rows the table holds."""
         self.more = False
         """Whether there may be more rows to load."""
+        self.summaries: dict[str, str] = {}
+        """Each loaded call's summary, by number, to mark it in the table."""
+        self.marked: dict[str, str] = {}
+        """The calls marked for a problem, in the order marked, with their summaries."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, "Queue")
@@ -133,9 +164,15 @@ class QueueScreen(Screen):
             table.clear()
             self.loaded = 0
         now = self.app.now()
+        if not more:
+            self.summaries = {}
         for call in found:
             if call.number not in table.rows:
-                table.add_row(*row(call, self.keys, now), key=call.number)
+                cells = row(call, self.keys, now)
+                self.summaries[call.number] = call.summary
+                if call.number in self.marked:
+                    cells[self.keys.index("summary")] = marked_summary(call.summary)
+                table.add_row(*cells, key=call.number)
         self.loaded += len(found)
         self.more = not self.searching and len(found) in (PAGE, FIRST_PAGE)
         if counts:
@@ -156,6 +193,8 @@ class QueueScreen(Screen):
             parts.append(f"Only {shown}")
         if self.sort:
             parts.append(f"By {self.sort}{' (reversed)' if self.descending else ''}")
+        if self.marked:
+            parts.append(f"{MARK} {len(self.marked)} marked (p: raise a problem with them)")
         self.query_one("#narrowed", Static).update("   ".join(parts))
 
     def on_data_changed(self, _message: DataChanged) -> None:
@@ -232,7 +271,59 @@ class QueueScreen(Screen):
             self.searching = None
             self.query_one("#search", PlainInput).value = ""
             self.load()
+        elif self.marked:
+            self.unmark_all()
         self.query_one("#calls").focus()
+
+    # -- marking calls for a problem
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "raise_marked":
+            return bool(self.marked)
+        return True
+
+    def action_mark(self) -> None:
+        """Mark the chosen call (or unmark it) and move down, to mark the next."""
+        number = self.chosen_number()
+        if number is None:
+            return
+        table = self.query_one("#calls", DataTable)
+        summary = self.summaries.get(number, "")
+        if number in self.marked:
+            del self.marked[number]
+            table.update_cell(number, "summary", Text(summary))
+        else:
+            self.marked[number] = summary
+            table.update_cell(number, "summary", marked_summary(summary))
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.say_narrowed()
+        self.refresh_bindings()
+
+    def unmark_all(self) -> None:
+        table = self.query_one("#calls", DataTable)
+        for number in self.marked:
+            if number in table.rows:
+                table.update_cell(number, "summary", Text(self.summaries.get(number, "")))
+        self.marked = {}
+        self.say_narrowed()
+        self.refresh_bindings()
+
+    def action_raise_marked(self) -> None:
+        from tui.screens.problems import raise_dialog
+
+        if not self.marked:
+            return
+        calls = list(self.marked)
+        dialog = raise_dialog(self.app.me.login, calls=calls, title=self.marked[calls[0]])
+        self.app.push_screen(dialog, self.raised)
+
+    def raised(self, found) -> None:
+        if found is None:
+            return
+        self.unmark_all()
+        self.notify(f"{found.number} raised with {len(found.incidents)} calls.", markup=False)
+        self.app.open_problem(found.number)
 
     def action_refresh(self) -> None:
         self.load()

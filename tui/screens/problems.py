@@ -1,0 +1,222 @@
+"""Problems: the causes behind recurring calls, in three views a key apart (1-3): those
+not yet closed, the known errors, and all of them. Enter opens one; n raises a new one.
+
+A problem is listed with its status in words, its owner, how many calls are linked
+and how many people they came from; a major one says MAJOR before its title.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+
+from store import problems
+from tui.app import DataChanged
+from tui.dialogs.ask import Ask
+from tui.screens.common import bar
+from tui.widgets.inputs import PlainInput
+
+VIEWS = {"open": "Not closed", "known_error": "Known errors", "all": "All"}
+"""The lists, a key apart (1-3): the store's status filter and its words."""
+COLUMNS = (
+    ("number", "Number", 10),
+    ("status", "Status", 15),
+    ("title", "Title", 0),
+    ("owner", "Owner", 8),
+    ("calls", "Calls", 5),
+    ("people", "People", 6),
+    ("kiosks", "Kiosks", 6),
+)
+"""Column key, heading and width (0: whatever the others leave)."""
+WIDE_ONLY = {"owner", "kiosks"}
+"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable title."""
+SAID = {
+    "open": "problems not yet closed, majors first",
+    "known_error": "known errors, majors first",
+    "all": "problems, majors first",
+}
+
+
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    chosen = [c for c in COLUMNS if width >= 100 or c[0] not in WIDE_ONLY]
+    fixed = sum(w + 2 for _k, _h, w in chosen if w)
+    return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
+
+
+def cells(found: problems.ProblemSummary) -> dict[str, Text]:
+    """A problem as table cells, every one plain Text: a title is never markup."""
+    title = Text()
+    if found.major:
+        title.append("MAJOR ", style="bold red")
+    title.append(found.title)
+    return {
+        "number": Text(found.number),
+        "status": Text(found.status_word),
+        "title": title,
+        "owner": Text(found.owner or "-"),
+        "calls": Text(str(found.incidents), justify="right"),
+        "people": Text(str(found.affected), justify="right"),
+        "kiosks": Text("shown" if found.public else "-"),
+    }
+
+
+def references(text: str) -> list[str]:
+    """The numbers typed or scanned into one box, split at commas and spaces."""
+    return [part for part in re.split(r"[\s,;]+", text) if part]
+
+
+def raise_dialog(me: str, *, calls: list[str] = (), title: str = "") -> Ask:
+    """Raise a problem, with calls already linked (from a call or the queue's marks) or
+    with the numbers typed here."""
+    calls = list(calls)
+
+    def act(v):
+        linked = calls or references(v["calls"])
+        return problems.raise_problem(
+            v["title"],
+            description=v["description"],
+            incidents=linked,
+            major=bool(v["major"]),
+            by=me,
+        )
+
+    fields = [
+        Ask.text("title", "Title: what keeps going wrong", title, "like Laptop chargers failing"),
+        Ask.text("description", "Description (optional)"),
+    ]
+    if not calls:
+        fields.append(
+            Ask.text("calls", "Calls to link (type or scan, with spaces)", "", "INC-000042 ...")
+        )
+    fields.append(Ask.switch("major", "A major incident (many people stopped at once)"))
+    if len(calls) == 1:
+        heading = f"Raise a problem from {calls[0]}"
+    elif calls:
+        heading = f"Raise a problem from {len(calls)} calls: {', '.join(calls)}"
+    else:
+        heading = "Raise a problem"
+    return Ask(heading, fields, act, ok="Raise")
+
+
+class ProblemsScreen(Screen):
+    """Every problem, a view a key apart."""
+
+    BINDINGS = [
+        Binding("n", "new", "New problem", id="desk.problem_new"),
+        Binding("slash", "search", "Search", id="desk.problems_search"),
+        Binding("escape,q", "back", "Back", id="desk.back_problems"),
+        *(
+            Binding(str(n), f"view('{view}')", show=False, id=f"desk.problems_{view}")
+            for n, view in enumerate(VIEWS, start=1)
+        ),
+    ]
+
+    def __init__(self, view: str = "open") -> None:
+        super().__init__()
+        self.view = view
+        self.searching = ""
+        self.keys: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield from bar(self.app, "Problems")
+        yield Tabs(*(Tab(words, id=view) for view, words in VIEWS.items()), id="views")
+        with Horizontal(id="find"):
+            yield PlainInput(id="search", placeholder="Search titles and descriptions (/)")
+            yield Static(id="narrowed", markup=False)
+        yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#views", Tabs).active = self.view
+        self.query_one("#problems").focus()
+        self.load()
+
+    def on_resize(self, event) -> None:
+        if [k for k, _h, _w in columns_for(event.size.width)] != self.keys:
+            self.load()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self.load()
+
+    def load(self) -> None:
+        view, words = self.view, self.searching
+        self.app.run_store(
+            lambda: problems.list_problems(view, words), lambda found: self.show(view, found)
+        )
+
+    def show(self, view: str, found: list[problems.ProblemSummary]) -> None:
+        if view != self.view:
+            return  # the technician has moved on
+        table = self.query_one("#problems", DataTable)
+        wanted = columns_for(self.size.width or self.app.size.width)
+        keys = [k for k, _h, _w in wanted]
+        chosen = self.chosen()
+        if keys != self.keys or [c.value for c in table.columns] != keys:
+            table.clear(columns=True)
+            for key, heading, size in wanted:
+                table.add_column(heading, key=key, width=size)
+            self.keys = keys
+        table.clear()
+        for item in found:
+            shown = cells(item)
+            table.add_row(*(shown[k] for k in keys), key=item.number)
+        if chosen in table.rows:
+            table.move_cursor(row=table.get_row_index(chosen))
+        said = f"{len(found):,} {SAID[view]}"
+        if self.searching:
+            said += f" matching {self.searching}  (Esc: all)"
+        self.query_one("#narrowed", Static).update(said)
+
+    def chosen(self) -> str | None:
+        table = self.query_one("#problems", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(Tabs.TabActivated, "#views")
+    def switch_view(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id and event.tab.id != self.view:
+            self.view = event.tab.id
+            self.load()
+            self.query_one("#problems").focus()
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#views", Tabs).active = view
+
+    @on(DataTable.RowSelected, "#problems")
+    def open_chosen(self, event: DataTable.RowSelected) -> None:
+        self.app.open_problem(event.row_key.value)
+
+    def action_search(self) -> None:
+        self.query_one("#search").focus()
+
+    @on(PlainInput.Submitted, "#search")
+    def search(self, event: PlainInput.Submitted) -> None:
+        self.searching = event.value.strip()
+        self.load()
+        self.query_one("#problems").focus()
+
+    def action_new(self) -> None:
+        self.app.push_screen(raise_dialog(self.app.me.login), self.raised)
+
+    def raised(self, found: problems.ProblemInfo | None) -> None:
+        if found is not None:
+            self.notify(f"{found.number} raised.", markup=False)
+            self.app.open_problem(found.number)
+        self.load()
+
+    def action_back(self) -> None:
+        if self.searching or self.query_one("#search", PlainInput).value:
+            self.searching = ""
+            self.query_one("#search", PlainInput).value = ""
+            self.load()
+            self.query_one("#problems").focus()
+            return
+        self.app.pop_screen()
