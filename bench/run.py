@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import capacity, desk, kiosk, logging_calls, lookups, register
+from bench import capacity, desk, kiosk, logging_calls, lookups, register, trends
 from store import database
 
 
@@ -46,11 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=int, default=1_000, help="labels to print (default 1000)")
     parser.add_argument(
         "--only",
-        choices=["register", "capacity"],
+        choices=["register", "capacity", "trends"],
         help="run only the asset register's figures (import, labels, and history at --sizes), "
-        "or only the capacity forecast's",
+        "or only the capacity forecast's, or only trend finding's (100,000 incidents)",
     )
     args = parser.parse_args(argv)
+
+    if args.only == "trends":
+        forwarded = ["--cache", str(args.cache)] if args.cache else []
+        return trends.main(forwarded + (["--postgres", args.postgres] if args.postgres else []))
 
     if args.only == "capacity" or args.only is None:
         capacity.main(["--postgres", args.postgres] if args.postgres else [])
@@ -126,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         if only_register:
             return 0
+        for backend, url in [("SQLite", lookups.sqlite_url(folder, 100_000))] + (
+            [("PostgreSQL", lookups.postgres_url(args.postgres, 100_000))] if args.postgres else []
+        ):
+            trends.report(backend, 100_000, trends.figures(url, 100_000))
+        print()
         url = lookups.sqlite_url(folder, 100_000)
         lookups.build(url, 100_000)
         kiosk.prepare(url)
