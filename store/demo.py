@@ -471,6 +471,7 @@ def fill(
             progress(done, incidents)
     resolver = next(login for login, _n, _r in TECHNICIANS if login != by)
     demo_problems.fill_problems(by, resolver)
+    demo_problems.fill_metrics(rng, by, now)
     # Fresh statistics for the planner; on PostgreSQL also the visibility map, without which
     # counting a view's calls reads the table instead of only its index.
     db.obj.execute_sql("ANALYZE" if database.is_sqlite() else "VACUUM ANALYZE")

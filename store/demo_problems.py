@@ -1,17 +1,31 @@
 """The demo school's problem management: a device on its fourth fault under investigation,
 the Library's Wi-Fi as a known error the kiosks tell pupils about, and a projector problem
-resolved and closed, so the desk's problem screens have something true-looking to show.
+resolved and closed; and capacity metrics with a few months of readings, one of them
+forecast to be full soon. So the desk's problem screens have something true-looking to show.
 
-`demo.fill` calls `fill_problems` after the calls exist; it does nothing if the school
-already has problems.
+`demo.fill` calls `fill_problems` after the calls exist and `fill_metrics`; each does
+nothing if the school already has what it makes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import random
+
 import peewee as pw
 
-from store import asset_history, known_errors, problems
-from store.models import Asset, Category, Incident, Location, Problem, ProblemIncident
+from store import asset_history, capacity, journal, known_errors, problems
+from store.database import insert_rows, write
+from store.models import (
+    Asset,
+    Category,
+    Incident,
+    Location,
+    Metric,
+    Problem,
+    ProblemIncident,
+    Sample,
+)
 
 
 def _calls(where: pw.Expression, limit: int) -> list[int]:
@@ -82,3 +96,36 @@ def fill_problems(by: str, resolver: str) -> list[str]:
     problems.close(prb.number, by=by)
     raised.append(prb.number)
     return raised
+
+
+METRICS = (
+    # name, unit, capacity, start, rise per day, noise, days of daily readings
+    ("File server disk (S:)", "GB", 2000.0, 1150.0, 3.1, 6.0, 120),
+    ("Backup NAS", "GB", 8000.0, 5500.0, 24.0, 25.0, 90),
+    ("Microsoft 365 storage", "TB", 5.0, 2.1, 0.0, 0.02, 60),
+)
+"""A disk filling steadily, a backup store nearly full (its forecast raises a problem),
+and a cloud quota that is flat."""
+
+
+def fill_metrics(rng: random.Random, by: str, now: dt.datetime) -> list[str]:
+    """The demo's capacity metrics with daily readings; does nothing if there are metrics."""
+    if Metric.select().exists():
+        return []
+    for name, unit, size, start, rise, noise, days in METRICS:
+        capacity.add_metric(name, capacity=size, unit=unit, by=by)
+        row = Metric.get(Metric.name == name)
+        first = now - dt.timedelta(days=days)
+        readings = [
+            {
+                "metric": row.id,
+                "at": first + dt.timedelta(days=day, hours=2),
+                "value": round(max(0.0, start + rise * day + rng.gauss(0, noise)), 2),
+            }
+            for day in range(days)
+        ]
+        with write():
+            insert_rows(Sample, readings)
+            journal.record(by, row, "demo", field="readings", after=str(len(readings)))
+    capacity.check_forecasts(now=now)
+    return [name for name, *_rest in METRICS]

@@ -8,7 +8,9 @@ import pytest
 from store import (
     asset_history,
     assets,
+    capacity,
     demo,
+    demo_problems,
     kiosks,
     known_errors,
     notices,
@@ -43,7 +45,7 @@ def test_a_believable_secondary_school(filled):
 
 def test_problems_to_look_at(filled):
     found = {p.title: p for p in problems.list_problems("all")}
-    assert len(found) == 3
+    assert len(found) == 4  # and one raised by the backup store's forecast
     wifi = problems.problem(found["Library Wi-Fi drops out at busy times"].number)
     assert wifi.is_known_error and wifi.public and wifi.locations == ("LIB",)
     assert wifi.incidents and all(c.location == "LIB" for c in wifi.incidents)
@@ -52,6 +54,18 @@ def test_problems_to_look_at(filled):
     assert device.status == "investigating" and device.incidents >= 3
     closed = problems.problem(found["Projector lamps failing early"].number)
     assert closed.status == "closed" and closed.resolver != "tester"
+
+
+def test_capacity_to_chart(filled):
+    metrics = {m.name: m for m in capacity.list_metrics()}
+    assert set(metrics) == {name for name, *_rest in demo_problems.METRICS}
+    disk = metrics["File server disk (S:)"]
+    assert disk.readings == 120 and disk.forecast.full_at is not None
+    nas = metrics["Backup NAS"]
+    assert nas.problem is not None  # full within its warning window: raised once
+    raised = problems.problem(nas.problem)
+    assert raised.created_by == "system" and raised.title.startswith("Backup NAS will be full")
+    assert metrics["Microsoft 365 storage"].forecast.full_at is None
 
 
 def test_calls_arrive_on_school_days_in_school_hours(filled):
