@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from kiosk.app import KioskApp
 from kiosk.screens.receipt import ReceiptScreen
-from store import incidents, kiosks, notices, servicedesk
+from store import incidents, kiosks, known_errors, notices, problems, servicedesk
 from store.models import Incident
 from tests.kiosk_helpers import press_button, settle, type_into, walk_to_review
 
@@ -158,6 +158,78 @@ def test_receipt_for_a_device_already_logged(app, snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.push_screen(ReceiptScreen(fixed_call(asset="LAP-0042"), existing=True))
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def known_error(words: str, told_by=(), rooms=("LIB",)) -> str:
+    """A public known error for printers, that `told_by` have reported."""
+    calls = [
+        servicedesk.log_call(summary="Printer jams", requester=name, by="jsmith").number
+        for name in told_by
+    ]
+    number = problems.raise_problem(
+        "Printer tray 2 jams",
+        incidents=calls,
+        locations=list(rooms),
+        categories=["printer"],
+        by="jsmith",
+    ).number
+    known_errors.publish(number, workaround="Reseat tray 2", public_text=words, by="jsmith")
+    return number
+
+
+async def to_known(pilot) -> None:
+    await to_step(pilot, 3)
+    await pilot.press("2")  # Printer
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_known_error(app, snap_compare, size):
+    known_error(
+        "The Library printer is jammed. Please print in IT1 until we fix it.",
+        told_by=[f"Pupil {n}" for n in range(12)],
+    )
+
+    async def run_before(pilot):
+        await to_known(pilot)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_known_errors_several(app, snap_compare):
+    known_error("Printing is slow across the school today.", told_by=["Ada"], rooms=())
+    known_error(
+        "The Library printer is out of paper. More is on its way, and it should be back "
+        "by lunchtime. Please print in IT1 until then.",
+        told_by=["Ada", "Alan", "Grace"],
+    )
+
+    async def run_before(pilot):
+        await to_known(pilot)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_add_me(app, snap_compare):
+    known_error("The Library printer is jammed. Please print in IT1 until we fix it.")
+
+    async def run_before(pilot):
+        await to_known(pilot)
+        await press_button(pilot, "#add-1")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_receipt_added_to_a_known_error(app, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(ReceiptScreen(fixed_call(), existing=False, linked=True))
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -19,12 +19,14 @@ class ReceiptScreen(KioskScreen):
 
     STEP_LINE = "Sent"
 
-    def __init__(self, call: Call, existing: bool) -> None:
+    def __init__(self, call: Call, existing: bool, *, linked: bool = False) -> None:
         super().__init__()
         self.call = call
         """The saved call."""
         self.existing = existing
         """Whether the report joined a call already open for the device."""
+        self.linked = linked
+        """Whether the call was added to a problem we already knew about."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_bar()
@@ -35,6 +37,12 @@ class ReceiptScreen(KioskScreen):
                         "Someone has already told us about this device, so we "
                         "added what you said to their log:",
                         id="joined",
+                    )
+                elif self.linked:
+                    yield Static(
+                        "Thank you! We have added you to the problem we already know about. "
+                        "Your log number is:",
+                        id="thanks",
                     )
                 else:
                     yield Static("Thank you! Your log number is:", id="thanks")

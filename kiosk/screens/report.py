@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from kiosk.draft import KIOSK_ANSWER, QUESTIONS, ROLES, check_tell, check_who
+from kiosk.draft import KIOSK_ANSWER, QUESTIONS, ROLES, Draft, check_tell, check_who
 from kiosk.screens.base import StepScreen, plain, problem
 from store import assets, categories, locations
 from store.errors import FitsDeskError, NotFound
@@ -193,6 +193,8 @@ class WhatStep(StepScreen):
 
     def on_mount(self) -> None:
         self.kinds: list[categories.CategoryInfo] = []
+        self.asked = 0
+        """How many tiles have been pressed: only the last one's answer counts."""
         self.query_one("#next").display = False  # a tile is the answer
         self.app.run_store(
             lambda: categories.list_categories(kiosk_only=True), self.have_kinds, self.no_kinds
@@ -221,9 +223,35 @@ class WhatStep(StepScreen):
             self.action_pick(int(event.button.id.removeprefix("tile-")))
 
     def action_pick(self, number: int) -> None:
+        """Keep the kind of fault, then, once the store has said, show what we already
+        know about in this room and kind of fault, or go on to the device step."""
         if 1 <= number <= len(self.kinds):
             kind = self.kinds[number - 1]
             self.draft.category, self.draft.category_label = kind.name, kind.label
+            for n, tile in enumerate(self.query(".tile").results(Button), start=1):
+                tile.variant = "primary" if n == number else "default"
+            self.asked += 1
+            asked, place = self.asked, self.draft.location
+
+            def look() -> list:
+                from store import known_errors  # kept off the start path
+
+                return known_errors.at_kiosk(place, kind.name)
+
+            self.app.run_store(
+                look,
+                lambda known: self.have_known(asked, known),
+                lambda _trouble: self.have_known(asked, []),  # no hint is better than none
+            )
+
+    def have_known(self, asked: int, known: list) -> None:
+        if asked != self.asked or self.app.screen is not self:
+            return  # another tile was pressed since, or the pupil has gone on
+        if known:
+            from kiosk.screens.known import KnownScreen
+
+            self.app.push_screen(KnownScreen(self.draft, known))
+        else:
             self.app.push_screen(DeviceStep(self.draft))
 
     def next_screen(self) -> Screen:
@@ -236,7 +264,14 @@ class DeviceStep(StepScreen):
     STEP = 4
     QUESTION = "Which device is it? (You can skip this.)"
 
+    def __init__(self, draft: Draft, note: str = "") -> None:
+        super().__init__(draft)
+        self.note = note
+        """A line to say first, when they come here from something that did not work."""
+
     def compose_body(self) -> ComposeResult:
+        if self.note:
+            yield Static(self.note, id="note", markup=False)
         yield Label("Scan the QR label on the device, or type the tag written on it:")
         yield PlainInput(self.draft.asset or "", id="tag", placeholder="like LAP-0042")
         yield Static(id="found", markup=False)
