@@ -203,3 +203,11 @@ def test_an_empty_list_says_how_to_start(run):
         "",
     )
     assert run("metric", "list", "--json")[1] == "[]\n"
+
+
+def test_help_shows_percent_signs_once(capsys):
+    """argparse doubles nothing in a description, so '%%' there would be printed as is."""
+    for action in ("new", "add", "df", "list", "show", "edit"):
+        with pytest.raises(SystemExit):
+            main(["metric", action, "--help"])
+        assert "%%" not in capsys.readouterr().out

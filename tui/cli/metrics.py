@@ -79,7 +79,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "df",
         help="record this machine's disk use (for cron)",
         description="Record the disk use of each folder's filesystem, as the metric "
-        "'disk PATH' (made on first use, capacity in GB, warning at 90%%). Quiet unless "
+        "'disk PATH' (made on first use, capacity in GB, warning at 90%). Quiet unless "
         "--verbose or a problem is raised; exit status 1 if a folder could not be measured "
         "(the others are still recorded).",
     )
