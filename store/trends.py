@@ -18,13 +18,14 @@ Three kinds, with the thresholds from the config file's [trends] table
   `repeat_days` days. Its device page (store.asset_history) flags the same 3
   calls over twelve months, so every repeat found here is flagged there too;
   the trend asks what is recurring now, the page what has ever recurred.
-- rising: a kind of fault whose calls went up `rising_weeks` weeks running
-  (weeks are the last 7 days to today, the 7 before, ...), with at least
-  `rising_min_calls` in the last week and at least `rising_growth` times what
-  its usual share of calls (over the `baseline_weeks` before the rise) would
-  give for a week that busy. Counting by share keeps the first weeks after a
-  holiday, when every kind of call goes up together, from looking like a rise;
-  the minimum and the growth keep chance (a quiet kind going 2, 3, 5) out.
+- rising: a kind of fault whose calls, and whose share of all calls, went up
+  `rising_weeks` weeks running (weeks are the 7 days to today, the 7 before,
+  ...), with at least `rising_min_calls` in the last week and at least
+  `rising_growth` times what its usual share (over the `baseline_weeks` before
+  the rise) would give for a week that busy. Counting by share keeps the weeks
+  after a holiday, when every kind of call goes up together, from looking like
+  a rise; the minimum and the growth keep chance (a quiet kind going 2, 3, 5)
+  out. A spike's calls are its outage's, not counted again towards a rise.
 
 What counts: every call in the window, open or closed (recurring incidents are
 usually fixed one by one), except calls with no kind of fault (a call logged
@@ -35,9 +36,11 @@ its calls are not evidence of a new one. A trend whose key is the origin of an
 unclosed problem, or whose calls are linked to one, names it in `problem`, so
 the desk shows "PRB-000007 covers this" rather than raising it twice.
 
-Each kind is one SQL statement over the indexes of migration 0006 that returns
-only the calls that can be evidence (window functions find them), so a year of
-100,000 calls takes a few tens of milliseconds; `bench/trends.py` measures it.
+The database does the counting, over the indexes of migration 0006: window
+functions find where a spike starts and which devices have enough calls, and
+only the calls that can be evidence come back to Python. A year of 100,000
+calls takes about as long as reading them all into Python would, and less at
+thresholds suited to that volume; `python -m bench --only trends` measures it.
 """
 
 from __future__ import annotations
@@ -56,7 +59,6 @@ from store.numbers import log_number
 KINDS = ("spike", "repeat", "rising")
 """The kinds of trend, in the order find_trends lists them."""
 YEAR = dt.timedelta(days=365)
-WEEK = dt.timedelta(days=7)
 _SLACK_DAYS = 1e-6
 """SQLite measures spans in floating-point days: its filter is this much wider, and
 Python then applies the exact span."""

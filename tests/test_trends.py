@@ -127,6 +127,33 @@ def test_spikes_over_a_year_ago_and_calls_without_a_kind_are_left_out(school):
     assert then.location == "LIB" and then.start == old
 
 
+@given(
+    st.lists(st.integers(min_value=0, max_value=600), max_size=40),
+    st.integers(min_value=2, max_value=6),
+    st.integers(min_value=1, max_value=120),
+)
+def test_spikes_agree_with_counting_every_window(minutes, size, span_minutes):
+    """Whatever the calls, the spikes are exactly the calls in a full window, each spike
+    counted by its fullest window, and no full window spans two spikes."""
+    base = dt.datetime(2026, 3, 10, 8)
+    calls = sorted((base + dt.timedelta(minutes=m), n) for n, m in enumerate(minutes))
+    span = dt.timedelta(minutes=span_minutes)
+
+    def window(start: int) -> range:
+        return range(start, max(k for k in range(start, len(calls))
+                                if calls[k][0] - calls[start][0] <= span) + 1)  # fmt: skip
+
+    full = [window(i) for i in range(len(calls)) if len(window(i)) >= size]
+    spikes = trends._episodes(list(calls), size, span)
+    in_spikes = {i for first, last, _b, _e in spikes for i in range(first, last + 1)}
+    assert in_spikes == {i for w in full for i in w}
+    for first, last, best, best_end in spikes:
+        inside = [w for w in full if first <= w.start <= last]
+        assert all(w.stop - 1 <= last for w in inside)
+        most = max(len(w) for w in inside)
+        assert (best, best_end) == next((w.start, w.stop - 1) for w in inside if len(w) == most)
+
+
 # Repeat faults
 
 
