@@ -93,7 +93,7 @@ async def test_metrics_their_forecasts_and_the_chart_of_the_chosen_one(desk):
         assert "of 1,024 GB (72%) at Fri 27 Nov 09:00" in words
         drawn = chart(pilot)
         assert f"full around {day(full)} ↓" in drawn  # the date, where the line meets capacity
-        assert "◆" in drawn
+        assert "●" in drawn
         assert f"forecast: full around {day(full)} ({span})" in drawn  # the legend, in words
         assert "capacity 1,024 GB" in drawn and "warning level 921.6 GB" in drawn
         assert "readings (61)" in drawn
@@ -109,12 +109,12 @@ async def test_too_few_readings_give_the_reason_and_no_forecast_line(desk):
         drawn = chart(pilot)
         assert "No forecast: there are only 3 readings in the last 90 days" in drawn
         assert "readings (3)" in drawn and "capacity 5,000 credits" in drawn
-        for forecast_only in ("◆", "⠒⠒ ⠒⠒ forecast", "═", "↓", "warning"):
+        for forecast_only in ("●", "░░░ forecast", "░", "═", "↓", "warning"):
             assert forecast_only not in drawn
         assert "a forecast needs at least 5" in text_of(pilot, "#metric-words")
         await pilot.press("up")
         await settle(pilot)
-        assert "◆" in chart(pilot)
+        assert "●" in chart(pilot)
 
 
 async def test_adding_a_reading_through_the_dialog(desk):

@@ -49,9 +49,10 @@ def columns_for(width: int) -> list[tuple[str, str, int]]:
 
 
 def date_range(earliest: dt.datetime, latest: dt.datetime) -> str:
-    """'2 Mar–30 Mar', or with years when they differ: '28 Dec 2026–9 Jan 2027'."""
+    """'2 Mar–30 Mar', or with years when they differ: '28 Dec 2026–9 Jan 2027'; ''
+    for one day."""
     if earliest.date() == latest.date():
-        return f"on {day(earliest)}"
+        return ""
     if earliest.year == latest.year:
         return f"{earliest.day} {earliest:%b}–{latest.day} {latest:%b}"
     return f"{day(earliest)}–{day(latest)}"
@@ -90,8 +91,9 @@ def when_full(found: Forecast, *, short: bool = False) -> str:
     text = f"{around}{day(found.full_at)}"
     if found.full_latest is None:
         return f"{text} (not before {day(found.full_earliest)})" if found.full_earliest else text
-    if found.full_earliest is not None:
-        text += f" ({date_range(found.full_earliest, found.full_latest)})"
+    between = date_range(found.full_earliest, found.full_latest) if found.full_earliest else ""
+    if between:
+        text += f" ({between})"
     return text
 
 
@@ -116,24 +118,27 @@ def cells(info: capacity.MetricInfo, short: bool) -> dict[str, Text]:
     }
 
 
-def summary(info: capacity.MetricInfo) -> Text:
-    """The chosen metric in full: its newest reading, warning level and forecast."""
+def summary(info: capacity.MetricInfo, *, wide: bool = True) -> Text:
+    """The chosen metric in full: its newest reading and warning level (when there is
+    room: the table gives the reading, the chart the levels), the problem raised from
+    it, and its forecast in the store's words."""
     text = Text()
-    text.append(info.name, style="bold")
     if info.latest is None:
+        text.append(info.name, style="bold")
         text.append(": no readings yet.")
-    else:
+        return text
+    if wide:
+        text.append(info.name, style="bold")
         text.append(
             f": {info.amount(info.latest)} of {info.amount(info.capacity)} "
             f"({info.percent_used:.0f}%) at {local(info.latest_at)}"
         )
         if info.warning is not None:
             text.append(f"; warning level {info.amount(info.warning)}")
-        text.append(".")
+        text.append(".\n")
     if info.problem:
-        text.append(f" {info.problem} was raised from its forecast (p opens it).", style="bold")
-    if info.latest is not None:
-        text.append("\n" + info.words())
+        text.append(f"{info.problem} was raised from its forecast (p opens it). ", style="bold")
+    text.append(info.words())
     return text
 
 
@@ -149,8 +154,9 @@ def plot_for(info: capacity.MetricInfo, readings) -> Plot:
     projection, note = None, ""
     ends = found.line()
     if found.full_at is not None and not found.already_full and ends:
+        newest = found.newest_at
         projection = Projection(
-            ends[0],
+            (newest, found.value_at(newest)),  # on from the readings, drawn up to here
             ends[1],
             label=f"full around {day(found.full_at)}",
             words=f"forecast: {when_full(found)}",
@@ -202,7 +208,8 @@ class CapacityScreen(Screen):
     DEFAULT_CSS = """
     CapacityScreen #metrics { height: auto; max-height: 35%; }
     CapacityScreen #metric-words { height: auto; padding: 0 1; }
-    CapacityScreen #chart { height: 1fr; padding: 0 1; margin-top: 1; }
+    CapacityScreen #chart { height: 1fr; padding: 0 1; }
+    CapacityScreen #chart.roomy { margin-top: 1; }
     """
 
     BINDINGS = [
@@ -234,6 +241,7 @@ class CapacityScreen(Screen):
         self.load()
 
     def on_resize(self, event) -> None:
+        self.query_one("#chart").set_class(event.size.height >= 30, "roomy")
         if self.metrics and columns_for(event.size.width) != self.widths:
             self.fill()
 
@@ -290,7 +298,8 @@ class CapacityScreen(Screen):
         info = self.chosen_info()
         if info is None:
             return
-        self.query_one("#metric-words", Static).update(summary(info))
+        wide = self.app.size.width >= 100
+        self.query_one("#metric-words", Static).update(summary(info, wide=wide))
         now = self.app.now()
         since = (info.latest_at or now) - WINDOW
         until = now + capacity.SKEW

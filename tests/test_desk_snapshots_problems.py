@@ -1,0 +1,71 @@
+"""What a technician sees on the Capacity and Trends screens, at 80x24 and 120x40 (SVG
+snapshots), the chart included.
+
+Every time is fixed (readings and calls at set times, the desk's clock at NOW), so
+each snapshot is the same on every run. Update after a deliberate change with
+`pytest tests/test_desk_snapshots_problems.py --snapshot-update`, then look at every
+changed SVG before committing it.
+"""
+
+import datetime as dt
+import math
+
+import pytest
+
+from store import capacity
+from store.models import Sample
+from tests.kiosk_helpers import settle
+from tui.app import DeskApp
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+NOW = dt.datetime(2026, 11, 27, 15, 0)
+
+
+def plant(name: str, values) -> None:
+    found = capacity.metric(name, now=NOW)
+    Sample.insert_many([{"metric": found.id, "at": at, "value": v} for at, v in values]).execute()
+
+
+@pytest.fixture
+def metrics(school, db_url):
+    """The school's cloud storage filling at about 4 GB a day over two months, the staff
+    shared drive with too few readings to say, and the print credits falling."""
+    capacity.add_metric("M365 storage", capacity=1024, unit="GB", by="jsmith")
+    first = NOW - dt.timedelta(days=60, hours=6)
+    plant(
+        "M365 storage",
+        [
+            (first + dt.timedelta(days=d), round(500 + 4 * d + 6 * math.sin(d), 1))
+            for d in range(61)
+        ],
+    )
+    capacity.add_metric("Staff shared drive", capacity=2000, unit="GB", by="jsmith")
+    plant(
+        "Staff shared drive",
+        [(NOW - dt.timedelta(days=2, hours=3), 1220), (NOW - dt.timedelta(days=1), 1215)],
+    )
+    capacity.add_metric("Print credits", capacity=5000, unit="credits", warning=None, by="jsmith")
+    plant(
+        "Print credits",
+        [(NOW - dt.timedelta(days=d, hours=2), 2200 + 40 * d) for d in range(20, -1, -1)],
+    )
+    return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
+
+
+async def ready(pilot) -> None:
+    await settle(pilot)
+    for field in pilot.app.screen.query("Input"):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_capacity(metrics, snap_compare, size):
+    async def run_before(pilot):
+        from tui.screens.capacity import CapacityScreen
+
+        await settle(pilot)
+        pilot.app.push_screen(CapacityScreen())
+        await ready(pilot)
+
+    assert snap_compare(metrics, terminal_size=size, run_before=run_before)
