@@ -184,7 +184,10 @@ async def test_a_known_error_shows_on_linked_and_matching_calls(desk, calls):
         assert [n.text for n in notices.current_notices("S12")] == [found.public_text]
         assert "Known error" in text_of(pilot, "#details")
         assert "shown" in text_of(pilot, "#details")
-        for number, how in ((calls[0], "this call is linked to it"), (calls[1], "it matches")):
+        for number, how in (
+            (calls[0], "This call is linked to it"),
+            (calls[1], "It matches this call"),
+        ):
             await open_call(pilot, number)
             assert pilot.app.screen.query_one("#known").display
             known = text_of(pilot, "#known")

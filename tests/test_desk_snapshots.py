@@ -199,3 +199,85 @@ def test_software_title(register, snap_compare):
         await ready(pilot)
 
     assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.fixture
+def troubles(app):
+    """The morning's calls, plus three problems: a known error about laptop chargers shown
+    at the kiosks, a major network outage whose resolver also fixed one of its calls (the
+    FITS warning), and one whose title is markup."""
+    from store import known_errors, problems
+    from store.models import Notice, Problem, ProblemIncident
+
+    problems.raise_problem("Laptop chargers failing", incidents=["INC-000002"], by="jsmith")
+    problems.investigate("PRB-000001", by="jsmith")
+    known_errors.publish(
+        "PRB-000001",
+        workaround="Lend a spare 65W charger from IT1; order a new one for the laptop.",
+        root_cause="A bad batch of 65W chargers from one supplier",
+        public_text="Laptop not charging? Ask at IT1 for a spare charger.",
+        by="jsmith",
+    )
+    problems.raise_problem(
+        "Network drops in IT1",
+        description="The whole room loses the network a few times a day.",
+        incidents=["INC-000004", "INC-000003"],
+        major=True,
+        by="akhan",
+    )
+    incidents.resolve("INC-000004", kind="workaround", text="Moved to the Library", by="akhan")
+    problems.set_resolver("PRB-000002", "akhan", by="jsmith")
+    problems.raise_problem(
+        "[@click=app.quit]Projector[/] bulbs fade [blink]", incidents=["INC-000001"], by="jsmith"
+    )
+    for table, column in (
+        (Journal, Journal.at),
+        (Problem, Problem.created_at),
+        (Problem, Problem.updated_at),
+        (ProblemIncident, ProblemIncident.linked_at),
+        (Notice, Notice.starts_at),
+    ):
+        table.update({column: NOW - dt.timedelta(hours=1)}).execute()
+    Incident.update(resolved_at=NOW - dt.timedelta(hours=1)).where(
+        Incident.resolved_at.is_null(False)
+    ).execute()
+    return app
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_problems(troubles, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+b")
+        await ready(pilot)
+
+    assert snap_compare(troubles, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_problem(troubles, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_problem("PRB-000002")
+        await ready(pilot)
+
+    assert snap_compare(troubles, terminal_size=size, run_before=run_before)
+
+
+def test_problem_known_error(troubles, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_problem("PRB-000001")
+        await ready(pilot)
+
+    assert snap_compare(troubles, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_with_a_known_error(troubles, snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_call("INC-000002")
+        await ready(pilot)
+
+    assert snap_compare(troubles, terminal_size=size, run_before=run_before)

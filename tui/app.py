@@ -73,7 +73,7 @@ class DeskApp(App[None]):
             "problems",
             "Problems",
             id="desk.problems",
-            tooltip="Problems: the causes behind recurring calls, and the known errors",
+            tooltip="The causes behind recurring calls, and the known errors",
         ),
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
     ]

@@ -413,17 +413,21 @@ def known_words(known: list[known_errors.KnownError]) -> Text:
     """The known errors that apply to a call, each with its workaround, in words."""
     text = Text()
     for found in known[:SHOWN_KNOWN]:
-        people = f"{found.affected} {'person' if found.affected == 1 else 'people'}"
-        how = "this call is linked to it" if found.linked else "it matches this call"
-        text.append("KNOWN ERROR ", style="bold reverse")
+        people = f"{found.affected} {'person' if found.affected == 1 else 'people'} affected"
+        how = (
+            "This call is linked to it"
+            if found.linked
+            else "It matches this call's room, kind of fault or device"
+        )
+        text.append("KNOWN ERROR", style="bold reverse")
         text.append(f" {found.number}: ", style="bold")
         text.append(found.title, style="bold")
-        text.append(f"  ({how}; {people} affected)\n")
-        text.append("Workaround: ", style="bold")
-        text.append(found.workaround + "\n")
+        text.append("\nWorkaround: ", style="bold")
+        text.append(found.workaround)
+        text.append(f"\n{how}; {people}.\n", style="dim")
     if len(known) > SHOWN_KNOWN:
         more = len(known) - SHOWN_KNOWN
-        text.append(f"and {more} more known error{'s' if more > 1 else ''} match this call\n")
+        text.append(f"And {more} more known error{'s' if more > 1 else ''} match this call.\n")
     text.rstrip()
     return text
 

@@ -39,6 +39,8 @@ CALL_COLUMNS = (
 )
 WIDE_ONLY = {"category", "via"}
 """Columns left out below 100 characters."""
+LABEL = 11
+"""The width of the labels down the left, so the three blocks of fields line up."""
 HISTORY_COLUMNS = (("at", "When", 16), ("who", "Who", 8), ("what", "What", 0))
 WHEN = {
     "investigate": lambda p: p.status == "open",
@@ -121,7 +123,7 @@ def details(found: problems.ProblemInfo) -> Group:
     """Every field of the problem: the short ones in two pairs of columns so they fit
     80x24, the long words under them, full width."""
     pairs = Table.grid(padding=(0, 2))
-    pairs.add_column(style="bold", no_wrap=True, min_width=10)
+    pairs.add_column(style="bold", no_wrap=True, min_width=LABEL)
     pairs.add_column(ratio=1)
     pairs.add_column(style="bold", no_wrap=True)
     pairs.add_column(ratio=1)
@@ -159,7 +161,7 @@ def details(found: problems.ProblemInfo) -> Group:
     for a, b, c, d in rows:
         pairs.add_row(a, b, c, d)
     words = Table.grid(padding=(0, 2))
-    words.add_column(style="bold", no_wrap=True, min_width=10)
+    words.add_column(style="bold", no_wrap=True, min_width=LABEL)
     words.add_column(ratio=1)
     words.add_row("Root cause", Text(found.root_cause or "not known yet"))
     words.add_row("Workaround", Text(found.workaround or "none yet"))
@@ -168,7 +170,7 @@ def details(found: problems.ProblemInfo) -> Group:
     if found.description:
         words.add_row("Description", Text(found.description))
     title = Table.grid(padding=(0, 2))
-    title.add_column(style="bold", no_wrap=True, min_width=10)
+    title.add_column(style="bold", no_wrap=True, min_width=LABEL)
     title.add_column(ratio=1)
     title.add_row("Title", Text(found.title, style="bold"))
     return Group(title, pairs, words)

@@ -38,9 +38,9 @@ COLUMNS = (
 WIDE_ONLY = {"owner", "kiosks"}
 """Columns left out below 100 characters, so an 80x24 terminal keeps a readable title."""
 SAID = {
-    "open": "problems not yet closed, majors first",
+    "open": "not closed, majors first",
     "known_error": "known errors, majors first",
-    "all": "problems, majors first",
+    "all": "problems in all, majors first",
 }
 
 
