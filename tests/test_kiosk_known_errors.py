@@ -185,6 +185,11 @@ async def test_add_me_logs_a_call_linked_to_the_problem(kiosk_app):
         assert "Sam Patel (Pupil, 9C)" in review and "Library (LIB)" in review
         assert "printer is jammed" in review and WORKAROUND not in screen_words(pilot)
         assert pilot.app.focused.id == "extra"
+        await type_into(pilot, "#extra", "x" * 121)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "120 letters or fewer" in text_of(pilot, "#extra-problem")
+        pilot.app.screen.query_one("#extra").value = ""
         await pilot.press(*"It ate my homework", "enter")  # keys only
         await settle(pilot)
         assert screen_name(pilot) == "ReceiptScreen"

@@ -241,7 +241,7 @@ class WhatStep(StepScreen):
             self.app.run_store(
                 look,
                 lambda known: self.have_known(asked, known),
-                lambda _trouble: self.have_known(asked, []),  # no hint is better than none
+                lambda _trouble: self.have_known(asked, []),  # the report goes on without
             )
 
     def have_known(self, asked: int, known: list) -> None:
