@@ -59,9 +59,6 @@ from store.numbers import log_number
 KINDS = ("spike", "repeat", "rising")
 """The kinds of trend, in the order find_trends lists them."""
 YEAR = dt.timedelta(days=365)
-_SLACK_DAYS = 1e-6
-"""SQLite measures spans in floating-point days: its filter is this much wider, and
-Python then applies the exact span."""
 
 
 @dataclass(frozen=True)
@@ -129,11 +126,18 @@ SELECT place, kind, t FROM (
   WHERE location_id IS NOT NULL AND category_id IS NOT NULL
     AND logged_at >= ? AND logged_at <= ?
 ) AS s
-WHERE {within}"""
-"""Where a window of `spike_hours` holding `spike_calls` calls of one kind from one room
-starts: the call `spike_calls - 1` later (LEAD) is within the span. One pass over the
-index on (location, category, logged_at)."""
-_WITHIN = {"sqlite": "julianday(kth) - julianday(t) <= ?", "postgres": "kth <= t + ?"}
+WHERE kth <= t + ?"""
+"""PostgreSQL: where a window of `spike_hours` holding `spike_calls` calls of one kind
+from one room starts: the call `spike_calls - 1` later (LEAD) is within the span. One
+pass over the index on (location, category, logged_at)."""
+_TIMES = """
+SELECT location_id, category_id, group_concat(logged_at) FROM incident
+WHERE location_id IS NOT NULL AND category_id IS NOT NULL
+  AND logged_at >= ? AND logged_at <= ?
+GROUP BY location_id, category_id HAVING COUNT(*) >= ?"""
+"""SQLite: the times of each room's calls of each kind, for the rooms and kinds with
+enough calls, in one pass over the same index; Python finds where windows start. (SQLite
+runs the PostgreSQL statement's window function three to four times slower than this.)"""
 
 _IN_SPANS = {
     "sqlite": """
@@ -259,8 +263,11 @@ def _spikes(settings, since, now, names: _Names, skip: set[int]) -> tuple[list[T
     size, hours = settings.trends_spike_calls, settings.trends_spike_hours
     span = dt.timedelta(hours=hours)
     dialect = "sqlite" if is_sqlite() else "postgres"
-    reach = hours / 24 + _SLACK_DAYS if dialect == "sqlite" else span
-    starts = _rows(_STARTS.format(within=_WITHIN[dialect]), [size - 1, since, now, reach])
+    starts = (
+        _starts(size, span, since, now)
+        if dialect == "sqlite"
+        else (_rows(_STARTS, [size - 1, since, now, span]))
+    )
     spans: dict[tuple[int, int], list[list[dt.datetime]]] = defaultdict(list)
     for place, kind, moment in sorted((p, k, _when(t)) for p, k, t in starts):
         merged = spans[place, kind]
@@ -305,6 +312,21 @@ def _spikes(settings, since, now, names: _Names, skip: set[int]) -> tuple[list[T
             )
     found.sort(key=lambda trend: (trend.start, trend.key), reverse=True)
     return found, outages
+
+
+def _starts(size: int, span: dt.timedelta, since, now) -> list[tuple]:
+    """(place, kind, time) where a full window starts, on SQLite."""
+    found = []
+    for place, kind, joined in _rows(_TIMES, [since, now, size]):
+        times = joined.split(",")
+        times.sort()  # stored as ISO text: in time order
+        moments = list(map(dt.datetime.fromisoformat, times))
+        found += [
+            (place, kind, moment)
+            for moment, kth in zip(moments, moments[size - 1 :], strict=False)
+            if kth - moment <= span
+        ]
+    return found
 
 
 def _in_spans(flat: list[tuple], dialect: str):
