@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store import calls, config, journal, kiosks
+from store import calls, config, journal, kiosks, known_errors
 from store.database import read, write
 from store.errors import NotFound, Refused
 from store.kiosks import clean_kiosk_name
@@ -42,12 +42,8 @@ def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
     settings = config.current()
     name = clean_kiosk_name(kiosk) if kiosk else None
     tag = clean_code(report["asset"], TAG) if report.get("asset") else None
-    at = journal.now()
     with write():
-        window = dt.timedelta(minutes=settings.kiosk_window_minutes)
-        if kiosks.count_since(name, "report", at - window) >= settings.kiosk_reports_per_window:
-            raise Refused(BUSY_KIOSK)
-        kiosks.record_try(name, "report", at=at)
+        _count_report(name, settings)
         existing = None
         if tag:
             existing = (
@@ -63,6 +59,30 @@ def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
         calls.add_note(existing, CALLER, _as_note(report), public=True)
     with read():
         return calls.as_call(existing.id), True
+
+
+def _count_report(name: str | None, settings: config.Config) -> None:
+    """Count a report against the kiosk's limit, or refuse it; inside the report's
+    transaction, so a refused or failed report is not counted."""
+    at = journal.now()
+    window = dt.timedelta(minutes=settings.kiosk_window_minutes)
+    if kiosks.count_since(name, "report", at - window) >= settings.kiosk_reports_per_window:
+        raise Refused(BUSY_KIOSK)
+    kiosks.record_try(name, "report", at=at)
+
+
+def add_me_from_kiosk(reference: object, *, kiosk: str | None, **report) -> Call:
+    """A pupil adds themselves to a public known error at a kiosk: a call linked to the
+    problem (`known_errors.add_me`), counted against the kiosk's limit like any report.
+    `known_errors.NoLongerShown` when the problem stopped being shown meanwhile; nothing
+    is logged or counted when refused."""
+    settings = config.current()
+    name = clean_kiosk_name(kiosk) if kiosk else None
+    with write():
+        _count_report(name, settings)
+        return known_errors.add_me(
+            reference, kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report
+        )
 
 
 def _as_note(report: dict) -> str:

@@ -23,7 +23,7 @@ import peewee as pw
 
 from store import journal, problems, servicedesk
 from store.database import read, write
-from store.errors import Refused
+from store.errors import NotFound, Refused
 from store.models import (
     Category,
     Incident,
@@ -39,6 +39,10 @@ from store.models import (
 from store.problems import PUBLIC_TEXT, WORKAROUND, problem_number
 from store.records import Call
 from store.sanitise import clean
+
+
+class NoLongerShown(Refused):
+    """The known error was resolved, closed or taken off the kiosks while a pupil chose it."""
 
 
 @dataclass(frozen=True)
@@ -222,9 +226,12 @@ def add_me(reference: object, **call) -> Call:
     Refused, logging nothing, if the problem is no longer shown at the kiosks."""
     who = call.get("by", servicedesk.CALLER)
     with write():
-        row = problems.for_change(reference, None)
+        try:
+            row = problems.for_change(reference, None)
+        except NotFound as gone:
+            raise NoLongerShown(str(gone)) from None
         if not (row.status == "known_error" and row.public):
-            raise Refused(f"{problem_number(row.id)} is no longer shown at the kiosks.")
+            raise NoLongerShown(f"{problem_number(row.id)} is no longer shown at the kiosks.")
         logged = servicedesk.log_call(**call)
         incident = Incident(id=logged.id)
         problems.link(row, [incident], who, "kiosk")

@@ -9,8 +9,6 @@ kiosk's report limit exactly as a report does.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,10 +18,9 @@ from textual.widgets import Button, Input, Label, Static
 
 from kiosk.draft import ROLES, Draft
 from kiosk.screens.base import STEPS, KioskScreen, problem
-from store import config, database, journal, kiosks, known_errors
-from store.callers import BUSY_KIOSK
-from store.errors import BadInput, FitsDeskError, NotFound, Refused
-from store.known_errors import KnownError
+from store import callers
+from store.errors import BadInput, FitsDeskError
+from store.known_errors import KnownError, NoLongerShown
 from store.records import Call
 from store.sanitise import SUMMARY, clean
 from tui.widgets.inputs import PlainInput
@@ -39,30 +36,6 @@ def told(people: int) -> str:
     if people <= 0:
         return ""
     return "1 person has told us." if people == 1 else f"{people} people have told us."
-
-
-class NoLongerShown(Refused):
-    """The known error was resolved, closed or taken off the kiosks while the pupil chose."""
-
-
-def add_me_at_kiosk(kiosk: str | None, number: str, report: dict) -> Call:
-    """`known_errors.add_me` from this kiosk, counted against its report limit as
-    `callers.report_from_kiosk` counts a report, in one transaction: when the kiosk is
-    busy, or the known error has gone, nothing is logged and nothing is counted."""
-    settings = config.current()
-    name = kiosks.clean_kiosk_name(kiosk) if kiosk else None
-    at = journal.now()
-    with database.write():
-        window = dt.timedelta(minutes=settings.kiosk_window_minutes)
-        if kiosks.count_since(name, "report", at - window) >= settings.kiosk_reports_per_window:
-            raise Refused(BUSY_KIOSK)
-        kiosks.record_try(name, "report", at=at)
-        try:
-            return known_errors.add_me(
-                number, kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report
-            )
-        except (Refused, NotFound) as exc:
-            raise NoLongerShown(str(exc)) from None
 
 
 def call_summary(known: KnownError) -> str:
@@ -219,7 +192,11 @@ class AddMeScreen(KioskScreen):
         }
         send.disabled, send.label = True, "Sending..."
         place, number = self.app.kiosk_name, self.known.number
-        self.app.run_store(lambda: add_me_at_kiosk(place, number, report), self.sent, self.not_sent)
+        self.app.run_store(
+            lambda: callers.add_me_from_kiosk(number, kiosk=place, **report),
+            self.sent,
+            self.not_sent,
+        )
 
     def sent(self, call: Call) -> None:
         from kiosk.screens.receipt import ReceiptScreen
