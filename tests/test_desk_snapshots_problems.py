@@ -69,3 +69,58 @@ def test_capacity(metrics, snap_compare, size):
         await ready(pilot)
 
     assert snap_compare(metrics, terminal_size=size, run_before=run_before)
+
+
+TRENDS_NOW = dt.datetime(2026, 3, 11, 12, 0)
+
+
+@pytest.fixture
+def patterns(school, db_url):
+    """A Wi-Fi outage in the library yesterday morning; a laptop on its fourth charging
+    fault in a month, already raised as a problem; a printer jamming again and again."""
+    from store import assets, servicedesk, trends
+    from store.models import Incident, Journal
+
+    assets.add_asset("PRN-0001", kind="printer", make="HP", location="IT1", by="jsmith")
+
+    def plant(times, **where) -> None:
+        for n, moment in enumerate(times, start=1):
+            call = servicedesk.log_call(requester="Sam Patel", by="jsmith", **where)
+            Incident.update(logged_at=moment, updated_at=moment).where(
+                Incident.id == call.id
+            ).execute()
+            del n
+
+    plant(
+        [dt.datetime(2026, 3, 10, 9, 10 * i) for i in range(6)],
+        summary="No Wi-Fi in the library",
+        category="wifi",
+        location="LIB",
+    )
+    plant(
+        [TRENDS_NOW - dt.timedelta(days=d) for d in (30, 20, 9, 2)],
+        summary="Laptop will not charge",
+        category="laptop",
+        asset="LAP-0042",
+    )
+    plant(
+        [TRENDS_NOW - dt.timedelta(days=d, hours=3) for d in (50, 12, 5)],
+        summary="Printer jams on every page",
+        category="printer",
+        asset="PRN-0001",
+    )
+    [repeat] = [t for t in trends.find_trends(now=TRENDS_NOW) if t.asset == "LAP-0042"]
+    trends.raise_from_trend(repeat, by="jsmith")
+    Journal.update(at=TRENDS_NOW - dt.timedelta(hours=1)).execute()
+    return DeskApp(db_url=db_url, user="jsmith", now=lambda: TRENDS_NOW)
+
+
+def test_trends(patterns, snap_compare):
+    async def run_before(pilot):
+        from tui.screens.trends import TrendsScreen
+
+        await settle(pilot)
+        pilot.app.push_screen(TrendsScreen())
+        await ready(pilot)
+
+    assert snap_compare(patterns, terminal_size=(80, 24), run_before=run_before)
