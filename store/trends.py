@@ -59,6 +59,8 @@ from store.numbers import log_number
 KINDS = ("spike", "repeat", "rising")
 """The kinds of trend, in the order find_trends lists them."""
 YEAR = dt.timedelta(days=365)
+TITLE_LONGEST = 120
+"""A problem's title is at most this long (store.problem_records.TITLE)."""
 
 
 @dataclass(frozen=True)
@@ -481,8 +483,11 @@ def raise_from_trend(trend: Trend, *, by: str):
         raise Refused(f"{trend.problem} already covers this: link the new calls there.")
     what = {"spike": "a spike", "repeat": "a repeat fault", "rising": "a rising kind of fault"}
     description = f"Found by the desk's trends as {what[trend.kind]}: {trend.headline}."
+    title = trend.headline
+    if len(title) > TITLE_LONGEST:
+        title = title[: TITLE_LONGEST - 1].rstrip() + "…"
     return problems.raise_problem(
-        trend.headline[:120],
+        title,
         by=by,
         description=description,
         incidents=trend.incidents,

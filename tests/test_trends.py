@@ -417,6 +417,10 @@ def test_a_trend_names_the_problem_that_covers_it(school):
     [spike] = find()
     assert spike.problem is None and spike.incidents == tuple(calls[2:])
     assert find(spike_calls=6) == []
+    raised = trends.raise_from_trend(spike, by="akhan")
+    assert (raised.locations, raised.categories, raised.assets) == (("LIB",), ("wifi",), ())
+    assert sorted(call.number for call in raised.incidents) == calls[2:]
+    assert find()[0].problem == raised.number
 
 
 def test_raising_a_problem_from_a_trend_links_its_calls_once(school):
@@ -504,3 +508,15 @@ def test_any_whole_number_is_taken_or_refused_by_its_range(tmp_path_factory, val
     else:
         with pytest.raises(BadInput, match="from 2 to 1000"):
             config.load_config(path)
+
+
+def test_a_long_headline_is_cut_to_a_problem_title(school):
+    from store import locations
+
+    locations.add_location("DT3", "Design and Technology workshop 3 (upper floor)", by="jsmith")
+    plant([at(10, 9, i) for i in range(12)], category="projector", location="DT3")
+    [spike] = find(spike_hours=1)
+    assert len(spike.headline) > 120
+    raised = trends.raise_from_trend(spike, by="jsmith")
+    assert len(raised.title) == 120 and raised.title.endswith("…")
+    assert raised.title[:-1] == spike.headline[:119].rstrip()
