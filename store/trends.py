@@ -271,7 +271,7 @@ def _spikes(settings, since, now, names: _Names, skip: set[int]) -> tuple[list[T
         else (_rows(_STARTS, [size - 1, since, now, span]))
     )
     spans: dict[tuple[int, int], list[list[dt.datetime]]] = defaultdict(list)
-    for place, kind, moment in sorted((p, k, _when(t)) for p, k, t in starts):
+    for place, kind, moment in sorted(starts):  # times already, on either database
         merged = spans[place, kind]
         reach_to = min(moment + span, now)  # no later calls when `now` is in the past
         if merged and moment <= merged[-1][1]:
