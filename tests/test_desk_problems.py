@@ -118,6 +118,12 @@ async def test_raise_a_problem_from_marked_calls_in_the_queue(desk, calls):
         table.move_cursor(row=table.get_row_index(calls[2]))
         await press(pilot, "space")
         assert "✓ 2 marked" in text_of(pilot, "#narrowed")
+        await press(pilot, "escape")  # Esc unmarks them all
+        assert "marked" not in text_of(pilot, "#narrowed")
+        assert "Problem from marked" not in footer(pilot)
+        for number in (calls[1], calls[0]):
+            table.move_cursor(row=table.get_row_index(number))
+            await press(pilot, "space")
         await press(pilot, "p")
         assert pilot.app.screen.query_one("#field-title").value == "Printer jams again"
         await answer(pilot, title="Printers in S12 jam")
@@ -138,7 +144,8 @@ async def test_link_and_unlink_calls(desk, calls):
         await settle(pilot)
         await open_problem(pilot, "PRB-000001")
         await press(pilot, "l")
-        await answer(pilot, calls=f"{calls[1]}, inc-{calls[2][-1]}")
+        scanned = servicedesk.find_call(calls[2]).scan  # as a receipt's QR code reads
+        await answer(pilot, calls=f"inc-{calls[1][-1]}, {scanned}")
         assert rows(pilot, "#linked") == calls[:3]
         assert "3 people" not in text_of(pilot, "#details")  # Ms Khan twice: 2 people
         assert "2 people, 3 calls" in text_of(pilot, "#details")
