@@ -7,6 +7,8 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from textual.widgets import DataTable
 
 from store import capacity
@@ -84,7 +86,8 @@ async def test_metrics_their_forecasts_and_the_chart_of_the_chosen_one(desk):
         assert names(pilot) == ["M365 storage", "Print credits"]
         _name, latest_cell, forecast_cell, problem = row(pilot, "M365 storage")
         assert latest_cell.endswith("GB (72%)")
-        span = f"{earliest.day} {earliest:%b}–{latest.day} {latest:%b}"
+        assert (earliest.month, latest.month) == (full.month, full.month)
+        span = f"{earliest.day}–{latest.day} {latest:%b}"
         assert forecast_cell == f"full around {day(full)} ({span})"
         assert problem == "-"
         assert row(pilot, "Print credits")[2] == "no forecast: only 3 readings"
@@ -197,7 +200,7 @@ async def test_a_new_metric_and_its_mistakes(desk):
         assert screen_name(pilot) == "CapacityScreen"
         assert names(pilot) == ["disk /srv", "M365 storage", "Print credits"]
         assert pilot.app.screen.query_one("#metrics", DataTable).cursor_row == 0  # chosen
-        assert row(pilot, "disk /srv")[1:3] == ["no readings", "no forecast: no recent readings"]
+        assert row(pilot, "disk /srv")[1:3] == ["no readings", "no forecast: none in 90 days"]
         assert "No readings of disk /srv yet" in chart(pilot)
     made = capacity.metric("disk /srv")
     assert (made.capacity, made.warning, made.unit, made.warn_days) == (2000, 1600, "GB", 14)
@@ -241,3 +244,45 @@ async def test_nothing_measured_yet_says_how_to_start(school, db_url):
         await pilot.press("escape")
         await settle(pilot)
         assert screen_name(pilot) == "QueueScreen"
+
+
+moments = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1))
+amounts = st.floats(min_value=0, max_value=1e15, allow_nan=False)
+
+
+RISING = [(NOW - dt.timedelta(days=d), 900.0 - 5 * d) for d in range(30, -1, -1)]
+
+
+@settings(max_examples=150)
+@example(readings=RISING, size=1000.0, warning=0.9, width=80, height=14)
+@example(readings=RISING, size=3000.0, warning=None, width=40, height=6)  # far off: cut
+@example(readings=RISING[:1] * 3, size=1000.0, warning=0.5, width=100, height=30)
+@given(
+    readings=st.lists(st.tuples(moments, amounts), min_size=1, max_size=40),
+    size=amounts.filter(lambda v: v > 0),
+    warning=st.one_of(st.none(), st.floats(0.01, 0.99)),
+    width=st.integers(1, 200),
+    height=st.integers(1, 60),
+)
+def test_property_the_chart_draws_any_readings_within_its_size(
+    readings, size, warning, width, height
+):
+    """Whatever the readings (one, many at one moment, years apart, 0 or huge), the chart
+    is drawn, never wider or taller than it was given, and says when it is full."""
+    from store.forecast import forecast
+    from tui.widgets.chart import Level, Plot, Projection, draw
+
+    readings = sorted(readings)
+    levels = [Level(size, "capacity")]
+    if warning is not None:
+        levels.append(Level(size * warning, "warning", "╌"))
+    found = forecast(readings, size, size * warning if warning else None)
+    projection = None
+    if found.full_at is not None and not found.already_full:
+        start = (found.newest_at, found.value_at(found.newest_at))
+        projection = Projection(start, found.line()[1], "full then", "forecast")
+    lines = draw(Plot(tuple(readings), tuple(levels), projection, note="why"), width, height)
+    assert 1 <= len(lines) <= max(1, height)
+    assert all(len(line.plain) <= max(width, 28) for line in lines)  # or one short sentence
+    if projection is not None and width >= 24 and height >= 6:
+        assert "full then" in "".join(line.plain for line in lines)

@@ -2,7 +2,7 @@
 cloud storage), when each will be full, and a chart of the one chosen.
 
 The list gives each metric's newest reading and how full it is, the forecast in
-words ("full around 14 Mar 2027 (2 Mar–30 Mar)") or why there is none, and the
+words ("full around 14 Mar 2027 (2–30 Mar)") or why there is none, and the
 problem raised from it. Moving through the list changes the chart: the readings of
 the last 90 days, the capacity and warning level, and the forecast line out to the
 day it meets the capacity. `a` adds a reading, `n` starts a new metric, `p` opens
@@ -23,16 +23,17 @@ from textual.widgets import DataTable, Footer, Static
 
 from store import capacity
 from store.errors import BadInput
-from store.forecast import WINDOW, Forecast
+from store.forecast import WINDOW, Forecast, number
 from store.sanitise import shown
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
 from tui.screens.common import bar, local
 from tui.widgets.chart import Level, LineChart, Plot, Projection, day
 
+LATEST_WIDTH = 16
 COLUMNS = (
     ("name", "Metric", 0),
-    ("latest", "Latest", 14),
+    ("latest", "Latest", LATEST_WIDTH),
     ("forecast", "Forecast", 0),
     ("problem", "Problem", 10),
 )
@@ -42,32 +43,35 @@ WARNING_STYLE = "#d78700"
 
 def columns_for(width: int) -> list[tuple[str, str, int]]:
     """The columns at this width: the metric's name gets a third of what is left."""
-    fixed = sum(w + 2 for _k, _h, w in COLUMNS if w) + 2 * 2 + 4
+    fixed = sum(w + 2 for _k, _h, w in COLUMNS if w) + 2 * 2 + 2  # and a scrollbar
     left = max(30, width - fixed)
-    name = max(12, min(30, left // 3))
+    name = max(15, min(30, left // 3))
     return [(k, h, w or (name if k == "name" else left - name)) for k, h, w in COLUMNS]
 
 
 def date_range(earliest: dt.datetime, latest: dt.datetime) -> str:
-    """'2 Mar–30 Mar', or with years when they differ: '28 Dec 2026–9 Jan 2027'; ''
-    for one day."""
+    """'2–30 Mar', '28 Feb–14 Mar', or with years when they differ: '28 Dec 2026–9 Jan
+    2027'; '' for one day."""
     if earliest.date() == latest.date():
         return ""
+    if (earliest.year, earliest.month) == (latest.year, latest.month):
+        return f"{earliest.day}–{latest.day} {latest:%b}"
     if earliest.year == latest.year:
         return f"{earliest.day} {earliest:%b}–{latest.day} {latest:%b}"
     return f"{day(earliest)}–{day(latest)}"
 
 
 SHORT_REASONS = (
-    ("no readings in the last", "no recent readings"),
-    ("span only", "less than a day of readings"),
+    ("no readings in the last", "none in 90 days"),
+    ("span only", "span under a day"),
     ("flat", "readings flat"),
     ("falling", "readings falling"),
     ("scattered", "too scattered"),
-    ("not clearly rising", "not clearly rising"),
-    ("ten years", "not within ten years"),
-    ("out of reach", "not within reach"),
+    ("not clearly rising", "no clear rise"),
+    ("ten years", "beyond ten years"),
+    ("out of reach", "out of reach"),
 )
+"""Why there is no forecast, in as few words as fit an 80-column table."""
 
 
 def short_reason(reason: str) -> str:
@@ -82,7 +86,7 @@ def short_reason(reason: str) -> str:
 
 
 def when_full(found: Forecast, *, short: bool = False) -> str:
-    """The forecast in a few words: 'full around 14 Mar 2027 (2 Mar–30 Mar)'."""
+    """The forecast in a few words: 'full around 14 Mar 2027 (2–30 Mar)'."""
     around = "full ~" if short else "full around "
     if found.already_full:
         return f"full since {day(found.full_at)}" if found.full_at else "full"
@@ -105,7 +109,10 @@ def latest_cell(info: capacity.MetricInfo) -> Text:
         style = "bold red"
     elif info.over_warning:
         style = f"bold {WARNING_STYLE}"
-    return Text(f"{info.amount(info.latest)} ({info.percent_used:.0f}%)", style=style)
+    words = f"{info.amount(info.latest)} ({info.percent_used:.0f}%)"
+    if len(words) > LATEST_WIDTH:  # a long unit: the chart and the words below give it
+        words = f"{number(info.latest)} ({info.percent_used:.0f}%)"
+    return Text(words, style=style)
 
 
 def cells(info: capacity.MetricInfo, short: bool) -> dict[str, Text]:
