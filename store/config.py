@@ -26,6 +26,7 @@ TREND_RANGES = {
     "repeat_days": (1, 365),
     "spike_calls": (2, 1000),
     "spike_hours": (1, 72),
+    "spike_factor": (1.0, 1000.0),
     "rising_weeks": (2, 12),
     "rising_min_calls": (1, 100_000),
     "rising_growth": (1.0, 100.0),
@@ -107,6 +108,10 @@ class Config:
     probably an outage."""
     trends_spike_hours: int = 2
     """The span, in hours, a spike's calls fall within (the densest such span is reported)."""
+    trends_spike_factor: float = 4.0
+    """... and at least this many times what is usual for that room and kind in such a
+    span (its calls over the year spread over about 1,500 school hours), so a busy room's
+    ordinary Tuesday is not an outage."""
     trends_rising_weeks: int = 3
     """A kind of fault is rising when its calls went up this many weeks running (the
     last 7 days, the 7 before, ...; 3 weeks is 4, 7, 12)..."""

@@ -11,7 +11,9 @@ Three kinds, with the thresholds from the config file's [trends] table
 (store.config.Config, trends_*):
 
 - spike: `spike_calls` or more calls of one kind from one room within
-  `spike_hours` hours, anywhere in the last year: probably an outage. Windows
+  `spike_hours` hours, anywhere in the last year, and at least `spike_factor`
+  times what that room and kind usually see in such a span (its year's calls
+  over SCHOOL_HOURS): probably an outage. Windows
   that share a call are one spike; its headline counts the densest window, its
   evidence is every call in the spike.
 - repeat: a device with `repeat_calls` or more calls of one kind in the last
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -59,6 +62,9 @@ from store.numbers import log_number
 KINDS = ("spike", "repeat", "rising")
 """The kinds of trend, in the order find_trends lists them."""
 YEAR = dt.timedelta(days=365)
+SCHOOL_HOURS = 1500
+"""Hours a school is open in a year (about 190 days of 8 hours): the usual rate of a
+room's calls of one kind is its year's calls over these."""
 TITLE_LONGEST = 120
 """A problem's title is at most this long (store.problem_records.TITLE)."""
 
@@ -160,6 +166,12 @@ CROSS JOIN LATERAL (
 given the spans as arrays and, by LATERAL ... OFFSET 0, one index range per span: left to
 itself it hash-joins every call of a room and kind against every span."""
 SPANS_AT_ONCE = 500
+
+_YEARLY = """
+SELECT location_id, category_id, COUNT(*) FROM incident
+WHERE location_id IS NOT NULL AND category_id IS NOT NULL
+  AND logged_at >= ? AND logged_at <= ?
+GROUP BY location_id, category_id"""
 
 _REPEATS = """
 SELECT q.id, a.tag, q.kind, q.t FROM (
@@ -283,9 +295,12 @@ def _spikes(settings, since, now, names: _Names, skip: set[int]) -> tuple[list[T
     for iid, place, kind, moment in _in_spans(flat, dialect):
         if iid not in skip:
             groups[place, kind].append((_when(moment), iid))
+    yearly = {(place, kind): n for place, kind, n in _rows(_YEARLY, [since, now])} if groups else {}
     found, outages = [], []
     for (place, kind), calls in groups.items():
-        for first, last, best, best_end in _episodes(calls, size, span):
+        usual = yearly.get((place, kind), 0) * hours / SCHOOL_HOURS
+        needed = max(size, math.ceil(settings.trends_spike_factor * usual))
+        for first, last, best, best_end in _episodes(calls, needed, span):
             outages += [(iid, kind, moment) for moment, iid in calls[first : last + 1]]
             code, room = names.places[place]
             name, label = names.kinds[kind]

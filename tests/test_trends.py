@@ -92,6 +92,26 @@ def test_a_spike_is_its_calls_within_the_span_no_more_no_fewer(school):
     assert find(spike_calls=6) == []
 
 
+def test_a_busy_rooms_ordinary_rate_is_not_a_spike_but_four_times_it_is(school):
+    """A room and kind with a call every hour of the school year usually sees two in two
+    hours: six is an ordinary morning there, though six in a quiet room is a spike."""
+    [template] = plant([at(1, 8)], category="wifi", location="LIB")
+    row = Incident.get_by_id(int(template.split("-")[1])).__data__
+    del row["id"]
+    hours = [NOW - dt.timedelta(days=300) + dt.timedelta(hours=5.84 * i) for i in range(1500)]
+    with write():
+        Incident.insert_many([{**row, "logged_at": t, "updated_at": t} for t in hours]).execute()
+    plant([at(10, 9, 10 * i) for i in range(6)], category="wifi", location="LIB")
+    quiet = plant([at(10, 9, 10 * i) for i in range(6)], category="wifi", location="S12")
+
+    assert [t.incidents for t in of_kind(find(), "spike")] == [tuple(quiet)]
+    assert {t.location for t in of_kind(find(spike_factor=1.0), "spike")} == {"LIB", "S12"}
+    burst = plant([at(10, 13, 5 * i) for i in range(9)], category="wifi", location="LIB")
+    found = {t.location: t for t in of_kind(find(), "spike")}
+    assert set(burst) <= set(found["LIB"].incidents)  # with any steady call among them
+    assert found["LIB"].count >= 9
+
+
 def test_a_long_outage_is_one_spike_counted_by_its_densest_window(school):
     steady = [at(10, 8, 0) + dt.timedelta(minutes=30 * i) for i in range(13)]  # 08:00-14:00
     burst = [at(10, 11, 10), at(10, 11, 15), at(10, 11, 20)]
