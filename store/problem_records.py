@@ -374,8 +374,11 @@ def open_with_origin(origin: str) -> ProblemInfo | None:
         return info(row) if row else None
 
 
-def list_problems(status: str | None = "open", search: str = "") -> list[ProblemSummary]:
-    """Problems newest first: 'open' (not yet closed), 'all', or one status; majors first."""
+def list_problems(
+    status: str | None = "open", search: str = "", *, ids: list[int] | None = None
+) -> list[ProblemSummary]:
+    """Problems newest first: 'open' (not yet closed), 'all', or one status; majors first;
+    only those in `ids`, when given."""
     wanted = str(status or "all").strip().lower().replace(" ", "_")
     if wanted not in ("open", "all", *PROBLEM_STATUSES):
         choices = ", ".join(("open", "all", *PROBLEM_STATUSES))
@@ -414,6 +417,8 @@ def list_problems(status: str | None = "open", search: str = "") -> list[Problem
     text = clean(search, Field("the search", 100, required=False)) if search else ""
     if text:  # contains() escapes % and _ and ignores case, on both databases
         query = query.where(Problem.title.contains(text) | Problem.description.contains(text))
+    if ids is not None:
+        query = query.where(Problem.id.in_(ids or [0]))
     with read():
         return [ProblemSummary(*values) for values in query.tuples()]
 
@@ -428,9 +433,7 @@ def problems_of_call(reference: object) -> list[ProblemSummary]:
             .where(ProblemIncident.incident == iid)
             .tuples()
         ]
-    if not ids:
-        return []
-    return [summary for summary in list_problems("all") if summary.id in ids]
+    return list_problems("all", ids=ids) if ids else []
 
 
 def history(reference: object) -> list[journal.JournalEntry]:

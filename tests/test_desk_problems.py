@@ -394,3 +394,19 @@ async def test_keys_are_offered_only_when_they_can_work(desk, calls):
         listed = text_of(pilot, "#keys")
         for words in ("Problems", "A problem", "New problem", "Known error", "problem_close"):
             assert words in listed
+
+
+async def test_trends_and_capacity_are_a_key_from_the_problems(desk, calls):
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+b")
+        assert screen_name(pilot) == "ProblemsScreen"
+        assert {"Trends", "Capacity"} <= set(footer(pilot).split(" | "))
+        await press(pilot, "t")
+        assert screen_name(pilot) == "TrendsScreen"
+        await press(pilot, "escape")
+        assert screen_name(pilot) == "ProblemsScreen"
+        await press(pilot, "c")
+        assert screen_name(pilot) == "CapacityScreen"
+        await press(pilot, "escape")
+        assert screen_name(pilot) == "ProblemsScreen"

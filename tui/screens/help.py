@@ -16,12 +16,14 @@ from tui.screens.common import bar
 def desk_screens() -> tuple:
     """(where, screen class) for each place with keys of its own."""
     from tui.screens.asset import AssetScreen
+    from tui.screens.capacity import CapacityScreen
     from tui.screens.incident import IncidentScreen
     from tui.screens.notices import NoticesScreen
     from tui.screens.problem import ProblemScreen
     from tui.screens.problems import ProblemsScreen
     from tui.screens.queue import QueueScreen
     from tui.screens.register import RegisterScreen
+    from tui.screens.trends import TrendsScreen
 
     return (
         ("Queue", QueueScreen),
@@ -31,6 +33,8 @@ def desk_screens() -> tuple:
         ("Notices", NoticesScreen),
         ("Problems", ProblemsScreen),
         ("A problem", ProblemScreen),
+        ("Trends", TrendsScreen),
+        ("Capacity", CapacityScreen),
     )
 
 

@@ -111,6 +111,8 @@ class ProblemsScreen(Screen):
     BINDINGS = [
         Binding("n", "new", "New problem", id="desk.problem_new"),
         Binding("slash", "search", "Search", id="desk.problems_search"),
+        Binding("t", "trends", "Trends", id="desk.trends"),
+        Binding("c", "capacity", "Capacity", id="desk.capacity"),
         Binding("escape,q", "back", "Back", id="desk.back_problems"),
         *(
             Binding(str(n), f"view('{view}')", show=False, id=f"desk.problems_{view}")
@@ -202,6 +204,18 @@ class ProblemsScreen(Screen):
         self.searching = event.value.strip()
         self.load()
         self.query_one("#problems").focus()
+
+    def action_trends(self) -> None:
+        """What a problem manager would look for in the year's calls."""
+        from tui.screens.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen())
+
+    def action_capacity(self) -> None:
+        """Metrics such as the file server's disk, and when each will be full."""
+        from tui.screens.capacity import CapacityScreen
+
+        self.app.push_screen(CapacityScreen())
 
     def action_new(self) -> None:
         self.app.push_screen(raise_dialog(self.app.me.login), self.raised)
