@@ -17,14 +17,19 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import calls, journal
+from store import calls, config, journal
 from store.assets import AssetInfo, asset_and_id
 from store.database import cached_sql, read
 from store.models import Asset, Category, Incident
 from store.records import Call
 
-REPEAT_FAULTS = 3
-"""Incidents in one category within twelve months that flag a device as a repeat fault."""
+
+def repeat_faults() -> int:
+    """Incidents in one category within twelve months that flag a device as a repeat
+    fault: the config's trends.repeat_calls (3), the same count the trends look for."""
+    return config.current().trends_repeat_calls
+
+
 MOST_CALLS = 100
 """The newest calls a history lists; `all_calls` says how many there are."""
 YEAR = dt.timedelta(days=365)
@@ -40,7 +45,7 @@ class AssetHistory:
     last_twelve_months: int
     """How many calls about it were logged in the last twelve months."""
     repeat_faults: tuple[tuple[str, int], ...] = ()
-    """(category, calls) with REPEAT_FAULTS or more in twelve months, most first."""
+    """(category, calls) with repeat_faults() or more in twelve months, most first."""
     changes: tuple[journal.JournalEntry, ...] = ()
     """Moves, status changes and the rest, from the journal."""
     loans: tuple = ()
@@ -75,7 +80,7 @@ def _repeats() -> pw.ModelSelect:
         .join(Category, on=(Incident.category == Category.id))
         .where((Incident.asset == 0) & (Incident.logged_at >= dt.datetime(2000, 1, 1)))
         .group_by(Category.name)
-        .having(pw.fn.COUNT(Incident.id) >= REPEAT_FAULTS)
+        .having(pw.fn.COUNT(Incident.id) >= 3)  # a placeholder: the count is a parameter
         .order_by(pw.fn.COUNT(Incident.id).desc(), Category.name)
     )
 
@@ -94,7 +99,7 @@ def history(tag: str) -> AssetHistory:
         [(total, recent)] = _run("asset call counts", _counts, (since, row_id))
         flags = tuple(
             (name, int(count))
-            for name, count in _run("repeat faults", _repeats, (row_id, since, REPEAT_FAULTS))
+            for name, count in _run("repeat faults", _repeats, (row_id, since, repeat_faults()))
         )
         changes = tuple(reversed(journal.history("asset", row_id)))
         lent = tuple(loans.loans_of(row_id))
@@ -112,7 +117,7 @@ def flagged(since_days: int = 365) -> list[tuple[str, str, int]]:
             .join(Category, on=(Incident.category == Category.id))
             .where(Incident.logged_at >= since)
             .group_by(Asset.tag, Category.name)
-            .having(pw.fn.COUNT(Incident.id) >= REPEAT_FAULTS)
+            .having(pw.fn.COUNT(Incident.id) >= repeat_faults())
             .order_by(pw.fn.COUNT(Incident.id).desc(), Asset.tag, Category.name)
             .tuples()
         )

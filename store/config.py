@@ -99,7 +99,7 @@ class Config:
     # [trends]: what store.trends calls a pattern worth a problem (docs in store/trends.py).
     trends_repeat_calls: int = 3
     """A device with this many calls of one kind within `trends_repeat_days` is a repeat
-    fault. The same 3 as a device's page flags (store.asset_history, over twelve months):
+    fault. A device's page (store.asset_history) flags this many over twelve months, so
     every repeat the trends find is flagged on the device's page too."""
     trends_repeat_days: int = 90
     """How far back, from now, a repeat fault's calls are counted."""

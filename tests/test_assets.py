@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import asset_history, assets, journal, loans, servicedesk
+from store import asset_history, assets, config, journal, loans, servicedesk
 from store.errors import BadInput, NotFound, Refused
 from store.models import Asset, Incident, Journal
 
@@ -563,6 +563,15 @@ def test_two_calls_in_a_category_are_not_a_repeat_fault(school):
     found = asset_history.history("LAP-0042")
     assert (found.repeat_faults, found.last_twelve_months) == ((), 3)
     assert asset_history.flagged() == []
+
+
+def test_the_repeat_count_is_the_configs_trends_repeat_calls(school):
+    log("LAP-0042", "laptop")
+    log("LAP-0042", "laptop")
+    assert asset_history.history("LAP-0042").repeat_faults == ()
+    config.use(config.Config(trends_repeat_calls=2))  # conftest puts the defaults back
+    assert asset_history.history("LAP-0042").repeat_faults == (("laptop", 2),)
+    assert asset_history.flagged() == [("LAP-0042", "laptop", 2)]
 
 
 def test_calls_older_than_twelve_months_do_not_count_towards_a_repeat_fault(school):
