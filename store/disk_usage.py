@@ -75,6 +75,8 @@ def _measure(path: object) -> tuple[str, float, float]:
         raise BadInput("cannot be read by this user") from None
     except OSError as exc:
         raise BadInput(f"cannot be measured ({exc.strerror or exc.__class__.__name__})") from None
+    if usage.used + usage.free <= 0:  # /proc, /sys: nothing to fill
+        raise BadInput("has no space to measure (a size of 0)")
     return where, usage.used / GB, (usage.used + usage.free) / GB
 
 

@@ -225,7 +225,8 @@ def raise_problem(
     via: str = "desk",
 ) -> ProblemInfo:
     """Raise a problem, linking incidents; the devices, rooms and kinds of fault it affects
-    default to those of its incidents. With `origin`, refused while one is still open."""
+    are those given, each defaulting to its incidents'. With `origin`, refused while one
+    is still open."""
     title = clean(title, TITLE)
     description = clean(description, DESCRIPTION)
     origin = clean(origin, ORIGIN) if origin else None
@@ -258,10 +259,11 @@ def raise_problem(
         )
         journal.record(who, row, "raise", after=title, at=stamp)
         link(row, calls, who, via)
-        if not (assets or locations or categories):
-            devices = _distinct(Asset, [c.asset_id for c in calls])
-            places = _distinct(Location, [c.location_id for c in calls])
-            kinds = _distinct(Category, [c.category_id for c in calls])
+        # Each of devices, rooms and kinds not given is that of the calls: a device's
+        # repeat fault, raised with its tag, still affects only the rooms it was in.
+        devices = devices or _distinct(Asset, [c.asset_id for c in calls])
+        places = places or _distinct(Location, [c.location_id for c in calls])
+        kinds = kinds or _distinct(Category, [c.category_id for c in calls])
         _add_scope(row, who, devices, places, kinds)
         return info(row)
 
@@ -523,8 +525,9 @@ def resolve(
     root_cause: str | None = None,
     seen_version: int | None = None,
 ) -> ProblemInfo:
-    """The cause is removed: resolved by `by`, its kiosk notices withdrawn. The root cause
-    must be written down by now."""
+    """The cause is removed: resolved, its kiosk notices withdrawn. Its resolver is the
+    one named beforehand (`set_resolver`), else `by`. The root cause must be written
+    down by now."""
     cause = clean(root_cause, CAUSE) if root_cause is not None else None
     with write():
         who = actor(by)
@@ -535,18 +538,9 @@ def resolve(
             updates["root_cause"] = cause
         if not (cause or row.root_cause):
             raise Refused(f"Write down the root cause before you resolve {problem_number(row.id)}.")
-        if who != SYSTEM:
-            tech = people.active_technician(who)
-            if row.resolver_id != tech.id:
-                journal.record(
-                    who,
-                    row,
-                    "resolver",
-                    field="resolver",
-                    before=login_of(row.resolver_id),
-                    after=who,
-                )
-                updates["resolver"] = tech.id
+        if who != SYSTEM and row.resolver_id is None:  # a resolver named beforehand stays
+            journal.record(who, row, "resolver", field="resolver", after=who)
+            updates["resolver"] = people.active_technician(who).id
         withdraw_notices(row, who)
         write_change(row, who, "resolve", updates)
         return info(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import random
 import shutil
 
@@ -517,3 +518,12 @@ def test_property_any_text_is_a_number_or_one_sentence(text):
         assert "\n" not in str(refused) and str(refused).endswith(".")
     else:
         assert math.isfinite(value) and 0 <= value <= capacity.MOST
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs a filesystem of size 0")
+def test_disk_use_of_a_filesystem_with_no_size_is_refused(db):
+    """/proc has no space: a metric with capacity 0 would divide by it ever after."""
+    done = disk_usage.record_disk_usage(["/proc"], by="root")
+    assert done.recorded == ()
+    assert done.failed == (("/proc", "has no space to measure (a size of 0)"),)
+    assert capacity.list_metrics() == []

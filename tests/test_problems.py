@@ -74,6 +74,17 @@ def test_affected_counts_people_not_calls(calls):
     assert problems.list_problems()[0].incidents == 3
 
 
+def test_what_is_not_given_is_taken_from_the_calls(calls):
+    prb = problems.raise_problem(
+        "LAP-0042 printing", incidents=[calls[0].number], assets=["LAP-0042"], by="jsmith"
+    )
+    assert (prb.assets, prb.locations, prb.categories) == (("LAP-0042",), ("S12",), ("printer",))
+    prb = problems.raise_problem(
+        "Wi-Fi", incidents=[calls[3].number], locations=["IT1", "LIB"], by="jsmith"
+    )
+    assert (prb.assets, prb.locations, prb.categories) == ((), ("IT1", "LIB"), ("wifi",))
+
+
 def test_a_problem_may_be_raised_with_no_calls_and_scope_given(school):
     prb = problems.raise_problem(
         "Disk filling", by="jsmith", locations=["lib"], categories=["Printer"], major=True
@@ -298,9 +309,12 @@ def test_the_resolver_warning_names_the_calls_they_fixed(calls):
     assert len(prb.warnings) == 1
     assert calls[0].number in prb.warnings[0] and calls[1].number not in prb.warnings[0]
     prb = problems.record_cause(prb.number, root_cause="Fuser", by="jsmith")
-    prb = problems.resolve(prb.number, by="jsmith")
-    assert prb.resolver == "jsmith"
-    assert calls[1].number in prb.warnings[0]
+    prb = problems.resolve(prb.number, by="jsmith")  # recorded by a manager: akhan's still
+    assert prb.resolver == "akhan" and calls[0].number in prb.warnings[0]
+    problems.close(prb.number, by="jsmith")
+    other = problems.raise_problem("Other", incidents=[calls[1].number], by="jsmith")
+    other = problems.resolve(other.number, root_cause="x", by="jsmith")  # nobody named
+    assert other.resolver == "jsmith" and calls[1].number in other.warnings[0]
 
 
 def test_list_by_status_and_search(school):

@@ -452,7 +452,8 @@ def test_raising_a_problem_from_a_trend_links_its_calls_once(school):
     assert raised.origin == "repeat:LAP-0042:laptop"
     assert sorted(call.number for call in raised.incidents) == calls
     assert {call.via for call in raised.incidents} == {"trend"}
-    assert (raised.assets, raised.categories, raised.locations) == (("LAP-0042",), ("laptop",), ())
+    scope = (raised.assets, raised.categories, raised.locations)
+    assert scope == (("LAP-0042",), ("laptop",), ("LIB",))  # the room its calls came from
 
     # A fourth call: the same trend, and the problem raised from it still covers it.
     fourth = plant([NOW - dt.timedelta(days=1)], category="laptop", asset="LAP-0042")
