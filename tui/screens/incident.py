@@ -101,6 +101,13 @@ class IncidentScreen(Screen):
         self.query_one("#known").display = False
         self.load()
 
+    def on_screen_resume(self) -> None:
+        """Back from a problem raised or opened from here: show what changed at once,
+        not at the next change check."""
+        if getattr(self, "_shown_once", False):
+            self.load()
+        self._shown_once = True
+
     def load(self) -> None:
         number = self.number
         self.app.run_store(
