@@ -43,7 +43,7 @@ def test_the_lifecycle_from_the_command_line(desk):
     status, out, err = desk(
         "problem", "raise", "S12 printer jams", "--call", "INC-000001", "--call", "2"
     )
-    assert (status, out) == (0, "Raised PRB-000001 with 2 call(s) linked.\n"), err
+    assert (status, out) == (0, "Raised PRB-000001 with 2 calls linked.\n"), err
     status, out, _ = desk("problem", "list")
     assert status == 0
     assert out.splitlines()[1].split()[:5] == ["PRB-000001", "Open", "2", "2", "jsmith"]
@@ -101,7 +101,7 @@ def test_linking_twice_is_refused(desk):
     status, _, err = desk("problem", "link", "PRB-1", "INC-000001")
     assert status == 2 and one_sentence(err) and "already linked" in err
     status, out, _ = desk("problem", "link", "PRB-1", "INC-000002")
-    assert (status, out) == (0, "Linked 1 call(s) to PRB-000001; it now has 2.\n")
+    assert (status, out) == (0, "Linked 1 call to PRB-000001; it now has 2.\n")
     status, out, _ = desk("problem", "unlink", "PRB-1", "inc-000002")
     assert (status, out) == (0, "Took INC-000002 off PRB-000001.\n")
 

@@ -250,6 +250,7 @@ async def test_something_else_carries_on_with_an_unlinked_report(kiosk_app):
         await pilot.press("escape")  # back shows what we know again
         await settle(pilot)
         assert screen_name(pilot) == "KnownScreen"
+        assert pilot.app.focused.id == "add-1"  # choosing again, not on the way went before
         await press_button(pilot, "#else")
         await press_button(pilot, "#next")
         assert screen_name(pilot) == "TellStep"

@@ -92,6 +92,11 @@ class KnownScreen(KioskScreen):
         self.query_one("#back", Button).can_focus = False  # as on every step
         self.query_one("#add-1").focus()
 
+    def on_screen_resume(self) -> None:
+        """Come back to from the next step: the pupil came back to choose again, so the
+        cursor is on "Add me to this", not on the way they went before."""
+        self.query_one("#add-1").focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         pressed = event.button.id or ""

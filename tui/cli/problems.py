@@ -21,7 +21,7 @@ from tui.cli import add_common, group
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who
 
-STATUS_CHOICES = ("open", "all", *problems.STATUS_WORDS)
+STATUS_CHOICES = tuple(dict.fromkeys(("open", "all", *problems.STATUS_WORDS)))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -112,6 +112,10 @@ def register(commands: argparse._SubParsersAction) -> None:
             step.add_argument("--reason", default="", help="why")
         add_common(step)
         step.set_defaults(handler=run_step, step=name)
+
+
+def _calls(count: int) -> str:
+    return "1 call" if count == 1 else f"{count} calls"
 
 
 def _summary_row(found: problems.ProblemSummary) -> tuple[str, ...]:
@@ -209,7 +213,7 @@ def run_raise(args: argparse.Namespace) -> int:
         major=args.major,
         by=who(),
     )
-    linked = f" with {len(prb.incidents)} call(s) linked" if prb.incidents else ""
+    linked = f" with {_calls(len(prb.incidents))} linked" if prb.incidents else ""
     print(f"Raised {prb.number}{linked}.")
     return 0
 
@@ -217,7 +221,7 @@ def run_raise(args: argparse.Namespace) -> int:
 def run_link(args: argparse.Namespace) -> int:
     open_db(args)
     prb = problems.link_incidents(args.reference, args.calls, by=who())
-    print(f"Linked {len(args.calls)} call(s) to {prb.number}; it now has {len(prb.incidents)}.")
+    print(f"Linked {_calls(len(args.calls))} to {prb.number}; it now has {len(prb.incidents)}.")
     return 0
 
 

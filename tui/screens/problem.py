@@ -438,6 +438,7 @@ class ProblemScreen(Screen):
                         "workaround",
                         "Workaround: technicians see it on every linked and matching call",
                         found.workaround,
+                        "Send to the Library printer, LIB-PRN",
                     ),
                     Ask.text(
                         "public_text",

@@ -38,10 +38,11 @@ COLUMNS = (
 WIDE_ONLY = {"owner", "kiosks"}
 """Columns left out below 100 characters, so an 80x24 terminal keeps a readable title."""
 SAID = {
-    "open": "not closed, majors first",
-    "known_error": "known errors, majors first",
-    "all": "problems in all, majors first",
+    "open": ("not closed", "not closed"),
+    "known_error": ("known error", "known errors"),
+    "all": ("problem in all", "problems in all"),
 }
+"""What a view's count says, for one and for more."""
 
 
 def columns_for(width: int) -> list[tuple[str, str, int]]:
@@ -171,7 +172,8 @@ class ProblemsScreen(Screen):
             table.add_row(*(shown[k] for k in keys), key=item.number)
         if chosen in table.rows:
             table.move_cursor(row=table.get_row_index(chosen))
-        said = f"{len(found):,} {SAID[view]}"
+        one, more = SAID[view]
+        said = f"{len(found):,} {one if len(found) == 1 else more}, majors first"
         if self.searching:
             said += f" matching {self.searching}  (Esc: all)"
         self.query_one("#narrowed", Static).update(said)
