@@ -454,9 +454,10 @@ def fill(
     school = _setup(rng, by, now)
     days = _school_days((now - dt.timedelta(days=365)).date(), now.date())
     matrix = config.current().matrix
+    planted = demo_problems.planted_calls(incidents)
     done = 0
-    while done < incidents:
-        size = min(BATCH, incidents - done)
+    while done < incidents - planted:
+        size = min(BATCH, incidents - planted - done)
         rows, journal_rows, notes = _calls(rng, school, size, days, now, matrix)
         with write():
             ids = _insert_calls(rows)
@@ -467,6 +468,10 @@ def fill(
             )
             _insert("note", NOTE_COLUMNS, [(ids[row[0]], *row[1:]) for row in notes])
         done += size
+        if progress:
+            progress(done, incidents)
+    if planted:
+        done += demo_problems.plant_trends(rng, by, now, days)
         if progress:
             progress(done, incidents)
     resolver = next(login for login, _n, _r in TECHNICIANS if login != by)

@@ -14,7 +14,15 @@ import random
 
 import peewee as pw
 
-from store import asset_history, capacity, journal, known_errors, problems
+from store import (
+    asset_history,
+    capacity,
+    incidents,
+    journal,
+    known_errors,
+    problems,
+    servicedesk,
+)
 from store.database import insert_rows, write
 from store.models import (
     Asset,
@@ -22,6 +30,7 @@ from store.models import (
     Incident,
     Location,
     Metric,
+    Person,
     Problem,
     ProblemIncident,
     Sample,
@@ -129,3 +138,65 @@ def fill_metrics(rng: random.Random, by: str, now: dt.datetime) -> list[str]:
             journal.record(by, row, "demo", field="readings", after=str(len(readings)))
     capacity.check_forecasts(now=now)
     return [name for name, *_rest in METRICS]
+
+
+OUTAGE = ("IT2", "network", "Can't get on the network", 9)
+"""A morning the network switch in IT2 failed: nine calls within the hour."""
+RISING = ("login", "Can't log in", (6, 18, 40))
+"""Logins failing more each week for the last three (a password policy gone wrong)."""
+
+
+def planted_calls(incidents: int) -> int:
+    """How many of `incidents` demo calls `plant_trends` makes: none in a small demo, or
+    once there are problems (a second run)."""
+    if incidents < 1000 or Problem.select().exists():
+        return 0
+    return OUTAGE[3] + sum(RISING[2])
+
+
+def plant_trends(rng: random.Random, by: str, now: dt.datetime, days: list[dt.date]) -> int:
+    """A spike and a rising kind of fault among the demo's calls, so the desk's Trends
+    screen shows all three kinds (the year's calls already hold repeat faults); returns
+    how many calls it logged, `planted_calls`."""
+    people = list(
+        Person.select(Person.name, Person.role, Person.group_name)
+        .where(Person.role == "pupil")
+        .limit(300)
+        .tuples()
+    )
+    room, kind, summary, count = OUTAGE
+    start = dt.datetime.combine(days[-4], dt.time(9, 5))
+    times = [start + dt.timedelta(minutes=6 * i + rng.randrange(5)) for i in range(count)]
+    for number in _log_at(times, summary, kind, room, people, rng, by):
+        incidents.resolve(number, kind="fix", text="Replaced the switch in IT2", by=by)
+    kind, summary, weekly = RISING
+    for weeks_ago, calls in zip((2, 1, 0), weekly, strict=True):
+        end = now - dt.timedelta(days=7 * weeks_ago)
+        week = [end - dt.timedelta(days=6, hours=20) + dt.timedelta(hours=h) for h in range(160)]
+        open_hours = [t for t in week if 8 <= t.hour < 16 and t.weekday() < 5] or week
+        times = sorted(
+            rng.choice(open_hours) + dt.timedelta(minutes=rng.randrange(60)) for _ in range(calls)
+        )
+        _log_at(times, summary, kind, None, people, rng, by)
+    return count + sum(weekly)
+
+
+def _log_at(times, summary, kind, room, people, rng, by) -> list[str]:
+    numbers = []
+    for moment in times:
+        name, role, group = rng.choice(people)
+        call = servicedesk.log_call(
+            summary=summary,
+            requester=name,
+            role=role,
+            group=group,
+            category=kind,
+            location=room,
+            by=by,
+        )
+        with write():
+            Incident.update(logged_at=moment, updated_at=moment).where(
+                Incident.id == call.id
+            ).execute()
+        numbers.append(call.number)
+    return numbers

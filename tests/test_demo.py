@@ -17,6 +17,7 @@ from store import (
     problems,
     servicedesk,
     software,
+    trends,
 )
 from store.errors import BadInput
 from store.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
@@ -54,6 +55,14 @@ def test_problems_to_look_at(filled):
     assert device.status == "investigating" and device.incidents >= 3
     closed = problems.problem(found["Projector lamps failing early"].number)
     assert closed.status == "closed" and closed.resolver != "tester"
+
+
+def test_every_kind_of_trend_to_find(filled):
+    found = trends.find_trends()
+    assert {t.kind for t in found} == {"spike", "repeat", "rising"}
+    spike = next(t for t in found if t.kind == "spike" and t.location == "IT2")
+    assert spike.count == demo_problems.OUTAGE[3]
+    assert next(t for t in found if t.kind == "rising").category == "login"
 
 
 def test_capacity_to_chart(filled):
