@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import DataTable
 
 from store import incidents, known_errors, notices, problems, servicedesk
-from tests.kiosk_helpers import settle, text_of
+from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_desk_app import answer, footer, screen_name
 from tui.app import DeskApp
 
@@ -410,3 +410,17 @@ async def test_trends_and_capacity_are_a_key_from_the_problems(desk, calls):
         assert screen_name(pilot) == "CapacityScreen"
         await press(pilot, "escape")
         assert screen_name(pilot) == "ProblemsScreen"
+
+
+async def test_the_scan_box_opens_a_problem_by_its_number(desk, calls):
+    found = problems.raise_problem("Printers", incidents=[calls[0]], by="jsmith")
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+o")
+        await pilot.press(*"prb 404", "enter")
+        await settle(pilot)
+        assert "There is no problem PRB-000404." in text_of(pilot, "#dialog-problem")
+        await type_into(pilot, "#scanned", found.number.lower())
+        await press(pilot, "enter")
+        assert screen_name(pilot) == "ProblemScreen"
+        assert pilot.app.screen.number == found.number

@@ -1,4 +1,5 @@
-"""Scan anything: a log's QR code opens the call, a device's label opens its history.
+"""Scan anything: a log's QR code opens the call, a device's label opens its history,
+a problem's number (PRB-000007) opens the problem.
 
 A USB scanner types what it reads and presses Enter, so this is an input box."""
 
@@ -10,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from store import assets, servicedesk
+from store import assets, problems, servicedesk
 from store.errors import BadInput, FitsDeskError
 from store.numbers import parse_reference
 from tui.widgets.inputs import PlainInput
@@ -38,6 +39,13 @@ class ScanDialog(ModalScreen[None]):
         if not typed:
             self.say("Scan something, or type a log number or a device tag.")
             return
+        if typed.upper().startswith("PRB"):
+            self.app.run_store(
+                lambda: problems.problem(typed),
+                lambda found: self.go_problem(found.number),
+                self.trouble,
+            )
+            return
         try:
             parse_reference(typed)
         except BadInput:
@@ -59,6 +67,10 @@ class ScanDialog(ModalScreen[None]):
     def go_call(self, number: str) -> None:
         self.dismiss()
         self.app.open_call(number)
+
+    def go_problem(self, number: str) -> None:
+        self.dismiss()
+        self.app.open_problem(number)
 
     def go_asset(self, tag: str) -> None:
         self.dismiss()
