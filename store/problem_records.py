@@ -25,6 +25,7 @@ from store.models import (
     Incident,
     Journal,
     Location,
+    Metric,
     Person,
     Problem,
     ProblemAsset,
@@ -115,6 +116,8 @@ class ProblemInfo:
     affected: int = 0
     """How many different people its incidents came from."""
     warnings: tuple[str, ...] = ()
+    origin_words: str = ""
+    """What raised it, in words ("the capacity forecast for Backup NAS"), or ""."""
 
     @property
     def number(self) -> str:
@@ -306,6 +309,30 @@ def login_of(tech_id: int | None) -> str | None:
     return Technician.get_by_id(tech_id).login if tech_id else None
 
 
+def _origin_words(origin: str | None) -> str:
+    """A problem's origin as a technician reads it: "metric:3" names the metric, a
+    trend's key ("repeat:LAP-0042:laptop") says which trend."""
+    if not origin:
+        return ""
+    kind, _, rest = origin.partition(":")
+    if kind == "metric" and rest.isdigit():
+        found = Metric.get_or_none(Metric.id == int(rest))
+        return f"the capacity forecast for {found.name}" if found else "a capacity forecast"
+    parts = rest.split(":")
+
+    def label(name: str) -> str:
+        found = Category.get_or_none(Category.name == name)
+        return found.label if found else name
+
+    if kind == "repeat" and len(parts) == 2:
+        return f"a trend: repeat {label(parts[1])} faults on {parts[0]}"
+    if kind == "spike" and len(parts) >= 3:
+        return f"a trend: a spike of {label(parts[1])} calls in {parts[0]} ({':'.join(parts[2:])})"
+    if kind == "rising" and len(parts) == 1:
+        return f"a trend: {label(parts[0])} calls rising week on week"
+    return origin
+
+
 def info(row: Problem) -> ProblemInfo:
     calls = _linked_calls(row.id)
     assets, locations, categories = _scope(row.id)
@@ -345,6 +372,7 @@ def info(row: Problem) -> ProblemInfo:
         children,
         len({call.requester for call in calls}),
         _warnings(row, resolver),
+        _origin_words(row.origin),
     )
 
 

@@ -447,3 +447,22 @@ def test_republishing_replaces_the_notice(calls):
     prb = publish_s12(calls)
     known_errors.publish(prb.number, workaround="x", public_text="Fixed words", by="jsmith")
     assert [n.text for n in notices.current_notices("S12")] == ["Fixed words"]
+
+
+def test_what_raised_a_problem_is_said_in_words(school):
+    from store import capacity
+
+    disk = capacity.add_metric("Backup NAS", capacity=8000, unit="GB", by="jsmith")
+    said = {
+        f"metric:{disk.id}": "the capacity forecast for Backup NAS",
+        "metric:9999": "a capacity forecast",
+        "repeat:LAP-0042:laptop": "a trend: repeat Laptop or Chromebook faults on LAP-0042",
+        "spike:LIB:wifi:2026-03-10T09:00": (
+            "a trend: a spike of Wi-Fi or internet calls in LIB (2026-03-10T09:00)"
+        ),
+        "rising:printer": "a trend: Printer calls rising week on week",
+        "[bold]odd:thing": "[bold]odd:thing",
+    }
+    for origin, words in said.items():
+        assert problems.raise_problem("x", origin=origin, by="system").origin_words == words
+    assert problems.raise_problem("by hand", by="jsmith").origin_words == ""

@@ -7,6 +7,8 @@ refused (the dialog says so) and the page reloads with their change.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -103,7 +105,7 @@ def change_words(entry: journal.JournalEntry) -> Text:
     if entry.field is None:
         return Text(entry.action)
     name = FIELD_WORDS.get(entry.field, entry.field.replace("_", " "))
-    before, after = entry.before or "-", entry.after or "-"
+    before, after = _when(entry.before) or "-", _when(entry.after) or "-"
     if entry.field == "status":
         before = STATUS_WORDS.get(before, before)
         after = STATUS_WORDS.get(after, after)
@@ -117,6 +119,16 @@ def change_words(entry: journal.JournalEntry) -> Text:
         return Text(f"no longer affects {name} {before}")
     line = " ".join((before if entry.before else "-", "→", after)).replace("\n", " / ")
     return Text(f"{name}: {line}")
+
+
+def _when(value: str | None) -> str | None:
+    """A journalled time ("2026-11-28T22:46:46.225102") as the desk shows times."""
+    if value and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return local(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 def details(found: problems.ProblemInfo) -> Group:
@@ -137,7 +149,7 @@ def details(found: problems.ProblemInfo) -> Group:
     change = log_number(found.change_id, "RFC") if found.change_id else "-"
     rows = [
         ("Status", Text(found.status_word), "Owner", Text(found.owner or "nobody")),
-        ("Major", major, "Resolver", Text(found.resolver or "nobody yet")),
+        ("Major", major, "Resolver", Text(found.resolver or "nobody named")),
         (
             "Affected",
             Text(affected),
@@ -152,7 +164,7 @@ def details(found: problems.ProblemInfo) -> Group:
         ),
         ("Devices", Text(", ".join(found.assets) or "-"), "Kiosks", Text(kiosks)),
         ("Part of", Text(found.parent or "-"), "Parts", Text(", ".join(found.children) or "-")),
-        ("Change", Text(change), "Origin", Text(found.origin or "raised by hand")),
+        ("Change", Text(change), "Origin", Text(found.origin_words or "raised by hand")),
     ]
     if found.resolved_at or found.closed_at:
         rows.append(
