@@ -87,6 +87,22 @@ def school(db):
     return db
 
 
+@pytest.fixture
+def run(db_url, capsys, monkeypatch):
+    """Run `fitsdesk ARGS --db URL` in this process as the login jsmith; return
+    (status, stdout, stderr)."""
+    from tui.cli import main
+
+    monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
+
+    def invoke(*args):
+        status = main([*args, "--db", db_url])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return invoke
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Drop this run's PostgreSQL schemas."""
     if not (ON_POSTGRES and _schemas):

@@ -15,20 +15,6 @@ NEW_COMMANDS = ("asset", "loan", "labels", "software")
 
 
 @pytest.fixture
-def run(db_url, capsys, monkeypatch):
-    """Run `fitsdesk ARGS --db URL` in this process as the login jsmith; return
-    (status, stdout, stderr)."""
-    monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
-
-    def invoke(*args):
-        status = main([*args, "--db", db_url])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return invoke
-
-
-@pytest.fixture
 def desk(run):
     """A database with a technician (the login running the commands) and two rooms."""
     assert run("init")[0] == 0

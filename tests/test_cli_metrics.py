@@ -11,16 +11,10 @@ from tui.cli import main
 
 
 @pytest.fixture
-def run(db_url, capsys, monkeypatch):
-    monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
-
-    def invoke(*args):
-        status = main([*args, "--db", db_url])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    assert invoke("init")[0] == 0
-    return invoke
+def run(run):
+    """conftest's `run`, in a database made with `fitsdesk init`."""
+    assert run("init")[0] == 0
+    return run
 
 
 @pytest.fixture

@@ -9,18 +9,6 @@ from tui.cli import main
 
 
 @pytest.fixture
-def run(db_url, capsys, monkeypatch):
-    monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
-
-    def invoke(*args):
-        status = main([*args, "--db", db_url])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return invoke
-
-
-@pytest.fixture
 def desk(run):
     """Two printer calls in S12, made through the command line."""
     assert run("init")[0] == 0

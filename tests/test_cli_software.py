@@ -6,20 +6,6 @@ import json
 
 import pytest
 
-from tui.cli import main
-
-
-@pytest.fixture
-def run(db_url, capsys, monkeypatch):
-    monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
-
-    def invoke(*args):
-        status = main([*args, "--db", db_url])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return invoke
-
 
 @pytest.fixture
 def library(run):
