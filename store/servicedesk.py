@@ -271,6 +271,18 @@ def list_calls(**filters) -> list[Call]:
     return list(find_calls(**filters))
 
 
+def calls_numbered(references: list[object]) -> list[Call]:
+    """The calls with these numbers, in one query, in the order given; numbers with no
+    call are left out (a list of evidence, not a lookup a person typed)."""
+    ids = [parse_reference(reference).id for reference in references]
+    if not ids:
+        return []
+    with read():
+        query = calls.base_query().where(Incident.id.in_(ids))
+        found = {call.id: call for call in calls.iter_calls(query)}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
 def _caller_or_technician(by: str | None, reference: object) -> str:
     """Who is acting: the caller (who must show the check code) or a technician."""
     if by is None:

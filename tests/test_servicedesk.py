@@ -283,3 +283,13 @@ def test_whatever_is_typed_is_stored_cleanly_or_refused(school, summary, request
     assert stored.description == clean(description, DESCRIPTION)
     for text in (stored.summary, stored.requester, stored.description):
         assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text)
+
+
+def test_calls_numbered_in_one_go_in_the_order_given(school):
+    made = [
+        servicedesk.log_call(summary=f"Call {n}", requester="Sam Patel", by="jsmith")
+        for n in range(3)
+    ]
+    wanted = [made[2].number, "INC-999999", made[0].number, made[2].number.lower()]
+    assert [c.summary for c in servicedesk.calls_numbered(wanted)] == ["Call 2", "Call 0"]
+    assert servicedesk.calls_numbered([]) == []

@@ -227,7 +227,7 @@ class TrendsScreen(Screen):
             if key == self.chosen:
                 self.list_calls(calls, len(trend.incidents))
 
-        self.app.run_store(lambda: [servicedesk.find_call(n) for n in numbers], listed)
+        self.app.run_store(lambda: servicedesk.calls_numbered(numbers), listed)
 
     def list_calls(self, calls: list[Call], total: int) -> None:
         table = self.query_one("#evidence", DataTable)
