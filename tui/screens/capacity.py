@@ -143,6 +143,9 @@ def summary(info: capacity.MetricInfo, *, wide: bool = True) -> Text:
         if info.warning is not None:
             text.append(f"; warning level {info.amount(info.warning)}")
         text.append(".\n")
+    else:  # the list may cut a long name: say it whole once
+        text.append(info.name, style="bold")
+        text.append(": ")
     if info.problem:
         text.append(f"{info.problem} was raised from its forecast (p opens it). ", style="bold")
     text.append(info.words())
