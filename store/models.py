@@ -334,3 +334,38 @@ class Sample(Base):
     metric = pw.ForeignKeyField(Metric, backref="samples")
     at = pw.DateTimeField()
     value = pw.FloatField()
+
+
+CALENDAR_KINDS = ("term", "holiday", "inset", "exam", "freeze", "other")
+"""What a dated calendar event is: term time, a holiday, a training (INSET) day, an exam
+period, a change freeze, or something else worth knowing."""
+PERIOD_KINDS = ("lesson", "registration", "break", "lunch", "after_school")
+"""What a period of the school day is."""
+
+
+class CalendarEvent(Base):
+    """A dated span of the school calendar; times naive UTC, the end exclusive."""
+
+    kind = pw.CharField(max_length=10)
+    title = pw.TextField()
+    starts_at = pw.DateTimeField()
+    ends_at = pw.DateTimeField()
+    all_day = pw.BooleanField(default=True)
+    location = pw.ForeignKeyField(Location, null=True)
+    """The room an exam or freeze is in; None: the whole school."""
+    uid = pw.TextField(default="")
+    source = pw.TextField(default="")
+    """Where it came from (an iCalendar file's name, "toml", "desk"), so an import replaces
+    what the same file brought before."""
+    created_at = pw.DateTimeField()
+
+
+class Period(Base):
+    """A period of the school day, in the school's local time ("08:45" to "09:45")."""
+
+    name = pw.TextField()
+    kind = pw.CharField(max_length=12)
+    starts = pw.CharField(max_length=5)
+    ends = pw.CharField(max_length=5)
+    days = pw.CharField(max_length=7, default="12345")
+    """ISO weekdays it runs on: 1 Monday ... 7 Sunday."""
