@@ -184,6 +184,7 @@ def _lines(text: str, source: str) -> list[tuple[int, str]]:
 
 
 _NAME = re.compile(r"[A-Za-z0-9-]{1,100}")
+_UPTO_COLON = re.compile(r'(?:[^":]|"[^"]*")*:')  # each character has one way to match
 
 
 def _split(line: str, number: int, source: str) -> tuple[str, dict[str, str], str]:
@@ -199,16 +200,10 @@ def _split(line: str, number: int, source: str) -> tuple[str, dict[str, str], st
             key, _, val = param.partition("=")
             params[key.upper()] = val
     else:  # a quoted parameter value may hold ':' and ';'
-        colon = -1
-        quoted = False
-        for index, char in enumerate(line):
-            if char == '"':
-                quoted = not quoted
-            elif char == ":" and not quoted:
-                colon = index
-                break
-        if colon < 0:
+        upto = _UPTO_COLON.match(line)
+        if upto is None:
             raise BadInput(bad)
+        colon = upto.end() - 1
         head, value = line[:colon], line[colon + 1 :]
         fields = re.findall(r';([^;="]*)=((?:"[^"]*"|[^;"])*)', head)
         name = head.split(";", 1)[0]

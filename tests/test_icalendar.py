@@ -453,3 +453,40 @@ def test_calendar_shaped_input_is_read_or_refused_never_crashes(lines, crlf):
             assert event.start <= event.end
             assert event.all_day == (not isinstance(event.start, dt.datetime))
             assert event.kind in ("term", "holiday", "inset", "exam", "freeze", "other")
+
+
+def test_quoted_parameters_may_hold_colons_and_semicolons_and_text_may_hold_quotes():
+    text = _calendar(
+        _event(
+            'SUMMARY;ALTREP="https://anyshire.gov.uk/a;b:c":Staff "twilight" INSET',
+            start='DTSTART;X-NOTE="a:b;c";TZID="Europe/London":20261106T153000',
+        )
+    )
+    (event,) = read_events(text)
+    assert event.summary == 'Staff "twilight" INSET'
+    assert event.start == T(2026, 11, 6, 15, 30)
+    assert event.kind == "inset"
+
+
+def test_old_mac_line_endings_and_a_multi_calendar_stream_are_read():
+    one = _calendar(_event())
+    two = _calendar(_event("SUMMARY:Easter holiday", start="DTSTART;VALUE=DATE:20270329"))
+    events = read_events((one + "\r\n" + two).replace("\r\n", "\r"))
+    assert [(e.summary, e.start, e.end) for e in events] == [
+        ("Half term", D(2026, 10, 26), D(2026, 10, 27)),
+        ("Easter holiday", D(2027, 3, 29), D(2027, 3, 30)),
+    ]
+
+
+def test_an_all_day_event_ending_as_it_starts_lasts_the_day():
+    (event,) = read_events(_calendar(_event("DTEND;VALUE=DATE:20261026")))
+    assert (event.start, event.end, event.all_day) == (D(2026, 10, 26), D(2026, 10, 27), True)
+
+
+@pytest.mark.slow
+def test_a_file_of_five_million_blank_or_pointless_lines_is_still_quick():
+    for filler in ("\n", "X-A:b\n", " \n", 'X;A="::;;":v\n'):
+        data = "BEGIN:VCALENDAR\nX:a\n" + filler * (5_000_000 // len(filler)) + "END:VCALENDAR\n"
+        began = time.perf_counter()
+        assert read_events(data) == []
+        assert time.perf_counter() - began < 10  # about 2 s on a slow machine: linear
