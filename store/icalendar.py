@@ -381,6 +381,7 @@ _WANTED = ("DTSTART", "DTEND", "DURATION", "SUMMARY", "UID", "STATUS")
 def read_events(data: bytes | str, *, source: str = "the file") -> list[Event]:
     """Every event in an iCalendar file of term dates, in file order, or BadInput with
     one sentence saying what is wrong with it (nothing is returned half-read)."""
+    source = shown(source, 100) or "the file"  # a file's name is quoted in every refusal
     text = _decode(data, source)
     if not text.strip():
         raise BadInput(f"{_cap(source)} is empty.")

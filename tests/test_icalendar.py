@@ -366,6 +366,11 @@ def test_the_default_source_starts_a_sentence_with_a_capital():
         read_events(b"")
 
 
+def test_a_hostile_file_name_is_quoted_safely():
+    with pytest.raises(BadInput, match=r"^dates\.ics \[31m is empty\.$"):
+        read_events(b"", source="dates.ics\n\x1b[31m")
+
+
 def test_a_recursive_file_is_refused_fast():
     data = b"BEGIN:VCALENDAR\r\n" * 250_000  # 4 MB of calendars inside calendars
     began = time.perf_counter()
