@@ -236,6 +236,23 @@ def _clock(value: object, what: str) -> dt.time:
 def set_timetable(periods: Iterable[dict], *, by: str) -> list[PeriodInfo]:
     """Replace the school day's periods: each {name, kind, start, end, days?}; lessons
     may not overlap one another."""
+    cleaned = check_timetable(periods)
+    with write():
+        Period.delete().execute()
+        for p in cleaned:
+            Period.create(
+                name=p.name,
+                kind=p.kind,
+                starts=p.starts.strftime("%H:%M"),
+                ends=p.ends.strftime("%H:%M"),
+                days=p.days,
+            )
+        journal.record(by, Period(id=0), "timetable", after=f"{len(cleaned)} periods")
+    return sorted(cleaned, key=lambda p: p.starts)
+
+
+def check_timetable(periods: Iterable[dict]) -> list[PeriodInfo]:
+    """The periods, each checked; BadInput naming the first that is wrong."""
     cleaned = []
     for number, period in enumerate(periods, start=1):
         if not isinstance(period, dict):
@@ -258,18 +275,7 @@ def set_timetable(periods: Iterable[dict], *, by: str) -> list[PeriodInfo]:
     for one, two in itertools.pairwise(lessons):
         if two.starts < one.ends and set(one.days) & set(two.days):
             raise BadInput(f"{one.name} and {two.name} overlap.")
-    with write():
-        Period.delete().execute()
-        for p in cleaned:
-            Period.create(
-                name=p.name,
-                kind=p.kind,
-                starts=p.starts.strftime("%H:%M"),
-                ends=p.ends.strftime("%H:%M"),
-                days=p.days,
-            )
-        journal.record(by, Period(id=0), "timetable", after=f"{len(cleaned)} periods")
-    return sorted(cleaned, key=lambda p: p.starts)
+    return cleaned
 
 
 def timetable() -> list[PeriodInfo]:
