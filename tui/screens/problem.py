@@ -202,16 +202,9 @@ class ProblemScreen(Screen):
     """A problem and what can be done with it."""
 
     BINDINGS = [
+        # The lifecycle's steps first: a narrow footer cuts the rest, which F1 lists.
         Binding("i", "act('investigate')", "Investigate", id="desk.problem_investigate"),
         Binding("l", "act('link')", "Link calls", id="desk.problem_link"),
-        Binding("u", "unlink", "Unlink call", id="desk.problem_unlink"),
-        Binding(
-            "f",
-            "act('scope')",
-            "Affects",
-            id="desk.problem_scope",
-            tooltip="The rooms, kinds of fault and devices it affects",
-        ),
         Binding("d", "act('cause')", "Root cause", id="desk.problem_cause"),
         Binding(
             "k",
@@ -220,15 +213,23 @@ class ProblemScreen(Screen):
             id="desk.problem_publish",
             tooltip="Publish its workaround to technicians, and words to the kiosks if you like",
         ),
-        Binding("h", "act('unpublish')", "Off kiosks", id="desk.problem_unpublish"),
         Binding("s", "act('start_fix')", "Start fix", id="desk.problem_fix"),
+        Binding("r", "act('resolve')", "Resolve", id="desk.problem_resolve"),
+        Binding("c", "act('close')", "Close", id="desk.problem_close"),
+        Binding("o", "act('reopen')", "Reopen", id="desk.problem_reopen"),
+        Binding("u", "unlink", "Unlink call", id="desk.problem_unlink"),
+        Binding(
+            "f",
+            "act('scope')",
+            "Affects",
+            id="desk.problem_scope",
+            tooltip="The rooms, kinds of fault and devices it affects",
+        ),
+        Binding("h", "act('unpublish')", "Off kiosks", id="desk.problem_unpublish"),
         Binding("a", "act('owner')", "Owner", id="desk.problem_owner"),
         Binding("v", "act('resolver')", "Resolver", id="desk.problem_resolver"),
         Binding("p", "act('parent')", "Part of", id="desk.problem_parent"),
         Binding("e", "act('edit')", "Edit", id="desk.problem_edit"),
-        Binding("r", "act('resolve')", "Resolve", id="desk.problem_resolve"),
-        Binding("c", "act('close')", "Close", id="desk.problem_close"),
-        Binding("o", "act('reopen')", "Reopen", id="desk.problem_reopen"),
         Binding("escape,q", "back", "Back", id="desk.back_problem"),
         *(
             Binding(str(n), f"view('{view}')", show=False, id=f"desk.problem_{view}")
