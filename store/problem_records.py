@@ -251,29 +251,28 @@ def _linked_calls(pid: int) -> tuple[LinkedCall, ...]:
     )
 
 
+SCOPES = (
+    (ProblemAsset, "asset", Asset, "tag"),
+    (ProblemLocation, "location", Location, "code"),
+    (ProblemCategory, "category", Category, "name"),
+)
+"""What a problem affects: the link table, its field, the table it points at, and the
+column people know a row by (devices, rooms, kinds of fault, in that order)."""
+
+
 def _scope(pid: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    tags = (
-        ProblemAsset.select(Asset.tag)
-        .join(Asset, on=ProblemAsset.asset == Asset.id)
-        .where(ProblemAsset.problem == pid)
-        .order_by(Asset.tag)
-        .tuples()
-    )
-    codes = (
-        ProblemLocation.select(Location.code)
-        .join(Location, on=ProblemLocation.location == Location.id)
-        .where(ProblemLocation.problem == pid)
-        .order_by(Location.code)
-        .tuples()
-    )
-    names = (
-        ProblemCategory.select(Category.name)
-        .join(Category, on=ProblemCategory.category == Category.id)
-        .where(ProblemCategory.problem == pid)
-        .order_by(Category.name)
-        .tuples()
-    )
-    return tuple(t for (t,) in tags), tuple(c for (c,) in codes), tuple(n for (n,) in names)
+    found = []
+    for model, field, target, column in SCOPES:
+        name = getattr(target, column)
+        query = (
+            model.select(name)
+            .join(target, on=getattr(model, field) == target.id)
+            .where(model.problem == pid)
+            .order_by(name)
+            .tuples()
+        )
+        found.append(tuple(value for (value,) in query))
+    return found[0], found[1], found[2]
 
 
 def _warnings(row: Problem, resolver: str | None) -> tuple[str, ...]:

@@ -38,10 +38,7 @@ from store.models import (
     Location,
     Notice,
     Problem,
-    ProblemAsset,
-    ProblemCategory,
     ProblemIncident,
-    ProblemLocation,
 )
 from store.numbers import log_number
 from store.problem_records import (
@@ -50,6 +47,7 @@ from store.problem_records import (
     ORIGIN,
     PUBLIC_TEXT,
     REASON,
+    SCOPES,
     STATUS_WORDS,
     SYSTEM,
     TITLE,
@@ -192,11 +190,7 @@ def _scope_rows(assets, locations, categories):
 
 
 def _add_scope(row: Problem, who: str, devices, places, kinds) -> None:
-    for model, field, rows, name in (
-        (ProblemAsset, "asset", devices, lambda r: r.tag),
-        (ProblemLocation, "location", places, lambda r: r.code),
-        (ProblemCategory, "category", kinds, lambda r: r.name),
-    ):
+    for (model, field, _target, column), rows in zip(SCOPES, (devices, places, kinds), strict=True):
         have = {
             value
             for (value,) in model.select(getattr(model, field))
@@ -208,7 +202,7 @@ def _add_scope(row: Problem, who: str, devices, places, kinds) -> None:
                 continue
             have.add(item.id)
             model.insert(problem=row.id, **{field: item.id}).execute()
-            journal.record(who, row, "affects", field=field, after=name(item))
+            journal.record(who, row, "affects", field=field, after=getattr(item, column))
 
 
 def raise_problem(
@@ -337,26 +331,23 @@ def set_scope(
         row = for_change(reference, seen_version)
         if row.status == "closed":
             raise Refused(f"{problem_number(row.id)} is closed: reopen it before you change it.")
-        for given, model, field, keep, name in (
-            (assets, ProblemAsset, "asset", devices, "tag"),
-            (locations, ProblemLocation, "location", places, "code"),
-            (categories, ProblemCategory, "category", kinds, "name"),
+        for (model, field, target, column), given, keep in zip(
+            SCOPES, (assets, locations, categories), (devices, places, kinds), strict=True
         ):
             if given is None:
                 continue
-            keep_ids = {item.id for item in keep}
-            target = {"asset": Asset, "location": Location, "category": Category}[field]
+            going = (model.problem == row.id) & ~getattr(model, field).in_(
+                [item.id for item in keep] or [0]
+            )
             dropped = (
-                model.select(getattr(target, name))
+                model.select(getattr(target, column))
                 .join(target, on=getattr(model, field) == target.id)
-                .where((model.problem == row.id) & ~(getattr(model, field).in_(keep_ids or [0])))
+                .where(going)
                 .tuples()
             )
             for (value,) in dropped:
                 journal.record(who, row, "no longer affects", field=field, before=value)
-            model.delete().where(
-                (model.problem == row.id) & ~(getattr(model, field).in_(keep_ids or [0]))
-            ).execute()
+            model.delete().where(going).execute()
         _add_scope(row, who, devices, places, kinds)
         write_change(row, who, "scope", {})
         return info(row)
