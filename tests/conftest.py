@@ -87,6 +87,31 @@ def school(db):
     return db
 
 
+class Clock:
+    """The kiosk's sense of time, moved on by the test instead of waited for."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def kiosk_app(school, db_url, clock):
+    """The library's kiosk, with an exit PIN and a clock the test moves."""
+    from kiosk.app import KioskApp
+    from store import kiosks
+
+    kiosks.set_pin("482913", by="setup")
+    return KioskApp(db_url=db_url, kiosk="library", clock=clock)
+
+
 @pytest.fixture
 def run(db_url, capsys, monkeypatch):
     """Run `fitsdesk ARGS --db URL` in this process as the login jsmith; return

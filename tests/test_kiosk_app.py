@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from textual import events
 
 from kiosk.app import CANT_SAVE, KioskApp
-from store import config, incidents, kiosks, notices, servicedesk
+from store import config, incidents, notices, servicedesk
 from store.callers import BUSY_KIOSK
 from store.models import Incident, Note
 from tests.conftest import ON_POSTGRES
@@ -25,27 +25,6 @@ from tests.kiosk_helpers import (
 from tui.widgets.qr import QRCode, qr_matrix
 
 SIZE = (80, 24)
-
-
-class Clock:
-    """The kiosk's sense of time, moved on by the test instead of waited for."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def kiosk_app(school, db_url, clock):
-    kiosks.set_pin("482913", by="setup")
-    return KioskApp(db_url=db_url, kiosk="library", clock=clock)
 
 
 def modules_drawn(widget: QRCode) -> list[list[bool]]:

@@ -7,7 +7,7 @@ import zxingcpp
 
 from kiosk.app import KioskApp
 from kiosk.screens.known import GONE
-from store import categories, config, kiosks, known_errors, problems, servicedesk
+from store import categories, config, known_errors, problems, servicedesk
 from store.callers import BUSY_KIOSK
 from store.models import Attempt, Incident
 from tests.kiosk_helpers import press_button, screen_name, settle, text_of, type_into
@@ -15,25 +15,6 @@ from tui.widgets.qr import QRCode, qr_matrix
 
 SIZE = (80, 24)
 WORKAROUND = "Reseat tray 2 and power-cycle PRN-LIB-01 (admin pw in the safe)"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def kiosk_app(school, db_url, clock):
-    kiosks.set_pin("482913", by="setup")
-    return KioskApp(db_url=db_url, kiosk="library", clock=clock)
 
 
 def known(
