@@ -43,6 +43,7 @@ LONGEST_EVENT = dt.timedelta(days=400)
 MOST_PERIODS = 30
 HORIZON = dt.timedelta(days=120)
 """How far ahead `free_windows` looks."""
+LONGEST_WINDOW = dt.timedelta(days=14)
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
@@ -98,6 +99,24 @@ def to_utc(local: dt.datetime) -> dt.datetime:
 def to_local(moment: dt.datetime) -> dt.datetime:
     """Naive UTC as the school's local wall-clock time, naive."""
     return moment.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def local_days(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
+    """The school's local dates that [start, end) (naive UTC) touches."""
+    day, found = to_local(start).date(), []
+    while day_span(day)[0] < end:
+        found.append(day)
+        day += dt.timedelta(days=1)
+    return found
+
+
+def day_span(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A local date as naive UTC from its midnight to the next (23 or 25 hours on the
+    days the clocks change)."""
+    return (
+        to_utc(dt.datetime.combine(day, dt.time())),
+        to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time())),
+    )
 
 
 def clean_kind(value: object) -> str:
@@ -292,12 +311,23 @@ def timetable() -> list[PeriodInfo]:
 class _Year:
     """The events and periods around a span, read once, to answer many questions."""
 
-    def __init__(self, start: dt.datetime, end: dt.datetime, location: str | None = None):
+    def __init__(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        location: str | None = None,
+        *,
+        locations: Iterable[str] = (),
+        every_room: bool = False,
+    ):
+        """Exams and freezes school-wide and in `location` or any of `locations` (room
+        codes), or in every room."""
+        rooms = {None, location, *locations}
         self.periods = timetable()
         self.events = [
             e
             for e in events_between(start - dt.timedelta(days=1), end + dt.timedelta(days=1))
-            if e.location in (None, location) or e.kind not in ("exam", "freeze")
+            if every_room or e.location in rooms or e.kind not in ("exam", "freeze")
         ]
         self.has_terms = any(e.kind == "term" for e in self.events) or self._any_terms()
 
@@ -345,8 +375,7 @@ class _Year:
         """Spans in [start, end) when a change may not run: lessons on school days,
         exams, freezes; merged, earliest first."""
         spans = [(e.starts_at, e.ends_at) for e in self.events if e.kind in ("exam", "freeze")]
-        day = to_local(start).date()
-        while to_utc(dt.datetime.combine(day, dt.time())) < end:
+        for day in local_days(start, end):
             if self.day(day) == "school":
                 for p in self.periods:
                     if p.kind == "lesson" and str(day.isoweekday()) in p.days:
@@ -356,7 +385,6 @@ class _Year:
                                 to_utc(dt.datetime.combine(day, p.ends)),
                             )
                         )
-            day += dt.timedelta(days=1)
         merged: list[list[dt.datetime]] = []
         for first, last in sorted(spans):
             if merged and first <= merged[-1][1]:
@@ -382,14 +410,30 @@ def free_windows(
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """The first `count` windows of `length` from `after` that hit no lesson, exam or
     change freeze (in `location` and school-wide), within HORIZON: (start, end), UTC."""
+    check_length(length)
+    end = before or after + HORIZON
+    return gaps(_Year(after, end, location).busy(after, end), after, end, length, count)
+
+
+def check_length(length: object) -> None:
+    """BadInput unless `length` is a timedelta of more than nothing and two weeks at most."""
     if not isinstance(length, dt.timedelta) or length <= dt.timedelta(0):
         raise BadInput("A window must last some time, like 2 hours.")
-    if length > dt.timedelta(days=14):
+    if length > LONGEST_WINDOW:
         raise BadInput("A change window can last two weeks at the most.")
-    end = before or after + HORIZON
-    year = _Year(after, end, location)
+
+
+def gaps(
+    busy: Iterable[tuple[dt.datetime, dt.datetime]],
+    after: dt.datetime,
+    end: dt.datetime,
+    length: dt.timedelta,
+    count: int,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The first `count` windows of `length` from `after` before `end`, between busy
+    spans sorted by their start (they may overlap): one window per gap, at its start."""
     found, cursor = [], after
-    for first, last in [*year.busy(after, end), (end, end)]:
+    for first, last in [*busy, (end, end)]:
         while first - cursor >= length and len(found) < count:
             found.append((cursor, cursor + length))
             cursor = first  # one window per gap: the next one starts after the next busy span
