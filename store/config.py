@@ -40,6 +40,7 @@ KNOWN = {
     "kiosk": KIOSK_KEYS,
     "desk": ("keys",),
     "trends": tuple(TREND_RANGES),
+    "changes": ("committee_rule", "min_approvals", "overlap_weeks", "notice_days"),
 }
 """Every setting FITS Desk reads, by section."""
 SCHOOL_NAME = Field("the setting school.name", 80)
@@ -123,6 +124,17 @@ class Config:
     every kind of call goes up together, is not a rise)."""
     trends_baseline_weeks: int = 8
     """The weeks before a rise that say what is usual for a kind of fault."""
+
+    # [changes]: how the change committee decides (docs in store/committee.py).
+    committee_rule: str = "majority"
+    """"majority": more than half the committee's members approve; "all": every member
+    approves (an abstention then counts against)."""
+    min_approvals: int = 2
+    """... and at least this many approve, however small the committee."""
+    overlap_weeks: int = 4
+    """How far back the committee is shown changes with overlapping purpose."""
+    notice_days: int = 7
+    """How many days before its window a change's notice shows at the kiosks."""
 
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
@@ -216,6 +228,7 @@ def load_config(path: Path | None = None) -> Config:
             what = "a number" if fraction else "a whole number"
             raise BadInput(f"{where}: trends.{key} must be {what} from {low:g} to {high:g}.")
         settings[f"trends_{key}"] = float(value) if fraction else value
+    settings.update(_changes(raw.get("changes", {}), where))
     desk = raw.get("desk", {})
     if not isinstance(desk, dict):
         raise BadInput(f"{where}: [desk] must be a table.")
@@ -230,6 +243,31 @@ def load_config(path: Path | None = None) -> Config:
         (k if k.startswith("desk.") else f"desk.{k}"): v for k, v in keys.items()
     }
     return Config(**settings)
+
+
+def _changes(table: object, where: str) -> dict:
+    if not isinstance(table, dict):
+        raise BadInput(f"{where}: [changes] must be a table.")
+    _refuse_unknown(where, table, KNOWN["changes"], "changes.")
+    found: dict = {}
+    if "committee_rule" in table:
+        rule = table["committee_rule"]
+        if rule not in ("majority", "all"):
+            raise BadInput(f'{where}: changes.committee_rule must be "majority" or "all".')
+        found["committee_rule"] = rule
+    for key, (low, high) in {
+        "min_approvals": (1, 50),
+        "overlap_weeks": (1, 52),
+        "notice_days": (0, 60),
+    }.items():
+        if key in table:
+            value = table[key]
+            if type(value) is not int or not low <= value <= high:
+                raise BadInput(
+                    f"{where}: changes.{key} must be a whole number from {low} to {high}."
+                )
+            found[key] = value
+    return found
 
 
 def _refuse_unknown(where: str, table: dict, known, prefix: str = "") -> None:

@@ -369,3 +369,112 @@ class Period(Base):
     ends = pw.CharField(max_length=5)
     days = pw.CharField(max_length=7, default="12345")
     """ISO weekdays it runs on: 1 Monday ... 7 Sunday."""
+
+
+CHANGE_KINDS = ("standard", "normal", "emergency")
+"""A standard change is pre-approved and skips the committee; an emergency change is
+approved by a manager and reviewed by the committee afterwards."""
+CHANGE_STATUSES = (
+    "raised",
+    "planning",
+    "peer_review",
+    "reviewed",
+    "scheduled",
+    "implemented",
+    "registered",
+    "closed",
+    "rejected",
+    "backed_out",
+    "cancelled",
+)
+"""The change lifecycle (FITS): raised (awaiting approval to proceed) -> planning -> peer
+review -> reviewed (awaiting approval to implement) -> scheduled (approved, communicated)
+-> implemented -> registered (the asset register updated) -> closed; or rejected, backed
+out, cancelled."""
+RISKS = ("low", "medium", "high")
+VOTES = ("approve", "reject", "abstain")
+STAGES = ("proceed", "implement", "afterwards")
+"""What the committee votes on: approval to proceed, approval to implement, and an
+emergency change reviewed afterwards."""
+
+
+class Change(Base):
+    """A request for change (RFC) and its way through the change committee."""
+
+    title = pw.TextField()
+    reason = pw.TextField(default="")
+    description = pw.TextField(default="")
+    kind = pw.CharField(max_length=10, default="normal")
+    status = pw.CharField(max_length=12, default="raised")
+    risk = pw.CharField(max_length=6, default="low")
+    affected = pw.TextField(default="")
+    """The people affected, in words ("Year 9 music groups")."""
+    implementation_plan = pw.TextField(default="")
+    test_plan = pw.TextField(default="")
+    backout_plan = pw.TextField(default="")
+    window_start = pw.DateTimeField(null=True)
+    window_end = pw.DateTimeField(null=True)
+    originator = pw.ForeignKeyField(Technician, backref="changes_raised")
+    peer_reviewer = pw.ForeignKeyField(Technician, null=True)
+    implementer = pw.ForeignKeyField(Technician, null=True)
+    incident = pw.ForeignKeyField(Incident, null=True)
+    """The call that asked for it (a staff member's request)."""
+    outcome = pw.CharField(max_length=12, null=True)
+    """The post-implementation review's verdict: succeeded, failed, backed_out."""
+    lessons = pw.TextField(default="")
+    """What we learned, from the post-implementation review."""
+    afterwards = pw.CharField(max_length=10, null=True)
+    """An emergency change's review by the committee afterwards: endorsed or not_endorsed."""
+    created_at = pw.DateTimeField()
+    updated_at = pw.DateTimeField()
+    approved_at = pw.DateTimeField(null=True)
+    implemented_at = pw.DateTimeField(null=True)
+    closed_at = pw.DateTimeField(null=True)
+    version = pw.IntegerField(default=1)
+
+
+class ChangeAsset(Base):
+    """A device a change works on."""
+
+    change = pw.ForeignKeyField(Change)
+    asset = pw.ForeignKeyField(Asset)
+
+
+class ChangeLocation(Base):
+    """A room a change works in."""
+
+    change = pw.ForeignKeyField(Change)
+    location = pw.ForeignKeyField(Location)
+
+
+class ChangeSoftware(Base):
+    """A title a change installs ("add") or removes ("remove") on its devices and rooms."""
+
+    change = pw.ForeignKeyField(Change)
+    software = pw.ForeignKeyField(Software)
+    action = pw.CharField(max_length=6, default="add")
+
+
+class ChangeIncident(Base):
+    """An incident a change caused."""
+
+    change = pw.ForeignKeyField(Change, backref="incident_links")
+    incident = pw.ForeignKeyField(Incident)
+    linked_at = pw.DateTimeField()
+    linked_by = pw.TextField()
+
+
+class Vote(Base):
+    """A committee member's vote on one stage of a change."""
+
+    change = pw.ForeignKeyField(Change, backref="votes")
+    stage = pw.CharField(max_length=10)
+    member = pw.ForeignKeyField(Technician)
+    vote = pw.CharField(max_length=8)
+    comment = pw.TextField(default="")
+    at = pw.DateTimeField()
+
+
+Notice._meta.add_field(
+    "change", pw.ForeignKeyField(Change, null=True, backref="notices")
+)  # a change's notice of its window

@@ -84,7 +84,7 @@ def clean_purposes(purposes: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _row(name: object) -> Software:
+def software_row(name: object) -> Software:
     """A title by 'Title' (its only or newest version) or 'Title Version'."""
     text = clean(name, TITLE)
     with read():
@@ -229,7 +229,7 @@ def install(
 ) -> SoftwareInfo:
     """Record a title as installed on one device, or on every device in a room."""
     where = _where(asset, room)
-    row = _row(name)
+    row = software_row(name)
     with write():
         if (
             SoftwareInstall.select()
@@ -249,7 +249,7 @@ def uninstall(
 ) -> SoftwareInfo:
     """Record a title as no longer on a device or in a room."""
     where = _where(asset, room)
-    row = _row(name)
+    row = software_row(name)
     with write():
         gone = (
             SoftwareInstall.delete()
@@ -267,7 +267,7 @@ def add_build(
 ) -> list[SoftwareInfo]:
     """A standard build: a named image and the titles on it."""
     name = clean(name, BUILD_NAME)
-    rows = [_row(title) for title in titles]
+    rows = [software_row(title) for title in titles]
     if not rows:
         raise BadInput("A build needs at least one title on it.")
     with write():
@@ -382,7 +382,7 @@ class SoftwareDetail:
 
 def detail(name: str) -> SoftwareDetail:
     """Everything about one title: where it is, and on which standard builds."""
-    row = _row(name)
+    row = software_row(name)
     with read():
         devices = tuple(
             tag
@@ -437,3 +437,51 @@ def licence_report(today: dt.date | None = None) -> list[LicenceLine]:
             line.software.name,
         ),
     )
+
+
+def name_of(row: Software) -> str:
+    """ "Title Version", as people name a title."""
+    return f"{row.title} {row.version}".strip()
+
+
+def apply_change(change_id: int, *, by: str) -> list[str]:
+    """Make the register say what a change did: each title it adds installed on each of
+    its devices and in each of its rooms, each it removes taken off them. Lines saying
+    what was done ("Audacity 3.4 installed in ICT1"). Call inside the change's
+    transaction (store.changes.update_register)."""
+    from store.models import ChangeAsset, ChangeLocation, ChangeSoftware
+
+    places: list[_Where] = [
+        _Where(device, None)
+        for device in Asset.select()
+        .join(ChangeAsset, on=ChangeAsset.asset == Asset.id)
+        .where(ChangeAsset.change == change_id)
+        .order_by(Asset.tag)
+    ] + [
+        _Where(None, place)
+        for place in Location.select()
+        .join(ChangeLocation, on=ChangeLocation.location == Location.id)
+        .where(ChangeLocation.change == change_id)
+        .order_by(Location.code)
+    ]
+    titles = (
+        Software.select(Software, ChangeSoftware.action)
+        .join(ChangeSoftware, on=ChangeSoftware.software == Software.id)
+        .where(ChangeSoftware.change == change_id)
+        .order_by(Software.title)
+    )
+    done: list[str] = []
+    for title in titles:
+        action = title.changesoftware.action
+        for where in places:
+            here = where.installs() & (SoftwareInstall.software == title.id)
+            on_it = "on" if where.device else "in"
+            if action == "add" and not SoftwareInstall.select().where(here).exists():
+                SoftwareInstall.create(software=title, asset=where.device, location=where.place,
+                                       installed_at=journal.now())  # fmt: skip
+                journal.record(by, title, "install", field="where", after=where.name)
+                done.append(f"{name_of(title)} installed {on_it} {where.name}")
+            elif action == "remove" and SoftwareInstall.delete().where(here).execute():
+                journal.record(by, title, "uninstall", field="where", before=where.name)
+                done.append(f"{name_of(title)} removed from {where.name}")
+    return done
