@@ -214,7 +214,7 @@ def _decided(row: Change, stage: str, result: committee.Tally) -> None:
     journal.record(who, row, "decision", field=stage,
                    after=f"{result.decision}: {result.words}")  # fmt: skip
     if stage == "afterwards":
-        verdict = "endorsed" if result.decision == "approved" else "not_endorsed"
+        verdict = "endorsed" if result.decision == "approved" else "rejected"
         write_change(row, who, "reviewed afterwards", {"afterwards": verdict})
     elif result.decision == "rejected":
         withdraw_notices(row, who)

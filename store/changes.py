@@ -47,6 +47,7 @@ from store.change_approval import (
     vote,
     window_check,
 )
+from store.change_overlap import Overlap, Recent, Similar, overlap
 from store.change_records import (
     AFFECTED,
     ENDED,
@@ -106,6 +107,9 @@ __all__ = [
     "STATUS_WORDS",
     "ChangeInfo",
     "ChangeSummary",
+    "Overlap",
+    "Recent",
+    "Similar",
     "VoteInfo",
     "WindowCheck",
     "approve_emergency",
@@ -119,6 +123,7 @@ __all__ = [
     "implement",
     "list_changes",
     "notice_words",
+    "overlap",
     "peer_review",
     "review",
     "scheduled_between",

@@ -424,7 +424,7 @@ class Change(Base):
     lessons = pw.TextField(default="")
     """What we learned, from the post-implementation review."""
     afterwards = pw.CharField(max_length=10, null=True)
-    """An emergency change's review by the committee afterwards: endorsed or not_endorsed."""
+    """An emergency change's review by the committee afterwards: endorsed or rejected."""
     created_at = pw.DateTimeField()
     updated_at = pw.DateTimeField()
     approved_at = pw.DateTimeField(null=True)

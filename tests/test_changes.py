@@ -187,6 +187,12 @@ def test_an_emergency_is_approved_by_a_manager_and_reviewed_afterwards(board):
     assert (rfc.afterwards, rfc.stage) == ("endorsed", None)
     with pytest.raises(Refused, match="not an emergency"):
         changes.approve_emergency(new_rfc().number, by="jsmith")
+    again = new_rfc(kind="emergency", title="Reboot the core switch", implementer="akhan",
+                    backout_plan="Power it back", window=soon(0, 1))  # fmt: skip
+    changes.approve_emergency(again.number, by="jsmith")
+    changes.vote(again.number, "reject", by="bmorris", comment="It could have waited")
+    again = changes.vote(again.number, "reject", by="cdavis", comment="Agreed")
+    assert (again.afterwards, again.status, again.stage) == ("rejected", "scheduled", None)
 
 
 # The committee
@@ -562,3 +568,64 @@ def test_no_sequence_of_steps_approves_a_change_without_its_rule(board, kind, pr
         if now.approved_at is not None:
             assert all(getattr(now, plan) for plan in ("implementation_plan", "backout_plan"))
             assert now.window_start is not None and now.implementer
+
+
+# We installed something like this last week
+
+
+@pytest.fixture
+def music(board):
+    """Audacity is in the music room (MU1) and on a laptop in IT1; Ocenaudio is another audio
+    editor in the library; GeoGebra is in IT1 for something else."""
+    from store import locations
+
+    locations.add_location("MU1", "Music room", by="setup")
+    software.install("Audacity 3.4", room="MU1", by="setup")
+    software.add_software("Ocenaudio", version="3", purposes=["audio editing", "podcasts"],
+                          licence="free", by="setup")  # fmt: skip
+    software.add_software("GeoGebra", version="6", purposes=["graphing"], licence="free",
+                          by="setup")  # fmt: skip
+    software.install("GeoGebra 6", room="IT1", by="setup")
+    return board
+
+
+def test_the_committee_sees_software_for_the_same_purpose(music):
+    rfc = new_rfc(adds=["Ocenaudio 3"], locations=["IT1"])
+    found = changes.overlap(rfc.number)
+    assert [(s.name, s.rooms, s.why) for s in found.software] == [
+        ("Audacity 3.4", ("MU1",), "also for audio editing; installed in MU1")
+    ]
+    assert not found.empty
+    software.install("Audacity 3.4", asset="LAP-0042", by="setup")  # a laptop kept in LIB
+    rfc = new_rfc(adds=["Ocenaudio 3"], locations=["LIB"])
+    assert changes.overlap(rfc.number).software[0].why == "also for audio editing; already in LIB"
+
+
+def test_adding_what_is_already_in_the_room_is_pointed_out(music):
+    rfc = new_rfc(adds=["Audacity 3.4"], locations=["MU1"])
+    found = changes.overlap(rfc.number)
+    assert ("Audacity 3.4", "already installed in MU1") in [(s.name, s.why) for s in found.software]
+
+
+def test_recent_changes_for_the_same_purpose_or_in_the_same_rooms(music):
+    earlier = to_scheduled(adds=["Ocenaudio 3"], locations=["MU1"])
+    changes.implement(earlier.number, by="jsmith")
+    in_it1 = new_rfc(adds=["GeoGebra 6"], locations=["IT1"], title="GeoGebra for maths")
+    cancelled = new_rfc(adds=["Ocenaudio 3"])
+    changes.cancel(cancelled.number, "dropped", by="jsmith")
+    rfc = new_rfc(adds=["Audacity 3.4"], locations=["IT1"])
+    whys = {r.change.number: r.why for r in changes.overlap(rfc.number).changes}
+    assert whys == {
+        earlier.number: "adds Ocenaudio 3 (audio editing), implemented today",
+        in_it1.number: "adds GeoGebra 6 in IT1, raised today",
+    }
+    config.use(dataclasses.replace(config.current(), overlap_weeks=1))
+    later = journal.now() + dt.timedelta(days=8)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(journal, "now", lambda: later)
+        assert changes.overlap(rfc.number).changes == ()
+
+
+def test_a_change_adding_no_software_has_nothing_to_compare(music):
+    rfc = new_rfc(adds=[], title="Restart the switches")
+    assert changes.overlap(rfc.number).empty
