@@ -10,7 +10,16 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import incidents, journal, known_errors, loans, people, problems, servicedesk
+from store import (
+    changes,
+    incidents,
+    journal,
+    known_errors,
+    loans,
+    people,
+    problems,
+    servicedesk,
+)
 from store.errors import FitsDeskError
 from store.models import LEVELS, OPEN
 from store.problem_records import UNCLOSED
@@ -117,6 +126,7 @@ class IncidentScreen(Screen):
                 [loan for loan in loans.out_on_loan() if loan.incident == number],
                 problems.problems_of_call(number),
                 known_errors.for_call(number),
+                changes.changes_of_call(number),
             ),
             self.show,
         )
@@ -125,13 +135,13 @@ class IncidentScreen(Screen):
         self.load()
 
     def show(self, result) -> None:
-        call, history, self.lent, self.problems, self.known = result
+        call, history, self.lent, self.problems, self.known, asked = result
         changed = self.call is not None and call.version != self.call.version
         self.call = call
         known = self.query_one("#known", Static)
         known.update(known_words(self.known))
         known.display = bool(self.known)  # nothing at all when none apply
-        self.query_one("#fields", Static).update(fields_of(call, self.lent, self.problems))
+        self.query_one("#fields", Static).update(fields_of(call, self.lent, self.problems, asked))
         self.query_one("#timeline", Static).update(timeline(call, history))
         self.refresh_bindings()
         if changed:
@@ -358,8 +368,11 @@ class IncidentScreen(Screen):
         self.load()
 
 
-def fields_of(call: Call, lent: list | None = None, linked: list | None = None) -> Table:
-    """Every field of the call, as text, with the problems it is linked to."""
+def fields_of(
+    call: Call, lent: list | None = None, linked: list | None = None, asked: list | None = None
+) -> Table:
+    """Every field of the call, as text, with the problems it is linked to and the changes
+    it asked for or that caused it."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -381,6 +394,10 @@ def fields_of(call: Call, lent: list | None = None, linked: list | None = None) 
         *(
             ("Problem" if n == 0 else "", f"{found.number} ({found.status_word}): {found.title}")
             for n, found in enumerate(linked or ())
+        ),
+        *(
+            ("Change" if n == 0 else "", f"{found.number} ({found.status_word}): {found.title}")
+            for n, found in enumerate(asked or ())
         ),
         *(
             ("Spare lent", f"{loan.lent} to {loan.borrower} since {local(loan.lent_at)}")

@@ -1,0 +1,31 @@
+"""A call's page at the desk names the changes it asked for and the changes that caused it."""
+
+import datetime as dt
+
+from store import changes, journal, people, servicedesk
+from tests.test_desk_problems import open_call, words
+from tui.app import DeskApp
+
+
+async def test_a_call_shows_the_change_it_asked_for_and_the_change_that_caused_it(school, db_url):
+    people.add_technician("bmorris", "Bea Morris", roles=["committee"], by="setup")
+    asked = servicedesk.log_call(
+        summary="Please put Audacity in IT1", requester="Ms Green", role="staff", by="jsmith"
+    )
+    rfc = changes.raise_change(
+        "Install Audacity in [b]IT1[/b]", incident=asked.number, kind="emergency",
+        backout_plan="Take it off again", implementer="jsmith",
+        window=(journal.now(), journal.now() + dt.timedelta(hours=1)), by="jsmith",
+    )  # fmt: skip
+    changes.approve_emergency(rfc.number, by="jsmith")
+    changes.implement(rfc.number, by="jsmith")
+    broke = servicedesk.log_call(summary="No sound in IT1", requester="Sam Patel", by="jsmith")
+    changes.link_incident(rfc.number, broke.number, by="jsmith")
+    async with DeskApp(db_url=db_url, user="jsmith").run_test(size=(110, 30)) as pilot:
+        await open_call(pilot, asked.number)
+        assert "Change RFC-000001 (Implemented): Install Audacity in [b]IT1[/b]" in words(
+            pilot, "#fields"
+        )
+        await pilot.press("escape")
+        await open_call(pilot, broke.number)
+        assert "Change RFC-000001 (Implemented)" in words(pilot, "#fields")
