@@ -481,11 +481,14 @@ def record_cause(
 
 
 def start_fix(
-    reference: object, *, by: str, change: int | None = None, seen_version: int | None = None
+    reference: object, *, by: str, change: object | None = None, seen_version: int | None = None
 ) -> ProblemInfo:
-    """The permanent fix is under way (through a change, when given)."""
-    if change is not None and (type(change) is not int or change < 1):
-        raise BadInput("A change number is a whole number, like 3.")
+    """The permanent fix is under way: through a change (RFC-000003), when given, which
+    must exist and not have been cancelled or rejected."""
+    from store.change_records import change_id, change_number
+    from store.models import Change
+
+    wanted = change_id(change) if change is not None else None
     with write():
         who = actor(by)
         row = for_change(reference, seen_version)
@@ -493,8 +496,15 @@ def start_fix(
         if row.status == "fix_in_progress":
             raise Refused(f"{problem_number(row.id)} already has a fix in progress.")
         updates: dict = {"status": "fix_in_progress"}
-        if change is not None:
-            updates["change_id"] = change
+        if wanted is not None:
+            fix = Change.get_or_none(Change.id == wanted)
+            if fix is None:
+                raise NotFound(f"There is no change {change_number(wanted)}.")
+            if fix.status in ("cancelled", "rejected"):
+                raise Refused(f"{change_number(wanted)} was {fix.status}: it will fix nothing.")
+            if row.change_id != wanted:
+                journal.record(who, fix, "fixes", field="problem", after=problem_number(row.id))
+            updates["change_id"] = wanted
         write_change(row, who, "start fix", updates)
         return info(row)
 

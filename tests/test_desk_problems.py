@@ -6,7 +6,7 @@ in titles, and keys offered only when they can work."""
 import pytest
 from textual.widgets import DataTable
 
-from store import incidents, known_errors, notices, problems, servicedesk
+from store import changes, incidents, known_errors, notices, problems, servicedesk
 from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_desk_app import answer, footer, screen_name
 from tui.app import DeskApp
@@ -285,9 +285,12 @@ async def test_the_lifecycle_and_closing_needs_a_reason_unless_resolved(desk, ca
         await answer(pilot, change="nonsense")
         assert "RFC-000003" in text_of(pilot, "#dialog-problem")
         await answer(pilot, change="RFC-3")
+        assert "There is no change RFC-000003" in text_of(pilot, "#dialog-problem")
+        changes.raise_change("Replace the toner supplier's cartridges", by="jsmith")
+        await answer(pilot, change="RFC-1")
         found = problems.problem(1)
-        assert (found.status, found.change_id) == ("fix_in_progress", 3)
-        assert "RFC-000003" in text_of(pilot, "#details")
+        assert (found.status, found.change_id) == ("fix_in_progress", 1)
+        assert "RFC-000001" in text_of(pilot, "#details")
         assert "Start fix" not in footer(pilot)
         await press(pilot, "r")
         await answer(pilot)  # the root cause is there already

@@ -247,8 +247,14 @@ def test_the_whole_lifecycle(calls):
         "Print in the Library",
         False,
     )
-    prb = problems.start_fix(prb.number, change=3, by="akhan")
-    assert (prb.status, prb.change_id) == ("fix_in_progress", 3)
+    with pytest.raises(NotFound, match="no change RFC-000003"):
+        problems.start_fix(prb.number, change="RFC-000003", by="akhan")
+    from store import changes
+
+    rfc = changes.raise_change("Replace the S12 printer's fuser", by="akhan")
+    prb = problems.start_fix(prb.number, change=rfc.number, by="akhan")
+    assert (prb.status, prb.change_id) == ("fix_in_progress", rfc.id)
+    assert changes.change(rfc.number).problems == (prb.number,)
     with pytest.raises(Refused, match="already has a fix"):
         problems.start_fix(prb.number, by="akhan")
     prb = problems.resolve(prb.number, by="jsmith")
