@@ -83,6 +83,7 @@ COMMANDS = {
     "software": "software",
     "problem": "problems",
     "calendar": "calendar",
+    "change": "changes",
     "metric": "metrics",
 }
 """Each command and the module that declares it, so a command imports only its own."""
@@ -115,7 +116,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything = ["school", "kiosk", "desk", "calls", "demo"]
     everything += ["assets", "loans", "labels", "software"]  # the asset register
     everything += ["problems"]  # problem management
-    everything += ["calendar"]  # change management
+    everything += ["calendar", "changes"]  # change management
     everything += ["metrics"]  # capacity
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
