@@ -18,7 +18,16 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 
-from store import config, database, demo_problems, demo_register, journal, kiosks, notices
+from store import (
+    config,
+    database,
+    demo_changes,
+    demo_problems,
+    demo_register,
+    journal,
+    kiosks,
+    notices,
+)
 from store.database import db, write
 from store.demo_school import (
     DAY,
@@ -477,6 +486,8 @@ def fill(
     resolver = next(login for login, _n, _r in TECHNICIANS if login != by)
     demo_problems.fill_problems(by, resolver)
     demo_problems.fill_metrics(rng, by, now)
+    demo_changes.fill_calendar(by=by)
+    demo_changes.fill_changes(by=by)
     # Fresh statistics for the planner; on PostgreSQL also the visibility map, without which
     # counting a view's calls reads the table instead of only its index.
     db.obj.execute_sql("ANALYZE" if database.is_sqlite() else "VACUUM ANALYZE")

@@ -8,9 +8,13 @@ import pytest
 from store import (
     asset_history,
     assets,
+    calendar,
     capacity,
+    changes,
     demo,
+    demo_changes,
     demo_problems,
+    journal,
     kiosks,
     known_errors,
     notices,
@@ -144,3 +148,83 @@ def test_the_register_has_what_a_technician_would_look_for(filled):
     assert [name for name, _d, _n in software.list_builds()] == ["Computing", "Music suite"]
     assert software.detail("Sibelius").rooms[0][0] == "IT2"
     assert asset_history.flagged()  # a year of calls leaves some devices flagged
+
+
+def test_a_school_calendar_to_schedule_changes_around(filled):
+    periods = calendar.timetable()
+    assert [p.kind for p in periods].count("lesson") == 6
+    assert {"registration", "break", "lunch", "after_school"} <= {p.kind for p in periods}
+    events = calendar.events_between(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1))
+    kinds = Counter(e.kind for e in events)
+    assert (kinds["term"], kinds["inset"], kinds["freeze"]) == (3, 2, 1)
+    assert kinds["holiday"] >= 3 and kinds["exam"] >= 1
+    mocks = next(e for e in events if e.title == "Year 11 mock exams")
+    assert mocks.location == "HALL" and mocks.all_day
+    today = calendar.to_local(journal.now()).date()
+    year = today.year if today.month >= 8 else today.year - 1
+    autumn = next(e for e in events if e.title == "Autumn term")
+    assert calendar.to_local(autumn.starts_at).date().year == year
+
+
+def test_changes_at_every_stage_and_the_overlap_to_see(filled):
+    found = {c.title: c for c in changes.list_changes("all")}
+    assert {c.status for c in found.values()} == {
+        "closed", "scheduled", "planning", "registered", "raised",
+    }  # fmt: skip
+    audacity = changes.change(found["Install Audacity in MU1"].number)
+    assert (audacity.outcome, audacity.lessons != "") == ("succeeded", True)
+    assert "MU1" in dict(software.detail("Audacity 3.4").rooms)
+    feature = changes.change(found["Windows feature update on the IT3 PCs"].number)
+    assert feature.window_start > journal.now() and feature.notices
+    wifi = changes.change(found["Add a second Wi-Fi access point in the Library"].number)
+    assert wifi.problems and wifi.implementation_plan and not wifi.test_plan
+    firewall = changes.change(found["Patch the firewall against a critical vulnerability"].number)
+    assert (firewall.kind, firewall.stage) == ("emergency", "afterwards")
+    ocenaudio = found["Install Ocenaudio in IT1"]
+    waiting = {c.number for c in changes.awaiting_vote("tester")}
+    assert {ocenaudio.number, firewall.number} <= waiting
+    overlap = changes.overlap(ocenaudio.number)
+    assert "Audacity 3.4" in [s.name for s in overlap.software]
+    assert [r.change.number for r in overlap.changes] == [audacity.number]
+
+
+@pytest.fixture
+def crew(db):
+    """Only what the demo's changes need: its technicians, rooms, Audacity and nothing else."""
+    from store import locations, people
+
+    for login, name, roles in demo.TECHNICIANS:
+        people.add_technician(login, name, roles=roles.split(","), by="setup")
+    people.add_technician("tester", "Tess Ter", roles=["technician", "committee"], by="setup")
+    for code in ("MU1", "IT1", "IT3", "LIB", "SERVER", "HALL"):
+        locations.add_location(code, code, by="setup")
+    software.add_software("Audacity", version="3.4", purposes=["audio editing"], by="setup")
+    return db
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2026, 11, 29, 1, 51),  # a Sunday night
+        dt.datetime(2026, 12, 14, 10, 0),  # in the Christmas change freeze
+        dt.datetime(2027, 1, 4, 6, 30),  # a Monday before 08:00: Ocenaudio came yesterday
+        dt.datetime(2027, 3, 28, 0, 30),  # the night the clocks go forward
+        dt.datetime(2027, 8, 10, 12, 0),  # the summer holiday, before the year's dates
+        dt.datetime(2026, 9, 2, 8, 0),  # the first day of term, a training day
+    ],
+    ids=str,
+)
+def test_the_demo_s_changes_happen_in_the_past_whatever_the_day(crew, monkeypatch, now):
+    monkeypatch.setattr(journal, "now", lambda: now)
+    assert demo_changes.fill_calendar(by="tester") > 10
+    made = demo_changes.fill_changes(by="tester")
+    assert len(made) == 5 and journal.now() == now  # the real clock is back
+    assert demo_changes.fill_changes(by="tester") == []  # only once
+    stamps = Journal.select(Journal.at).where(Journal.record.in_(("change", "notice", "vote")))
+    assert max(row.at for row in stamps) <= now
+    found = {c.status: c for c in changes.list_changes("all")}
+    assert found["scheduled"].window_start > now
+    closed = changes.change(found["closed"].number)
+    assert now - dt.timedelta(days=75) < closed.implemented_at < now - dt.timedelta(days=3)
+    assert closed.closed_at < now
+    assert not changes.window_check(found["scheduled"].number).clashes

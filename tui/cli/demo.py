@@ -18,7 +18,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fill the database with a realistic school's records",
         description="Add a believable secondary school (about 1,200 pupils, 150 staff, real "
         "room codes, kiosks, technicians including you, assets) and a year of incidents on "
-        "school days and in lesson times. Adds to what is there.",
+        "school days and in lesson times; this year's school calendar and a few changes at "
+        "each stage. Adds to what is there.",
     )
     parser.add_argument(
         "--incidents",
@@ -48,7 +49,7 @@ def run_demo(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     url = database.describe(database.resolve_url(getattr(args, "db", None)))
     print(f"Added a demo school and {added:,} incidents in {seconds:.1f} s to {url}.")
-    print("Try: fitsdesk kiosk --kiosk library, or fitsdesk list --limit 20")
+    print("Try: fitsdesk kiosk --kiosk library, fitsdesk list --limit 20, or fitsdesk change list")
     if not had_pin:
         print(
             f"To leave the kiosk press ctrl+t and type the PIN {demo.DEMO_PIN} "
