@@ -252,7 +252,7 @@ def _feature_update(cast: _Cast) -> str | None:
             reason="The version on them leaves support next month.",
             risk="medium",
             locations=["IT3"],
-            affected="Lessons in IT3 the next morning, if it goes wrong",
+            affected="lessons in IT3 the next morning, if it goes wrong",
             by=cast.by,
         )
     with _at(cast.at(8, 13)):
@@ -284,7 +284,7 @@ def _access_point(cast: _Cast) -> str:
             reason="The Library's access point drops pupils at busy times.",
             risk="medium",
             locations=["LIB"],
-            affected="The Library and its kiosk while the new point is fitted",
+            affected="the Library and its kiosk while the new point is fitted",
             problem=wifi[0].number if wifi else None,
             by=cast.by,
         )
