@@ -75,6 +75,13 @@ class DeskApp(App[None]):
             id="desk.problems",
             tooltip="The causes behind recurring calls, and the known errors",
         ),
+        Binding(
+            "ctrl+r,f4",
+            "changes",
+            "Changes",
+            id="desk.changes",
+            tooltip="Requests for change: raise, plan, vote on and schedule them",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
     ]
 
@@ -196,6 +203,12 @@ class DeskApp(App[None]):
 
         if not isinstance(self.screen, ProblemsScreen):
             self.push_screen(ProblemsScreen())
+
+    def action_changes(self) -> None:
+        from tui.screens.changes import ChangesScreen
+
+        if not isinstance(self.screen, ChangesScreen):
+            self.push_screen(ChangesScreen())
 
     def open_problem(self, number: str) -> None:
         """Show one problem on its own screen."""

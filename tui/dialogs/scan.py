@@ -1,5 +1,5 @@
 """Scan anything: a log's QR code opens the call, a device's label opens its history,
-a problem's number (PRB-000007) opens the problem.
+a problem's number (PRB-000007) opens the problem, a change's (RFC-000003) the change.
 
 A USB scanner types what it reads and presses Enter, so this is an input box."""
 
@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from store import assets, problems, servicedesk
+from store import assets, changes, problems, servicedesk
 from store.errors import BadInput, FitsDeskError
 from store.numbers import parse_reference
 from tui.widgets.inputs import PlainInput
@@ -46,6 +46,13 @@ class ScanDialog(ModalScreen[None]):
                 self.trouble,
             )
             return
+        if typed.upper().startswith("RFC"):
+            self.app.run_store(
+                lambda: changes.change(typed),
+                lambda found: self.go_change(found.number),
+                self.trouble,
+            )
+            return
         try:
             parse_reference(typed)
         except BadInput:
@@ -71,6 +78,12 @@ class ScanDialog(ModalScreen[None]):
     def go_problem(self, number: str) -> None:
         self.dismiss()
         self.app.open_problem(number)
+
+    def go_change(self, number: str) -> None:
+        from tui.screens.change import open_change
+
+        self.dismiss()
+        open_change(self.app, number)
 
     def go_asset(self, tag: str) -> None:
         self.dismiss()

@@ -17,6 +17,8 @@ def desk_screens() -> tuple:
     """(where, screen class) for each place with keys of its own."""
     from tui.screens.asset import AssetScreen
     from tui.screens.capacity import CapacityScreen
+    from tui.screens.change import ChangeScreen
+    from tui.screens.changes import ChangesScreen
     from tui.screens.incident import IncidentScreen
     from tui.screens.notices import NoticesScreen
     from tui.screens.problem import ProblemScreen
@@ -35,6 +37,8 @@ def desk_screens() -> tuple:
         ("A problem", ProblemScreen),
         ("Trends", TrendsScreen),
         ("Capacity", CapacityScreen),
+        ("Changes", ChangesScreen),
+        ("A change", ChangeScreen),
     )
 
 
@@ -82,6 +86,10 @@ def key_table(app) -> Table:
     table.add_row("", "enter", "Open the chosen problem", "")
     table.add_row("A problem", "1-2", "Its lists: Calls, History", "problem_calls ...")
     table.add_row("", "enter", "Open the chosen call", "")
+    table.add_row(
+        "Changes", "1-3", "The views: Not ended, All, Awaiting my vote", "changes_open ..."
+    )
+    table.add_row("", "enter", "Open the chosen change", "")
     table.add_row("", "ctrl+p", "Every action, by name", "")
     return table
 

@@ -83,6 +83,8 @@ class QueueScreen(Screen):
         """Each loaded call's summary, by number, to mark it in the table."""
         self.marked: dict[str, str] = {}
         """The calls marked for a problem, in the order marked, with their summaries."""
+        self.votes = 0
+        """How many changes await my vote, for a member of the change committee."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, "Queue")
@@ -104,11 +106,26 @@ class QueueScreen(Screen):
         except FitsDeskError as problem:
             self.app.say_problem(problem)
         self.count()
+        self.count_votes()
 
     def count(self) -> None:
         """Put each view's count on its tab."""
         me, narrowed = self.app.me.login, self.filters or None
         self.app.run_store(lambda: queues.counts(me, narrowed), self.show_counts)
+
+    def count_votes(self) -> None:
+        """How many changes await my vote, if I am on the change committee."""
+        if "committee" not in self.app.me.roles:
+            return
+        from store import changes
+
+        me = self.app.me.login
+
+        def counted(n: int) -> None:
+            self.votes = n
+            self.say_narrowed()
+
+        self.app.run_store(lambda: len(changes.awaiting_vote(me)), counted)
 
     def show_counts(self, counts: dict[str, int]) -> None:
         tabs = self.query_one("#views", Tabs)
@@ -127,6 +144,8 @@ class QueueScreen(Screen):
         """Fill the table from the start, or add the next page, in a worker."""
         job = self.fetch_later(more=more)
         self.app.run_store(job, lambda result: self.show(result, more=more))
+        if not more:
+            self.count_votes()
 
     def fetch(self, *, more: bool, limit: int = PAGE, counted: bool = True):
         """(counts or None, calls) for the table as it should be now."""
@@ -195,6 +214,9 @@ class QueueScreen(Screen):
             parts.append(f"By {self.sort}{' (reversed)' if self.descending else ''}")
         if self.marked:
             parts.append(f"{MARK} {len(self.marked)} marked (p: raise a problem with them)")
+        if self.votes:
+            waits = "change awaits" if self.votes == 1 else "changes await"
+            parts.append(f"{self.votes} {waits} your vote")
         self.query_one("#narrowed", Static).update("   ".join(parts))
 
     def on_data_changed(self, _message: DataChanged) -> None:

@@ -1,0 +1,298 @@
+"""Changes: requests for change (RFCs) in three views a key apart (1-3): those not yet
+ended, all of them, and those awaiting my vote (a committee member's). Enter opens one;
+n raises a new one; s shows the four weeks ahead.
+
+A committee member with changes waiting for their vote lands on that view, told how
+many. A change is listed with its status in a word, its risk and its window in local
+words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+
+from store import changes
+from store.change_schedule import window_words
+from tui.app import DataChanged
+from tui.dialogs.ask import Ask
+from tui.screens.common import bar
+from tui.widgets.inputs import PlainInput
+
+VIEWS = {"open": "Not ended", "all": "All", "vote": "Awaiting my vote"}
+"""The lists, a key apart (1-3); "vote" only for a committee member."""
+COLUMNS = (
+    ("number", "Number", 10),
+    ("status", "Status", 11),
+    ("title", "Title", 0),
+    ("kind", "Kind", 9),
+    ("risk", "Risk", 6),
+    ("window", "Window", 22),
+    ("implementer", "Implementer", 11),
+)
+"""Column key, heading and width (0: whatever the others leave)."""
+WIDE_ONLY = {"kind", "risk", "implementer"}
+"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable title."""
+SAID = {
+    "open": ("change not ended", "changes not ended"),
+    "all": ("change in all", "changes in all"),
+    "vote": ("change awaits your vote", "changes await your vote"),
+}
+"""What a view's count says, for one and for more."""
+KINDS = (("normal", "Normal"), ("standard", "Standard (pre-approved)"), ("emergency", "Emergency"))
+RISKS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
+
+
+def is_member(me) -> bool:
+    """Whether the technician at the desk sits on the change committee."""
+    return me is not None and "committee" in me.roles
+
+
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    chosen = [c for c in COLUMNS if width >= 100 or c[0] not in WIDE_ONLY]
+    fixed = sum(w + 2 for _k, _h, w in chosen if w)
+    return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
+
+
+def when_words(found) -> str:
+    """A change's window in local words, or that it has none yet."""
+    if found.window_start is None or found.window_end is None:
+        return "not planned"
+    return window_words(found.window_start, found.window_end)
+
+
+def cells(found: changes.ChangeSummary, *, kind_shown: bool = True) -> dict[str, Text]:
+    """A change as table cells, every one plain Text: a title is never markup. Without
+    the kind column, an emergency says so before its title."""
+    title = Text()
+    if found.kind == "emergency" and not kind_shown:
+        title.append("EMERGENCY ", style="bold red")
+    title.append(found.title)
+    return {
+        "number": Text(found.number),
+        "status": Text(found.status_word),
+        "title": title,
+        "kind": Text(found.kind),
+        "risk": Text(found.risk, style="bold" if found.risk == "high" else ""),
+        "window": Text(when_words(found)),
+        "implementer": Text(found.implementer or "-"),
+    }
+
+
+def names(text: str) -> list[str]:
+    """Software names typed into one box, split at commas ("Audacity 3.4, GIMP 2.10")."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def codes(text: str) -> list[str]:
+    """Room codes or device tags typed into one box, split at commas and spaces."""
+    return [part for part in re.split(r"[\s,;]+", text) if part]
+
+
+def raise_dialog(me: str) -> Ask:
+    """Raise an RFC: what, why, what kind, how risky, where and what it installs. The
+    plans, the window and the people come later, when it is planned."""
+
+    def act(v):
+        return changes.raise_change(
+            v["title"],
+            reason=v["reason"],
+            kind=v["kind"] or "normal",
+            risk=v["risk"] or "low",
+            locations=codes(v["rooms"]),
+            adds=names(v["adds"]),
+            by=me,
+        )
+
+    return Ask(
+        "Raise a request for change",
+        [
+            Ask.text("title", "Title: what will change", "", "like Install Audacity in IT1"),
+            Ask.text("reason", "Why: what it is for", "", "Music coursework needs it"),
+            Ask.choice("kind", "Kind", KINDS, "normal"),
+            Ask.choice("risk", "Risk", RISKS, "low"),
+            Ask.text("rooms", "Rooms it works in: their codes (empty: none)", "", "IT1 LIB"),
+            Ask.text("adds", "Software it installs, with commas (empty: none)", "", "Audacity 3.4"),
+        ],
+        act,
+        ok="Raise",
+    )
+
+
+class ChangesScreen(Screen):
+    """Every change, a view a key apart."""
+
+    BINDINGS = [
+        Binding("n", "new", "New RFC", id="desk.change_new"),
+        Binding("slash", "search", "Search", id="desk.changes_search"),
+        Binding(
+            "s",
+            "schedule",
+            "Schedule",
+            id="desk.changes_schedule",
+            tooltip="The four weeks ahead: term, exams, freezes and the changes planned",
+        ),
+        Binding("escape,q", "back", "Back", id="desk.back_changes"),
+        *(
+            Binding(str(n), f"view('{view}')", show=False, id=f"desk.changes_{view}")
+            for n, view in enumerate(VIEWS, start=1)
+        ),
+    ]
+
+    def __init__(self, view: str | None = None) -> None:
+        super().__init__()
+        self.view = view or "open"
+        self.chosen_view = view is not None
+        """Whether the view was asked for, or a committee member may land on their votes."""
+        self.searching = ""
+        self.keys: list[str] = []
+        self.waiting = 0
+        """How many changes await my vote, as last counted."""
+
+    def compose(self) -> ComposeResult:
+        yield from bar(self.app, "Changes")
+        shown = [v for v in VIEWS if v != "vote" or is_member(self.app.me)]
+        yield Tabs(*(Tab(VIEWS[view], id=view) for view in shown), id="views")
+        with Horizontal(id="find"):
+            yield PlainInput(id="search", placeholder="Search titles and reasons (/)")
+            yield Static(id="narrowed", markup=False)
+        yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#views", Tabs).active = self.view
+        self.query_one("#changes").focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        """Back from a change or a dialog: show what changed at once, not at the next
+        change check."""
+        if getattr(self, "_shown_once", False):
+            self.load()
+        self._shown_once = True
+
+    def on_resize(self, event) -> None:
+        if [k for k, _h, _w in columns_for(event.size.width)] != self.keys:
+            self.load()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "view" and parameters and parameters[0] == "vote":
+            return is_member(self.app.me)
+        return True
+
+    def load(self) -> None:
+        view, words, me = self.view, self.searching, self.app.me.login
+        member, landing = is_member(self.app.me), not self.chosen_view
+
+        def job():
+            waiting = changes.awaiting_vote(me) if member else []
+            view_now = "vote" if landing and waiting else view
+            if view_now == "vote":
+                found = [c for c in waiting if not words or words.lower() in c.title.lower()]
+            else:
+                found = changes.list_changes(view_now, words)
+            return view_now, waiting, found
+
+        self.app.run_store(job, lambda result: self.show(view, *result))
+
+    def show(self, asked: str, view: str, waiting: list, found: list) -> None:
+        if asked != self.view:
+            return  # the technician has moved on
+        self.chosen_view = True
+        self.waiting = len(waiting)
+        if view != self.view:
+            self.view = view
+            self.query_one("#views", Tabs).active = view
+        if is_member(self.app.me):
+            tab = self.query_one("#views", Tabs).query_one("#vote", Tab)
+            tab.label = f"{VIEWS['vote']} {self.waiting}"
+        table = self.query_one("#changes", DataTable)
+        wanted = columns_for(self.size.width or self.app.size.width)
+        keys = [k for k, _h, _w in wanted]
+        chosen = self.chosen()
+        if keys != self.keys or [c.value for c in table.columns] != keys:
+            table.clear(columns=True)
+            for key, heading, size in wanted:
+                table.add_column(heading, key=key, width=size)
+            self.keys = keys
+        table.clear()
+        for item in found:
+            shown = cells(item, kind_shown="kind" in keys)
+            table.add_row(*(shown[k] for k in keys), key=item.number)
+        if chosen in table.rows:
+            table.move_cursor(row=table.get_row_index(chosen))
+        one, more = SAID[view]
+        said = f"{len(found):,} {one if len(found) == 1 else more}"
+        if view != "vote":
+            said += ", newest first"
+        if self.searching:
+            said += f" matching {self.searching}  (Esc: all)"
+        self.query_one("#narrowed", Static).update(said)
+
+    def chosen(self) -> str | None:
+        table = self.query_one("#changes", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(Tabs.TabActivated, "#views")
+    def switch_view(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id and event.tab.id != self.view:
+            self.view = event.tab.id
+            self.chosen_view = True
+            self.load()
+            self.query_one("#changes").focus()
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#views", Tabs).active = view
+
+    @on(DataTable.RowSelected, "#changes")
+    def open_chosen(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.change import open_change
+
+        open_change(self.app, event.row_key.value)
+
+    def action_search(self) -> None:
+        self.query_one("#search").focus()
+
+    @on(PlainInput.Submitted, "#search")
+    def search(self, event: PlainInput.Submitted) -> None:
+        self.searching = event.value.strip()
+        self.load()
+        self.query_one("#changes").focus()
+
+    def action_schedule(self) -> None:
+        """The four weeks ahead: what the school is doing, and the changes planned."""
+        from tui.screens.schedule import ScheduleScreen
+
+        self.app.push_screen(ScheduleScreen())
+
+    def action_new(self) -> None:
+        self.app.push_screen(raise_dialog(self.app.me.login), self.raised)
+
+    def raised(self, found: changes.ChangeInfo | None) -> None:
+        if found is not None:
+            from tui.screens.change import open_change
+
+            self.notify(f"{found.number} raised: {found.status_word}.", markup=False)
+            open_change(self.app, found.number)
+        self.load()
+
+    def action_back(self) -> None:
+        if self.searching or self.query_one("#search", PlainInput).value:
+            self.searching = ""
+            self.query_one("#search", PlainInput).value = ""
+            self.load()
+            self.query_one("#changes").focus()
+            return
+        self.app.pop_screen()
