@@ -325,3 +325,40 @@ def test_the_schedule_reads_the_same_few_queries_whatever_is_on(autumn, caplog):
     assert busy == quiet <= 4  # the periods, the days' events, their kinds, the changes
     assert len(plan.days) == 28 and len(plan.changes) == 46  # 61 windows, 15 cancelled
     assert plan.kinds["Club 50"] == "other" and plan.kinds["Reports change freeze"] == "freeze"
+
+
+async def test_four_weeks_past_the_calendars_end_say_so_in_one_sentence(school, db_url):
+    async with desk_at(db_url).run_test(size=SIZE) as pilot:
+        await open_schedule(pilot, dt.date(2099, 12, 20))
+        assert text_of(pilot, "#schedule-said") == (
+            "Could not read the schedule: A schedule must fall between 2000 and 2100."
+        )
+        assert lines(pilot) == {}
+        await pilot.press("t")  # back to today, which is fine
+        await settle(pilot)
+        assert text_of(pilot, "#schedule-said").startswith("Mon 19 Oct to Sun 15 Nov 2026")
+
+
+async def test_enter_or_o_on_a_change_opens_it_and_escape_comes_back_to_it(planned, db_url):
+    switch = planned["switch"]
+    async with desk_at(db_url).run_test(size=SIZE) as pilot:
+        await open_schedule(pilot)
+        assert "Open change" not in footer(pilot)  # the cursor is on today, not a change
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(pilot) == "ScheduleScreen"
+        listing = pilot.app.screen.query_one("#schedule", OptionList)
+        listing.highlighted = listing.get_option_index(f"{switch} 2026-10-25")
+        await settle(pilot)
+        assert "Open change" in footer(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(pilot) == "ChangeScreen" and pilot.app.screen.number == switch
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "ScheduleScreen"
+        assert listing.highlighted_option.id == f"{switch} 2026-10-25"
+        await pilot.press("down", "down", "down", "down", "o")  # to half term's proposed one
+        await settle(pilot)
+        assert screen_name(pilot) == "ChangeScreen"
+        assert pilot.app.screen.number == planned["audacity"]

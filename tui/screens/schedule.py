@@ -244,7 +244,11 @@ class ScheduleScreen(Screen):
         self.app.run_store(lambda: read_plan(first), self.show, self.failed)
 
     def failed(self, problem) -> None:
+        """Say why in one sentence, and show no days rather than the wrong ones."""
+        self.plan = None
+        self.query_one("#schedule", OptionList).clear_options()
         self.query_one("#schedule-said", Static).update(f"Could not read the schedule: {problem}")
+        self.refresh_bindings()
 
     def show(self, plan: Plan) -> None:
         if plan.first != self.first:
