@@ -58,16 +58,85 @@ def hidden_home(tmp_path_factory, monkeypatch):
     config.use(None)
 
 
+class _Reused:
+    """On PostgreSQL, one migrated schema per test process, emptied for each test that
+    opens its database through `db`: making a schema's 40 tables and their indexes costs
+    about 0.3 s a test, emptying them about a tenth of that. Rows the migrations add
+    (the starting categories) are put back, and every id sequence starts again at 1, so
+    each test sees exactly what a new database holds."""
+
+    url: str | None = None
+    tables: list[str] = []
+    seed: list[tuple[str, list[str], list[tuple]]] = []
+    sequences: list[tuple[str, str]] = []
+
+    @classmethod
+    def get(cls) -> str:
+        if cls.url is None:
+            cls.url = new_db_url(Path("."))
+            handle = database.connect(cls.url)
+            schema = handle.fitsdesk_schema
+            cls.tables = [
+                name
+                for (name,) in handle.execute_sql(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = %s "
+                    "AND tablename <> 'schema_migration' ORDER BY tablename",
+                    (schema,),
+                )
+            ]
+            for table in cls.tables:
+                cursor = handle.execute_sql(f'SELECT * FROM "{table}"')
+                rows = cursor.fetchall()
+                if rows:
+                    cls.seed.append((table, [c.name for c in cursor.description], rows))
+            cls.sequences = handle.execute_sql(
+                "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') "
+                "FROM information_schema.columns WHERE table_schema = %s "
+                "AND column_name = 'id' AND table_name <> 'schema_migration'",
+                (schema,),
+            ).fetchall()
+            handle.close()
+        return cls.url
+
+    @classmethod
+    def reset(cls, handle) -> None:
+        """Empty every table, put the migrations' rows back, restart the ids."""
+        with handle.atomic():
+            handle.execute_sql("SET LOCAL session_replication_role = replica")  # no FK checks
+            handle.execute_sql("; ".join(f'DELETE FROM "{t}"' for t in cls.tables))
+            for table, columns, rows in cls.seed:
+                names = ", ".join(f'"{c}"' for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                handle.cursor().executemany(
+                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows
+                )
+            seeded = {table: len(rows) for table, _columns, rows in cls.seed}
+            handle.execute_sql(
+                "SELECT "
+                + ", ".join(
+                    f"setval('{seq}', {max(seeded.get(table, 0), 1)}, {seeded.get(table, 0) > 0})"
+                    for table, seq in cls.sequences
+                    if seq
+                )
+            )
+
+
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    """The URL of a fresh database for this test (not yet opened)."""
+def db_url(request, tmp_path) -> str:
+    """The URL of this test's own database: a fresh one, not yet opened; on PostgreSQL,
+    for a test that opens it through `db`, the test process's emptied schema."""
+    if ON_POSTGRES and "db" in request.fixturenames and "fresh_db" not in request.keywords:
+        return _Reused.get()
     return new_db_url(tmp_path)
 
 
 @pytest.fixture
 def db(db_url):
-    """A fresh database, open, with the schema made."""
+    """A database of this test's own, open, with the schema made and nothing in it but
+    what a new database holds."""
     handle = database.connect(db_url)
+    if db_url == _Reused.url:
+        _Reused.reset(handle)
     yield handle
     handle.close()
 

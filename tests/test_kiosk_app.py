@@ -328,6 +328,7 @@ def refuse_writes(db) -> None:
         )
 
 
+@pytest.mark.fresh_db  # the trigger must not outlive this test
 async def test_when_the_database_cannot_be_written_nothing_is_lost(kiosk_app):
     from store import database
 
