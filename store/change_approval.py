@@ -41,13 +41,16 @@ from store.notices import NOTICE
 from store.sanitise import clean
 
 
-def _missing_for_submit(row: Change, *, reviewer_needed: bool) -> list[str]:
+def missing_for_submit(row) -> list[str]:
+    """What a change still needs before it can be submitted, in words ("the test plan",
+    "a window", "a peer reviewer"); a ChangeInfo or a row."""
     missing = [words for name, words in PLANS.items() if not getattr(row, name).strip()]
     if row.window_start is None:
         missing.append("a window")
-    if row.implementer_id is None:
+    if getattr(row, "implementer_id", getattr(row, "implementer", None)) is None:
         missing.append("an implementer")
-    if reviewer_needed and row.peer_reviewer_id is None:
+    reviewer = getattr(row, "peer_reviewer_id", getattr(row, "peer_reviewer", None))
+    if row.kind == "normal" and reviewer is None:
         missing.append("a peer reviewer")
     return missing
 
@@ -119,7 +122,7 @@ def submit(reference: object, *, by: str, seen_version: int | None = None) -> Ch
         row = for_change(reference, seen_version)
         refuse_unless_status(row, ("planning",), "be submitted")
         refuse_unless(tech, row, "originator", "implementer", doing="submit")
-        missing = _missing_for_submit(row, reviewer_needed=row.kind == "normal")
+        missing = missing_for_submit(row)
         if missing:
             raise Refused(f"{change_number(row.id)} needs {and_words(missing)} first.")
         if row.kind == "normal" and row.peer_reviewer_id in (
@@ -250,7 +253,10 @@ def approve_emergency(reference: object, *, by: str, seen_version: int | None = 
         if missing:
             raise Refused(f"{change_number(row.id)} needs {and_words(missing)} first.")
         places = room_codes(row)
-        for hit in change_schedule.clashes(row.window_start, row.window_end, locations=places):
+        found = change_schedule.clashes(
+            row.window_start, row.window_end, locations=places, risk=row.risk
+        )
+        for hit in found:
             journal.record(tech.login, row, "clash accepted", field="window", after=hit.words)
         schedule(row, tech.login, "emergency, approved by a manager")
         return info(row)

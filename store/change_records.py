@@ -160,7 +160,7 @@ class ChangeInfo:
     """Incidents it caused, INC numbers."""
     votes: tuple[VoteInfo, ...] = ()
     notices: tuple[str, ...] = ()
-    """The words of its notices still showing (or to show) at the kiosks."""
+    """The words of its notices showing (or still to show) at the kiosks."""
 
     @property
     def number(self) -> str:
@@ -311,9 +311,14 @@ def info(row: Change) -> ChangeInfo:
         .order_by(Vote.at, Vote.id)
         .tuples()
     )
+    now = journal.now()
     notices = _names(
         Notice.select(Notice.text)
-        .where((Notice.change == row.id) & Notice.withdrawn_at.is_null())
+        .where(
+            (Notice.change == row.id)
+            & Notice.withdrawn_at.is_null()
+            & (Notice.until.is_null() | (Notice.until > now))
+        )
         .order_by(Notice.id)
     )
     return ChangeInfo(
@@ -418,10 +423,11 @@ def list_changes(
 
 
 def awaiting_vote(login: str) -> list[ChangeSummary]:
-    """Changes whose open stage this committee member has not voted on, oldest first."""
+    """Changes whose open stage this committee member has not voted on, oldest first;
+    nothing for someone not on the committee."""
     with read():
         member = Technician.get_or_none(Technician.login == login)
-        if member is None:
+        if member is None or not member.active or "committee" not in member.roles.split(","):
             return []
         rows = list(
             Change.select()

@@ -629,3 +629,26 @@ def test_recent_changes_for_the_same_purpose_or_in_the_same_rooms(music):
 def test_a_change_adding_no_software_has_nothing_to_compare(music):
     rfc = new_rfc(adds=[], title="Restart the switches")
     assert changes.overlap(rfc.number).empty
+
+
+def test_what_is_missing_and_who_is_waiting_to_vote(board):
+    rfc = new_rfc()
+    assert changes.missing_for_submit(rfc) == [
+        "the implementation plan",
+        "the test plan",
+        "the back-out plan",
+        "a window",
+        "an implementer",
+        "a peer reviewer",
+    ]
+    assert changes.missing_for_submit(planned(rfc.number)) == []
+    assert changes.awaiting_vote("akhan") == []  # not on the committee
+    assert [c.number for c in changes.awaiting_vote("bmorris")] == [rfc.number]
+
+
+def test_a_notice_whose_window_has_ended_is_no_longer_listed(board):
+    rfc = to_scheduled()
+    later = rfc.window_end + dt.timedelta(minutes=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(journal, "now", lambda: later)
+        assert changes.change(rfc.number).notices == ()
