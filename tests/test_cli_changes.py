@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from store import calendar, journal
 from tests.test_calendar import DAY
-from tui.cli.changes import _local_time
+from tui.cli.change_input import local_time as _local_time
 
 NOW = dt.datetime(2026, 10, 12, 7, 0)
 """Mon 12 Oct 2026, 08:00 BST."""

@@ -13,370 +13,34 @@
 Each step is taken as the login running the command, who must be an active
 technician; the store says who may take which step, in one sentence. Times are the
 school's local time (this machine's), to the minute. docs/changes.md has the rest.
+Here: the command's parser and the lifecycle steps; `change_views` reads and prints
+(list, show, schedule, windows); `change_input` reads what people type.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import re
-import sys
-from pathlib import Path
 
-from store import calendar, change_schedule, changes, committee, journal, people
-from store.change_records import STAGE_WORDS, iso
-from store.errors import BadInput, NotFound, Refused
-from store.sanitise import shown
+from store import change_schedule, changes, committee
+from store.change_records import STAGE_WORDS
+from store.change_rules import and_words
 from tui.cli import add_common, group
-from tui.cli.output import local, print_json, table
+from tui.cli.change_input import PLAN_OPTIONS, hours, local_time, plans_given, whole, window_of
+from tui.cli.change_views import (
+    overlap_lines,
+    run_list,
+    run_schedule,
+    run_show,
+    run_windows,
+    window_text,
+)
+from tui.cli.output import print_json
 from tui.cli.session import open_db, who
 
-_TIME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})$")
-_HOURS = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,2})?$")
-MOST_FILE_BYTES = 64 * 1024
-"""A plan file bigger than this is refused before it is read (a plan is 4,000 characters)."""
 MOST_LIMIT = 1_000_000
-DAY_WORDS = {
-    "school": "school day",
-    "weekend": "weekend",
-    "holiday": "holiday",
-    "inset": "training day",
-}
-BEFORE_APPROVAL = ("raised", "planning", "peer_review", "reviewed")
-"""While the committee still has to decide: the overlap check is for then."""
-PLAN_OPTIONS = (
-    ("implementation", "implementation_plan", "how it will be done"),
-    ("test", "test_plan", "how you will know it worked"),
-    ("backout", "backout_plan", "how to undo it if it goes wrong"),
-)
 
 
-# What people type
-
-
-def _local_time(text: str) -> dt.datetime:
-    """'2026-10-14 16:00', the school's local time, as the store's naive UTC."""
-    match = _TIME.match(text.strip())
-    try:
-        if match is None:
-            raise ValueError
-        moment = dt.datetime(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{shown(text)}' is not a time like 2026-10-14 16:00"
-        ) from None
-    if not 2000 <= moment.year < 2100:
-        raise argparse.ArgumentTypeError("a change window must fall between 2000 and 2100")
-    return calendar.to_utc(moment)
-
-
-def _hours(text: str) -> dt.timedelta:
-    cleaned = text.strip()
-    if not _HOURS.match(cleaned) or not 0 < float(cleaned) <= 14 * 24:
-        raise argparse.ArgumentTypeError(
-            f"'{shown(text)}' is not a number of hours from 0.25 to 336, like 2 or 1.5"
-        )
-    length = dt.timedelta(hours=float(cleaned))
-    if length < dt.timedelta(minutes=15):
-        raise argparse.ArgumentTypeError("a window lasts 15 minutes at the least")
-    return length
-
-
-def _whole(low: int, high: int, what: str):
-    def parse(text: str) -> int:
-        cleaned = text.strip()
-        if not (cleaned.isascii() and cleaned.isdigit()) or not low <= int(cleaned) <= high:
-            raise argparse.ArgumentTypeError(
-                f"'{shown(text)}' is not a number of {what} from {low} to {high:,}"
-            )
-        return int(cleaned)
-
-    return parse
-
-
-def _window(args: argparse.Namespace) -> tuple[dt.datetime, dt.datetime] | None:
-    start, end = getattr(args, "start", None), getattr(args, "end", None)
-    if (start is None) != (end is None):
-        raise BadInput("Give the window as both --start and --end, like 2026-10-14 16:00.")
-    return None if start is None else (start, end)
-
-
-def _read_text(name: str) -> str:
-    """A plan from a file, or from stdin for '-'."""
-    if name == "-":
-        data = sys.stdin.buffer.read(MOST_FILE_BYTES + 1)
-        where = "What came on stdin"
-    else:
-        path = Path(name)
-        where = shown(path.name, 60)
-        try:
-            with path.open("rb") as handle:
-                data = handle.read(MOST_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise BadInput(f"There is no file {shown(name, 60)}.") from None
-        except IsADirectoryError:
-            raise BadInput(f"{shown(name, 60)} is a folder, not a file.") from None
-        except OSError as exc:
-            raise BadInput(
-                f"{shown(name, 60)} cannot be read ({exc.__class__.__name__})."
-            ) from None
-    if len(data) > MOST_FILE_BYTES:
-        raise BadInput(f"{where} is over 64 KB: a plan is 4,000 characters at the most.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(f"{where} is not text (UTF-8).") from None
-
-
-def _plans(args: argparse.Namespace) -> dict[str, str]:
-    """The plans given, as text or from files; read before anything is changed."""
-    if [getattr(args, f"{option}_file") for option, _n, _h in PLAN_OPTIONS].count("-") > 1:
-        raise BadInput("Only one plan can come from stdin ('-').")
-    found = {}
-    for option, name, _help in PLAN_OPTIONS:
-        text, path = getattr(args, option), getattr(args, f"{option}_file")
-        if path is not None:
-            text = _read_text(path)
-        if text is not None:
-            found[name] = text
-    return found
-
-
-def _me_on_committee() -> str:
-    """The login running the command, if it is on the change committee; else Refused."""
-    login = who()
-    try:
-        me = people.technician(login)
-    except NotFound:
-        raise Refused(f"{login} is not an active technician.") from None
-    if not me.active:
-        raise Refused(f"{login} is not an active technician.")
-    if not me.can("committee"):
-        raise Refused(f"{login} does not have the committee role.")
-    return login
-
-
-# How it is shown
-
-
-def _when(start: dt.datetime | None, end: dt.datetime | None) -> str:
-    return "-" if start is None or end is None else change_schedule.window_words(start, end)
-
-
-def _overlap_json(found: changes.Overlap | None) -> dict | None:
-    if found is None:
-        return None
-    return {
-        "software": [
-            {"name": s.name, "purposes": list(s.purposes), "rooms": list(s.rooms), "why": s.why}
-            for s in found.software
-        ],
-        "changes": [
-            {
-                "number": r.change.number,
-                "title": r.change.title,
-                "status": r.change.status,
-                "why": r.why,
-            }
-            for r in found.changes
-        ],
-    }
-
-
-def _overlap_lines(found: changes.Overlap | None) -> list[str]:
-    if found is None or found.empty:
-        return []
-    lines = [f"  {s.name}: {s.why}" for s in found.software]
-    lines += [f"  {r.change.number} {r.change.title}: {r.why}" for r in found.changes]
-    return lines
-
-
-def _window_matters(rfc: changes.ChangeInfo) -> bool:
-    """Whether the calendar check still means something: a window not yet used."""
-    return rfc.window_start is not None and rfc.status in (*BEFORE_APPROVAL, "scheduled")
-
-
-def _check_json(rfc: changes.ChangeInfo, found: changes.WindowCheck | None) -> dict | None:
-    if found is None:
-        return None
-    return {
-        "clear": not found.clashes and not (found.passed and rfc.status != "scheduled"),
-        "passed": found.passed,
-        "clashes": [
-            {
-                "kind": c.kind,
-                "title": c.title,
-                "location": c.location,
-                "starts_at": iso(c.starts_at),
-                "ends_at": iso(c.ends_at),
-                "words": c.words,
-            }
-            for c in found.clashes
-        ],
-        "more": max(0, found.total - len(found.clashes)),
-        "free": [_span_json(a, b) for a, b in found.free],
-    }
-
-
-def _span_json(start: dt.datetime, end: dt.datetime) -> dict:
-    return {"start": iso(start), "end": iso(end), "words": change_schedule.window_words(start, end)}
-
-
-def _check_lines(rfc: changes.ChangeInfo, found: changes.WindowCheck | None) -> list[str]:
-    if found is None:
-        return []
-    lines = []
-    if found.passed and rfc.status != "scheduled":
-        lines.append("  The window has passed: plan a new one.")
-    for clash in found.clashes[:10]:
-        lines.append(f"  Hits {clash.words}")
-    if found.total > 10:
-        lines.append(f"  ... and {found.total - 10} more")
-    if not lines:
-        return ["  The window is clear of lessons, exams and freezes."]
-    if found.free:
-        lines.append("  Next free windows of the same length:")
-        lines += [f"    {change_schedule.window_words(a, b)}" for a, b in found.free]
-    elif found.clashes:
-        lines.append("  No free window of the same length in the next four months.")
-    return lines
-
-
-def _tally(rfc: changes.ChangeInfo) -> committee.Tally | None:
-    return committee.tally(rfc.id, rfc.stage) if rfc.stage else None
-
-
-def _vote_lines(rfc: changes.ChangeInfo, tally: committee.Tally | None) -> list[str]:
-    lines = []
-    stages = list(dict.fromkeys([v.stage for v in rfc.votes] + ([rfc.stage] if tally else [])))
-    for stage in stages:
-        head = f"Votes on {STAGE_WORDS[stage]}"
-        if stage == rfc.stage and tally is not None:
-            head += f": {tally.words}"
-        lines.append(f"\n{head}")
-        for v in rfc.votes_on(stage):
-            said = f"  {v.comment}" if v.comment else ""
-            lines.append(f"  {local(v.at)}  {v.member:<10} {v.vote}{said}")
-        if stage == rfc.stage and tally is not None and tally.waiting:
-            lines.append(f"  Waiting for: {', '.join(tally.waiting)}")
-    return lines
-
-
-def _print_change(rfc: changes.ChangeInfo, tally, found, similar) -> None:
-    print(f"{rfc.number}  {rfc.title}")
-    call = f" (from {rfc.incident})" if rfc.incident else ""
-    lines = [
-        ("Status", rfc.status_word),
-        ("Kind", f"{rfc.kind}, {rfc.risk} risk"),
-        ("Raised", f"{local(rfc.created_at)} by {rfc.originator}{call}"),
-        ("Implementer", rfc.implementer or "nobody yet"),
-        ("Reviewer", rfc.peer_reviewer or "nobody yet"),
-        ("Window", _when(rfc.window_start, rfc.window_end)),
-        ("Rooms", ", ".join(rfc.locations) or "-"),
-        ("Devices", ", ".join(rfc.assets) or "-"),
-        ("Adds", ", ".join(rfc.adds) or "-"),
-        ("Removes", ", ".join(rfc.removes) or "-"),
-    ]
-    if rfc.problems:
-        lines.append(("Fixes", ", ".join(rfc.problems)))
-    if rfc.caused:
-        lines.append(("Caused", ", ".join(rfc.caused)))
-    if rfc.approved_at:
-        lines.append(("Approved", local(rfc.approved_at)))
-    if rfc.implemented_at:
-        lines.append(("Implemented", local(rfc.implemented_at)))
-    if rfc.outcome:
-        lines.append(("Outcome", rfc.outcome.replace("_", " ")))
-    if rfc.afterwards:
-        lines.append(("Afterwards", rfc.afterwards.replace("_", " ")))
-    if rfc.closed_at:
-        lines.append(("Ended", local(rfc.closed_at)))
-    for label, value in lines:
-        print(f"  {label + ':':13}{value}")
-    for label, text in (
-        ("Reason", rfc.reason),
-        ("Description", rfc.description),
-        ("Who is affected", rfc.affected),
-        ("Implementation plan", rfc.implementation_plan),
-        ("Test plan", rfc.test_plan),
-        ("Back-out plan", rfc.backout_plan),
-        ("What we learned", rfc.lessons),
-    ):
-        if text:
-            print(f"\n{label}:\n  " + text.replace("\n", "\n  "))
-    for line in _vote_lines(rfc, tally):
-        print(line)
-    if found is not None:
-        print("\nCalendar:")
-        print("\n".join(_check_lines(rfc, found)))
-    overlap = _overlap_lines(similar)
-    if overlap:
-        print("\nAlready in the school (look before you vote):")
-        print("\n".join(overlap))
-    if rfc.notices:
-        print("\nKiosk notice:")
-        for text in rfc.notices:
-            print(f"  {text}")
-
-
-def _history_line(entry) -> str:
-    what = entry.action + (f" {entry.field}" if entry.field and entry.field != entry.action else "")
-    if entry.before and entry.after:
-        what += f": {entry.before} -> {entry.after}"
-    elif entry.after:
-        what += f": {entry.after}"
-    elif entry.before:
-        what += f": was {entry.before}"
-    what = " ".join(what.split())
-    what = what if len(what) <= 200 else what[:199] + "…"
-    return f"  {local(entry.at)}  {entry.who:<10} {what}"
-
-
-def _summary_json(found: changes.ChangeSummary) -> dict:
-    return {
-        "number": found.number,
-        "title": found.title,
-        "kind": found.kind,
-        "status": found.status,
-        "risk": found.risk,
-        "originator": found.originator,
-        "implementer": found.implementer,
-        "window_start": iso(found.window_start),
-        "window_end": iso(found.window_end),
-        "created_at": iso(found.created_at),
-    }
-
-
-def _missing(rfc: changes.ChangeInfo) -> list[str]:
-    """What submitting still needs, in words."""
-    missing = [
-        words
-        for words, text in (
-            ("the implementation plan", rfc.implementation_plan),
-            ("the test plan", rfc.test_plan),
-            ("the back-out plan", rfc.backout_plan),
-        )
-        if not text
-    ]
-    if rfc.window_start is None:
-        missing.append("a window")
-    if rfc.implementer is None:
-        missing.append("an implementer")
-    if rfc.kind == "normal" and rfc.peer_reviewer is None:
-        missing.append("a peer reviewer")
-    return missing
-
-
-def _warn_window(rfc: changes.ChangeInfo) -> None:
-    """Say what a newly given window hits, so it can be moved before it is refused."""
-    if rfc.window_start is None or rfc.status not in ("raised", "planning"):
-        return
-    found = changes.window_check(rfc.number)
-    if found.words:
-        print(f"Warning: {found.words}")
-
-
-# The commands
+# The command
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -427,7 +91,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="only what waits for your vote (committee members), oldest first",
     )
-    listing.add_argument("--limit", type=_whole(1, MOST_LIMIT, "changes"), metavar="N")
+    listing.add_argument("--limit", type=whole(1, MOST_LIMIT, "changes"), metavar="N")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(listing)
     listing.set_defaults(handler=run_list)
@@ -587,7 +251,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "holidays, exams, freezes) and the changes whose window falls on it.",
     )
     schedule.add_argument(
-        "--weeks", type=_whole(1, 52, "weeks"), default=4, metavar="N", help="(default 4)"
+        "--weeks", type=whole(1, 52, "weeks"), default=4, metavar="N", help="(default 4)"
     )
     schedule.add_argument("--json", action="store_true", help="print a JSON list of days")
     add_common(schedule)
@@ -600,13 +264,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         "freeze (in the rooms given, and school-wide); a high-risk change also misses every "
         "school day.",
     )
-    windows.add_argument("--hours", type=_hours, required=True, metavar="H", help="e.g. 2 or 1.5")
+    windows.add_argument("--hours", type=hours, required=True, metavar="H", help="e.g. 2 or 1.5")
     windows.add_argument("--room", action="append", default=[], metavar="CODE")
     windows.add_argument(
         "--risk", default="low", metavar="RISK", help="low (default), medium, high"
     )
     windows.add_argument(
-        "--count", type=_whole(1, change_schedule.MOST_WINDOWS, "windows"), default=5, metavar="N"
+        "--count", type=whole(1, change_schedule.MOST_WINDOWS, "windows"), default=5, metavar="N"
     )
     windows.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(windows)
@@ -634,9 +298,21 @@ def _scope_options(parser: argparse.ArgumentParser, *, keep: bool = False) -> No
 
 def _window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--start", type=_local_time, metavar="TIME", help='the window opens, "2026-10-14 16:00"'
+        "--start", type=local_time, metavar="TIME", help='the window opens, "2026-10-14 16:00"'
     )
-    parser.add_argument("--end", type=_local_time, metavar="TIME", help="the window closes")
+    parser.add_argument("--end", type=local_time, metavar="TIME", help="the window closes")
+
+
+# The lifecycle steps
+
+
+def _warn_window(rfc: changes.ChangeInfo) -> None:
+    """Say what a newly given window hits, so it can be moved before it is refused."""
+    if rfc.window_start is None or rfc.status not in ("raised", "planning"):
+        return
+    found = changes.window_check(rfc.number)
+    if found.words:
+        print(f"Warning: {found.words}")
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -655,7 +331,7 @@ def run_new(args: argparse.Namespace) -> int:
         removes=args.removes,
         incident=args.call,
         problem=args.problem,
-        window=_window(args),
+        window=window_of(args),
         implementer=args.implementer,
         peer_reviewer=args.reviewer,
     )
@@ -667,92 +343,13 @@ def run_new(args: argparse.Namespace) -> int:
     similar = changes.overlap(rfc.number)
     if similar is not None and not similar.empty:
         print("Already in the school:")
-        print("\n".join(_overlap_lines(similar)))
-    return 0
-
-
-def run_list(args: argparse.Namespace) -> int:
-    open_db(args)
-    if args.awaiting_my_vote:
-        if args.status is not None:
-            raise BadInput("--awaiting-my-vote lists what waits for your vote: leave out --status.")
-        found = changes.awaiting_vote(_me_on_committee())
-        words = args.search.strip().casefold()
-        if words:
-            found = [c for c in found if words in c.title.casefold()]
-        found = found[: args.limit] if args.limit else found
-    else:
-        found = changes.list_changes(args.status or "open", args.search, limit=args.limit)
-    if args.json:
-        print_json([_summary_json(c) for c in found])
-        return 0
-    rows = (
-        (
-            c.number,
-            c.status_word,
-            c.kind,
-            c.risk,
-            _when(c.window_start, c.window_end),
-            c.originator,
-            c.title,
-        )
-        for c in found
-    )
-    if not table(("RFC", "STATUS", "KIND", "RISK", "WINDOW", "BY", "TITLE"), rows):
-        print("Nothing waits for your vote." if args.awaiting_my_vote else "No changes match.")
-    return 0
-
-
-def run_show(args: argparse.Namespace) -> int:
-    open_db(args)
-    rfc = changes.change(args.reference)
-    tally = _tally(rfc)
-    found = changes.window_check(rfc.number) if _window_matters(rfc) else None
-    similar = changes.overlap(rfc.number) if rfc.status in BEFORE_APPROVAL else None
-    entries = changes.history(rfc.number) if args.history else []
-    if args.json:
-        shown_json = rfc.to_json()
-        shown_json["status_words"] = rfc.status_word
-        shown_json["tally"] = (
-            None
-            if tally is None
-            else {
-                "stage": rfc.stage,
-                "words": tally.words,
-                "approve": list(tally.approve),
-                "reject": list(tally.reject),
-                "abstain": list(tally.abstain),
-                "waiting": list(tally.waiting),
-                "needed": tally.needed,
-            }
-        )
-        shown_json["window_check"] = _check_json(rfc, found)
-        shown_json["overlap"] = _overlap_json(similar)
-        shown_json["notices"] = list(rfc.notices)
-        if args.history:
-            shown_json["history"] = [
-                {
-                    "at": iso(e.at),
-                    "who": e.who,
-                    "action": e.action,
-                    "field": e.field,
-                    "before": e.before,
-                    "after": e.after,
-                }
-                for e in entries
-            ]
-        print_json(shown_json)
-        return 0
-    _print_change(rfc, tally, found, similar)
-    if args.history:
-        print("\nHistory:")
-        print("\n".join(_history_line(e) for e in entries))
+        print("\n".join(overlap_lines(similar)))
     return 0
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    plans = _plans(args)
-    window = _window(args)
+    plans = plans_given(args)
+    window = window_of(args)
     open_db(args)
     rfc = changes.plan(
         args.reference,
@@ -770,9 +367,9 @@ def run_plan(args: argparse.Namespace) -> int:
         removes=args.removes,
         **plans,
     )
-    missing = _missing(rfc)
+    missing = changes.missing_for_submit(rfc)
     then = (
-        f"it still needs {_and(missing)} before it can be submitted"
+        f"it still needs {and_words(missing)} before it can be submitted"
         if missing
         else f"ready to submit: fitsdesk change submit {rfc.number}"
     )
@@ -780,10 +377,6 @@ def run_plan(args: argparse.Namespace) -> int:
     if window is not None:
         _warn_window(rfc)
     return 0
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def run_step(args: argparse.Namespace) -> int:
@@ -803,7 +396,7 @@ def run_step(args: argparse.Namespace) -> int:
     if rfc.status == "peer_review":
         print(f"{rfc.number} is awaiting peer review by {rfc.peer_reviewer}.")
         return 0
-    when = _when(rfc.window_start, rfc.window_end)
+    when = window_text(rfc.window_start, rfc.window_end)
     print(f"{rfc.number} is approved and scheduled for {when}; its notice is up at the kiosks.")
     if rfc.kind == "emergency":
         for clash in changes.window_check(rfc.number).clashes:
@@ -884,67 +477,4 @@ def run_link(args: argparse.Namespace) -> int:
     else:
         rfc = changes.link_incident(args.reference, args.caused, by=who())
         print(f"Recorded that {rfc.number} caused {rfc.caused[-1]}.")
-    return 0
-
-
-def run_schedule(args: argparse.Namespace) -> int:
-    open_db(args)
-    today = calendar.to_local(journal.now()).date()
-    days = change_schedule.calendar_days(today, args.weeks * 7)
-    start = calendar.day_span(days[0].date)[0]
-    end = calendar.day_span(days[-1].date)[1]
-    on_day: dict[dt.date, list[changes.ChangeSummary]] = {}
-    for found in changes.scheduled_between(start, end):
-        for day in calendar.local_days(found.window_start, found.window_end):
-            on_day.setdefault(day, []).append(found)
-    if args.json:
-        print_json(
-            [
-                {
-                    "date": day.date.isoformat(),
-                    "day": day.day,
-                    "events": list(day.events),
-                    "changes": [_summary_json(c) for c in on_day.get(day.date, [])],
-                }
-                for day in days
-            ]
-        )
-        return 0
-    for day in days:
-        events = "; ".join(day.events)
-        print(f"{day.date:%a} {day.date.day:>2} {day.date:%b}  {DAY_WORDS[day.day]:<12}  {events}")
-        for c in on_day.get(day.date, []):
-            print(f"    {_on_day(c, day.date)}  {c.number}  {c.status_word}  {c.title}")
-    count = len({c.id for listed in on_day.values() for c in listed})
-    weeks = f"{args.weeks} week{'s' if args.weeks != 1 else ''}"
-    if count:
-        print(f"{count} change{'s' if count != 1 else ''} in the next {weeks}.")
-    else:
-        print(f"No changes in the next {weeks}.")
-    return 0
-
-
-def _on_day(found: changes.ChangeSummary, day: dt.date) -> str:
-    """The window as that day sees it: its hours, or the whole window when it runs on."""
-    first, last = calendar.to_local(found.window_start), calendar.to_local(found.window_end)
-    if first.date() == last.date() == day:
-        return f"{first:%H:%M}-{last:%H:%M}"
-    return change_schedule.window_words(found.window_start, found.window_end)
-
-
-def run_windows(args: argparse.Namespace) -> int:
-    open_db(args)
-    now = journal.now()
-    quarter = dt.timedelta(minutes=15)
-    after = dt.datetime.min + -(-(now - dt.datetime.min) // quarter) * quarter
-    found = change_schedule.next_windows(
-        args.hours, after=after, locations=args.room, count=args.count, risk=args.risk
-    )
-    if args.json:
-        print_json([_span_json(a, b) for a, b in found])
-        return 0
-    if not found:
-        print("No free window that long in the next four months.")
-    for start, end in found:
-        print(change_schedule.window_words(start, end))
     return 0
