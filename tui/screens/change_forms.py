@@ -113,11 +113,16 @@ def plan_dialog(found: changes.ChangeInfo, me: str) -> Ask:
         ),
         Ask.text(
             "start",
-            "Window start, local time",
+            "Window start, local time (YYYY-MM-DD HH:MM)",
             local_text(found.window_start),
             "2026-10-14 16:00",
         ),
-        Ask.text("end", "Window end, local time", local_text(found.window_end), "2026-10-14 18:00"),
+        Ask.text(
+            "end",
+            "Window end, local time (YYYY-MM-DD HH:MM)",
+            local_text(found.window_end),
+            "2026-10-14 18:00",
+        ),
         Ask.text("implementer", "Implementer: a login", found.implementer or me, "like jsmith"),
     ]
     if normal:

@@ -46,7 +46,7 @@ SAID = {
     "vote": ("change awaits your vote", "changes await your vote"),
 }
 """What a view's count says, for one and for more."""
-KINDS = (("normal", "Normal"), ("standard", "Standard (pre-approved)"), ("emergency", "Emergency"))
+KINDS = (("normal", "Normal"), ("standard", "Standard"), ("emergency", "Emergency"))
 RISKS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
 
 
@@ -116,7 +116,9 @@ def raise_dialog(me: str) -> Ask:
         [
             Ask.text("title", "Title: what will change", "", "like Install Audacity in IT1"),
             Ask.text("reason", "Why: what it is for", "", "Music coursework needs it"),
-            Ask.choice("kind", "Kind", KINDS, "normal"),
+            Ask.choice(
+                "kind", "Kind (a standard change is low risk and pre-approved)", KINDS, "normal"
+            ),
             Ask.choice("risk", "Risk", RISKS, "low"),
             Ask.text("rooms", "Rooms it works in: their codes (empty: none)", "", "IT1 LIB"),
             Ask.text("adds", "Software it installs, with commas (empty: none)", "", "Audacity 3.4"),
