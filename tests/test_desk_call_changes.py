@@ -3,6 +3,9 @@
 import datetime as dt
 
 from store import changes, journal, people, servicedesk
+from tests.kiosk_helpers import settle, text_of
+from tests.test_desk_app import answer, footer
+from tests.test_desk_changes import open_change
 from tests.test_desk_problems import open_call, words
 from tui.app import DeskApp
 
@@ -20,8 +23,17 @@ async def test_a_call_shows_the_change_it_asked_for_and_the_change_that_caused_i
     changes.approve_emergency(rfc.number, by="jsmith")
     changes.implement(rfc.number, by="jsmith")
     broke = servicedesk.log_call(summary="No sound in IT1", requester="Sam Patel", by="jsmith")
-    changes.link_incident(rfc.number, broke.number, by="jsmith")
     async with DeskApp(db_url=db_url, user="jsmith").run_test(size=(110, 30)) as pilot:
+        await open_change(pilot, rfc.number)
+        assert "Caused a call" in footer(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        await answer(pilot, incident="INC-999")
+        assert "No call matches INC-000999" in text_of(pilot, "#dialog-problem")
+        await answer(pilot, incident=broke.number.lower())
+        assert changes.change(rfc.number).caused == (broke.number,)
+        await pilot.press("escape")
+        await settle(pilot)
         await open_call(pilot, asked.number)
         assert "Change RFC-000001 (Implemented): Install Audacity in [b]IT1[/b]" in words(
             pilot, "#fields"

@@ -89,6 +89,7 @@ def may(what: str, found: changes.ChangeInfo, me) -> bool:
         ),
         "cancel": lambda: status in UNDONE and holds("originator"),
         "link": lambda: status not in ENDED and tech,
+        "caused": lambda: found.implemented_at is not None and tech,
         "call": lambda: found.incident is not None,
     }
     return bool(rules[what]())
@@ -332,6 +333,13 @@ class ChangeScreen(Screen):
         ),
         Binding("c", "act('cancel')", "Cancel change", id="desk.change_cancel"),
         Binding("l", "act('link')", "Fixes problem", id="desk.change_link"),
+        Binding(
+            "k",
+            "act('caused')",
+            "Caused a call",
+            id="desk.change_caused",
+            tooltip="Record a call this change caused, so its review can learn from it",
+        ),
         Binding("g", "act('call')", "Its call", id="desk.change_call"),
         Binding("escape,q", "back", "Back", id="desk.back_change"),
     ]
@@ -453,6 +461,7 @@ class ChangeScreen(Screen):
             "implement": forms.implement_dialog,
             "review": forms.review_dialog,
             "link": forms.link_dialog,
+            "caused": forms.caused_dialog,
             "notice": forms.notice_dialog,
         }
         if what in dialogs:

@@ -238,6 +238,16 @@ def link_dialog(found: changes.ChangeInfo, me: str) -> Ask:
     )
 
 
+def caused_dialog(found: changes.ChangeInfo, me: str) -> Ask:
+    ref = found.number
+    return Ask(
+        f"A call {ref} caused",
+        [Ask.text("incident", "The call's log number", "", "INC-000042")],
+        lambda v: changes.link_incident(ref, v["incident"].strip(), by=me),
+        ok="Link",
+    )
+
+
 def notice_dialog(found: changes.ChangeInfo, me: str) -> Ask:
     ref, seen = found.number, found.version
     return Ask(
