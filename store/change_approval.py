@@ -193,15 +193,18 @@ def vote(
             word = STATUS_WORDS[row.status].lower()
             raise Refused(f"{change_number(row.id)} is {word}: there is nothing to vote on.")
         already = Vote.get_or_none(
-            (Vote.change == row.id) & (Vote.stage == stage) & (Vote.member == member.id)
+            (Vote.change == row.id)
+            & (Vote.stage == stage)
+            & (Vote.round == row.vote_round)
+            & (Vote.member == member.id)
         )
         if already is not None:
             raise Refused(
                 f"You have already voted on {STAGE_WORDS[stage]} for {change_number(row.id)}."
             )
         stamp = journal.now()
-        Vote.create(change=row.id, stage=stage, member=member.id, vote=choice, comment=words,
-                    at=stamp)  # fmt: skip
+        Vote.create(change=row.id, stage=stage, round=row.vote_round, member=member.id,
+                    vote=choice, comment=words, at=stamp)  # fmt: skip
         journal.record(member.login, row, "vote", field=stage,
                        after=f"{choice}: {words}" if words else choice, at=stamp)  # fmt: skip
         result = committee.tally(row.id, stage)
@@ -228,7 +231,8 @@ def _decided(row: Change, stage: str, result: committee.Tally) -> None:
         found = check_row(row)
         if found.words:  # the calendar moved since it was planned: plan it again
             journal.record(who, row, "not scheduled", field="window", after=found.words)
-            write_change(row, who, "back to planning", {"status": "planning"})
+            again = {"status": "planning", "vote_round": row.vote_round + 1}
+            write_change(row, who, "back to planning", again)
         else:
             schedule(row, who, "approved to implement")
 

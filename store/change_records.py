@@ -115,6 +115,7 @@ class VoteInfo:
     vote: str
     comment: str
     at: dt.datetime
+    round: int = 1
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,8 @@ class ChangeInfo:
     implemented_at: dt.datetime | None
     closed_at: dt.datetime | None
     version: int
+    vote_round: int = 1
+    """Votes cast in earlier rounds (before it went back to planning) no longer count."""
     stage: str | None = None
     """What the committee is voting on now ("proceed", "implement", "afterwards")."""
     assets: tuple[str, ...] = ()
@@ -175,9 +178,12 @@ class ChangeInfo:
         return self.status in ENDED
 
     def votes_on(self, stage: str | None = None) -> tuple[VoteInfo, ...]:
-        """The votes on one stage (the open one, by default)."""
+        """The votes that count on one stage (the open one, by default): this round's
+        while it is open, else those of the round that decided it."""
         stage = stage or self.stage
-        return tuple(v for v in self.votes if v.stage == stage)
+        cast = [v for v in self.votes if v.stage == stage]
+        wanted = self.vote_round if stage == self.stage else max((v.round for v in cast), default=0)
+        return tuple(v for v in cast if v.round == wanted)
 
     def to_json(self) -> dict:
         """What `fitsdesk change show --json` prints."""
@@ -302,9 +308,15 @@ def info(row: Change) -> ChangeInfo:
         .tuples()
     )
     votes = tuple(
-        VoteInfo(stage, login, name, vote, comment, at)
-        for stage, login, name, vote, comment, at in Vote.select(
-            Vote.stage, Technician.login, Technician.full_name, Vote.vote, Vote.comment, Vote.at
+        VoteInfo(stage, login, name, vote, comment, at, round_)
+        for stage, login, name, vote, comment, at, round_ in Vote.select(
+            Vote.stage,
+            Technician.login,
+            Technician.full_name,
+            Vote.vote,
+            Vote.comment,
+            Vote.at,
+            Vote.round,
         )
         .join(Technician, on=Vote.member == Technician.id)
         .where(Vote.change == row.id)
@@ -348,6 +360,7 @@ def info(row: Change) -> ChangeInfo:
         implemented_at=row.implemented_at,
         closed_at=row.closed_at,
         version=row.version,
+        vote_round=row.vote_round,
         stage=open_stage(row),
         assets=assets,
         locations=places,
@@ -441,13 +454,12 @@ def awaiting_vote(login: str) -> list[ChangeSummary]:
             )
             .order_by(Change.id)
         )
-        voted = {
-            (cid, stage)
-            for cid, stage in Vote.select(Vote.change, Vote.stage)
+        voted = set(
+            Vote.select(Vote.change, Vote.stage, Vote.round)
             .where((Vote.member == member.id) & Vote.change.in_([r.id for r in rows] or [0]))
             .tuples()
-        }
-        ids = [r.id for r in rows if (r.id, open_stage(r)) not in voted]
+        )
+        ids = [r.id for r in rows if (r.id, open_stage(r), r.vote_round) not in voted]
     if not ids:
         return []
     return _summaries(Change.select().where(Change.id.in_(ids)).order_by(Change.id))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from store import config
 from store.database import read
-from store.models import Technician, Vote
+from store.models import Change, Technician, Vote
 
 
 @dataclass(frozen=True)
@@ -105,13 +105,15 @@ def decide(members: tuple[str, ...], votes: dict[str, str]) -> Tally:
 
 
 def tally(change_id: int, stage: str) -> Tally:
-    """The votes cast on one stage of a change, and what they decide now."""
+    """The votes cast on one stage of a change in its current round, and what they
+    decide now."""
     with read():
+        now = Change.select(Change.vote_round).where(Change.id == change_id).scalar() or 1
         votes = {
             login: vote
             for login, vote in Vote.select(Technician.login, Vote.vote)
             .join(Technician, on=Vote.member == Technician.id)
-            .where((Vote.change == change_id) & (Vote.stage == stage))
+            .where((Vote.change == change_id) & (Vote.stage == stage) & (Vote.round == now))
             .tuples()
         }
     return decide(members(), votes)

@@ -423,6 +423,8 @@ class Change(Base):
     """The post-implementation review's verdict: succeeded, failed, backed_out."""
     lessons = pw.TextField(default="")
     """What we learned, from the post-implementation review."""
+    vote_round = pw.IntegerField(default=1)
+    """Votes of earlier rounds (before it went back to planning) no longer count."""
     afterwards = pw.CharField(max_length=10, null=True)
     """An emergency change's review by the committee afterwards: endorsed or rejected."""
     created_at = pw.DateTimeField()
@@ -469,6 +471,8 @@ class Vote(Base):
 
     change = pw.ForeignKeyField(Change, backref="votes")
     stage = pw.CharField(max_length=10)
+    round = pw.IntegerField(default=1)
+    """The change's vote_round when it was cast."""
     member = pw.ForeignKeyField(Technician)
     vote = pw.CharField(max_length=8)
     comment = pw.TextField(default="")

@@ -374,7 +374,18 @@ def test_a_lesson_added_after_review_sends_it_back_to_planning(board):
     add_event("exam", "Mock exams", start, end, by="jsmith")
     rfc = approve(rfc.number)
     assert rfc.status == "planning" and not rfc.notices
-    assert "Mock exams (exam)" in [e.after for e in changes.history(rfc.number)][-2]
+    assert "Mock exams (exam)" in [e.after for e in changes.history(rfc.number)][-3]
+
+    # Planned again: the votes on the old window no longer count; everyone votes again.
+    planned(rfc.number, window=(end + dt.timedelta(hours=1), end + dt.timedelta(hours=2)))
+    changes.submit(rfc.number, by="jsmith")
+    rfc = changes.peer_review(rfc.number, ok=True, by="akhan")
+    assert (rfc.stage, rfc.vote_round, rfc.votes_on()) == ("implement", 2, ())
+    assert committee.tally(rfc.id, "implement").words.startswith("0 of 3 approve")
+    assert [c.number for c in changes.awaiting_vote("bmorris")] == [rfc.number]
+    rfc = changes.vote(rfc.number, "reject", by="bmorris", comment="Still too close to exams")
+    assert rfc.status == "reviewed"  # one reject of three decides nothing
+    assert len(rfc.votes) == 5  # two to proceed, two on the old window, this one
 
 
 def test_an_emergency_may_clash_and_the_clash_is_journalled(board):
