@@ -345,6 +345,13 @@ def plan(
                 if chosen.id != before:
                     journal.record(tech.login, row, name, field=name, after=chosen.login)
                     updates[name] = chosen.id
+        reviewer = updates.get("peer_reviewer", row.peer_reviewer_id)
+        doer = updates.get("implementer", row.implementer_id)
+        if reviewer is not None and reviewer in (row.originator_id, doer):
+            raise Refused(
+                "The peer reviewer must be someone other than who raised it and who "
+                "implements it."
+            )
         if scoped:
             current = info(row)
             scope = _scope(
