@@ -3,7 +3,7 @@
 import datetime as dt
 
 from store import changes, journal, people, servicedesk
-from tests.kiosk_helpers import settle, text_of
+from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_desk_app import answer, footer
 from tests.test_desk_changes import open_change
 from tests.test_desk_problems import open_call, words
@@ -28,8 +28,12 @@ async def test_a_call_shows_the_change_it_asked_for_and_the_change_that_caused_i
         assert "Caused a call" in footer(pilot)
         await pilot.press("k")
         await settle(pilot)
-        await answer(pilot, incident="INC-999")
+        await type_into(pilot, "#field-incident", "INC-999")
+        pilot.app.screen.query_one("#ok").focus()
+        await pilot.press("enter")
+        await settle(pilot)
         assert "No call matches INC-000999" in text_of(pilot, "#dialog-problem")
+        assert pilot.app.focused.id == "field-incident"  # not Cancel: Enter keeps the answer
         await answer(pilot, incident=broke.number.lower())
         assert changes.change(rfc.number).caused == (broke.number,)
         await pilot.press("escape")

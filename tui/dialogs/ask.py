@@ -126,10 +126,15 @@ class Ask(ModalScreen[Any]):
         self.app.run_store(lambda: self.act(values), self.dismiss, self.refused)
 
     def refused(self, problem: FitsDeskError) -> None:
+        """Say why, and put the cursor back in the answers (not on Cancel, where the
+        disabled OK button sent it), so the next Enter does not throw them away."""
         shown = self.query_one("#dialog-problem", Static)
         shown.update(str(problem))
         shown.display = True
         self.query_one("#ok", Button).disabled = False
+        focusable = list(self.query("PlainInput, RadioSet, Switch"))
+        if focusable and not isinstance(self.focused, PlainInput | RadioSet | Switch):
+            focusable[0].focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
