@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from store import journal
+from store import config, journal
 from store.calendar import (
     EARLIEST,
     HORIZON,
@@ -244,20 +244,44 @@ def next_windows(
     count: int = 3,
     risk: str = "low",
 ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The next `count` windows of `length` from `after` that clash with nothing (as
-    `clashes` with the same locations and risk), within HORIZON; one per gap between
-    clashes, at the gap's start. Fewer, or none, when the horizon runs out."""
+    """The next `count` windows of `length` from `after` (at a quarter hour) that clash
+    with nothing (as `clashes` with the same locations and risk) and fall within the
+    technicians' working hours, within HORIZON; one per gap between clashes, at the
+    gap's start. Fewer, or none, when the horizon runs out."""
     check_length(length)
     after = _moment(after)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MOST_WINDOWS:
         raise BadInput(f"Ask for 1 to {MOST_WINDOWS} windows.")
     risk, rooms = _risk(risk), _rooms(locations)
+    after = _next_quarter(after)
     end = after + HORIZON
     year = _Year(after, end, locations=rooms)
-    busy = year.busy(after, end)
+    busy = year.busy(after, end) + _off_hours(after, end)
     if risk == "high":
         busy += [(c.starts_at, c.ends_at) for c in _school_days(year, after, end)]
     return gaps(sorted(busy), after, end, length, count)
+
+
+def _next_quarter(moment: dt.datetime) -> dt.datetime:
+    """The moment, or the next quarter hour after it: windows people can type."""
+    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    return floor if floor == moment else floor + dt.timedelta(minutes=15)
+
+
+def _off_hours(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Each night outside the technicians' working hours ([changes] working_hours), as
+    busy spans: nobody is offered a window at midnight."""
+    first, last = (dt.time.fromisoformat(t) for t in config.current().working_hours)
+    spans, day = [], to_local(start).date() - dt.timedelta(days=1)
+    while to_utc(dt.datetime.combine(day, last)) < end:
+        spans.append(
+            (
+                to_utc(dt.datetime.combine(day, last)),
+                to_utc(dt.datetime.combine(day + dt.timedelta(days=1), first)),
+            )
+        )
+        day += dt.timedelta(days=1)
+    return spans
 
 
 def calendar_days(first: dt.date, days: int) -> list[Day]:

@@ -40,7 +40,7 @@ KNOWN = {
     "kiosk": KIOSK_KEYS,
     "desk": ("keys",),
     "trends": tuple(TREND_RANGES),
-    "changes": ("committee_rule", "min_approvals", "overlap_weeks", "notice_days"),
+    "changes": ("committee_rule", "min_approvals", "overlap_weeks", "notice_days", "working_hours"),
 }
 """Every setting FITS Desk reads, by section."""
 SCHOOL_NAME = Field("the setting school.name", 80)
@@ -135,6 +135,9 @@ class Config:
     """How far back the committee is shown changes with overlapping purpose."""
     notice_days: int = 7
     """How many days before its window a change's notice shows at the kiosks."""
+    working_hours: tuple[str, str] = ("07:00", "19:00")
+    """When technicians work, local time: the free windows offered for a change fall
+    inside these hours (a change may still be planned outside them)."""
 
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
@@ -255,6 +258,18 @@ def _changes(table: object, where: str) -> dict:
         if rule not in ("majority", "all"):
             raise BadInput(f'{where}: changes.committee_rule must be "majority" or "all".')
         found["committee_rule"] = rule
+    if "working_hours" in table:
+        hours = table["working_hours"]
+        parts = hours.split("-") if isinstance(hours, str) else []
+        if (
+            len(parts) != 2
+            or not all(re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", p.strip()) for p in parts)
+            or parts[0].strip() >= parts[1].strip()
+        ):
+            raise BadInput(
+                f'{where}: changes.working_hours must be a start and an end, like "07:00-19:00".'
+            )  # fmt: skip
+        found["working_hours"] = (parts[0].strip(), parts[1].strip())
     for key, (low, high) in {
         "min_approvals": (1, 50),
         "overlap_weeks": (1, 52),

@@ -1,13 +1,14 @@
 """Scheduling a change: what its window would hit (lessons, exams, freezes, term time),
 the next clear windows, the window in words, and the desk's four weeks ahead."""
 
+import dataclasses
 import datetime as dt
 import re
 import time
 
 import pytest
 
-from store import calendar, locations
+from store import calendar, config, locations
 from store import change_schedule as schedule
 from store.errors import BadInput
 from tests.test_calendar import DAY, local
@@ -212,10 +213,10 @@ def test_room_codes_are_cleaned_before_they_are_looked_up(autumn):
 
 def test_next_windows_skip_lessons_one_per_gap(autumn):
     found = schedule.next_windows(HOUR, after=local(2026, 10, 14, 8, 0))
-    assert found == [  # 08:00-08:50 is too short before Period 1
+    assert found == [  # 08:00-08:50 is too short before Period 1; nights are not offered
         (local(2026, 10, 14, 15, 0), local(2026, 10, 14, 16, 0)),
+        (local(2026, 10, 15, 7, 0), local(2026, 10, 15, 8, 0)),  # the working day starts
         (local(2026, 10, 15, 15, 0), local(2026, 10, 15, 16, 0)),
-        (local(2026, 10, 16, 15, 0), local(2026, 10, 16, 16, 0)),
     ]
 
 
@@ -227,7 +228,8 @@ def test_next_windows_skip_freezes_and_every_named_room(autumn):
     in_ict = schedule.next_windows(2 * HOUR, after=after, locations=["ICT1"])
     assert in_ict[0] == (after, after + 2 * HOUR)
     both = schedule.next_windows(2 * HOUR, after=after, locations=["ICT1", "HALL"], count=5)
-    assert both[0] == (local(2026, 11, 16, 0, 0), local(2026, 11, 16, 2, 0))  # after the freeze
+    # After the freeze: 07:00-08:50 is too short before Period 1, so after school
+    assert both[0] == (local(2026, 11, 16, 15, 0), local(2026, 11, 16, 17, 0))
     for start, end in both:
         assert schedule.clashes(start, end, locations=["ICT1", "HALL"]) == []
 
@@ -235,9 +237,9 @@ def test_next_windows_skip_freezes_and_every_named_room(autumn):
 def test_high_risk_windows_fall_at_weekends_and_in_holidays(autumn):
     found = schedule.next_windows(4 * HOUR, after=local(2026, 10, 14, 8, 0), risk="high")
     assert [schedule.window_words(*w) for w in found] == [
-        "Sat 17 Oct 00:00-04:00",
-        "Sat 24 Oct 00:00-04:00",  # half term and the training day: one long gap
-        "Sat 7 Nov 00:00-04:00",
+        "Sat 17 Oct 07:00-11:00",  # within the working day
+        "Sun 18 Oct 07:00-11:00",
+        "Sat 24 Oct 07:00-11:00",
     ]
     for start, end in found:
         assert schedule.clashes(start, end, risk="high") == []
@@ -253,6 +255,21 @@ def test_next_windows_refuse_bad_requests(autumn):
             schedule.next_windows(HOUR, after=after, count=count)
     with pytest.raises(BadInput, match="dates with times"):
         schedule.next_windows(HOUR, after=dt.date(2026, 10, 14))
+
+
+def test_windows_start_at_a_quarter_hour_within_the_working_day(autumn):
+    after = local(2026, 10, 17, 9, 7)  # a Saturday
+    assert schedule.next_windows(HOUR, after=after, count=1) == [
+        (local(2026, 10, 17, 9, 15), local(2026, 10, 17, 10, 15))
+    ]
+    late = schedule.next_windows(HOUR, after=local(2026, 10, 17, 18, 30), count=1)
+    assert late == [(local(2026, 10, 18, 7, 0), local(2026, 10, 18, 8, 0))]
+    config.use(dataclasses.replace(config.current(), working_hours=("16:00", "20:00")))
+    found = schedule.next_windows(HOUR, after=local(2026, 10, 14, 8, 0), count=2)
+    assert found == [
+        (local(2026, 10, 14, 16, 0), local(2026, 10, 14, 17, 0)),
+        (local(2026, 10, 15, 16, 0), local(2026, 10, 15, 17, 0)),
+    ]
 
 
 def test_window_words_across_days_and_the_clock_changes(london):
@@ -308,3 +325,15 @@ def test_each_call_reads_the_calendar_once(autumn, monkeypatch):
 def test_calendar_days_refuses_bad_requests(first, days, sentence):
     with pytest.raises(BadInput, match=sentence):
         schedule.calendar_days(first, days)
+
+
+@pytest.mark.parametrize(
+    "hours", ['"19:00-07:00"', '"7-19"', '"07:00"', "7", '"07:00-24:00"', '"[b]x[/b]"']
+)
+def test_working_hours_in_the_config_are_checked(tmp_path, hours):
+    path = tmp_path / "config.toml"
+    path.write_text(f"[changes]\nworking_hours = {hours}\n")
+    with pytest.raises(BadInput, match="working_hours must be a start and an end"):
+        config.load_config(path)
+    path.write_text('[changes]\nworking_hours = "07:30-18:00"\n')
+    assert config.load_config(path).working_hours == ("07:30", "18:00")

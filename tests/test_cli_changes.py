@@ -389,7 +389,7 @@ def test_the_next_free_windows(desk):
         ["Mon 12 Oct 15:00-17:00", "Tue 13 Oct 15:00-17:00"],
     )
     _, out, _ = desk("change", "windows", "--hours", "1.5", "--risk", "high", "--count", "1")
-    assert out == "Sat 17 Oct 00:00-01:30\n"
+    assert out == "Sat 17 Oct 07:00-08:30\n"
     _, out, _ = desk("change", "windows", "--hours", "2", "--room", "IT1", "--json", "--count", "2")
     assert json.loads(out)[1] == {
         "start": "2026-10-13T14:00:00+00:00",
