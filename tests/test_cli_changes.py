@@ -615,3 +615,12 @@ def test_new_and_show_say_what_is_already_in_the_school(desk, act):
     }
     assert found["changes"][0]["number"] == "RFC-000001"
     assert shown(desk)["overlap"] is None  # not asked of a change the committee has approved
+
+
+def test_planning_before_approval_says_what_it_waits_for(school, run):
+    assert run("change", "new", "--title", "Move the printers")[0] == 0
+    status, out, err = run("change", "plan", "RFC-1", "--test", "Print a page")
+    assert (status, out) == (
+        0,
+        "Planned RFC-000001; raised: awaiting approval to proceed.\n",
+    ), err

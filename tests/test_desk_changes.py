@@ -112,7 +112,7 @@ async def test_a_member_lands_on_what_awaits_their_vote(board):
     approve(first.number, "cdavis")
     async with desk(board, "bmorris").run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "2 changes await your vote" in words(pilot, "#narrowed")  # on the queue
+        assert "2 changes await your vote (ctrl+r: Changes)" in words(pilot, "#narrowed")
         await press(pilot, "ctrl+r")
         assert pilot.app.screen.view == "vote"
         assert rows(pilot, "#changes") == ["RFC-000001", "RFC-000002"]  # oldest first

@@ -368,11 +368,12 @@ def run_plan(args: argparse.Namespace) -> int:
         **plans,
     )
     missing = changes.missing_for_submit(rfc)
-    then = (
-        f"it still needs {and_words(missing)} before it can be submitted"
-        if missing
-        else f"ready to submit: fitsdesk change submit {rfc.number}"
-    )
+    if rfc.status != "planning":  # not yet approved to proceed, or an emergency
+        then = rfc.status_word.lower()
+    elif missing:
+        then = f"it still needs {and_words(missing)} before it can be submitted"
+    else:
+        then = f"ready to submit: fitsdesk change submit {rfc.number}"
     print(f"Planned {rfc.number}; {then}.")
     if window is not None:
         _warn_window(rfc)

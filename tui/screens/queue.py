@@ -216,7 +216,9 @@ class QueueScreen(Screen):
             parts.append(f"{MARK} {len(self.marked)} marked (p: raise a problem with them)")
         if self.votes:
             waits = "change awaits" if self.votes == 1 else "changes await"
-            parts.append(f"{self.votes} {waits} your vote")
+            keys = [k for k, b in self.app.active_bindings.items() if b.binding.action == "changes"]
+            how = f" ({keys[0]}: Changes)" if keys else ""
+            parts.append(f"{self.votes} {waits} your vote{how}")
         self.query_one("#narrowed", Static).update("   ".join(parts))
 
     def on_data_changed(self, _message: DataChanged) -> None:
