@@ -28,6 +28,7 @@ from store.models import (
     ChangeLocation,
     ChangeSoftware,
     Incident,
+    Journal,
     Location,
     Notice,
     Problem,
@@ -164,6 +165,9 @@ class ChangeInfo:
     votes: tuple[VoteInfo, ...] = ()
     notices: tuple[str, ...] = ()
     """The words of its notices showing (or still to show) at the kiosks."""
+    sent_back: str = ""
+    """Why a change being planned is back in planning ("Sent back by akhan: which
+    version?"), or ""."""
 
     @property
     def number(self) -> str:
@@ -334,6 +338,7 @@ def info(row: Change) -> ChangeInfo:
         .order_by(Notice.id)
     )
     return ChangeInfo(
+        sent_back=_sent_back(row) if row.status == "planning" else "",
         id=row.id,
         title=row.title,
         reason=row.reason,
@@ -371,6 +376,32 @@ def info(row: Change) -> ChangeInfo:
         votes=votes,
         notices=tuple(dict.fromkeys(notices)),
     )
+
+
+def _sent_back(row: Change) -> str:
+    """Why a change is back in planning, from its journal: the peer reviewer's comment, or
+    the calendar clash that stopped it being scheduled; "" if it was never sent back."""
+    entries = (
+        Journal.select(Journal.who, Journal.action, Journal.field, Journal.after)
+        .where(
+            (Journal.record == "change")
+            & (Journal.record_id == row.id)
+            & Journal.action.in_(("submit", "peer review", "not scheduled"))
+        )
+        .order_by(Journal.id.desc())
+        .limit(3)
+        .tuples()
+    )
+    for who, action, field, after in entries:
+        if action == "submit" or (action == "peer review" and after == "passed"):
+            return ""
+        if action == "not scheduled":
+            return f"Back to planning: {after}"
+        if action == "peer review" and field == "comment":
+            return f"Sent back by {who}: {after}"
+        if action == "peer review" and after == "sent back":
+            return f"Sent back by {who}."
+    return ""
 
 
 def change_row(reference: object) -> Change:

@@ -282,7 +282,7 @@ def test_steps_by_the_wrong_person_are_refused_and_change_nothing(board):
     with pytest.raises(BadInput, match="Say what needs to change"):
         changes.peer_review(rfc.number, ok=False, by="bmorris")
     rfc = changes.peer_review(rfc.number, ok=False, by="bmorris", comment="Which version?")
-    assert rfc.status == "planning"
+    assert (rfc.status, rfc.sent_back) == ("planning", "Sent back by bmorris: Which version?")
     changes.submit(rfc.number, by="akhan")
     changes.peer_review(rfc.number, ok=True, by="bmorris")
     approve(rfc.number)
@@ -377,11 +377,12 @@ def test_a_lesson_added_after_review_sends_it_back_to_planning(board):
     add_event("exam", "Mock exams", start, end, by="jsmith")
     rfc = approve(rfc.number)
     assert rfc.status == "planning" and not rfc.notices
+    assert rfc.sent_back.startswith("Back to planning: The window hits Mock exams (exam)")
     assert "Mock exams (exam)" in [e.after for e in changes.history(rfc.number)][-3]
 
     # Planned again: the votes on the old window no longer count; everyone votes again.
     planned(rfc.number, window=(end + dt.timedelta(hours=1), end + dt.timedelta(hours=2)))
-    changes.submit(rfc.number, by="jsmith")
+    assert changes.submit(rfc.number, by="jsmith").sent_back == ""
     rfc = changes.peer_review(rfc.number, ok=True, by="akhan")
     assert (rfc.stage, rfc.vote_round, rfc.votes_on()) == ("implement", 2, ())
     assert committee.tally(rfc.id, "implement").words.startswith("0 of 3 approve")

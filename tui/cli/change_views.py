@@ -141,7 +141,7 @@ def _print_change(rfc: changes.ChangeInfo, tally, found, similar) -> None:
     print(f"{rfc.number}  {rfc.title}")
     call = f" (from {rfc.incident})" if rfc.incident else ""
     lines = [
-        ("Status", rfc.status_word),
+        ("Status", rfc.status_word + (f". {rfc.sent_back}" if rfc.sent_back else "")),
         ("Kind", f"{rfc.kind}, {rfc.risk} risk"),
         ("Raised", f"{local(rfc.created_at)} by {rfc.originator}{call}"),
         ("Implementer", rfc.implementer or "nobody yet"),

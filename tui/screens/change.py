@@ -157,6 +157,8 @@ def details(found: changes.ChangeInfo) -> Group:
     heading.append(found.title, style="bold")
     title.add_row("Title", heading)
     title.add_row("Status", Text(found.status_word))
+    if found.sent_back:
+        title.add_row("", Text(found.sent_back, style="bold"))
     title.add_row("Window", Text(when_words(found)))
     pairs = _grid(pairs=True)
     rows = [
