@@ -349,8 +349,7 @@ def plan(
         doer = updates.get("implementer", row.implementer_id)
         if reviewer is not None and reviewer in (row.originator_id, doer):
             raise Refused(
-                "The peer reviewer must be someone other than who raised it and who "
-                "implements it."
+                "The peer reviewer must be someone other than who raised it and who implements it."
             )
         if scoped:
             current = info(row)
@@ -404,6 +403,8 @@ def _link_problem(row: Change, target: Problem, who: str) -> None:
 
 def link_problem(reference: object, problem: object, *, by: str) -> ChangeInfo:
     """Say this change is the fix for a problem."""
+    if not str(problem or "").strip():
+        raise BadInput("Say which problem it fixes, like PRB-000007.")
     with write():
         tech = actor(by)
         row = for_change(reference, None)
@@ -416,6 +417,8 @@ def link_problem(reference: object, problem: object, *, by: str) -> ChangeInfo:
 
 def link_incident(reference: object, incident: object, *, by: str) -> ChangeInfo:
     """Record that this change caused an incident (so its review can learn from it)."""
+    if not str(incident or "").strip():
+        raise BadInput("Say which call it caused, like INC-000042.")
     with write():
         tech = actor(by)
         row = for_change(reference, None)

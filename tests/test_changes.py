@@ -468,6 +468,9 @@ def test_changes_fix_problems_and_record_the_incidents_they_caused(board):
     rfc = new_rfc(problem=prb.number)
     assert rfc.problems == (prb.number,)
     assert problems.problem(prb.number).change_id == rfc.id
+    for blank in ("", "   ", None):
+        with pytest.raises(BadInput, match="Say which problem it fixes"):
+            changes.link_problem(rfc.number, blank, by="jsmith")
     with pytest.raises(Refused, match="already fixes"):
         changes.link_problem(rfc.number, prb.number, by="jsmith")
     with pytest.raises(Refused, match="already being fixed by"):

@@ -3,7 +3,7 @@
     fitsdesk change new --title "Install Ocenaudio in IT1" --room IT1 --add "Ocenaudio 3"
     fitsdesk change vote RFC-000005 approve               # a committee member
     fitsdesk change plan RFC-000005 --implementation-file plan.txt --test "Open it on two PCs" \\
-        --backout "Uninstall it" --start "2026-10-14 16:00" --end "2026-10-14 18:00" \\
+        --backout "Uninstall it" --start "2027-01-13 16:00" --end "2027-01-13 18:00" \\
         --implementer cwright --reviewer dchen
     fitsdesk change submit RFC-000005
     fitsdesk change show RFC-000005 --history
@@ -298,7 +298,7 @@ def _scope_options(parser: argparse.ArgumentParser, *, keep: bool = False) -> No
 
 def _window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--start", type=local_time, metavar="TIME", help='the window opens, "2026-10-14 16:00"'
+        "--start", type=local_time, metavar="TIME", help='the window opens, "2027-01-13 16:00"'
     )
     parser.add_argument("--end", type=local_time, metavar="TIME", help="the window closes")
 
