@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import peewee as pw
-
 from store import change_schedule, config, journal, people
 from store.change_records import STATUS_WORDS, change_id, change_number
-from store.errors import BadInput, NotFound, Refused
+from store.database import row_to_change
+from store.errors import BadInput, Refused
 from store.models import Change, ChangeLocation, Location, Notice, Technician
 from store.notices import NOTICE
 from store.sanitise import shown
@@ -70,15 +69,7 @@ def refuse_unless_status(row: Change, statuses: Iterable[str], doing: str) -> No
 
 def for_change(reference: object, seen_version: int | None) -> Change:
     cid = change_id(reference)
-    query = Change.select().where(Change.id == cid)
-    if not isinstance(Change._meta.database.obj, pw.SqliteDatabase):
-        query = query.for_update()
-    row = query.first()
-    if row is None:
-        raise NotFound(f"There is no change {change_number(cid)}.")
-    if seen_version is not None and seen_version != row.version:
-        raise Refused(f"{change_number(cid)} was just changed: look at it again before acting.")
-    return row
+    return row_to_change(Change, cid, seen_version, change_number(cid), "change")
 
 
 def write_change(row: Change, who: str, action: str, updates: dict) -> None:

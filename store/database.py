@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import peewee
 
 from store.config import Config, data_dir, load_config
-from store.errors import BadInput, NotFound, Unavailable
+from store.errors import BadInput, NotFound, Refused, Unavailable
 
 db = peewee.DatabaseProxy()
 """The database every model uses; `connect` points it at a real one."""
@@ -302,6 +302,24 @@ def read() -> Iterator[None]:
         yield
     except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
+
+
+def row_to_change(
+    model: type[peewee.Model], record_id: int, seen_version: int | None, number: str, what: str
+):
+    """The row a change is about to be made to, read inside the write transaction and
+    locked until it ends (FOR UPDATE on PostgreSQL; SQLite's write lock already holds
+    it). NotFound "There is no {what} {number}." if it is missing; Refused if it was
+    changed since `seen_version`. Call inside `write()`."""
+    query = model.select().where(model.id == record_id)
+    if not is_sqlite():
+        query = query.for_update()
+    row = query.first()
+    if row is None:
+        raise NotFound(f"There is no {what} {number}.")
+    if seen_version is not None and seen_version != row.version:
+        raise Refused(f"{number} was just changed: look at it again before acting.")
+    return row
 
 
 _SQL: dict[tuple, str] = {}

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import peewee as pw
-
 from store import journal, people
 from store.assets import asset_row
 from store.categories import category_row
-from store.database import write
+from store.database import row_to_change, write
 from store.errors import BadInput, NotFound, Refused
 from store.locations import location_row
 from store.models import (
@@ -100,15 +98,7 @@ def actor(by: str) -> str:
 
 def for_change(reference: object, seen_version: int | None) -> Problem:
     pid = problem_id(reference)
-    query = Problem.select().where(Problem.id == pid)
-    if not isinstance(Problem._meta.database.obj, pw.SqliteDatabase):
-        query = query.for_update()
-    row = query.first()
-    if row is None:
-        raise NotFound(f"There is no problem {problem_number(pid)}.")
-    if seen_version is not None and seen_version != row.version:
-        raise Refused(f"{problem_number(pid)} was just changed: look at it again before acting.")
-    return row
+    return row_to_change(Problem, pid, seen_version, problem_number(pid), "problem")
 
 
 def write_change(row: Problem, who: str, action: str, updates: dict) -> None:
