@@ -91,6 +91,8 @@ class Day:
     events: tuple[str, ...]
     """Titles of the terms, holidays, training days, exams, freezes and other events on
     that day, earliest first; a room-only one says its room ("Mocks in HALL")."""
+    kinds: tuple[str, ...] = ()
+    """What each of `events` is ("term", "exam", "freeze"...), in the same order."""
 
 
 def _day_words(moment: dt.datetime) -> str:
@@ -299,10 +301,7 @@ def calendar_days(first: dt.date, days: int) -> list[Day]:
     found = []
     for date in dates:
         first_moment, last_moment = day_span(date)
-        on = tuple(
-            f"{e.title} in {e.location}" if e.location else e.title
-            for e in year.events
-            if e.starts_at < last_moment and e.ends_at > first_moment
-        )
-        found.append(Day(date, year.day(date), on))
+        on = [e for e in year.events if e.starts_at < last_moment and e.ends_at > first_moment]
+        words = tuple(f"{e.title} in {e.location}" if e.location else e.title for e in on)
+        found.append(Day(date, year.day(date), words, tuple(e.kind for e in on)))
     return found

@@ -60,15 +60,15 @@ class Plan:
 
 
 def read_plan(first: dt.date) -> Plan:
-    """The four weeks from `first`: one read of the days, one of their events' kinds, one
-    of the changes (in a worker thread)."""
+    """The four weeks from `first`: one read of the days and what is on them, one of the
+    changes (in a worker thread)."""
     days = schedule.calendar_days(first, DAYS)
     start, end = calendar.day_span(days[0].date)[0], calendar.day_span(days[-1].date)[1]
     kinds: dict[str, str] = {}
-    for event in calendar.events_between(start, end):
-        words = f"{event.title} in {event.location}" if event.location else event.title
-        if words not in kinds or RANK.get(event.kind, 9) < RANK.get(kinds[words], 9):
-            kinds[words] = event.kind
+    for day in days:
+        for words, kind in zip(day.events, day.kinds, strict=True):
+            if words not in kinds or RANK.get(kind, 9) < RANK.get(kinds[words], 9):
+                kinds[words] = kind
     found = [c for c in changes.scheduled_between(start, end) if c.status not in GONE]
     return Plan(first, days, kinds, found)
 
