@@ -536,3 +536,63 @@ def history(reference: object) -> list[journal.JournalEntry]:
     cid = change_id(reference)
     change(cid)
     return journal.history("change", cid)
+
+
+FIELD_WORDS = {
+    "window_start": "window from",
+    "window_end": "window until",
+    "implementation_plan": "implementation plan",
+    "test_plan": "test plan",
+    "backout_plan": "back-out plan",
+    "peer_reviewer": "peer reviewer",
+    "affected": "who is affected",
+    "approved_at": "approved",
+    "implemented_at": "implemented",
+    "closed_at": "closed",
+    "vote_round": "round of votes",
+    "asset": "device",
+    "location": "room",
+}
+"""The journal's field names in the words a technician uses."""
+
+
+def _shortened(value: str | None, longest: int) -> str:
+    text = (value or "-").replace("\n", " / ")
+    return text if len(text) <= longest else text[: longest - 1] + "…"
+
+
+def _when(value: str | None) -> str | None:
+    """A journalled time ("2026-11-28T22:46:46.225102") in the school's local time."""
+    if value and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.replace(tzinfo=dt.UTC).astimezone().strftime("%a %d %b %H:%M")
+    return value
+
+
+def history_line(entry: journal.JournalEntry, longest: int = 160) -> str:
+    """One journal line about a change, in words ("status: Raised: ... → Approved to
+    proceed: planning"); people's words cut at `longest` characters. Plain text: show
+    it with Text or markup off."""
+    cut = lambda value: _shortened(value, longest)  # noqa: E731
+    if entry.action == "raise":
+        return f"raised: {cut(entry.after)}"
+    if entry.field is None:
+        return f"{entry.action}: {cut(entry.after)}" if entry.after else entry.action
+    if entry.field in STAGE_WORDS:  # a vote, or the committee's decision
+        return f"{entry.action} on {STAGE_WORDS[entry.field]}: {cut(entry.after)}"
+    name = FIELD_WORDS.get(entry.field, entry.field.replace("_", " "))
+    before, after = _when(entry.before), _when(entry.after)
+    if entry.field == "status":
+        before = STATUS_WORDS.get(before or "", before)
+        after = STATUS_WORDS.get(after or "", after)
+    if entry.action == "works on":
+        return f"works on {name} {cut(after)}"
+    if entry.action == "no longer works on":
+        return f"no longer works on {name} {cut(before)}"
+    if not entry.before:
+        plain = entry.action in ("plan", entry.field) or name == entry.action
+        return f"{name if plain else f'{entry.action}, {name}'}: {cut(after)}"
+    return f"{name}: {cut(before)} → {cut(after)}"

@@ -219,8 +219,9 @@ def test_a_normal_change_from_the_call_to_its_review(desk, act, moment, tmp_path
         "Back-out plan:\n  Uninstall it again.",
         "Votes on approval to proceed\n  2026-10-12 08:00  bmorris    approve  Fine",
         "History:",
-        "eward      vote implement: approve",
-        "jsmith     register software: Audacity 3.4 installed in IT1",
+        "eward      vote on approval to implement: approve",
+        "jsmith     register, software: Audacity 3.4 installed in IT1",
+        "status: Register updated: awaiting review → Closed",
     ):
         assert words in out, words
     assert "Calendar:" not in out  # a window already used is not checked again

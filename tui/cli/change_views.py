@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 
 from store import calendar, change_schedule, changes, committee, database, journal, people
-from store.change_records import STAGE_WORDS, iso
+from store.change_records import STAGE_WORDS, history_line, iso
 from store.errors import BadInput
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who
@@ -195,15 +195,7 @@ def _print_change(rfc: changes.ChangeInfo, tally, found, similar) -> None:
 
 
 def _history_line(entry) -> str:
-    what = entry.action + (f" {entry.field}" if entry.field and entry.field != entry.action else "")
-    if entry.before and entry.after:
-        what += f": {entry.before} -> {entry.after}"
-    elif entry.after:
-        what += f": {entry.after}"
-    elif entry.before:
-        what += f": was {entry.before}"
-    what = " ".join(what.split())
-    what = what if len(what) <= 200 else what[:199] + "…"
+    what = " ".join(history_line(entry, longest=200).split())
     return f"  {local(entry.at)}  {entry.who:<10} {what}"
 
 
