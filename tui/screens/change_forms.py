@@ -24,7 +24,7 @@ LOCAL = "%Y-%m-%d %H:%M"
 TYPED_TIME = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+|\s*)(\d{1,2})[:.](\d{2})")
 OUTCOME_WORDS = {
     "succeeded": "Succeeded",
-    "failed": "Failed: it did not do what it should",
+    "failed": "Failed",
     "backed_out": "Backed out",
 }
 
