@@ -23,7 +23,7 @@ from store import changes
 from store.change_schedule import window_words
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import bar
+from tui.screens.common import bar, fitted, view_keys
 from tui.widgets.inputs import PlainInput
 
 VIEWS = {"open": "Not ended", "all": "All", "vote": "Awaiting my vote"}
@@ -56,9 +56,7 @@ def is_member(me) -> bool:
 
 
 def columns_for(width: int) -> list[tuple[str, str, int]]:
-    chosen = [c for c in COLUMNS if width >= 100 or c[0] not in WIDE_ONLY]
-    fixed = sum(w + 2 for _k, _h, w in chosen if w)
-    return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
+    return fitted(COLUMNS, WIDE_ONLY, width)
 
 
 def when_words(found) -> str:
@@ -142,10 +140,7 @@ class ChangesScreen(Screen):
             tooltip="The four weeks ahead: term, exams, freezes and the changes planned",
         ),
         Binding("escape,q", "back", "Back", id="desk.back_changes"),
-        *(
-            Binding(str(n), f"view('{view}')", show=False, id=f"desk.changes_{view}")
-            for n, view in enumerate(VIEWS, start=1)
-        ),
+        *view_keys(VIEWS, "desk.changes_"),
     ]
 
     def __init__(self, view: str | None = None) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
 from store.records import Call
@@ -58,11 +59,26 @@ WIDE_ONLY = {"category"}
 """Columns left out below 100 characters, so an 80x24 terminal keeps a readable summary."""
 
 
-def columns_for(width: int) -> list[tuple[str, str, int]]:
-    """The columns a table this wide shows, the summary's width worked out."""
-    chosen = [c for c in COLUMNS if width >= 100 or c[0] not in WIDE_ONLY]
+def fitted(columns, wide_only: set[str], width: int) -> list[tuple[str, str, int]]:
+    """The columns (key, heading, width) a table this wide shows: those in `wide_only`
+    only from 100 characters, and the one of width 0 given what the others leave."""
+    chosen = [c for c in columns if width >= 100 or c[0] not in wide_only]
     fixed = sum(w + 2 for _k, _h, w in chosen if w)
     return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
+
+
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    """The columns a table of calls this wide shows, the summary's width worked out."""
+    return fitted(COLUMNS, WIDE_ONLY, width)
+
+
+def view_keys(views, prefix: str) -> list[Binding]:
+    """A hidden key for each view, 1 up, calling action_view; each binding's id is
+    `prefix` and the view's (like desk.changes_open)."""
+    return [
+        Binding(str(n), f"view('{view}')", show=False, id=f"{prefix}{view}")
+        for n, view in enumerate(views, start=1)
+    ]
 
 
 def cells(call: Call, now: dt.datetime | None = None) -> dict[str, Text]:

@@ -25,7 +25,7 @@ from store.numbers import log_number, parse_reference
 from store.problem_records import ACTIVE, STATUS_WORDS
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import bar, local
+from tui.screens.common import bar, fitted, local, view_keys
 from tui.screens.problems import references
 
 VIEWS = {"calls": "Calls", "history": "History"}
@@ -76,12 +76,6 @@ FIELD_WORDS = {
     "asset": "device",
     "parent": "part of",
 }
-
-
-def column_set(columns, width: int) -> list[tuple[str, str, int]]:
-    chosen = [c for c in columns if width >= 100 or c[0] not in WIDE_ONLY]
-    fixed = sum(w + 2 for _k, _h, w in chosen if w)
-    return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
 
 
 def call_cells(call: problems.LinkedCall) -> dict[str, Text]:
@@ -231,10 +225,7 @@ class ProblemScreen(Screen):
         Binding("p", "act('parent')", "Part of", id="desk.problem_parent"),
         Binding("e", "act('edit')", "Edit", id="desk.problem_edit"),
         Binding("escape,q", "back", "Back", id="desk.back_problem"),
-        *(
-            Binding(str(n), f"view('{view}')", show=False, id=f"desk.problem_{view}")
-            for n, view in enumerate(VIEWS, start=1)
-        ),
+        *view_keys(VIEWS, "desk.problem_"),
     ]
 
     def __init__(self, number: str) -> None:
@@ -319,7 +310,7 @@ class ProblemScreen(Screen):
         table.clear(columns=True)
         width = self.size.width or self.app.size.width
         if self.view == "calls":
-            wanted = column_set(CALL_COLUMNS, width)
+            wanted = fitted(CALL_COLUMNS, WIDE_ONLY, width)
             for key, heading, size in wanted:
                 table.add_column(heading, key=key, width=size)
             for call in self.problem.incidents:
@@ -328,7 +319,7 @@ class ProblemScreen(Screen):
             if chosen in table.rows:
                 table.move_cursor(row=table.get_row_index(chosen))
         else:
-            for key, heading, size in column_set(HISTORY_COLUMNS, width):
+            for key, heading, size in fitted(HISTORY_COLUMNS, WIDE_ONLY, width):
                 table.add_column(heading, key=key, width=size)
             for n, entry in enumerate(self.history):
                 table.add_row(

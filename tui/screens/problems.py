@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 from store import problems
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import bar
+from tui.screens.common import bar, fitted, view_keys
 from tui.widgets.inputs import PlainInput
 
 VIEWS = {"open": "Not closed", "known_error": "Known errors", "all": "All"}
@@ -46,9 +46,7 @@ SAID = {
 
 
 def columns_for(width: int) -> list[tuple[str, str, int]]:
-    chosen = [c for c in COLUMNS if width >= 100 or c[0] not in WIDE_ONLY]
-    fixed = sum(w + 2 for _k, _h, w in chosen if w)
-    return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
+    return fitted(COLUMNS, WIDE_ONLY, width)
 
 
 def cells(found: problems.ProblemSummary) -> dict[str, Text]:
@@ -115,10 +113,7 @@ class ProblemsScreen(Screen):
         Binding("t", "trends", "Trends", id="desk.trends"),
         Binding("c", "capacity", "Capacity", id="desk.capacity"),
         Binding("escape,q", "back", "Back", id="desk.back_problems"),
-        *(
-            Binding(str(n), f"view('{view}')", show=False, id=f"desk.problems_{view}")
-            for n, view in enumerate(VIEWS, start=1)
-        ),
+        *view_keys(VIEWS, "desk.problems_"),
     ]
 
     def __init__(self, view: str = "open") -> None:

@@ -16,7 +16,7 @@ from store.errors import BadInput, FitsDeskError
 from store.numbers import parse_reference
 from store.queues import Filters
 from tui.app import DataChanged
-from tui.screens.common import COLUMNS, bar, row, set_columns
+from tui.screens.common import COLUMNS, bar, row, set_columns, view_keys
 from tui.widgets.inputs import PlainInput
 
 PAGE = 100
@@ -59,10 +59,7 @@ class QueueScreen(Screen):
         ),
         Binding("r", "refresh", "Refresh", id="desk.refresh", show=False),
         Binding("escape", "clear", "Clear", id="desk.clear", show=False),
-        *(
-            Binding(str(n), f"view('{view}')", show=False, id=f"desk.view_{view}")
-            for n, view in enumerate(queues.VIEWS, start=1)
-        ),
+        *view_keys(queues.VIEWS, "desk.view_"),
     ]
 
     def __init__(self) -> None:

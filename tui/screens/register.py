@@ -19,7 +19,7 @@ from store.errors import BadInput
 from store.models import LICENCES
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import age, bar, local
+from tui.screens.common import age, bar, fitted, local, view_keys
 from tui.widgets.inputs import PlainInput
 
 VIEWS = {
@@ -83,9 +83,7 @@ WHERE = {
 
 
 def columns_for(view: str, width: int) -> list[tuple[str, str, int]]:
-    chosen = [c for c in COLUMNS[view] if width >= 100 or c[0] not in WIDE_ONLY]
-    fixed = sum(w + 2 for _k, _h, w in chosen if w)
-    return [(k, h, w or max(12, width - fixed - 4)) for k, h, w in chosen]
+    return fitted(COLUMNS[view], WIDE_ONLY, width)
 
 
 def device_cells(device: assets.AssetInfo) -> dict[str, Text]:
@@ -148,10 +146,7 @@ class RegisterScreen(Screen):
         Binding("i", "install", "Install", id="desk.software_install"),
         Binding("u", "return_spare", "Returned", id="desk.loan_return"),
         Binding("escape,q", "back", "Back", id="desk.back_register"),
-        *(
-            Binding(str(n), f"view('{view}')", show=False, id=f"desk.register_{view}")
-            for n, view in enumerate(VIEWS, start=1)
-        ),
+        *view_keys(VIEWS, "desk.register_"),
     ]
 
     def __init__(self, view: str = "devices") -> None:
