@@ -15,16 +15,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import DataTable, Static, Tab, Tabs
 
 from store import changes
 from store.change_schedule import window_words
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import bar, fitted, view_keys
-from tui.widgets.inputs import PlainInput
+from tui.screens.common import SearchedList, fitted, view_keys
 
 VIEWS = {"open": "Not ended", "all": "All", "vote": "Awaiting my vote"}
 """The lists, a key apart (1-3); "vote" only for a committee member."""
@@ -53,10 +49,6 @@ RISKS = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
 def is_member(me) -> bool:
     """Whether the technician at the desk sits on the change committee."""
     return me is not None and "committee" in me.roles
-
-
-def columns_for(width: int) -> list[tuple[str, str, int]]:
-    return fitted(COLUMNS, WIDE_ONLY, width)
 
 
 def when_words(found) -> str:
@@ -126,8 +118,10 @@ def raise_dialog(me: str) -> Ask:
     )
 
 
-class ChangesScreen(Screen):
+class ChangesScreen(SearchedList):
     """Every change, a view a key apart."""
+
+    TABLE = "changes"
 
     BINDINGS = [
         Binding("n", "new", "New RFC", id="desk.change_new"),
@@ -154,14 +148,8 @@ class ChangesScreen(Screen):
         """How many changes await my vote, as last counted."""
 
     def compose(self) -> ComposeResult:
-        yield from bar(self.app, "Changes")
-        shown = [v for v in VIEWS if v != "vote" or is_member(self.app.me)]
-        yield Tabs(*(Tab(VIEWS[view], id=view) for view in shown), id="views")
-        with Horizontal(id="find"):
-            yield PlainInput(id="search", placeholder="Search titles and reasons (/)")
-            yield Static(id="narrowed", markup=False)
-        yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        shown = {v: words for v, words in VIEWS.items() if v != "vote" or is_member(self.app.me)}
+        yield from self.list_parts("Changes", shown, "Search titles and reasons (/)")
 
     def on_mount(self) -> None:
         self.query_one("#views", Tabs).active = self.view
@@ -174,13 +162,6 @@ class ChangesScreen(Screen):
         if getattr(self, "_shown_once", False):
             self.load()
         self._shown_once = True
-
-    def on_resize(self, event) -> None:
-        if [k for k, _h, _w in columns_for(event.size.width)] != self.keys:
-            self.load()
-
-    def on_data_changed(self, _message: DataChanged) -> None:
-        self.load()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "view" and parameters and parameters[0] == "vote":
@@ -213,15 +194,8 @@ class ChangesScreen(Screen):
         if is_member(self.app.me):
             tab = self.query_one("#views", Tabs).query_one("#vote", Tab)
             tab.label = f"{VIEWS['vote']} {self.waiting}"
-        table = self.query_one("#changes", DataTable)
-        wanted = columns_for(self.size.width or self.app.size.width)
-        keys = [k for k, _h, _w in wanted]
         chosen = self.chosen()
-        if keys != self.keys or [c.value for c in table.columns] != keys:
-            table.clear(columns=True)
-            for key, heading, size in wanted:
-                table.add_column(heading, key=key, width=size)
-            self.keys = keys
+        table, keys = self.fit_table()
         table.clear()
         for item in found:
             shown = cells(item, kind_shown="kind" in keys)
@@ -236,37 +210,17 @@ class ChangesScreen(Screen):
             said += f" matching {self.searching}  (Esc: all)"
         self.query_one("#narrowed", Static).update(said)
 
-    def chosen(self) -> str | None:
-        table = self.query_one("#changes", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    def columns_at(self, width: int) -> list[tuple[str, str, int]]:
+        return fitted(COLUMNS, WIDE_ONLY, width)
 
-    @on(Tabs.TabActivated, "#views")
-    def switch_view(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id and event.tab.id != self.view:
-            self.view = event.tab.id
-            self.chosen_view = True
-            self.load()
-            self.query_one("#changes").focus()
-
-    def action_view(self, view: str) -> None:
-        self.query_one("#views", Tabs).active = view
+    def view_switched(self) -> None:
+        self.chosen_view = True
 
     @on(DataTable.RowSelected, "#changes")
     def open_chosen(self, event: DataTable.RowSelected) -> None:
         from tui.screens.change import open_change
 
         open_change(self.app, event.row_key.value)
-
-    def action_search(self) -> None:
-        self.query_one("#search").focus()
-
-    @on(PlainInput.Submitted, "#search")
-    def search(self, event: PlainInput.Submitted) -> None:
-        self.searching = event.value.strip()
-        self.load()
-        self.query_one("#changes").focus()
 
     def action_schedule(self) -> None:
         """The four weeks ahead: what the school is doing, and the changes planned."""
@@ -284,12 +238,3 @@ class ChangesScreen(Screen):
             self.notify(f"{found.number} raised: {found.status_word}.", markup=False)
             open_change(self.app, found.number)
         self.load()
-
-    def action_back(self) -> None:
-        if self.searching or self.query_one("#search", PlainInput).value:
-            self.searching = ""
-            self.query_one("#search", PlainInput).value = ""
-            self.load()
-            self.query_one("#changes").focus()
-            return
-        self.app.pop_screen()

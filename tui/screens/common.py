@@ -1,15 +1,21 @@
-"""What the desk's screens share: the top bar, and how a call reads in a table row."""
+"""What the desk's screens share: the top bar, how a call reads in a table row, and the
+list in views a key apart with its search box."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
 from store.records import Call
+from tui.app import DataChanged
+from tui.widgets.inputs import PlainInput
 
 PRIORITY_STYLES = {1: "bold red", 2: "bold yellow", 3: "", 4: "dim", 5: "dim"}
 
@@ -115,3 +121,96 @@ def row(call: Call, keys: list[str], now: dt.datetime | None = None) -> list[Tex
     """A call's cells for the columns `keys`."""
     found = cells(call, now)
     return [found[key] for key in keys]
+
+
+class ListScreen(Screen):
+    """A list in views a key apart: the views as tabs (#views), a search box (#search,
+    focused by /) with what the list shows beside it (#narrowed), and a table of rows
+    (id TABLE). `view` is the view shown; `load` fills the table for it."""
+
+    TABLE = ""
+    """The id of the screen's table."""
+    view: str
+
+    def list_parts(self, title: str, views: dict[str, str], placeholder: str) -> ComposeResult:
+        """The top bar, the tabs, the search box, the table and the footer."""
+        yield from bar(self.app, title)
+        yield Tabs(*(Tab(words, id=view) for view, words in views.items()), id="views")
+        with Horizontal(id="find"):
+            yield PlainInput(id="search", placeholder=placeholder)
+            yield Static(id="narrowed", markup=False)
+        yield DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def chosen(self) -> str | None:
+        """The key of the row under the cursor; None when the table is empty."""
+        table = self.query_one(f"#{self.TABLE}", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(Tabs.TabActivated, "#views")
+    def switch_view(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id and event.tab.id != self.view:
+            self.view = event.tab.id
+            self.view_switched()
+            self.load()
+            self.query_one(f"#{self.TABLE}").focus()
+
+    def view_switched(self) -> None:
+        """What else changes when the technician picks another view: nothing here."""
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#views", Tabs).active = view
+
+    def action_search(self) -> None:
+        self.query_one("#search").focus()
+
+
+class SearchedList(ListScreen):
+    """A list narrowed to the words searched for (`searching`): Enter in the search box
+    reads it again and goes back to the table; Escape clears the search first, then
+    leaves. It is read again when the data or the columns that fit change."""
+
+    searching: str
+    keys: list[str]
+    """The keys of the table's columns."""
+
+    def columns_at(self, width: int) -> list[tuple[str, str, int]]:
+        """The columns (key, heading, width) the table shows at this width."""
+        raise NotImplementedError
+
+    def fit_table(self) -> tuple[DataTable, list[str]]:
+        """The table, given the columns for the screen's width if it has others; their
+        keys."""
+        table = self.query_one(f"#{self.TABLE}", DataTable)
+        wanted = self.columns_at(self.size.width or self.app.size.width)
+        keys = [k for k, _h, _w in wanted]
+        if keys != self.keys or [c.value for c in table.columns] != keys:
+            table.clear(columns=True)
+            for key, heading, size in wanted:
+                table.add_column(heading, key=key, width=size)
+            self.keys = keys
+        return table, keys
+
+    def on_resize(self, event) -> None:
+        if [k for k, _h, _w in self.columns_at(event.size.width)] != self.keys:
+            self.load()
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self.load()
+
+    @on(PlainInput.Submitted, "#search")
+    def search(self, event: PlainInput.Submitted) -> None:
+        self.searching = event.value.strip()
+        self.load()
+        self.query_one(f"#{self.TABLE}").focus()
+
+    def action_back(self) -> None:
+        if self.searching or self.query_one("#search", PlainInput).value:
+            self.searching = ""
+            self.query_one("#search", PlainInput).value = ""
+            self.load()
+            self.query_one(f"#{self.TABLE}").focus()
+            return
+        self.app.pop_screen()

@@ -13,15 +13,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import DataTable, Static, Tabs
 
 from store import problems
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import bar, fitted, view_keys
-from tui.widgets.inputs import PlainInput
+from tui.screens.common import SearchedList, fitted, view_keys
 
 VIEWS = {"open": "Not closed", "known_error": "Known errors", "all": "All"}
 """The lists, a key apart (1-3): the store's status filter and its words."""
@@ -43,10 +39,6 @@ SAID = {
     "all": ("problem in all", "problems in all"),
 }
 """What a view's count says, for one and for more."""
-
-
-def columns_for(width: int) -> list[tuple[str, str, int]]:
-    return fitted(COLUMNS, WIDE_ONLY, width)
 
 
 def cells(found: problems.ProblemSummary) -> dict[str, Text]:
@@ -104,8 +96,10 @@ def raise_dialog(me: str, *, calls: list[str] = (), title: str = "") -> Ask:
     return Ask(heading, fields, act, ok="Raise")
 
 
-class ProblemsScreen(Screen):
+class ProblemsScreen(SearchedList):
     """Every problem, a view a key apart."""
+
+    TABLE = "problems"
 
     BINDINGS = [
         Binding("n", "new", "New problem", id="desk.problem_new"),
@@ -123,24 +117,11 @@ class ProblemsScreen(Screen):
         self.keys: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield from bar(self.app, "Problems")
-        yield Tabs(*(Tab(words, id=view) for view, words in VIEWS.items()), id="views")
-        with Horizontal(id="find"):
-            yield PlainInput(id="search", placeholder="Search titles and descriptions (/)")
-            yield Static(id="narrowed", markup=False)
-        yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield from self.list_parts("Problems", VIEWS, "Search titles and descriptions (/)")
 
     def on_mount(self) -> None:
         self.query_one("#views", Tabs).active = self.view
         self.query_one("#problems").focus()
-        self.load()
-
-    def on_resize(self, event) -> None:
-        if [k for k, _h, _w in columns_for(event.size.width)] != self.keys:
-            self.load()
-
-    def on_data_changed(self, _message: DataChanged) -> None:
         self.load()
 
     def load(self) -> None:
@@ -152,15 +133,8 @@ class ProblemsScreen(Screen):
     def show(self, view: str, found: list[problems.ProblemSummary]) -> None:
         if view != self.view:
             return  # the technician has moved on
-        table = self.query_one("#problems", DataTable)
-        wanted = columns_for(self.size.width or self.app.size.width)
-        keys = [k for k, _h, _w in wanted]
         chosen = self.chosen()
-        if keys != self.keys or [c.value for c in table.columns] != keys:
-            table.clear(columns=True)
-            for key, heading, size in wanted:
-                table.add_column(heading, key=key, width=size)
-            self.keys = keys
+        table, keys = self.fit_table()
         table.clear()
         for item in found:
             shown = cells(item)
@@ -173,34 +147,12 @@ class ProblemsScreen(Screen):
             said += f" matching {self.searching}  (Esc: all)"
         self.query_one("#narrowed", Static).update(said)
 
-    def chosen(self) -> str | None:
-        table = self.query_one("#problems", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
-    @on(Tabs.TabActivated, "#views")
-    def switch_view(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id and event.tab.id != self.view:
-            self.view = event.tab.id
-            self.load()
-            self.query_one("#problems").focus()
-
-    def action_view(self, view: str) -> None:
-        self.query_one("#views", Tabs).active = view
+    def columns_at(self, width: int) -> list[tuple[str, str, int]]:
+        return fitted(COLUMNS, WIDE_ONLY, width)
 
     @on(DataTable.RowSelected, "#problems")
     def open_chosen(self, event: DataTable.RowSelected) -> None:
         self.app.open_problem(event.row_key.value)
-
-    def action_search(self) -> None:
-        self.query_one("#search").focus()
-
-    @on(PlainInput.Submitted, "#search")
-    def search(self, event: PlainInput.Submitted) -> None:
-        self.searching = event.value.strip()
-        self.load()
-        self.query_one("#problems").focus()
 
     def action_trends(self) -> None:
         """What a problem manager would look for in the year's calls."""
@@ -222,12 +174,3 @@ class ProblemsScreen(Screen):
             self.notify(f"{found.number} raised.", markup=False)
             self.app.open_problem(found.number)
         self.load()
-
-    def action_back(self) -> None:
-        if self.searching or self.query_one("#search", PlainInput).value:
-            self.searching = ""
-            self.query_one("#search", PlainInput).value = ""
-            self.load()
-            self.query_one("#problems").focus()
-            return
-        self.app.pop_screen()

@@ -7,16 +7,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import DataTable, Static, Tab, Tabs
 
 from store import queues
 from store.errors import BadInput, FitsDeskError
 from store.numbers import parse_reference
 from store.queues import Filters
 from tui.app import DataChanged
-from tui.screens.common import COLUMNS, bar, row, set_columns, view_keys
+from tui.screens.common import COLUMNS, ListScreen, row, set_columns, view_keys
 from tui.widgets.inputs import PlainInput
 
 PAGE = 100
@@ -35,8 +33,10 @@ def marked_summary(summary: str) -> Text:
     return text
 
 
-class QueueScreen(Screen):
+class QueueScreen(ListScreen):
     """Every view of the queue, a key apart."""
+
+    TABLE = "calls"
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="desk.search"),
@@ -84,13 +84,7 @@ class QueueScreen(Screen):
         """How many changes await my vote, for a member of the change committee."""
 
     def compose(self) -> ComposeResult:
-        yield from bar(self.app, "Queue")
-        yield Tabs(*(Tab(words, id=view) for view, words in queues.VIEWS.items()), id="views")
-        with Horizontal(id="find"):
-            yield PlainInput(id="search", placeholder="Search calls, or type a number (/)")
-            yield Static(id="narrowed", markup=False)
-        yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield from self.list_parts("Queue", queues.VIEWS, "Search calls, or type a number (/)")
 
     def on_mount(self) -> None:
         self.keys = set_columns(self.query_one("#calls", DataTable), self.app.size.width)
@@ -175,7 +169,7 @@ class QueueScreen(Screen):
         counts, found = result
         table = self.query_one("#calls", DataTable)
         keep = table.cursor_row if not more else None
-        chosen = self.chosen_number()
+        chosen = self.chosen()
         if not more:
             table.clear()
             self.loaded = 0
@@ -222,24 +216,10 @@ class QueueScreen(Screen):
         if not self.searching:
             self.load()
 
-    def chosen_number(self) -> str | None:
-        table = self.query_one("#calls", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
     # -- moving about
 
-    @on(Tabs.TabActivated, "#views")
-    def switch_view(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id and event.tab.id != self.view:
-            self.view = event.tab.id
-            self.searching = None
-            self.load()
-            self.query_one("#calls").focus()
-
-    def action_view(self, view: str) -> None:
-        self.query_one("#views", Tabs).active = view
+    def view_switched(self) -> None:
+        self.searching = None
 
     @on(DataTable.RowHighlighted, "#calls")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
@@ -257,9 +237,6 @@ class QueueScreen(Screen):
         self.descending = not self.descending if self.sort == key else False
         self.sort = key
         self.load()
-
-    def action_search(self) -> None:
-        self.query_one("#search").focus()
 
     @on(PlainInput.Submitted, "#search")
     def search(self, event: PlainInput.Submitted) -> None:
@@ -305,7 +282,7 @@ class QueueScreen(Screen):
 
     def action_mark(self) -> None:
         """Mark the chosen call (or unmark it) and move down, to mark the next."""
-        number = self.chosen_number()
+        number = self.chosen()
         if number is None:
             return
         table = self.query_one("#calls", DataTable)
@@ -352,7 +329,7 @@ class QueueScreen(Screen):
     def action_take(self) -> None:
         from store import incidents  # not needed to open the desk: kept off its start
 
-        number, me = self.chosen_number(), self.app.me.login
+        number, me = self.chosen(), self.app.me.login
         if number:
             self.app.run_store(
                 lambda: incidents.take(number, by=me),

@@ -11,15 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Static, Tabs
 
 from store import assets, loans, software
 from store.errors import BadInput
 from store.models import LICENCES
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import age, bar, fitted, local, view_keys
+from tui.screens.common import SearchedList, age, fitted, local, view_keys
 from tui.widgets.inputs import PlainInput
 
 VIEWS = {
@@ -82,10 +81,6 @@ WHERE = {
 """Which lists each action works on; the footer offers only those."""
 
 
-def columns_for(view: str, width: int) -> list[tuple[str, str, int]]:
-    return fitted(COLUMNS[view], WIDE_ONLY, width)
-
-
 def device_cells(device: assets.AssetInfo) -> dict[str, Text]:
     return {
         "tag": Text(device.tag),
@@ -137,8 +132,10 @@ def licence_cells(line: software.LicenceLine) -> dict[str, Text]:
     }
 
 
-class RegisterScreen(Screen):
+class RegisterScreen(SearchedList):
     """Devices, loans, software and licences."""
+
+    TABLE = "register"
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="desk.register_search"),
@@ -159,24 +156,11 @@ class RegisterScreen(Screen):
         self.keys: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield from bar(self.app, "Register")
-        yield Tabs(*(Tab(words, id=view) for view, words in VIEWS.items()), id="views")
-        with Horizontal(id="find"):
-            yield PlainInput(id="search", placeholder=PLACEHOLDERS["devices"])
-            yield Static(id="narrowed", markup=False)
-        yield DataTable(id="register", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield from self.list_parts("Register", VIEWS, PLACEHOLDERS["devices"])
 
     def on_mount(self) -> None:
         self.query_one("#views", Tabs).active = self.view
         self.query_one("#find").display = self.view in WHERE["search"]
-        self.load()
-
-    def on_resize(self, event) -> None:
-        if [k for k, _h, _w in columns_for(self.view, event.size.width)] != self.keys:
-            self.load()
-
-    def on_data_changed(self, _message: DataChanged) -> None:
         self.load()
 
     # -- loading
@@ -198,15 +182,8 @@ class RegisterScreen(Screen):
     def show(self, view: str, found: list, *, more: bool) -> None:
         if view != self.view:
             return  # the technician has moved on
-        table = self.query_one("#register", DataTable)
-        wanted = columns_for(view, self.size.width or self.app.size.width)
-        keys = [k for k, _h, _w in wanted]
-        chosen = self.chosen_key()
-        if keys != self.keys or [c.value for c in table.columns] != keys:
-            table.clear(columns=True)
-            for key, heading, size in wanted:
-                table.add_column(heading, key=key, width=size)
-            self.keys = keys
+        chosen = self.chosen()
+        table, keys = self.fit_table()
         if not more:
             table.clear()
             self.loaded = 0
@@ -243,12 +220,6 @@ class RegisterScreen(Screen):
             count += f" matching {self.searching}  (Esc: all)"
         self.query_one("#narrowed", Static).update(count)
 
-    def chosen_key(self) -> str | None:
-        table = self.query_one("#register", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
     # -- moving about
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -256,19 +227,15 @@ class RegisterScreen(Screen):
             return self.view in WHERE[action]
         return True
 
-    @on(Tabs.TabActivated, "#views")
-    def switch_view(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id and event.tab.id != self.view:
-            self.view = event.tab.id
-            self.searching = ""
-            self.query_one("#search", PlainInput).value = ""
-            self.query_one("#find").display = self.view in WHERE["search"]
-            self.query_one("#search", PlainInput).placeholder = PLACEHOLDERS.get(self.view, "")
-            self.load()
-            self.query_one("#register").focus()
+    def columns_at(self, width: int) -> list[tuple[str, str, int]]:
+        return fitted(COLUMNS[self.view], WIDE_ONLY, width)
 
-    def action_view(self, view: str) -> None:
-        self.query_one("#views", Tabs).active = view
+    def view_switched(self) -> None:
+        """Each list starts unsearched; only devices and software have a search box."""
+        self.searching = ""
+        self.query_one("#search", PlainInput).value = ""
+        self.query_one("#find").display = self.view in WHERE["search"]
+        self.query_one("#search", PlainInput).placeholder = PLACEHOLDERS.get(self.view, "")
 
     @on(DataTable.RowHighlighted, "#register")
     def near_the_end(self, event: DataTable.RowHighlighted) -> None:
@@ -288,24 +255,6 @@ class RegisterScreen(Screen):
                 lambda: software.detail(key), lambda found: self.app.push_screen(Title(found))
             )
 
-    def action_search(self) -> None:
-        self.query_one("#search").focus()
-
-    @on(PlainInput.Submitted, "#search")
-    def search(self, event: PlainInput.Submitted) -> None:
-        self.searching = event.value.strip()
-        self.load()
-        self.query_one("#register").focus()
-
-    def action_back(self) -> None:
-        if self.searching or self.query_one("#search", PlainInput).value:
-            self.searching = ""
-            self.query_one("#search", PlainInput).value = ""
-            self.load()
-            self.query_one("#register").focus()
-            return
-        self.app.pop_screen()
-
     # -- actions
 
     def action_add(self) -> None:
@@ -321,7 +270,7 @@ class RegisterScreen(Screen):
             self.app.open_asset(device.tag)
 
     def action_install(self) -> None:
-        name, me = self.chosen_key(), self.app.me.login
+        name, me = self.chosen(), self.app.me.login
         if name is None:
             return
 
@@ -343,7 +292,7 @@ class RegisterScreen(Screen):
         )
 
     def action_return_spare(self) -> None:
-        key, me = self.chosen_key(), self.app.me.login
+        key, me = self.chosen(), self.app.me.login
         if key is None:
             return
         tag = key.partition(":")[2]
