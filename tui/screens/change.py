@@ -19,17 +19,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import changes, committee, journal
 from store.change_records import ENDED, STAGE_WORDS, STATUS_WORDS, VOTE_WORDS
 from store.change_schedule import window_words
 from store.errors import FitsDeskError
-from tui.app import DataChanged
 from tui.screens import change_forms as forms
 from tui.screens.changes import when_words
-from tui.screens.common import bar, local
+from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
 
 LABEL = 13
 """The width of the labels down the left, so the blocks of fields line up."""
@@ -298,7 +296,7 @@ def open_change(app, number: str) -> None:
     app.push_screen(ChangeScreen(number))
 
 
-class ChangeScreen(Screen):
+class ChangeScreen(ReloadOnReturn, RecordScreen):
     """A change and what can be done with it now."""
 
     BINDINGS = [
@@ -372,13 +370,6 @@ class ChangeScreen(Screen):
         self.query_one("#change-body").focus()
         self.load()
 
-    def on_screen_resume(self) -> None:
-        """Back from a change or a dialog: show what changed at once, not at the next
-        change check."""
-        if getattr(self, "_shown_once", False):
-            self.load()
-        self._shown_once = True
-
     def load(self) -> None:
         number = self.number
 
@@ -397,9 +388,6 @@ class ChangeScreen(Screen):
         self.app.say_problem(problem)
         if self.change is None:
             self.app.pop_screen()
-
-    def on_data_changed(self, _message: DataChanged) -> None:
-        self.load()
 
     def show(self, result) -> None:
         found, entries, tally, check, similar = result
@@ -428,9 +416,6 @@ class ChangeScreen(Screen):
         if self.change is None:
             return False
         return may(parameters[0] if action == "act" else "vote", self.change, self.app.me)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     # -- steps
 
@@ -471,12 +456,6 @@ class ChangeScreen(Screen):
         else:
             dialog = forms.reason_dialog(found, login, what)
         self.app.push_screen(dialog, self.after_dialog)
-
-    def after_dialog(self, result) -> None:
-        if result is not None:
-            self.done(result)
-        else:
-            self.load()
 
     def done(self, result) -> None:
         self.query_one("#change-said").display = False

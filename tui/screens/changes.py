@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static, Tab, Tabs
 from store import changes
 from store.change_schedule import window_words
 from tui.dialogs.ask import Ask
-from tui.screens.common import SearchedList, fitted, view_keys
+from tui.screens.common import ReloadOnReturn, SearchedList, fitted, view_keys
 
 VIEWS = {"open": "Not ended", "all": "All", "vote": "Awaiting my vote"}
 """The lists, a key apart (1-3); "vote" only for a committee member."""
@@ -118,7 +118,7 @@ def raise_dialog(me: str) -> Ask:
     )
 
 
-class ChangesScreen(SearchedList):
+class ChangesScreen(ReloadOnReturn, SearchedList):
     """Every change, a view a key apart."""
 
     TABLE = "changes"
@@ -155,13 +155,6 @@ class ChangesScreen(SearchedList):
         self.query_one("#views", Tabs).active = self.view
         self.query_one("#changes").focus()
         self.load()
-
-    def on_screen_resume(self) -> None:
-        """Back from a change or a dialog: show what changed at once, not at the next
-        change check."""
-        if getattr(self, "_shown_once", False):
-            self.load()
-        self._shown_once = True
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "view" and parameters and parameters[0] == "vote":

@@ -1,5 +1,5 @@
-"""What the desk's screens share: the top bar, how a call reads in a table row, and the
-list in views a key apart with its search box."""
+"""What the desk's screens share: the top bar, how a call reads in a table row, the list
+in views a key apart with its search box, and the page of one record."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
+from store.errors import FitsDeskError
 from store.records import Call
 from tui.app import DataChanged
 from tui.widgets.inputs import PlainInput
@@ -121,6 +122,42 @@ def row(call: Call, keys: list[str], now: dt.datetime | None = None) -> list[Tex
     """A call's cells for the columns `keys`."""
     found = cells(call, now)
     return [found[key] for key in keys]
+
+
+class ReloadOnReturn:
+    """Mixed into a screen with a `load`: read it again each time the screen is shown
+    again, back from another screen or a dialog, so what changed there shows at once,
+    not at the next change check."""
+
+    _shown_once = False
+
+    def on_screen_resume(self) -> None:
+        if self._shown_once:
+            self.load()
+        self._shown_once = True
+
+
+class RecordScreen(Screen):
+    """One record (a call, a problem, a change) and its steps, each a key. `load` reads
+    it through app.run_store; it is read again when the data changes and after each
+    step's dialog, and a step the store refuses is said in one sentence, then the record
+    read again. Each screen's `done` says what a step did."""
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        self.load()
+
+    def after_dialog(self, result) -> None:
+        if result is not None:
+            self.done(result)
+        else:
+            self.load()
+
+    def refused(self, problem: FitsDeskError) -> None:
+        self.app.say_problem(problem)
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
 
 
 class ListScreen(Screen):

@@ -7,7 +7,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import (
@@ -20,13 +19,11 @@ from store import (
     problems,
     servicedesk,
 )
-from store.errors import FitsDeskError
 from store.models import LEVELS, OPEN
 from store.problem_records import UNCLOSED
 from store.records import FITS_QUESTIONS, STATUS_WORDS, Call
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import bar, local
+from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
 
 LEVEL_CHOICES = tuple((str(n), word) for n, word in LEVELS.items())
 WHEN = {
@@ -45,7 +42,7 @@ WHEN = {
 """When each action makes sense; the footer offers only those (the store decides)."""
 
 
-class IncidentScreen(Screen):
+class IncidentScreen(ReloadOnReturn, RecordScreen):
     """A call and what can be done with it."""
 
     BINDINGS = [
@@ -110,13 +107,6 @@ class IncidentScreen(Screen):
         self.query_one("#known").display = False
         self.load()
 
-    def on_screen_resume(self) -> None:
-        """Back from a problem raised or opened from here: show what changed at once,
-        not at the next change check."""
-        if getattr(self, "_shown_once", False):
-            self.load()
-        self._shown_once = True
-
     def load(self) -> None:
         number = self.number
         self.app.run_store(
@@ -130,9 +120,6 @@ class IncidentScreen(Screen):
             ),
             self.show,
         )
-
-    def on_data_changed(self, _message: DataChanged) -> None:
-        self.load()
 
     def show(self, result) -> None:
         call, history, self.lent, self.problems, self.known, asked = result
@@ -162,9 +149,6 @@ class IncidentScreen(Screen):
         if what == "assign" and not self.app.me.can("manager"):
             return False  # only managers give calls to others
         return bool(WHEN[what](self.call))  # the footer offers only what can be done now
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     def action_act(self, what: str) -> None:
         """Ask what the action needs, then do it through the store with this version."""
@@ -349,22 +333,12 @@ class IncidentScreen(Screen):
             ok="Save",
         )
 
-    def after_dialog(self, result) -> None:
-        if result is not None:
-            self.done(result)
-        else:
-            self.load()
-
     def done(self, result) -> None:
         if isinstance(result, Call):
             self.notify(f"{result.number}: {result.status_word}.", markup=False)
         elif isinstance(result, loans.LoanInfo):
             handed = f"{result.handed_in} in for repair; " if result.handed_in else ""
             self.notify(f"{handed}{result.lent} lent to {result.borrower}.", markup=False)
-        self.load()
-
-    def refused(self, problem: FitsDeskError) -> None:
-        self.app.say_problem(problem)
         self.load()
 
 

@@ -16,16 +16,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store import journal, known_errors, people, problems
 from store.errors import BadInput, FitsDeskError
 from store.numbers import log_number, parse_reference
 from store.problem_records import ACTIVE, STATUS_WORDS
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
-from tui.screens.common import bar, fitted, local, view_keys
+from tui.screens.common import RecordScreen, bar, fitted, local, view_keys
 from tui.screens.problems import references
 
 VIEWS = {"calls": "Calls", "history": "History"}
@@ -192,7 +190,7 @@ def warning_words(found: problems.ProblemInfo) -> Text:
     return text
 
 
-class ProblemScreen(Screen):
+class ProblemScreen(RecordScreen):
     """A problem and what can be done with it."""
 
     BINDINGS = [
@@ -268,9 +266,6 @@ class ProblemScreen(Screen):
         self.app.say_problem(problem)
         if self.problem is None:
             self.app.pop_screen()
-
-    def on_data_changed(self, _message: DataChanged) -> None:
-        self.load()
 
     def on_resize(self, _event) -> None:
         if self.problem is not None:
@@ -353,9 +348,6 @@ class ProblemScreen(Screen):
         if action != "act":
             return True
         return bool(WHEN[parameters[0]](self.problem))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     # -- actions
 
@@ -542,12 +534,6 @@ class ProblemScreen(Screen):
             ok="Reopen",
         )
 
-    def after_dialog(self, result) -> None:
-        if result is not None:
-            self.done(result)
-        else:
-            self.load()
-
     def done(self, result) -> None:
         if isinstance(result, problems.ProblemInfo):
             self.notify(f"{result.number}: {result.status_word}.", markup=False)
@@ -555,10 +541,6 @@ class ProblemScreen(Screen):
 
     def said(self, words: str) -> None:
         self.notify(words, markup=False)
-        self.load()
-
-    def refused(self, problem: FitsDeskError) -> None:
-        self.app.say_problem(problem)
         self.load()
 
 
