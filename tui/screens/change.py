@@ -11,8 +11,6 @@ page reloads with their change.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -27,7 +25,7 @@ from store.change_schedule import window_words
 from store.errors import FitsDeskError
 from tui.screens import change_forms as forms
 from tui.screens.changes import when_words
-from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
+from tui.screens.common import RecordScreen, ReloadOnReturn, bar, journal_time, local
 
 LABEL = 13
 """The width of the labels down the left, so the blocks of fields line up."""
@@ -98,16 +96,6 @@ def _short(value: str | None) -> str:
     return text if len(text) <= LONGEST_HISTORY_VALUE else text[: LONGEST_HISTORY_VALUE - 1] + "…"
 
 
-def _when(value: str | None) -> str | None:
-    """A journalled time ("2026-11-28T22:46:46.225102") as the desk shows times."""
-    if value and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            return local(dt.datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return value
-
-
 def history_words(entry: journal.JournalEntry) -> Text:
     """A journal line about a change, in words; people's text stays plain."""
     if entry.action == "raise":
@@ -117,7 +105,7 @@ def history_words(entry: journal.JournalEntry) -> Text:
     if entry.field in STAGE_WORDS:  # a vote, or the committee's decision
         return Text(f"{entry.action} on {STAGE_WORDS[entry.field]}: {_short(entry.after)}")
     name = FIELD_WORDS.get(entry.field, entry.field.replace("_", " "))
-    before, after = _when(entry.before), _when(entry.after)
+    before, after = journal_time(entry.before), journal_time(entry.after)
     if entry.field == "status":
         before = STATUS_WORDS.get(before or "", before)
         after = STATUS_WORDS.get(after or "", after)

@@ -51,6 +51,17 @@ def local(moment: dt.datetime | None) -> str:
     return moment.replace(tzinfo=dt.UTC).astimezone().strftime("%a %d %b %H:%M")
 
 
+def journal_time(value: str | None) -> str | None:
+    """A time as the journal keeps it ("2026-11-28T22:46:46.225102") as the desk shows
+    times; any other value as it is."""
+    if value and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return local(dt.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 COLUMNS = (
     ("number", "Number", 10),
     ("age", "Age", 4),

@@ -7,8 +7,6 @@ refused (the dialog says so) and the page reloads with their change.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -23,7 +21,7 @@ from store.errors import BadInput, FitsDeskError
 from store.numbers import log_number, parse_reference
 from store.problem_records import ACTIVE, STATUS_WORDS
 from tui.dialogs.ask import Ask
-from tui.screens.common import RecordScreen, bar, fitted, local, view_keys
+from tui.screens.common import RecordScreen, bar, fitted, journal_time, local, view_keys
 from tui.screens.problems import references
 
 VIEWS = {"calls": "Calls", "history": "History"}
@@ -97,7 +95,7 @@ def change_words(entry: journal.JournalEntry) -> Text:
     if entry.field is None:
         return Text(entry.action)
     name = FIELD_WORDS.get(entry.field, entry.field.replace("_", " "))
-    before, after = _when(entry.before) or "-", _when(entry.after) or "-"
+    before, after = journal_time(entry.before) or "-", journal_time(entry.after) or "-"
     if entry.field == "status":
         before = STATUS_WORDS.get(before, before)
         after = STATUS_WORDS.get(after, after)
@@ -111,16 +109,6 @@ def change_words(entry: journal.JournalEntry) -> Text:
         return Text(f"no longer affects {name} {before}")
     line = " ".join((before if entry.before else "-", "→", after)).replace("\n", " / ")
     return Text(f"{name}: {line}")
-
-
-def _when(value: str | None) -> str | None:
-    """A journalled time ("2026-11-28T22:46:46.225102") as the desk shows times."""
-    if value and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            return local(dt.datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return value
 
 
 def details(found: problems.ProblemInfo) -> Group:
