@@ -1,5 +1,8 @@
 """What the desk's screens share: the top bar, how a call reads in a table row, the list
-in views a key apart with its search box, and the page of one record."""
+in views a key apart with its search box, and the page of one record.
+
+Textual calls the message handlers (on_...) of every class a screen is made of, so a
+screen's own on_data_changed runs as well as one here, not instead of it."""
 
 from __future__ import annotations
 
