@@ -20,12 +20,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from store import changes, committee, journal
-from store.change_records import ENDED, STAGE_WORDS, STATUS_WORDS, VOTE_WORDS
+from store.change_records import ENDED, STAGE_WORDS, VOTE_WORDS, history_line
 from store.change_schedule import window_words
 from store.errors import FitsDeskError
 from tui.screens import change_forms as forms
 from tui.screens.changes import when_words
-from tui.screens.common import RecordScreen, ReloadOnReturn, bar, journal_time, local
+from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
 
 LABEL = 13
 """The width of the labels down the left, so the blocks of fields line up."""
@@ -35,21 +35,6 @@ UNDONE = (*BEFORE_APPROVAL, "scheduled")
 """Until it is implemented: the window is checked against the calendar."""
 MOST_CLASHES_SHOWN = 3
 LONGEST_HISTORY_VALUE = 160
-FIELD_WORDS = {
-    "status": "status",
-    "window_start": "window from",
-    "window_end": "window until",
-    "implementation_plan": "implementation plan",
-    "test_plan": "test plan",
-    "backout_plan": "back-out plan",
-    "peer_reviewer": "peer reviewer",
-    "affected": "who is affected",
-    "approved_at": "approved",
-    "implemented_at": "implemented",
-    "closed_at": "closed",
-    "asset": "device",
-    "location": "room",
-}
 
 
 def may(what: str, found: changes.ChangeInfo, me) -> bool:
@@ -91,32 +76,9 @@ def may(what: str, found: changes.ChangeInfo, me) -> bool:
     return bool(rules[what]())
 
 
-def _short(value: str | None) -> str:
-    text = (value or "-").replace("\n", " / ")
-    return text if len(text) <= LONGEST_HISTORY_VALUE else text[: LONGEST_HISTORY_VALUE - 1] + "…"
-
-
 def history_words(entry: journal.JournalEntry) -> Text:
     """A journal line about a change, in words; people's text stays plain."""
-    if entry.action == "raise":
-        return Text(f"raised: {_short(entry.after)}")
-    if entry.field is None:
-        return Text(f"{entry.action}: {_short(entry.after)}" if entry.after else entry.action)
-    if entry.field in STAGE_WORDS:  # a vote, or the committee's decision
-        return Text(f"{entry.action} on {STAGE_WORDS[entry.field]}: {_short(entry.after)}")
-    name = FIELD_WORDS.get(entry.field, entry.field.replace("_", " "))
-    before, after = journal_time(entry.before), journal_time(entry.after)
-    if entry.field == "status":
-        before = STATUS_WORDS.get(before or "", before)
-        after = STATUS_WORDS.get(after or "", after)
-    if entry.action == "works on":
-        return Text(f"works on {name} {_short(after)}")
-    if entry.action == "no longer works on":
-        return Text(f"no longer works on {name} {_short(before)}")
-    if not entry.before:
-        plain = entry.action in ("plan", entry.field) or name == entry.action
-        return Text(f"{name if plain else f'{entry.action}, {name}'}: {_short(after)}")
-    return Text(f"{name}: {_short(before)} → {_short(after)}")
+    return Text(history_line(entry, LONGEST_HISTORY_VALUE))
 
 
 def _grid(*, pairs: bool) -> Table:
