@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store import change_schedule, committee, journal
+from store import change_schedule, committee, journal, notices
 from store.change_records import (
     COMMENT,
     STAGE_WORDS,
@@ -31,7 +31,6 @@ from store.change_rules import (
     refuse_unless_status,
     room_codes,
     schedule,
-    withdraw_notices,
     write_change,
 )
 from store.database import read, write
@@ -223,7 +222,7 @@ def _decided(row: Change, stage: str, result: committee.Tally) -> None:
         verdict = "endorsed" if result.decision == "approved" else "rejected"
         write_change(row, who, "reviewed afterwards", {"afterwards": verdict})
     elif result.decision == "rejected":
-        withdraw_notices(row, who)
+        notices.withdraw_belonging(row, who)
         write_change(row, who, "reject", {"status": "rejected", "closed_at": journal.now()})
     elif stage == "proceed":
         write_change(row, who, "approve to proceed", {"status": "planning"})
@@ -276,7 +275,7 @@ def communicate(
         row = for_change(reference, seen_version)
         refuse_unless_status(row, ("scheduled",), "change its notice")
         refuse_unless(tech, row, "originator", "implementer", doing="change the notice of")
-        withdraw_notices(row, tech.login)
+        notices.withdraw_belonging(row, tech.login)
         post_notices(row, tech.login, words)
         write_change(row, tech.login, "communicate", {})
         return info(row)

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from store import config, journal, software
-from store.change_records import ChangeSummary, _summaries, change_row
+from store.change_records import ChangeSummary, change_row, summaries
 from store.database import read
 from store.models import (
     Asset,
@@ -177,25 +177,25 @@ def overlap(reference: object) -> Overlap:
         recent: list[tuple[int, str]] = []
         for other in others:
             reasons = []
-            for title in _adds(other.id):
+            theirs = _adds(other.id)
+            for title in theirs:
                 shared = sorted(_purposes(title) & wanted)
                 if shared:
                     reasons.append(f"adds {software.name_of(title)} ({', '.join(shared)})")
-            rooms = sorted(codes[p] for p in _rooms_of(other.id) & my_rooms)
-            if rooms and _adds(other.id) and not reasons:
-                names = ", ".join(software.name_of(t) for t in _adds(other.id))
-                reasons.append(f"adds {names} in {', '.join(rooms)}")
+            if theirs and not reasons:
+                rooms = sorted(codes[p] for p in _rooms_of(other.id) & my_rooms)
+                if rooms:
+                    names = ", ".join(software.name_of(t) for t in theirs)
+                    reasons.append(f"adds {names} in {', '.join(rooms)}")
             if not reasons:
                 continue
             when = other.implemented_at or other.created_at
             verb = "implemented" if other.implemented_at else "raised"
             recent.append((other.id, f"{'; '.join(reasons)}, {verb} {_ago(when, now)}"))
         recent = recent[:MOST]
-        summaries: dict[int, ChangeSummary] = {
-            s.id: s
-            for s in _summaries(Change.select().where(Change.id.in_([i for i, _ in recent] or [0])))
-        }
+        picked = Change.select().where(Change.id.in_([i for i, _ in recent] or [0]))
+        by_id: dict[int, ChangeSummary] = {s.id: s for s in summaries(picked)}
     return Overlap(
         tuple(s for _here, s in similar[:MOST]),
-        tuple(Recent(summaries[i], why) for i, why in recent),
+        tuple(Recent(by_id[i], why) for i, why in recent),
     )

@@ -418,7 +418,8 @@ def change(reference: object) -> ChangeInfo:
         return info(change_row(reference))
 
 
-def _summaries(query) -> list[ChangeSummary]:
+def summaries(query) -> list[ChangeSummary]:
+    """The changes a query of Change picks, as ChangeSummary, in its order."""
     implementer = Technician.alias()
     query = (
         query.select(
@@ -463,7 +464,7 @@ def list_changes(
         )
     if limit is not None:
         query = query.limit(limit)
-    return _summaries(query)
+    return summaries(query)
 
 
 def awaiting_vote(login: str) -> list[ChangeSummary]:
@@ -493,7 +494,7 @@ def awaiting_vote(login: str) -> list[ChangeSummary]:
         ids = [r.id for r in rows if (r.id, open_stage(r), r.vote_round) not in voted]
     if not ids:
         return []
-    return _summaries(Change.select().where(Change.id.in_(ids)).order_by(Change.id))
+    return summaries(Change.select().where(Change.id.in_(ids)).order_by(Change.id))
 
 
 def scheduled_between(start: dt.datetime, end: dt.datetime) -> list[ChangeSummary]:
@@ -508,7 +509,7 @@ def scheduled_between(start: dt.datetime, end: dt.datetime) -> list[ChangeSummar
         )
         .order_by(Change.window_start, Change.id)
     )
-    return _summaries(query)
+    return summaries(query)
 
 
 def changes_of_call(reference: object) -> list[ChangeSummary]:
@@ -520,7 +521,7 @@ def changes_of_call(reference: object) -> list[ChangeSummary]:
         .where((Change.incident == iid) | Change.id.in_(caused))
         .order_by(Change.id.desc())
     )
-    return _summaries(query)
+    return summaries(query)
 
 
 def incident_row(reference: object) -> Incident:

@@ -149,16 +149,6 @@ def post_notices(row: Change, who: str, text: str) -> None:
     journal.record(who, row, "communicate", field="notice", after=text, at=now)
 
 
-def withdraw_notices(row: Change, who: str) -> None:
-    now = journal.now()
-    showing = Notice.select().where((Notice.change == row.id) & Notice.withdrawn_at.is_null())
-    for notice in showing:
-        journal.changes(who, notice, "withdraw", {"withdrawn_at": now}, at=now)
-    Notice.update(withdrawn_at=now).where(
-        (Notice.change == row.id) & Notice.withdrawn_at.is_null()
-    ).execute()
-
-
 def schedule(row: Change, who: str, why: str) -> None:
     """Approval to implement, then communicate: scheduled, and the notice posted."""
     journal.record(who, row, "approve to implement", field="approval", after=why)

@@ -6,7 +6,7 @@ Re-exported by `store.changes`; see its docstring for the whole lifecycle.
 
 from __future__ import annotations
 
-from store import change_schedule, journal, software
+from store import change_schedule, journal, notices, software
 from store.change_records import COMMENT, REASON, ChangeInfo, change_number, info
 from store.change_rules import (
     EARLY,
@@ -16,7 +16,6 @@ from store.change_rules import (
     for_change,
     refuse_unless,
     refuse_unless_status,
-    withdraw_notices,
     write_change,
 )
 from store.database import write
@@ -74,7 +73,7 @@ def back_out(
         refuse_unless_status(row, ("scheduled", "implemented"), "be backed out")
         refuse_unless(tech, row, "implementer", doing="back out")
         journal.record(tech.login, row, "back out", field="reason", after=why)
-        withdraw_notices(row, tech.login)
+        notices.withdraw_belonging(row, tech.login)
         write_change(row, tech.login, "back out", {"status": "backed_out", "outcome": "backed_out"})
         return info(row)
 
@@ -96,6 +95,8 @@ def review(
         row = for_change(reference, seen_version)
         refuse_unless_status(row, ("registered", "backed_out"), "be reviewed")
         refuse_unless(tech, row, "originator", "committee", doing="review")
+        if row.status == "backed_out" and row.lessons:
+            raise Refused(f"{change_number(row.id)} has been reviewed already.")
         if row.status == "backed_out" and outcome != "backed_out":
             raise Refused(f"{change_number(row.id)} was backed out: its outcome is backed out.")
         if row.status == "registered" and outcome == "backed_out":
@@ -103,6 +104,6 @@ def review(
         updates: dict = {"outcome": outcome, "lessons": learned}
         if row.status == "registered":
             updates.update(status="closed", closed_at=journal.now())
-        withdraw_notices(row, tech.login)
+        notices.withdraw_belonging(row, tech.login)
         write_change(row, tech.login, "review", updates)
         return info(row)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from store import journal, software
+from store import journal, notices, software
 from store.assets import asset_row
 from store.change_approval import (
     WindowCheck,
@@ -79,7 +79,6 @@ from store.change_rules import (
     notice_words,
     refuse_unless,
     refuse_unless_status,
-    withdraw_notices,
     write_change,
 )
 from store.change_work import back_out, implement, review, update_register
@@ -379,7 +378,7 @@ def cancel(
         )
         refuse_unless(tech, row, "originator", doing="cancel")
         journal.record(tech.login, row, "cancel", field="reason", after=why)
-        withdraw_notices(row, tech.login)
+        notices.withdraw_belonging(row, tech.login)
         write_change(row, tech.login, "cancel", {"status": "cancelled", "closed_at": journal.now()})
         return info(row)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import journal, problems, servicedesk
+from store import journal, notices, problems, servicedesk
 from store.database import read, write
 from store.errors import NotFound, Refused
 from store.models import (
@@ -91,7 +91,7 @@ def publish(
         }
         if cause is not None:
             updates["root_cause"] = cause
-        problems.withdraw_notices(row, who)
+        notices.withdraw_belonging(row, who)
         if words:
             _post_notices(row, words, who)
         problems.write_change(row, who, "known error", updates)
@@ -107,7 +107,7 @@ def unpublish(
         row = problems.for_change(reference, seen_version)
         if not row.public:
             raise Refused(f"{problem_number(row.id)} is not shown at the kiosks.")
-        problems.withdraw_notices(row, who)
+        notices.withdraw_belonging(row, who)
         problems.write_change(row, who, "unpublish", {"public": False})
         return problems.info(row)
 

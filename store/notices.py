@@ -132,6 +132,16 @@ def withdraw_notice(notice_id: int, *, by: str) -> NoticeInfo:
     return _info(row, row.location)
 
 
+def withdraw_belonging(owner, who: str) -> None:
+    """Withdraw every notice still up that belongs to `owner` (a problem's known error,
+    a change's window), journalling each. Call inside the owner's write transaction."""
+    now = journal.now()
+    mine = (getattr(Notice, owner._meta.table_name) == owner.id) & Notice.withdrawn_at.is_null()
+    for notice in Notice.select().where(mine):
+        journal.changes(who, notice, "withdraw", {"withdrawn_at": now}, at=now)
+    Notice.update(withdrawn_at=now).where(mine).execute()
+
+
 def edit_notice(
     notice_id: int,
     *,

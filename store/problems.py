@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from store import journal, people
+from store import journal, notices, people
 from store.assets import asset_row
 from store.categories import category_row
 from store.database import row_to_change, write
@@ -34,7 +34,6 @@ from store.models import (
     Category,
     Incident,
     Location,
-    Notice,
     Problem,
     ProblemIncident,
 )
@@ -499,16 +498,6 @@ def start_fix(
         return info(row)
 
 
-def withdraw_notices(row: Problem, who: str) -> None:
-    now = journal.now()
-    showing = Notice.select().where((Notice.problem == row.id) & Notice.withdrawn_at.is_null())
-    for notice in showing:
-        journal.changes(who, notice, "withdraw", {"withdrawn_at": now}, at=now)
-    Notice.update(withdrawn_at=now).where(
-        (Notice.problem == row.id) & Notice.withdrawn_at.is_null()
-    ).execute()
-
-
 def resolve(
     reference: object,
     *,
@@ -532,7 +521,7 @@ def resolve(
         if who != SYSTEM and row.resolver_id is None:  # a resolver named beforehand stays
             journal.record(who, row, "resolver", field="resolver", after=who)
             updates["resolver"] = people.active_technician(who).id
-        withdraw_notices(row, who)
+        notices.withdraw_belonging(row, who)
         write_change(row, who, "resolve", updates)
         return info(row)
 
@@ -552,7 +541,7 @@ def close(
             raise Refused(f"{problem_number(row.id)} is not resolved: say why you are closing it.")
         if why:
             journal.record(who, row, "close", field="reason", after=why)
-        withdraw_notices(row, who)
+        notices.withdraw_belonging(row, who)
         write_change(
             row, who, "close", {"status": "closed", "closed_at": journal.now(), "public": False}
         )

@@ -433,6 +433,8 @@ def test_a_backed_out_change_leaves_the_register_and_is_reviewed_as_backed_out(b
         changes.review(rfc.number, outcome="succeeded", lessons="x", by="jsmith")
     rfc = changes.review(rfc.number, outcome="backed_out", lessons="Check drivers", by="jsmith")
     assert (rfc.status, rfc.lessons) == ("backed_out", "Check drivers")
+    with pytest.raises(Refused, match="reviewed already"):
+        changes.review(rfc.number, outcome="backed_out", lessons="again", by="jsmith")
 
 
 def test_the_register_update_installs_on_devices_and_removes_from_rooms(board):
