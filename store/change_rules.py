@@ -73,13 +73,9 @@ def for_change(reference: object, seen_version: int | None) -> Change:
 
 
 def write_change(row: Change, who: str, action: str, updates: dict) -> None:
-    stamp = journal.now()
-    links = {"originator", "implementer", "peer_reviewer", "incident"}
-    journal.changes(who, row, action, {k: v for k, v in updates.items() if k not in links})
-    updates = {**updates, "version": row.version + 1, "updated_at": stamp}
-    Change.update(**updates).where(Change.id == row.id).execute()
-    for name, value in updates.items():
-        setattr(row, name, value)
+    journal.update(
+        row, who, action, updates, links=("originator", "implementer", "peer_reviewer", "incident")
+    )
 
 
 def clean_choice(value: object, choices: tuple[str, ...], what: str) -> str:

@@ -114,3 +114,15 @@ def history(record_name: str, record_id: int) -> list[JournalEntry]:
         JournalEntry(dt.datetime.fromisoformat(at) if isinstance(at, str) else at, *rest)
         for at, *rest in rows
     ]
+
+
+def update(row, who: str, action: str, updates: dict, *, links=()) -> None:
+    """Change a versioned record (one with `version` and `updated_at`) and journal each
+    plain field that changed, all in the caller's write transaction; `row` is updated to
+    match. Fields in `links` (foreign keys) are journalled by the caller, by name."""
+    stamp = now()
+    changes(who, row, action, {k: v for k, v in updates.items() if k not in links}, at=stamp)
+    updates = {**updates, "version": row.version + 1, "updated_at": stamp}
+    type(row).update(**updates).where(type(row).id == row.id).execute()
+    for name, value in updates.items():
+        setattr(row, name, value)

@@ -101,13 +101,7 @@ def for_change(reference: object, seen_version: int | None) -> Problem:
 
 
 def write_change(row: Problem, who: str, action: str, updates: dict) -> None:
-    stamp = journal.now()
-    links = {"owner", "resolver", "parent"}
-    journal.changes(who, row, action, {k: v for k, v in updates.items() if k not in links})
-    updates = {**updates, "version": row.version + 1, "updated_at": stamp}
-    Problem.update(**updates).where(Problem.id == row.id).execute()
-    for name, value in updates.items():
-        setattr(row, name, value)
+    journal.update(row, who, action, updates, links=("owner", "resolver", "parent"))
 
 
 def _refuse_unless_active(row: Problem, doing: str) -> None:
