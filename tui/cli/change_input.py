@@ -37,7 +37,12 @@ def local_time(text: str) -> dt.datetime:
         ) from None
     if not 2000 <= moment.year < 2100:
         raise argparse.ArgumentTypeError("a change window must fall between 2000 and 2100")
-    return calendar.to_utc(moment)
+    stored = calendar.to_utc(moment)
+    if calendar.to_local(stored) != moment:  # in the hour the clocks skip in spring
+        raise argparse.ArgumentTypeError(
+            f"'{shown(text)}' does not exist here: the clocks go forward an hour then"
+        )
+    return stored
 
 
 def hours(text: str) -> dt.timedelta:
