@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store import mail_config
 from store.errors import BadInput
 from store.sanitise import Field, clean
 
@@ -41,6 +42,7 @@ KNOWN = {
     "desk": ("keys",),
     "trends": tuple(TREND_RANGES),
     "changes": ("committee_rule", "min_approvals", "overlap_weeks", "notice_days", "working_hours"),
+    "mail": mail_config.KNOWN["mail"],
 }
 """Every setting FITS Desk reads, by section."""
 SCHOOL_NAME = Field("the setting school.name", 80)
@@ -139,6 +141,9 @@ class Config:
     """When technicians work, local time: the free windows offered for a change fall
     inside these hours (a change may still be planned outside them)."""
 
+    # [mail]: the email channel (docs in store/mail_config.py and docs/mail.md).
+    mail: mail_config.MailSettings = field(default_factory=mail_config.MailSettings)
+
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
         return self.matrix[impact - 1][urgency - 1]
@@ -232,6 +237,8 @@ def load_config(path: Path | None = None) -> Config:
             raise BadInput(f"{where}: trends.{key} must be {what} from {low:g} to {high:g}.")
         settings[f"trends_{key}"] = float(value) if fraction else value
     settings.update(_changes(raw.get("changes", {}), where))
+    if "mail" in raw:
+        settings["mail"] = mail_config.read_mail(raw["mail"], where, _refuse_unknown)
     desk = raw.get("desk", {})
     if not isinstance(desk, dict):
         raise BadInput(f"{where}: [desk] must be a table.")

@@ -32,7 +32,7 @@ import email.policy
 import email.utils
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
@@ -83,6 +83,8 @@ class Attachment:
     size: int
     """Bytes, after transfer decoding (base64, quoted-printable)."""
     content_type: str
+    data: bytes = field(default=b"", repr=False, compare=False)
+    """The file itself, decoded."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,17 @@ def answer_of(body: str) -> str | None:
         return None
     match = _ANSWER.match(lines[0])
     return match[1].lower() if match else None
+
+
+def own_words(body: str) -> str:
+    """What the writer of a reply wrote themselves: the body up to the quoted message
+    (a '>' line, "On ... wrote:", "-----Original Message-----") or their signature."""
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if index and _QUOTE_START.match(line.strip()):
+            lines = lines[:index]
+            break
+    return "\n".join(lines).strip()
 
 
 def _megabytes(size: int) -> str:
@@ -371,10 +384,11 @@ def _attachment(part: EmailMessage, index: int) -> Attachment:
     if part.get_content_maintype() == "message":
         payload = part.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
-        size = len(inner.as_bytes()) if isinstance(inner, EmailMessage) else 0
+        data = inner.as_bytes() if isinstance(inner, EmailMessage) else b""
     else:
         data = part.get_payload(decode=True)
-        size = len(data) if isinstance(data, bytes) else 0
+        data = data if isinstance(data, bytes) else b""
+    size = len(data)
     name = _text(part.get_filename() or "")
     name = re.split(r"[\\/]", name)[-1].strip()  # no folders: "../../x" is "x"
     try:
@@ -384,7 +398,7 @@ def _attachment(part: EmailMessage, index: int) -> Attachment:
     if name in ("", ".", ".."):
         extension = mimetypes.guess_extension(content_type) or ".bin"
         name = f"attachment-{index}{extension}"
-    return Attachment(name=name, size=size, content_type=content_type)
+    return Attachment(name=name, size=size, content_type=content_type, data=data)
 
 
 class _TextFromHtml(HTMLParser):

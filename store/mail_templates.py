@@ -139,8 +139,10 @@ def render(
     text: str = "",
     school: str | None = None,
     folder: Path | None = None,
+    builtin: bool = False,
 ) -> Rendered:
-    """The `kind` message for call `number`, from the school's template or the built-in one."""
+    """The `kind` message for call `number`, from the school's template in `folder` (else
+    the built-in one; always the built-in one with `builtin`)."""
     if kind not in KINDS:
         raise BadInput(
             f"There is no mail template '{shown(kind)}': the kinds are {', '.join(KINDS)}."
@@ -152,7 +154,10 @@ def render(
         from store import config
 
         school = config.current().school_name
-    subject, body = _template(kind, folder)
+    if builtin:
+        subject, body = _split(_DEFAULTS[kind], f"the built-in {kind} template")
+    else:
+        subject, body = _template(kind, folder)
     values = {"number": number, "summary": summary, "name": name, "text": text, "school": school}
     return Rendered(_subject(subject, values), _body(body, values))
 

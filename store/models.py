@@ -482,3 +482,53 @@ class Vote(Base):
 Notice._meta.add_field(
     "change", pw.ForeignKeyField(Change, null=True, backref="notices")
 )  # a change's notice of its window
+
+
+class MailIn(Base):
+    """A message that came to the help desk's mailbox, and what the intake made of it."""
+
+    key = pw.CharField(max_length=200, unique=True)
+    """Its Message-ID (or a hash of the whole message when it has none): never taken twice."""
+    received_at = pw.DateTimeField()
+    sender_name = pw.TextField(default="")
+    sender_address = pw.TextField(default="")
+    subject = pw.TextField(default="")
+    body = pw.TextField(default="")
+    incident = pw.ForeignKeyField(Incident, null=True, backref="mail_in")
+    outcome = pw.CharField(max_length=12)
+    """logged, note, confirmed, reopened, ignored (automatic mail) or set_aside."""
+    reason = pw.TextField(default="")
+    """Why it was ignored or set aside, in words."""
+    size = pw.IntegerField(default=0)
+
+
+class MailAttachment(Base):
+    """A file that came with a message: always listed, its bytes kept up to a size."""
+
+    mail = pw.ForeignKeyField(MailIn, backref="attachments")
+    name = pw.TextField()
+    size = pw.IntegerField()
+    content_type = pw.TextField(default="")
+    content = pw.BlobField(null=True)
+
+
+class MailOut(Base):
+    """The outbox: a message to a caller, written with the change it tells of."""
+
+    incident = pw.ForeignKeyField(Incident, null=True, backref="mail_out")
+    kind = pw.CharField(max_length=10)
+    """logged, note, resolved or closed (store.mail_templates.KINDS)."""
+    to_name = pw.TextField(default="")
+    to_address = pw.TextField()
+    subject = pw.TextField()
+    body = pw.TextField()
+    message_id = pw.CharField(max_length=200, unique=True)
+    in_reply_to = pw.TextField(default="")
+    status = pw.CharField(max_length=10, default="waiting")
+    """waiting, sending, unsure (killed while the server had it), sent, failed, held."""
+    attempts = pw.IntegerField(default=0)
+    queued_at = pw.DateTimeField()
+    next_try_at = pw.DateTimeField()
+    claimed_until = pw.DateTimeField(null=True)
+    sent_at = pw.DateTimeField(null=True)
+    last_error = pw.TextField(default="")
