@@ -1,0 +1,153 @@
+"""The email channel as the desk and the command line read it: a call's mail thread,
+the messages set aside, and what came with a message.
+
+    from store import mail_records
+    mail_records.thread(42)           # [ThreadItem(...), ...] oldest first, in and out
+    mail_records.set_aside()          # messages that could not be taken in, newest first
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from store.database import read
+from store.errors import NotFound
+from store.models import MailAttachment, MailIn, MailOut
+from store.numbers import log_number
+from store.outbox import STATUS_WORDS
+
+OUTCOME_WORDS = {
+    "logged": "logged a new call",
+    "note": "added as a note",
+    "confirmed": "said yes: closed",
+    "reopened": "said no: reopened",
+    "ignored": "ignored",
+    "set_aside": "set aside",
+}
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """A file that came with a message; `kept` when its bytes are in the database."""
+
+    id: int
+    name: str
+    size: int
+    content_type: str
+    kept: bool
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    """One message of a call's thread: from the caller ("in") or to them ("out")."""
+
+    direction: str
+    id: int
+    at: dt.datetime
+    who: str
+    """The sender (in) or the addressee (out), as "Name <address>"."""
+    subject: str
+    body: str
+    state: str
+    """In: what it became ("added as a note"); out: "Sent", "Waiting", "Failed"..."""
+    detail: str = ""
+    """Why it was ignored, or the outbox's last error."""
+    attachments: tuple[AttachmentInfo, ...] = ()
+
+
+def _who(name: str, address: str) -> str:
+    return f"{name} <{address}>" if name and address else name or address or "(unknown)"
+
+
+def _attachments(mail_ids: list[int]) -> dict[int, list[AttachmentInfo]]:
+    found: dict[int, list[AttachmentInfo]] = {}
+    if not mail_ids:
+        return found
+    query = (
+        MailAttachment.select(
+            MailAttachment.id,
+            MailAttachment.mail,
+            MailAttachment.name,
+            MailAttachment.size,
+            MailAttachment.content_type,
+            MailAttachment.content.is_null(False).alias("kept"),
+        )
+        .where(MailAttachment.mail.in_(mail_ids))
+        .order_by(MailAttachment.id)
+    )
+    for row in query:
+        found.setdefault(row.mail_id, []).append(
+            AttachmentInfo(row.id, row.name, row.size, row.content_type, bool(row.kept))
+        )
+    return found
+
+
+def _incoming(row: MailIn, attachments: dict[int, list[AttachmentInfo]]) -> ThreadItem:
+    return ThreadItem(
+        direction="in",
+        id=row.id,
+        at=row.received_at,
+        who=_who(row.sender_name, row.sender_address),
+        subject=row.subject,
+        body=row.body,
+        state=OUTCOME_WORDS.get(row.outcome, row.outcome),
+        detail=row.reason,
+        attachments=tuple(attachments.get(row.id, ())),
+    )
+
+
+def thread(incident_id: int) -> list[ThreadItem]:
+    """Every message from and to the caller of one call, oldest first."""
+    with read():
+        incoming = list(MailIn.select().where(MailIn.incident == incident_id).order_by(MailIn.id))
+        attachments = _attachments([row.id for row in incoming])
+        outgoing = list(
+            MailOut.select().where(MailOut.incident == incident_id).order_by(MailOut.id)
+        )
+    items = [_incoming(row, attachments) for row in incoming]
+    items += [
+        ThreadItem(
+            direction="out",
+            id=row.id,
+            at=row.sent_at or row.queued_at,
+            who=_who(row.to_name, row.to_address),
+            subject=row.subject,
+            body=row.body,
+            state=STATUS_WORDS.get(row.status, row.status),
+            detail=row.last_error,
+        )
+        for row in outgoing
+    ]
+    return sorted(items, key=lambda item: (item.at, item.direction == "out", item.id))
+
+
+def set_aside(limit: int = 200) -> list[ThreadItem]:
+    """Messages that could not be taken in, newest first, with the reason."""
+    with read():
+        rows = list(
+            MailIn.select()
+            .where(MailIn.outcome == "set_aside")
+            .order_by(MailIn.id.desc())
+            .limit(limit)
+        )
+        attachments = _attachments([row.id for row in rows])
+    return [_incoming(row, attachments) for row in rows]
+
+
+def attachment(attachment_id: int) -> tuple[AttachmentInfo, bytes | None]:
+    """One attachment and its bytes (None when it was too big to keep)."""
+    with read():
+        row = MailAttachment.get_or_none(MailAttachment.id == attachment_id)
+    if row is None:
+        raise NotFound(f"There is no attachment {attachment_id}.")
+    content = bytes(row.content) if row.content is not None else None
+    info = AttachmentInfo(row.id, row.name, row.size, row.content_type, content is not None)
+    return info, content
+
+
+def number_of(mail_in_id: int) -> str | None:
+    """The log number a received message went to, if any."""
+    with read():
+        row = MailIn.select(MailIn.incident).where(MailIn.id == mail_in_id).first()
+    return log_number(row.incident_id) if row and row.incident_id else None
