@@ -85,6 +85,7 @@ COMMANDS = {
     "calendar": "calendar",
     "change": "changes",
     "metric": "metrics",
+    "mail": "mail",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -118,6 +119,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["problems"]  # problem management
     everything += ["calendar", "changes"]  # change management
     everything += ["metrics"]  # capacity
+    everything += ["mail"]  # the email channel
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
