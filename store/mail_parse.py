@@ -138,6 +138,8 @@ def _parse(raw: bytes) -> Incoming:
     sender_name, sender_address, sender_ok = _sender(msg)
     automatic = _automatic(msg, sender_address)
     if not sender_ok:
+        if automatic is None and not _raw_header(msg, "From").strip():
+            raise BadInput("The message has no sender (no From line).")
         if automatic is None:
             raise BadInput("The sender's address does not look like an email address.")
         sender_address = ""
@@ -219,7 +221,7 @@ def _sender(msg: EmailMessage) -> tuple[str, str, bool]:
     """The sender's cleaned name, lower-case address, and whether the address looks right."""
     raw = _raw_header(msg, "From")
     if not raw.strip():
-        return "", "", True
+        return "", "", False
     if len(raw) > MAX_SENDER:
         raise BadInput(f"The sender line is too long: the most is {MAX_SENDER} characters.")
     try:

@@ -95,9 +95,10 @@ def test_only_a_bracketed_incident_number_is_a_tag(subject, tag):
     assert parse(mail(subject=subject)).tag == tag
 
 
-def test_a_message_without_id_sender_or_subject_reads_as_empty_strings():
-    got = parse(raw("X-Mailer: odd\n\nhello\n"))
-    assert (got.message_id, got.sender_address, got.sender_name, got.subject) == ("", "", "", "")
+def test_a_message_without_id_name_or_subject_reads_as_empty_strings():
+    got = parse(raw("From: a@school.example\nX-Mailer: odd\n\nhello\n"))
+    assert (got.message_id, got.sender_name, got.subject) == ("", "", "")
+    assert got.sender_address == "a@school.example"
     assert got.body == "hello"
 
 
@@ -455,3 +456,10 @@ def test_an_absurd_sender_line_is_refused_with_a_sentence(line):
 def test_an_overlong_sender_name_is_refused_naming_the_field():
     with pytest.raises(BadInput, match="The sender's name is too long"):
         parse(mail(sender=f'"{"Eve " * 60}" <eve@x.example>'))
+
+
+def test_a_message_with_no_sender_is_refused_unless_automatic():
+    with pytest.raises(BadInput, match="no sender"):
+        parse(b"Subject: half a message\r\n\r\nhello\r\n")
+    bounce = parse(b"Subject: Undeliverable\r\nAuto-Submitted: auto-replied\r\n\r\nhello\r\n")
+    assert bounce.automatic == "auto-reply" and bounce.sender_address == ""

@@ -25,7 +25,8 @@ from store.records import iso
 from tui.cli import add_common, group
 from tui.cli.output import local, print_json, table
 from tui.cli.progress import progress_bar
-from tui.cli.session import open_db, who
+from tui.cli.session import open_db as _open_db
+from tui.cli.session import who
 
 OUTCOME_WORDS = {
     "logged": ("new call", "new calls"),
@@ -117,6 +118,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     templates.add_argument("--write", action="store_true", help="write the missing ones first")
     add_common(templates)
     templates.set_defaults(handler=run_templates)
+
+
+def open_db(args: argparse.Namespace) -> None:
+    """The database, and the settings read first: a mistake in [mail] is said at once."""
+    config.current()
+    _open_db(args)
 
 
 def _count(text: str) -> int:
@@ -329,6 +336,7 @@ def run_cancel(args: argparse.Namespace) -> int:
 def run_templates(args: argparse.Namespace) -> int:
     from store import outbox
 
+    config.current()
     folder = outbox.templates_folder()
     if args.write:
         for path in mail_templates.write_defaults(folder):
