@@ -210,3 +210,6 @@ def pytest_sessionfinish(session, exitstatus):
 
 def pytest_report_header(config):
     return f"fitsdesk backend: {'PostgreSQL' if ON_POSTGRES else 'SQLite'} ({BACKEND_URL})"
+
+
+from tests.mail_helpers import mail_on  # noqa: E402,F401  (a school with mail set up)
