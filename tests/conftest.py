@@ -213,3 +213,7 @@ def pytest_report_header(config):
 
 
 from tests.mail_helpers import mail_on  # noqa: E402,F401  (a school with mail set up)
+
+# Real mail servers on loopback for the email channel (tests/mail_servers.py): the
+# fixtures smtp_server, smtp_factory and imap_server, for any test module.
+from tests.mail_servers import imap_server, smtp_factory, smtp_server  # noqa: E402, F401
