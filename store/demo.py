@@ -22,6 +22,7 @@ from store import (
     config,
     database,
     demo_changes,
+    demo_mail,
     demo_problems,
     demo_register,
     journal,
@@ -488,6 +489,7 @@ def fill(
     demo_problems.fill_metrics(rng, by, now)
     demo_changes.fill_calendar(by=by)
     demo_changes.fill_changes(by=by)
+    demo_mail.fill_mail()
     # Fresh statistics for the planner; on PostgreSQL also the visibility map, without which
     # counting a view's calls reads the table instead of only its index.
     db.obj.execute_sql("ANALYZE" if database.is_sqlite() else "VACUUM ANALYZE")
