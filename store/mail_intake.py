@@ -31,7 +31,7 @@ import peewee as pw
 
 from store import calls, config, journal, mail_parse, servicedesk
 from store.database import write
-from store.errors import BadInput, NotFound, Refused
+from store.errors import BadInput, NotFound, Refused, Unavailable
 from store.mail_parse import Incoming
 from store.models import Incident, MailAttachment, MailIn, MailOut, Person
 from store.numbers import log_number, parse_reference
@@ -80,6 +80,10 @@ def take(raw: bytes, *, max_bytes: int = 25_000_000) -> Outcome:
         return Outcome("duplicate", reason="taken in by another intake at the same moment")
     except (BadInput, Refused, NotFound) as exc:
         return _set_aside(raw, str(exc), message)
+    except Unavailable:
+        raise  # the database, not the message: stop the batch
+    except Exception as exc:  # a fault of ours must not lose the message nor stop the rest
+        return _set_aside(raw, f"FITS Desk could not take it in ({exc.__class__.__name__}).")
 
 
 def _take(message: Incoming, raw: bytes) -> Outcome:
