@@ -210,6 +210,12 @@ class DeskApp(App[None]):
         if not isinstance(self.screen, ChangesScreen):
             self.push_screen(ChangesScreen())
 
+    def action_outbox(self) -> None:
+        from tui.screens.outbox import OutboxScreen
+
+        if not isinstance(self.screen, OutboxScreen):
+            self.push_screen(OutboxScreen())
+
     def open_problem(self, number: str) -> None:
         """Show one problem on its own screen."""
         from tui.screens.problem import ProblemScreen
@@ -229,10 +235,18 @@ class DeskApp(App[None]):
         self.push_screen(AssetScreen(tag))
 
     def get_system_commands(self, screen):
-        """The palette offers the desk's own actions, not Textual's theme and screenshot."""
+        """The palette offers the desk's own actions and the outbox (a screen without a
+        key: the footer is full), not Textual's theme and screenshot."""
+        from textual.app import SystemCommand
+
         from tui.commands import desk_commands
 
         yield from desk_commands(self, screen)
+        yield SystemCommand(
+            "Outbox",
+            "Mail to callers not sent yet, and mail that could not be taken in",
+            self.action_outbox,
+        )
 
 
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:

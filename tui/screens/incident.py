@@ -1,4 +1,5 @@
-"""One call: every field, the timeline from the journal, and an action a key."""
+"""One call: every field, the timeline from the journal with the mail to and from the caller
+in it, and an action a key."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from store import (
     journal,
     known_errors,
     loans,
+    mail_records,
     people,
     problems,
     servicedesk,
@@ -80,6 +82,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         ),
         Binding("g", "open_problem", "Its problem", id="desk.open_problem"),
         Binding("escape,q", "back", "Back", id="desk.back"),
+        Binding("m", "mail", show=False),  # named under the timeline when there is mail
     ]
 
     def __init__(self, number: str) -> None:
@@ -94,6 +97,8 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         """The problems this call is linked to."""
         self.known: list[known_errors.KnownError] = []
         """The known errors that apply to it: linked ones first, then matching ones."""
+        self.thread: list[mail_records.ThreadItem] = []
+        """The mail from and to the caller about this call."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, self.number)
@@ -117,19 +122,21 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
                 problems.problems_of_call(number),
                 known_errors.for_call(number),
                 changes.changes_of_call(number),
+                mail_records.thread(int(number.split("-")[1])),
             ),
             self.show,
         )
 
     def show(self, result) -> None:
-        call, history, self.lent, self.problems, self.known, asked = result
+        call, history, self.lent, self.problems, self.known, asked, self.thread = result
         changed = self.call is not None and call.version != self.call.version
         self.call = call
         known = self.query_one("#known", Static)
         known.update(known_words(self.known))
         known.display = bool(self.known)  # nothing at all when none apply
         self.query_one("#fields", Static).update(fields_of(call, self.lent, self.problems, asked))
-        self.query_one("#timeline", Static).update(timeline(call, history))
+        hint = "m: every email in full" if self.thread else ""
+        self.query_one("#timeline", Static).update(timeline(call, history, self.thread, hint))
         self.refresh_bindings()
         if changed:
             who = history[-1].who if history else "someone"
@@ -143,6 +150,8 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
             return self.call is not None and self.unclosed_problem() is None
         if action == "open_problem":
             return bool(self.problems)
+        if action == "mail":
+            return bool(self.thread)
         if action != "act" or self.call is None:
             return True
         what = parameters[0]
@@ -216,6 +225,11 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
             return
         tag, me = self.lent[-1].lent, self.app.me.login
         self.app.run_store(lambda: loans.return_spare(tag, by=me), self.spare_returned)
+
+    def action_mail(self) -> None:
+        from tui.screens.mail_thread import MailThreadScreen
+
+        self.app.push_screen(MailThreadScreen(self.number))
 
     def spare_returned(self, loan) -> None:
         back = f"; {loan.handed_in} is back in use" if loan.handed_in else ""
@@ -430,24 +444,40 @@ def known_words(known: list[known_errors.KnownError]) -> Text:
     return text
 
 
-def timeline(call: Call, history: list[journal.JournalEntry]) -> Text:
-    """What happened to the call, oldest first: notes, status changes, assignments."""
+def timeline(
+    call: Call, history: list[journal.JournalEntry], thread: list | None = None, hint: str = ""
+):
+    """What happened to the call, oldest first: notes, status changes, assignments, and
+    the mail to and from the caller (store.mail_records.ThreadItem) among them."""
+    lines = [(entry.at, line) for entry in history if (line := journal_line(entry)) is not None]
+    if thread:
+        from tui.screens.mail_thread import merged
+
+        return merged(lines, thread, hint)
     text = Text()
     text.append("Timeline\n", style="bold underline")
-    for entry in history:
-        when = local(entry.at)
-        if entry.action == "note":
-            seen = "public, seen by the caller" if entry.field == "public note" else "private"
-            text.append(f"{when}  {entry.who} ({seen}): ", style="bold")
-            text.append(f"{entry.after}\n")
-        elif entry.field == "status":
-            before = STATUS_WORDS.get(entry.before or "", entry.before or "")
-            after = STATUS_WORDS.get(entry.after or "", entry.after or "")
-            text.append(f"{when}  {entry.who}: ", style="bold")
-            text.append(f"{before + ' → ' if before else ''}{after}\n")
-        elif entry.field in ("assignee", "asset", "priority", "hold_reason"):
-            text.append(f"{when}  {entry.who}: ", style="bold")
-            text.append(
-                f"{entry.field.replace('_', ' ')} {entry.before or '-'} → {entry.after or '-'}\n"
-            )
+    for _at, line in lines:
+        text.append_text(line)
+        text.append("\n")
+    return text
+
+
+def journal_line(entry: journal.JournalEntry) -> Text | None:
+    """One line of the timeline from the journal, or None for what it does not show."""
+    when = local(entry.at)
+    text = Text()
+    if entry.action == "note":
+        seen = "public, seen by the caller" if entry.field == "public note" else "private"
+        text.append(f"{when}  {entry.who} ({seen}): ", style="bold")
+        text.append(entry.after or "")
+    elif entry.field == "status":
+        before = STATUS_WORDS.get(entry.before or "", entry.before or "")
+        after = STATUS_WORDS.get(entry.after or "", entry.after or "")
+        text.append(f"{when}  {entry.who}: ", style="bold")
+        text.append(f"{before + ' → ' if before else ''}{after}")
+    elif entry.field in ("assignee", "asset", "priority", "hold_reason"):
+        text.append(f"{when}  {entry.who}: ", style="bold")
+        text.append(f"{entry.field.replace('_', ' ')} {entry.before or '-'} → {entry.after or '-'}")
+    else:
+        return None
     return text

@@ -33,6 +33,21 @@ def marked_summary(summary: str) -> Text:
     return text
 
 
+def outbox_words(counts: dict[str, int]) -> str:
+    """'3 emails wait in the outbox, 1 failed' when some failed, are held or may have
+    gone (a person must look); "" otherwise. Short enough to show whole at 80 columns."""
+    stuck = [
+        f"{counts[status]} {words}"
+        for status, words in (("failed", "failed"), ("held", "held"), ("unsure", "may have gone"))
+        if counts.get(status)
+    ]
+    if not stuck:
+        return ""
+    total = sum(counts.values())
+    waits = "email waits" if total == 1 else "emails wait"
+    return f"{total} {waits} in the outbox, {', '.join(stuck)} (ctrl+p: Outbox)"
+
+
 class QueueScreen(ListScreen):
     """Every view of the queue, a key apart."""
 
@@ -82,6 +97,8 @@ class QueueScreen(ListScreen):
         """The calls marked for a problem, in the order marked, with their summaries."""
         self.votes = 0
         """How many changes await my vote, for a member of the change committee."""
+        self.mail = ""
+        """What the outbox needs a person for, in words; "" when nothing."""
 
     def compose(self) -> ComposeResult:
         yield from self.list_parts("Queue", queues.VIEWS, "Search calls, or type a number (/)")
@@ -98,6 +115,7 @@ class QueueScreen(ListScreen):
             self.app.say_problem(problem)
         self.count()
         self.count_votes()
+        self.count_mail()
 
     def count(self) -> None:
         """Put each view's count on its tab."""
@@ -118,6 +136,16 @@ class QueueScreen(ListScreen):
 
         self.app.run_store(lambda: len(changes.awaiting_vote(me)), counted)
 
+    def count_mail(self) -> None:
+        """Say what waits in the outbox, when some of it needs a person."""
+        from store import outbox
+
+        def counted(words: str) -> None:
+            self.mail = words
+            self.say_narrowed()
+
+        self.app.run_store(lambda: outbox_words(outbox.counts()), counted)
+
     def show_counts(self, counts: dict[str, int]) -> None:
         tabs = self.query_one("#views", Tabs)
         for view, words in queues.VIEWS.items():
@@ -137,6 +165,7 @@ class QueueScreen(ListScreen):
         self.app.run_store(job, lambda result: self.show(result, more=more))
         if not more:
             self.count_votes()
+            self.count_mail()
 
     def fetch(self, *, more: bool, limit: int = PAGE, counted: bool = True):
         """(counts or None, calls) for the table as it should be now."""
@@ -210,6 +239,8 @@ class QueueScreen(ListScreen):
             keys = [k for k, b in self.app.active_bindings.items() if b.binding.action == "changes"]
             how = f" ({keys[0]}: Changes)" if keys else ""
             parts.append(f"{self.votes} {waits} your vote{how}")
+        if self.mail:
+            parts.append(self.mail)
         self.query_one("#narrowed", Static).update("   ".join(parts))
 
     def on_data_changed(self, _message: DataChanged) -> None:
