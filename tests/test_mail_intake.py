@@ -1,0 +1,860 @@
+"""Mail intake (issue 8), checked through the records the desk reads: the calls and
+their notes, the people, what came in (mail_in) and what the caller will be sent
+(mail_out). Real databases, real messages as bytes; no part of the store is mocked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store import incidents, mail_intake, mail_records, servicedesk
+from store.models import Incident, MailIn, MailOut, Note, Person
+from tests.mail_helpers import (
+    ADA,
+    DESK,
+    PARENT,
+    inbox_rows,
+    mail,
+    outbox_rows,
+    reply_to,
+)
+
+pytestmark = pytest.mark.usefixtures("mail_on")
+
+ADA_ADDRESS = "ada@oakfield.sch.uk"
+PAT_ADDRESS = "pat@example.com"
+CONTROL = ("\x1b", "\x07", "\x00", "\r", "\u202e")
+
+
+take = mail_intake.take
+
+
+def every_call() -> list:
+    return sorted(servicedesk.list_calls(status="all"), key=lambda call: call.id)
+
+
+def the_only_call():
+    found = every_call()
+    assert len(found) == 1, [call.number for call in found]
+    return servicedesk.find_call(found[0].number)
+
+
+def sent_about(number: str) -> list[MailOut]:
+    return [row for row in outbox_rows() if row.incident_id == int(number[4:])]
+
+
+def caller_notes(number: str) -> list:
+    return [note for note in servicedesk.find_call(number).notes if note.author == "caller"]
+
+
+def logged_by(sender: str = ADA, **parts):
+    """A call the sender logged by mail, as the desk sees it, and its 'logged' message."""
+    before = {call.number for call in every_call()}
+    take(mail(sender, **parts))
+    new = [call for call in every_call() if call.number not in before]
+    assert len(new) == 1
+    return servicedesk.find_call(new[0].number), sent_about(new[0].number)[-1]
+
+
+def resolved_by_technician(sender: str = ADA):
+    """A call logged by mail and resolved at the desk, and the 'please confirm' message."""
+    call, _logged = logged_by(sender)
+    incidents.resolve(call.number, kind="fix", text="New lamp fitted.", by="jsmith")
+    asking = sent_about(call.number)[-1]
+    assert asking.kind == "resolved"
+    return servicedesk.find_call(call.number), asking
+
+
+def raw(text: str) -> bytes:
+    """A message written out by hand, for what no mail program would produce."""
+    return text.replace("\n", "\r\n").encode("utf-8", "surrogateescape")
+
+
+# A new message
+
+
+def test_a_new_message_is_an_email_call_and_the_new_caller_is_told_their_number():
+    take(mail(ADA, "The projector in S12 flickers", "Every few seconds.", message_id="<m1@x>"))
+
+    call = the_only_call()
+    assert (call.channel, call.status) == ("email", "logged")
+    assert call.summary == "The projector in S12 flickers"
+    assert call.description == "Every few seconds."
+    assert (call.requester, call.requester_role, call.requester_email) == (
+        "Ada Byron",
+        "staff",
+        ADA_ADDRESS,
+    )
+    (told,) = outbox_rows()
+    assert (told.kind, told.to_address, told.status) == ("logged", ADA_ADDRESS, "waiting")
+    assert f"[{call.number}]" in told.subject
+    assert told.in_reply_to == "m1@x"
+    (received,) = inbox_rows()
+    assert (received.key, received.outcome, received.incident_id) == ("m1@x", "logged", call.id)
+
+
+def test_a_sender_from_another_domain_is_added_with_that_domains_role():
+    take(mail(PARENT, "My son's laptop will not charge"))
+    call = the_only_call()
+    assert (call.requester, call.requester_role, call.requester_email) == (
+        "Pat Parent",
+        "parent",
+        PAT_ADDRESS,
+    )
+
+
+def test_a_known_address_finds_the_person_whatever_its_case():
+    servicedesk.log_call(
+        summary="Whiteboard pen missing",
+        requester="Dr Ada Byron-King",
+        role="staff",
+        group="Maths",
+        email="Ada@Oakfield.SCH.uk",
+        by="jsmith",
+    )
+    take(mail("A. Byron <ADA@OAKFIELD.SCH.UK>", "Projector again"))
+
+    by_mail = [call for call in every_call() if call.channel == "email"]
+    assert [(c.requester, c.requester_group) for c in by_mail] == [("Dr Ada Byron-King", "Maths")]
+    assert Person.select().count() == 1
+
+
+def test_html_only_mail_becomes_readable_text():
+    page = (
+        "<html><head><style>p { color: red }</style><title>x</title></head><body>"
+        "<p>The <b>projector</b> in S12 flickers &amp; buzzes.</p><script>steal()</script>"
+        "<ul><li>Since Monday</li><li>Every lesson</li></ul></body></html>"
+    )
+    take(mail(ADA, "Projector", html=page))
+    text = the_only_call().description
+    assert "The projector in S12 flickers & buzzes." in text
+    assert "- Since Monday\n- Every lesson" in text
+    assert "<" not in text and "color" not in text and "steal" not in text
+
+
+def test_attachments_are_listed_and_kept_up_to_the_configured_size():
+    small, big = b"%PDF-1.4 " + b"s" * 400, b"\x89PNG" + b"b" * 5000  # the limit is 1 KB
+    take(mail(ADA, attachments=(("timetable.pdf", small), ("../../photo.png", big))))
+
+    call = the_only_call()
+    (message,) = mail_records.thread(call.id)[:1]
+    listed = {a.name: a for a in message.attachments}
+    assert {name: (a.size, a.kept) for name, a in listed.items()} == {
+        "timetable.pdf": (len(small), True),
+        "photo.png": (len(big), False),
+    }
+    assert mail_records.attachment(listed["timetable.pdf"].id)[1] == small
+    assert mail_records.attachment(listed["photo.png"].id)[1] is None
+
+
+# Replies
+
+
+def test_a_reply_with_the_tag_is_a_public_note_by_the_caller_and_not_echoed_back():
+    call, logged = logged_by()
+    take(reply_to(logged, "It is worse today: it goes off completely."))
+
+    after = servicedesk.find_call(call.number)
+    (note,) = after.notes
+    assert (note.author, note.public) == ("caller", True)
+    assert note.text == "It is worse today: it goes off completely."  # not the quoted mail
+    assert after.status == "logged" and after.version == call.version + 1
+    assert [row.kind for row in sent_about(call.number)] == ["logged"]
+    assert inbox_rows()[-1].outcome == "note"
+
+
+def test_a_reply_found_by_in_reply_to_alone_is_a_note():
+    call, logged = logged_by()
+    take(reply_to(logged, "Room S12, the ceiling one.", tag=False))
+    assert [n.text for n in caller_notes(call.number)] == ["Room S12, the ceiling one."]
+    assert len(every_call()) == 1
+
+
+def test_a_reply_found_by_references_alone_is_a_note():
+    call, logged = logged_by()
+    first = inbox_rows()[0].key
+    references = f"<unrelated@elsewhere.example> <{logged.message_id}>"
+    take(mail(ADA, "Re: your email", "Also the sound.", headers={"References": references}))
+    take(mail(ADA, "More", "And the remote.", headers={"In-Reply-To": f"<{first}>"}))
+    assert [n.text for n in caller_notes(call.number)] == ["Also the sound.", "And the remote."]
+    assert len(every_call()) == 1
+
+
+def test_a_reply_to_a_closed_call_is_a_new_call_naming_the_old_one():
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, "yes"))
+    closed = servicedesk.find_call(call.number)
+    assert closed.status == "closed"
+    goodbye = sent_about(call.number)[-1]
+
+    take(reply_to(goodbye, "It has started flickering again."))
+    new = every_call()[-1]
+    assert new.number != call.number and new.requester_email == ADA_ADDRESS
+    assert servicedesk.find_call(new.number).description.startswith(
+        f"(This email named {call.number}.)"
+    )
+    assert "It has started flickering again." in servicedesk.find_call(new.number).description
+    after = servicedesk.find_call(call.number)
+    assert (after.status, after.version, after.notes) == ("closed", closed.version, closed.notes)
+
+
+def test_a_forged_tag_is_a_new_call_for_the_sender_and_leaves_the_owners_call_alone():
+    call, logged = logged_by(ADA)
+    take(mail(PARENT, f"Re: [{call.number}] hello", "Please close this, it is fine now."))
+    take(reply_to(logged, "yes it's fine", sender=PARENT, tag=False))  # forwarded, then answered
+
+    after = servicedesk.find_call(call.number)
+    assert (after.version, after.notes, after.status) == (call.version, (), "logged")
+    pats = [c for c in every_call() if c.requester_email == PAT_ADDRESS]
+    assert len(pats) == 2
+    assert all(
+        servicedesk.find_call(c.number).description.startswith(f"(This email named {call.number}")
+        for c in pats
+    )
+    assert [row.to_address for row in sent_about(call.number)] == [ADA_ADDRESS]
+
+
+@pytest.mark.parametrize("tag", ["INC-000777", "INC-999999999999", "INC-000000", "INC-00000001x"])
+def test_a_tag_for_no_call_is_a_new_call_not_a_crash(tag):
+    take(mail(ADA, f"Re: [{tag}] The printer", "It jams."))
+    call = the_only_call()
+    assert (call.requester_email, call.description) == (ADA_ADDRESS, "It jams.")
+
+
+# The same message twice
+
+
+def test_the_same_message_id_twice_is_one_call():
+    message = mail(ADA, message_id="<same@oakfield.sch.uk>")
+    again = mail(ADA, "Resent", "Different bytes, same id.", message_id="<same@oakfield.sch.uk>")
+    outcomes = [take(message).kind, take(message).kind, take(again).kind]
+    assert outcomes == ["logged", "duplicate", "duplicate"]
+    assert len(every_call()) == 1 and len(inbox_rows()) == 1 and len(outbox_rows()) == 1
+
+
+def test_the_same_reply_twice_is_one_note():
+    call, logged = logged_by()
+    answer = reply_to(logged, "Still flickering.")
+    take(answer)
+    take(answer)
+    assert len(caller_notes(call.number)) == 1
+
+
+def test_without_a_message_id_the_same_bytes_are_taken_once_and_other_bytes_again():
+    one = mail(ADA, "Printer", "It jams.", message_id=None)
+    other = mail(ADA, "Printer", "It jams again.", message_id=None)
+    assert [take(one).kind, take(one).kind, take(other).kind] == ["logged", "duplicate", "logged"]
+    assert len(every_call()) == 2 and len(inbox_rows()) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='bug: "Message-ID: <>" is read as the id "<>" (mail_parse._ids takes it for a bare '
+    "id), so every later message with that empty id is dropped as a duplicate of the first",
+)
+def test_an_empty_message_id_does_not_make_other_messages_duplicates():
+    take(raw(f"From: {ADA}\nSubject: Printer\nMessage-ID: <>\n\nIt jams.\n"))
+    take(raw(f"From: {PARENT}\nSubject: Laptop\nMessage-ID: <>\n\nIt will not charge.\n"))
+    assert [c.requester_email for c in every_call()] == [ADA_ADDRESS, PAT_ADDRESS]
+
+
+# Automatic mail: never a call, never a note, never answered
+
+AUTOMATIC = [
+    {"Auto-Submitted": "auto-replied"},
+    {"Auto-Submitted": "auto-generated"},
+    {"X-Autoreply": "yes"},
+    {"Precedence": "auto_reply"},
+    {"Precedence": "bulk"},
+    {"List-Id": "<staff.lists.oakfield.sch.uk>"},
+    {"List-Unsubscribe": "<mailto:leave@lists.example>"},
+]
+
+
+def read_receipt(sender: str, subject: str, in_reply_to: str = "") -> bytes:
+    """A delivery or read report (multipart/report), as mail servers and programs send."""
+    reply = f"In-Reply-To: <{in_reply_to}>\n" if in_reply_to else ""
+    return raw(
+        f"From: {sender}\nTo: {DESK}\nSubject: {subject}\nMessage-ID: {make_msgid()}\n"
+        f'{reply}MIME-Version: 1.0\nContent-Type: multipart/report; report-type="disposition-'
+        f'notification"; boundary="r"\n\n--r\nContent-Type: text/plain\n\nyes, it was read\n'
+        "--r\nContent-Type: message/disposition-notification\n\nDisposition: manual-action/"
+        "MDN-sent-manually; displayed\n\n--r--\n"
+    )
+
+
+@pytest.mark.parametrize("headers", AUTOMATIC)
+def test_automatic_mail_opens_no_call_and_gets_no_answer(headers):
+    take(mail(PARENT, "Out of office", "I am away until Monday.", headers=headers))
+    assert every_call() == [] and outbox_rows() == []
+    (row,) = inbox_rows()
+    assert row.outcome == "ignored" and row.incident_id is None
+    assert "never answered" in row.reason
+
+
+@pytest.mark.parametrize("headers", AUTOMATIC)
+def test_an_automatic_reply_from_the_caller_stays_in_the_calls_thread_and_nothing_else(headers):
+    call, logged = logged_by()
+    take(reply_to(logged, "yes: I am out of the office until Monday.", headers=headers))
+
+    after = servicedesk.find_call(call.number)
+    assert (after.version, after.notes, after.status) == (call.version, (), "logged")
+    assert len(outbox_rows()) == 1
+    thread = mail_records.thread(call.id)
+    assert [(item.direction, item.state) for item in thread] == [
+        ("in", "logged a new call"),
+        ("out", "Waiting"),
+        ("in", "ignored"),
+    ]
+
+
+def test_a_read_receipt_from_the_caller_for_a_resolved_call_does_not_confirm_it():
+    call, asking = resolved_by_technician()
+    take(read_receipt(ADA, f"Read: {asking.subject}", asking.message_id))
+    after = servicedesk.find_call(call.number)
+    assert (after.status, after.version, after.notes) == ("resolved", call.version, ())
+    assert [row.kind for row in outbox_rows()] == ["logged", "resolved"]
+    assert inbox_rows()[-1].incident_id == call.id
+
+
+def test_a_bounce_naming_a_call_is_not_kept_in_its_thread_nor_answered():
+    call, logged = logged_by()
+    daemon = "Mail Delivery System <MAILER-DAEMON@mx.oakfield.sch.uk>"
+    take(mail(daemon, f"Undelivered Mail Returned to Sender: {logged.subject}", "No such user."))
+    take(read_receipt(daemon, f"Delivery Status Notification [{call.number}]"))
+    assert [row.outcome for row in inbox_rows()[1:]] == ["ignored", "ignored"]
+    assert [row.incident_id for row in inbox_rows()[1:]] == [None, None]
+    assert len(every_call()) == 1 and len(outbox_rows()) == 1
+    assert servicedesk.find_call(call.number).version == call.version
+
+
+def test_mail_from_the_desks_own_address_is_ignored():
+    call, _logged = logged_by()
+    take(mail(f"IT support <{DESK.upper()}>", f"[{call.number}] The projector", "Looping?"))
+    take(mail(f"IT support <{DESK}>", "Hello", "A new message from ourselves."))
+    assert [row.outcome for row in inbox_rows()[1:]] == ["ignored", "ignored"]
+    assert len(every_call()) == 1 and len(outbox_rows()) == 1
+    assert servicedesk.find_call(call.number).notes == ()
+
+
+# A mail loop
+
+
+ROBOT = "Helpful Robot <robot@elsewhere.example>"
+
+
+def test_an_autoresponder_without_automatic_headers_gets_at_most_the_hourly_number():
+    """It answers each message it is sent with a new message (no tag, no reply headers)."""
+    counter = itertools.count()
+
+    def robot_writes() -> bytes:
+        return mail(ROBOT, "Thank you for your email", f"We got it (ticket {next(counter)}).")
+
+    take(robot_writes())
+    answered: set[int] = set()
+    for _round in range(50):  # a loop would go on for ever; this one must stop itself
+        delivered = [
+            row
+            for row in outbox_rows()
+            if row.to_address == "robot@elsewhere.example"
+            and row.status == "waiting"
+            and row.id not in answered
+        ]
+        if not delivered:
+            break
+        for row in delivered:
+            answered.add(row.id)
+            take(robot_writes())
+    to_robot = [row for row in outbox_rows() if row.to_address == "robot@elsewhere.example"]
+    assert [row.status for row in to_robot] == ["waiting"] * 5 + ["held"]
+    assert "mail loop" in to_robot[-1].last_error
+    # It writes on regardless: held, every one; the rest of the school is not held.
+    for _more in range(10):
+        take(robot_writes())
+    assert {row.status for row in outbox_rows()[6:]} == {"held"}
+    take(mail(PARENT, "Laptop", "Will not charge."))
+    assert outbox_rows()[-1].status == "waiting"
+    assert len(every_call()) == 17
+    # An hour on, the robot may be answered again.
+    for row in outbox_rows():
+        earlier = row.queued_at - dt.timedelta(hours=2)
+        MailOut.update(queued_at=earlier).where(MailOut.id == row.id).execute()
+    take(robot_writes())
+    assert outbox_rows()[-1].status == "waiting"
+
+
+def test_an_autoresponder_that_quotes_our_subject_only_adds_notes_and_is_not_answered():
+    call, logged = logged_by(ROBOT)
+    for n in range(20):
+        take(reply_to(logged, f"Thank you, we got your message ({n}).", sender=ROBOT))
+    assert len(caller_notes(call.number)) == 20
+    assert len(outbox_rows()) == 1 and len(every_call()) == 1
+
+
+# Yes or no to "Are you happy it is fixed?"
+
+
+@pytest.mark.parametrize(
+    "words", ["yes", "Yes, thanks", "YES!", "Hi IT,\nYes it works now", "Good morning,\n\nyes"]
+)
+def test_yes_to_a_resolved_call_closes_it_as_confirmed_and_says_so(words):
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, words))
+
+    after = servicedesk.find_call(call.number)
+    assert (after.status, after.closed_how) == ("closed", "confirmed")
+    assert [(n.author, n.public, n.text) for n in after.notes] == [("caller", True, words)]
+    goodbye = sent_about(call.number)[-1]
+    assert (goodbye.kind, goodbye.to_address) == ("closed", ADA_ADDRESS)
+    assert goodbye.in_reply_to == inbox_rows()[-1].key  # it answers their yes
+    assert inbox_rows()[-1].outcome == "confirmed"
+
+
+@pytest.mark.parametrize(
+    "words", ["no", "no it still flickers", "No. It still flickers.", "Hello,\nNo, still broken"]
+)
+def test_no_to_a_resolved_call_reopens_it_with_their_words(words):
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, words))
+
+    after = servicedesk.find_call(call.number)
+    assert after.status == "assigned" and after.reopen_count == 1
+    assert after.resolved_at is None
+    (note,) = after.notes
+    assert (note.author, note.public) == ("caller", True)
+    assert words.split("\n")[-1] in note.text
+    assert inbox_rows()[-1].outcome == "reopened"
+
+
+def test_yes_to_a_call_still_open_is_only_a_note():
+    call, logged = logged_by()
+    take(reply_to(logged, "Yes, it is the ceiling projector."))
+    after = servicedesk.find_call(call.number)
+    assert after.status == "logged"
+    assert [n.text for n in caller_notes(call.number)] == ["Yes, it is the ceiling projector."]
+    assert [row.kind for row in outbox_rows()] == ["logged"]
+
+
+def test_a_reply_to_a_resolved_call_without_yes_or_no_is_a_note_and_it_stays_resolved():
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, "Thanks, I will try it tomorrow and let you know."))  # quotes "yes or no"
+    after = servicedesk.find_call(call.number)
+    assert after.status == "resolved"
+    assert [n.text for n in caller_notes(call.number)] == [
+        "Thanks, I will try it tomorrow and let you know."
+    ]
+    assert [row.kind for row in outbox_rows()] == ["logged", "resolved"]
+
+
+def test_yes_from_someone_else_never_closes_the_call():
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, "yes", sender=PARENT))
+    assert servicedesk.find_call(call.number).status == "resolved"
+
+
+# What cannot be read, and what is only odd
+
+GARBAGE = bytes(range(256)) * 8
+
+
+def test_garbage_is_set_aside_with_a_sentence_and_no_call():
+    outcome = take(GARBAGE)
+    assert every_call() == [] and outbox_rows() == []
+    (kept,) = mail_records.set_aside()
+    assert kept.state == "set aside"
+    assert kept.detail == outcome.reason and kept.detail.endswith(".")
+    assert "\n" not in kept.detail and "Traceback" not in kept.detail
+    assert "\x00" not in kept.body
+
+
+def test_a_message_over_the_configured_size_is_set_aside_saying_so():
+    big = mail(ADA, "Scan of the broken screen", attachments=(("scan.tif", b"\0" * 15_000_000),))
+    assert len(big) > 20_000_000
+    take(big, max_bytes=10_000_000)
+    assert every_call() == []
+    (row,) = inbox_rows()
+    assert row.outcome == "set_aside" and row.size == len(big)
+    assert row.reason.startswith("The message is too big:") and "10.0 MB" in row.reason
+    assert len(row.body) <= mail_intake.KEPT_RAW
+
+
+def test_a_batch_goes_on_past_a_message_it_cannot_read():
+    batch = [mail(ADA, "Printer"), GARBAGE, b"", mail(PARENT, "Laptop")]
+    assert [take(message).kind for message in batch] == [
+        "logged",
+        "set_aside",
+        "set_aside",
+        "logged",
+    ]
+    assert [c.summary for c in every_call()] == ["Printer", "Laptop"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain; charset=utf-8", "café au lait".encode("cp1252")),  # says UTF-8, is not
+        ("text/plain", "café au lait".encode()),  # no charset
+        ("text/plain; charset=x-no-such-charset", "café au lait".encode()),
+    ],
+)
+def test_wrong_or_missing_charsets_are_taken_in_readably(content_type, body):
+    message = (
+        f"From: {ADA}\r\nTo: {DESK}\r\nSubject: Coffee machine\r\nMessage-ID: <c@x>\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: {content_type}\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode() + body
+    take(message)
+    assert the_only_call().description == "café au lait"
+
+
+def test_five_thousand_recipients_are_one_call_answered_to_the_sender_only():
+    many = ", ".join(f"pupil{n}@pupils.oakfield.sch.uk" for n in range(5000))
+    take(raw(f"From: {ADA}\nTo: {many}\nCc: {many}\nSubject: Wifi\nMessage-ID: <w@x>\n\nDown.\n"))
+    assert the_only_call().summary == "Wifi"
+    assert [row.to_address for row in outbox_rows()] == [ADA_ADDRESS]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a multipart message whose boundary is missing or never used is taken in with "
+    "an empty description (its text sits in the preamble, which intake drops), so what the "
+    "caller wrote is lost; it should be read or set aside",
+)
+@pytest.mark.parametrize("content_type", ['multipart/mixed; boundary="b"', "multipart/mixed"])
+def test_broken_mime_boundaries_keep_the_callers_words_or_set_it_aside(content_type):
+    take(
+        raw(
+            f"From: {ADA}\nSubject: Printer\nMessage-ID: <b@x>\nMIME-Version: 1.0\n"
+            f"Content-Type: {content_type}\n\n--c\nContent-Type: text/plain\n\n"
+            "The printer in the library is jammed.\n--c--\n"
+        )
+    )
+    (row,) = inbox_rows()
+    if row.outcome == "set_aside":
+        assert row.reason
+    else:
+        assert "The printer in the library is jammed." in the_only_call().description
+
+
+def test_a_message_without_a_sender_is_set_aside_not_put_on_someone_elses_name():
+    servicedesk.log_call(summary="Printer", requester="Sam Patel", role="pupil", by="jsmith")
+    take(raw("To: ithelp@oakfield.sch.uk\nSubject: Help\nMessage-ID: <n@x>\n\nMy laptop.\n"))
+    assert [c.channel for c in every_call()] == ["desk"]
+    (row,) = inbox_rows()
+    assert (row.outcome, row.reason) == ("set_aside", "The message has no sender (no From line).")
+
+
+# Header injection, markup and terminal escapes: plain characters, one line
+
+
+def test_header_injection_in_the_subject_stays_one_line_in_the_call_and_the_outbox():
+    take(
+        raw(
+            "From: =?utf-8?q?Eve=0D=0ABcc=3A_evil=40example=2Ecom?= <eve@example.com>\n"
+            "Subject: =?utf-8?q?x=0D=0ABcc=3A_evil=40example=2Ecom?=\nMessage-ID: <i@x>\n\nHi\n"
+        )
+    )
+    call = the_only_call()
+    assert call.summary == "x Bcc: evil@example.com"
+    assert call.requester == "Eve Bcc: evil@example.com"
+    assert call.requester_email == "eve@example.com"
+    (told,) = outbox_rows()
+    assert told.to_address == "eve@example.com"
+    assert "\n" not in told.subject and "\r" not in told.subject
+    assert "\n" not in told.to_name and "\r" not in told.to_name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a From whose encoded name carries CR LF and a bare ':' is re-read by "
+    "mail_parse._sender's fallback (email.utils.parseaddr on the raw header) as the address "
+    "'_evil@example.com?=', not the sender's <eve@example.com>; the call and its mail go there",
+)
+def test_a_name_with_an_injected_line_never_changes_the_address_we_answer():
+    take(
+        raw(
+            "From: =?utf-8?q?Eve=0D=0ABcc:_evil@example.com?= <eve@example.com>\n"
+            "Subject: Laptop\nMessage-ID: <j@x>\n\nHi\n"
+        )
+    )
+    assert [row.to_address for row in outbox_rows()] in ([], ["eve@example.com"])
+    assert [c.requester_email for c in every_call()] in ([], ["eve@example.com"])
+
+
+def test_markup_and_terminal_escapes_are_kept_as_plain_characters_without_controls():
+    body = "[bold red]URGENT[/] [@click=app.quit]x[/] \x1b[2J\x1b]0;owned\x07 \u202eevil\x00"
+    take(mail('"[blink]Eve\x1b[5m" <eve@example.com>', "[b]Help[/b] \x1b[31mnow", body))
+
+    call = the_only_call()
+    assert call.summary == "[b]Help[/b] [31mnow"
+    assert "[bold red]URGENT[/] [@click=app.quit]x[/]" in call.description
+    (told,) = outbox_rows()
+    (received,) = inbox_rows()
+    for text in (call.summary, call.description, call.requester, told.subject, told.to_name):
+        assert not any(char in text for char in CONTROL), repr(text)
+    assert not any(char in received.body + received.subject for char in CONTROL)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: mail_intake._summary keeps [INC-...] tags in a new call's summary (its "
+    "docstring says they are removed); with a school template 'Subject: $summary [$number]' "
+    "the caller's reply to the new call names the old, closed one first and makes yet another",
+)
+def test_a_reply_to_a_call_logged_from_a_reply_to_a_closed_one_is_a_note(mail_on, tmp_path):
+    from store import config
+
+    (tmp_path / "logged.txt").write_text("Subject: $summary [$number]\n\nLogged as $number.\n")
+    school = config.current()
+    mail = school.mail.__class__(**{**school.mail.__dict__, "templates": str(tmp_path)})
+    config.use(school.__class__(**{**school.__dict__, "mail": mail}))
+
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, "yes"))
+    take(reply_to(sent_about(call.number)[-1], "It is back."))
+    second = every_call()[-1]
+    take(reply_to(sent_about(second.number)[-1], "And now the sound too."))
+    assert len(every_call()) == 2
+    assert [n.text for n in caller_notes(second.number)] == ["And now the sound too."]
+
+
+# A property: whatever arrives, in whatever order
+
+SENDERS = {
+    "ada": ("Ada Byron <ada@oakfield.sch.uk>", ADA_ADDRESS),
+    "ADA": ("A. BYRON <ADA@OAKFIELD.SCH.UK>", ADA_ADDRESS),  # the same person, shouting
+    "pat": (PARENT, PAT_ADDRESS),
+    "bob": ("bob@pupils.example", "bob@pupils.example"),
+    "desk": (f"IT support <{DESK}>", DESK),
+    "noreply": ("No Reply <noreply@lists.example.org>", "noreply@lists.example.org"),
+    "daemon": ("MAILER-DAEMON@mx.example.net", "mailer-daemon@mx.example.net"),
+}
+ONLY_AUTOMATIC = ("noreply", "daemon")
+"""Senders whose every message carries an automatic header (or is a bounce by name)."""
+AUTOMATIC_HEADERS = [
+    ("Auto-Submitted", "auto-replied"),
+    ("X-Autoreply", "yes"),
+    ("Precedence", "bulk"),
+    ("Precedence", "junk"),
+    ("List-Id", "<staff.lists.example>"),
+    ("Return-Path", "<>"),
+]
+LOOK_AUTOMATIC = [("Auto-Submitted", "no"), ("Precedence", "first-class")]  # and are not
+ANSWERS = [
+    ("yes", "yes"),
+    ("yes", "Yes, thanks"),
+    ("yes", "Hi,\nyes it works"),
+    ("no", "no it still flickers"),
+    ("no", "Hello,\nNo."),
+    ("no", "No, it still flickers."),
+    ("no", "no"),
+    (None, "Still broken."),
+    (None, "I said yes to the other one."),
+    (None, "Is this the right place?"),
+]
+ID_FORMS = ("<{}>", "{}", "   <{}>  ", "\n <{}>", "<{}> <other-{}>", "two headers", "long")
+TARGETS = ("none", "tag", "tag", "reply", "reply", "no such call", "absurd")
+OWN_CALLS = {"ada": (0, 2), "ADA": (0, 2), "pat": (1,)}
+"""Which of each example's three calls (Ada's open, Pat's resolved, Ada's closed) are whose."""
+_examples = itertools.count(1)
+
+
+@st.composite
+def arriving(draw):
+    """One message as it might arrive: random bytes, or mail from one of a few senders,
+    perhaps automatic, perhaps with an odd or repeated Message-ID, perhaps naming a call."""
+    if draw(st.integers(0, 9)) == 0:
+        return {"bytes": draw(st.binary(min_size=1, max_size=300))}
+    sender = draw(st.sampled_from(["ada", "ADA", "pat", "pat", "pat", *sorted(SENDERS)]))
+    header = draw(st.sampled_from([None] * 16 + AUTOMATIC_HEADERS + LOOK_AUTOMATIC))
+    if sender == "noreply" and header not in AUTOMATIC_HEADERS:
+        header = AUTOMATIC_HEADERS[0]
+    answer, body = draw(
+        st.one_of(
+            st.sampled_from(ANSWERS),
+            st.sampled_from(ANSWERS),
+            st.sampled_from(ANSWERS),
+            st.tuples(
+                st.just("?"), st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+            ),
+        )
+    )
+    own = draw(st.booleans())  # most mail is about the sender's own calls
+    return {
+        "sender": sender,
+        "header": header,
+        "id": draw(
+            st.one_of(st.none(), st.tuples(st.sampled_from("abc"), st.sampled_from(ID_FORMS)))
+        ),
+        "target": draw(st.sampled_from(TARGETS)),
+        "call": draw(st.sampled_from(OWN_CALLS.get(sender, (0, 1, 2)) if own else (0, 1, 2))),
+        "subject": draw(st.sampled_from(["Projector", "", "Re: help", "[b]x[/b]", "Fwd: FW: "])),
+        "answer": answer,
+        "body": body,
+    }
+
+
+def _as_bytes(plan: dict, example: int, calls: list, owner_ids: dict) -> tuple[bytes, object]:
+    """The message a plan describes, and what makes it the same message (its id, else
+    its bytes)."""
+    number = calls[plan["call"]]
+    subject = plan["subject"]
+    message = EmailMessage()
+    message["From"] = SENDERS[plan["sender"]][0]
+    message["To"] = DESK
+    if plan["target"] == "tag":
+        subject = f"Re: [{number}] {subject}"
+    elif plan["target"] == "no such call":
+        subject = f"Re: [INC-{900_000 + example}] {subject}"
+    elif plan["target"] == "absurd":
+        subject = f"[INC-999999999999] {subject}"
+    elif plan["target"] == "reply":
+        message["In-Reply-To"] = f"<{owner_ids[number]}>"
+    message["Subject"] = subject
+    if plan["header"]:
+        message[plan["header"][0]] = plan["header"][1]
+    message["X-Example"] = str(example)
+    message.set_content(plan["body"])
+    data = message.as_bytes()
+    if plan["id"] is None:
+        return data, data
+    letter, form = plan["id"]
+    token = f"{letter}.{example}@gen.example"
+    if form == "long":
+        token = "x" * 220 + token
+        line = f"<{token}>"
+    elif form == "two headers":
+        line = f"<{token}>\nMessage-ID: <second.{token}>"
+    else:
+        line = form.format(token, token)
+    return f"Message-ID: {line}\n".encode() + data, token
+
+
+def _setup_calls(example: int) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Three calls each example: Ada's open one, Pat's resolved one, Ada's closed one;
+    their owners, and the id of our latest message about each (for In-Reply-To)."""
+    made = []
+    for name, role, address in (
+        ("Ada Byron", "staff", ADA_ADDRESS),
+        ("Pat Parent", "parent", PAT_ADDRESS),
+        ("Ada Byron", "staff", ADA_ADDRESS),
+    ):
+        made.append(
+            servicedesk.log_call(
+                summary=f"Setup {example}", requester=name, role=role, email=address, by="jsmith"
+            )
+        )
+    for call in made[1:]:
+        incidents.resolve(call.number, kind="fix", text="Done.", by="jsmith")
+    servicedesk.confirm_fixed(made[2].scan)
+    numbers = [call.number for call in made]
+    owner = dict(zip(numbers, (ADA_ADDRESS, PAT_ADDRESS, ADA_ADDRESS), strict=True))
+    latest = {number: sent_about(number)[-1].message_id for number in numbers}
+    return numbers, owner, latest
+
+
+def _counts() -> tuple[int, int, int, int]:
+    return (
+        Incident.select().count(),
+        Note.select().count(),
+        MailOut.select().count(),
+        MailIn.select().count(),
+    )
+
+
+def _number(incident_id: int) -> str:
+    return f"INC-{incident_id:06d}"
+
+
+def outboxed_last_to(address: str) -> bool:
+    """Whether the newest message in the outbox is to `address` (the new call's number)."""
+    newest = MailOut.select().order_by(MailOut.id.desc()).first()
+    return newest is not None and newest.to_address == address and newest.kind == "logged"
+
+
+def test_generated_mail_never_crashes_and_never_reaches_someone_elses_call():
+    owner: dict[str, str] = {}
+    seen: set = set()  # every message taken so far, in every example: by id, else by bytes
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(st.lists(arriving(), min_size=1, max_size=8))
+    def run(plans):
+        example = next(_examples)
+        numbers, owners, latest = _setup_calls(example)
+        owner.update(owners)
+        first_row, fresh = MailIn.select().count(), 0
+        for plan in plans:
+            if "bytes" in plan:
+                data, identity = plan["bytes"], plan["bytes"]
+            else:
+                data, identity = _as_bytes(plan, example, numbers, latest)
+            target = numbers[plan["call"]] if plan.get("target") in ("tag", "reply") else None
+            before = _counts()
+            status = servicedesk.find_call(target).status if target else None
+            version = servicedesk.find_call(target).version if target else None
+
+            take(data)  # never raises: a raise fails the property
+
+            after = _counts()
+            if identity in seen:
+                assert after == before, plan  # the same message: nothing at all
+                continue
+            seen.add(identity)
+            fresh += 1
+            assert after[3] == before[3] + 1, plan
+            row = MailIn.select().order_by(MailIn.id.desc()).first()
+            if "bytes" in plan:
+                assert row.outcome == "set_aside" and row.reason
+                assert after[:3] == before[:3]
+                continue
+            address = SENDERS[plan["sender"]][1]
+            automatic = plan["sender"] in ONLY_AUTOMATIC or plan["header"] in AUTOMATIC_HEADERS
+            if automatic or plan["sender"] == "desk":
+                assert row.outcome == "ignored", plan
+                assert after[:3] == before[:3], plan  # no call, no note, no answer
+                mine = target and owner[target] == address and plan["sender"] != "desk"
+                assert row.incident_id == (int(target[4:]) if mine else None), plan
+            elif target and owner[target] == address and status != "closed":
+                assert row.incident_id == int(target[4:]), plan
+                assert after[0] == before[0], plan
+                now = servicedesk.find_call(target).status
+                if status == "resolved" and plan["answer"] == "yes":
+                    assert (row.outcome, now) == ("confirmed", "closed"), plan
+                elif status == "resolved" and plan["answer"] == "no":
+                    assert row.outcome == "reopened" and now not in ("resolved", "closed"), plan
+                elif plan["answer"] != "?":
+                    assert (row.outcome, now) == ("note", status), plan
+                assert row.outcome in ("note", "confirmed", "reopened"), plan
+            else:
+                assert row.outcome == "logged", plan
+                assert after[0] == before[0] + 1, plan
+                new = servicedesk.find_call(_number(row.incident_id))
+                assert new.requester_email == address, plan
+                owner[new.number] = address
+                assert outboxed_last_to(address), plan
+                if target:
+                    assert servicedesk.find_call(target).version == version, plan
+        rows = list(MailIn.select().where(MailIn.id > first_row))
+        assert len(rows) == fresh  # every distinct message: exactly one row
+        assert len({row.key for row in rows}) == len(rows)
+        for row in rows:
+            if row.outcome in ("note", "confirmed", "reopened"):
+                assert owner[_number(row.incident_id)] == row.sender_address
+        for number in {_number(row.incident_id) for row in rows if row.incident_id}:
+            answered = [r for r in rows if r.incident_id == int(number[4:])]
+            from_owner = [r for r in answered if r.outcome in ("note", "confirmed", "reopened")]
+            assert len(caller_notes(number)) <= len(from_owner)
+        automatic_addresses = [SENDERS[name][1] for name in ONLY_AUTOMATIC] + [DESK]
+        assert not MailOut.select().where(MailOut.to_address.in_(automatic_addresses)).exists()
+
+    run()
