@@ -21,6 +21,7 @@ def desk_screens() -> tuple:
     from tui.screens.changes import ChangesScreen
     from tui.screens.incident import IncidentScreen
     from tui.screens.notices import NoticesScreen
+    from tui.screens.outbox import OutboxScreen
     from tui.screens.problem import ProblemScreen
     from tui.screens.problems import ProblemsScreen
     from tui.screens.queue import QueueScreen
@@ -39,6 +40,7 @@ def desk_screens() -> tuple:
         ("Capacity", CapacityScreen),
         ("Changes", ChangesScreen),
         ("A change", ChangeScreen),
+        ("Outbox", OutboxScreen),
     )
 
 
@@ -90,6 +92,9 @@ def key_table(app) -> Table:
         "Changes", "1-3", "The views: Not ended, All, Awaiting my vote", "changes_open ..."
     )
     table.add_row("", "enter", "Open the chosen change", "")
+    table.add_row(
+        "Outbox", "1-2", "The lists: Not sent, Set aside (ctrl+p: Outbox)", "outbox_waiting ..."
+    )
     table.add_row("", "ctrl+p", "Every action, by name", "")
     return table
 

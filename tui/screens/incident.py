@@ -82,7 +82,8 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         ),
         Binding("g", "open_problem", "Its problem", id="desk.open_problem"),
         Binding("escape,q", "back", "Back", id="desk.back"),
-        Binding("m", "mail", show=False),  # named under the timeline when there is mail
+        Binding("m", "mail", "Every email in full", id="desk.mail", show=False),  # named under
+        # the timeline when there is mail
     ]
 
     def __init__(self, number: str) -> None:
