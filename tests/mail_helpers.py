@@ -50,7 +50,13 @@ def reply_to(out: MailOut, body: str, *, sender: str = ADA, tag: bool = True, **
     subject = f"Re: {out.subject}" if tag else "Re: your email"
     headers = {"In-Reply-To": f"<{out.message_id}>", "References": f"<{out.message_id}>"}
     headers.update(extra.pop("headers", {}))
-    return mail(sender, subject, f"{body}\n\nOn Monday, IT support wrote:\n{quoted}\n", headers=headers, **extra)
+    return mail(
+        sender,
+        subject,
+        f"{body}\n\nOn Monday, IT support wrote:\n{quoted}\n",
+        headers=headers,
+        **extra,
+    )
 
 
 @pytest.fixture
