@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 import peewee as pw
@@ -41,6 +42,7 @@ OUTCOMES = ("logged", "note", "confirmed", "reopened", "ignored", "set_aside", "
 KEPT_RAW = 2_000
 """How much of an unreadable message is kept, as text, for a technician to look at."""
 _REASON = Field("the reason", 1000, required=False)
+_TAGS = re.compile(r"\[\s*INC\s*-\s*\d+\s*\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,9 @@ def _summary(message: Incoming) -> str:
                 break
         else:
             break
-    text = subject.strip() or next((ln for ln in message.body.split("\n") if ln.strip()), "")
+    subject = _TAGS.sub(" ", subject)  # the tag is the call's, not the fault's
+    first_line = next((line for line in message.body.split("\n") if line.strip()), "")
+    text = " ".join(subject.split()) or first_line
     return _cut(text.strip() or "(an email with no subject)", SUMMARY, "...")
 
 

@@ -134,6 +134,10 @@ def _parse(raw: bytes) -> Incoming:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     if not isinstance(msg, EmailMessage) or not msg.keys():
         raise BadInput("This is not an email: it has no headers.")
+    if msg.get_content_maintype() == "multipart" and not (
+        isinstance(msg.get_payload(), list) and msg.get_payload()
+    ):
+        raise BadInput("The message's parts cannot be read: its MIME boundary is missing or wrong.")
     parts = _leaves(msg)
     sender_name, sender_address, sender_ok = _sender(msg)
     automatic = _automatic(msg, sender_address)
@@ -230,8 +234,13 @@ def _sender(msg: EmailMessage) -> tuple[str, str, bool]:
             return "", "", False
         display_name, addr_spec = addresses[0].display_name, addresses[0].addr_spec
     except ValueError:  # a name whose encoded words carry CR or LF: read it by hand
-        display_name, addr_spec = email.utils.parseaddr(raw)
-        display_name = _decoded_words(display_name)
+        # The address is what is in the last <...>; parseaddr would take an encoded
+        # word's ':' for a group and answer whatever follows it.
+        bracketed = re.fullmatch(r"(.*)<([^<>\s]+)>\s*", raw, re.DOTALL)
+        if bracketed is None:
+            return "", "", False
+        display_name = _decoded_words(bracketed[1].strip().strip('"'))
+        addr_spec = bracketed[2]
     name = clean(_text(display_name), SENDER_NAME)
     try:
         address = clean_email(_text(addr_spec).lower())
@@ -291,7 +300,7 @@ def _ids(value: str) -> list[str]:
     cleaned = []
     for token in found:
         text = "".join(char for char in _text(token) if char.isprintable() and not char.isspace())
-        if text and len(text) <= 998:
+        if text and len(text) <= 998 and text != "<>":
             cleaned.append(text)
     return cleaned
 

@@ -45,7 +45,7 @@ STATUS_WORDS = {
 }
 NOT_SENT = ("waiting", "sending", "unsure", "failed", "held")
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
-"""Minutes to wait after each failed try; after the last, the message has failed."""
+"""Minutes to wait after each failed try; a try that fails after the last wait fails for good."""
 CLAIM = dt.timedelta(minutes=5)
 """How long a sender may hold a message before another may take it (the first died)."""
 ERROR = Field("the error", 1000, required=False)
@@ -119,10 +119,11 @@ def queue(row: Incident, kind: str, text: str = "") -> int | None:
     status = "waiting"
     if recent >= settings.mail.replies_per_hour:
         status = "held"
-        note = (
+        held = (
             f"Held: more than {settings.mail.replies_per_hour} messages to {address} in an hour "
             "(a mail loop?). Send it with: fitsdesk mail retry."
         )
+        note = f"{note} {held}" if note else held
     domain = settings.mail.address.rpartition("@")[2]
     return MailOut.insert(
         incident=row.id,
@@ -193,7 +194,7 @@ def failed(message_id: int, error: str, *, permanent: bool, now: dt.datetime | N
         row = MailOut.get_or_none(MailOut.id == message_id)
         if row is None or row.status not in ("sending", "unsure"):
             return row.status if row else "gone"
-        if permanent or row.attempts >= len(BACKOFF_MINUTES):
+        if permanent or row.attempts > len(BACKOFF_MINUTES):
             updates = {"status": "failed"}
         else:
             wait = dt.timedelta(minutes=BACKOFF_MINUTES[row.attempts - 1])

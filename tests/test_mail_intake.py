@@ -253,11 +253,6 @@ def test_without_a_message_id_the_same_bytes_are_taken_once_and_other_bytes_agai
     assert len(every_call()) == 2 and len(inbox_rows()) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: "Message-ID: <>" is read as the id "<>" (mail_parse._ids takes it for a bare '
-    "id), so every later message with that empty id is dropped as a duplicate of the first",
-)
 def test_an_empty_message_id_does_not_make_other_messages_duplicates():
     take(raw(f"From: {ADA}\nSubject: Printer\nMessage-ID: <>\n\nIt jams.\n"))
     take(raw(f"From: {PARENT}\nSubject: Laptop\nMessage-ID: <>\n\nIt will not charge.\n"))
@@ -520,12 +515,6 @@ def test_five_thousand_recipients_are_one_call_answered_to_the_sender_only():
     assert [row.to_address for row in outbox_rows()] == [ADA_ADDRESS]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a multipart message whose boundary is missing or never used is taken in with "
-    "an empty description (its text sits in the preamble, which intake drops), so what the "
-    "caller wrote is lost; it should be read or set aside",
-)
 @pytest.mark.parametrize("content_type", ['multipart/mixed; boundary="b"', "multipart/mixed"])
 def test_broken_mime_boundaries_keep_the_callers_words_or_set_it_aside(content_type):
     take(
@@ -570,12 +559,6 @@ def test_header_injection_in_the_subject_stays_one_line_in_the_call_and_the_outb
     assert "\n" not in told.to_name and "\r" not in told.to_name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a From whose encoded name carries CR LF and a bare ':' is re-read by "
-    "mail_parse._sender's fallback (email.utils.parseaddr on the raw header) as the address "
-    "'_evil@example.com?=', not the sender's <eve@example.com>; the call and its mail go there",
-)
 def test_a_name_with_an_injected_line_never_changes_the_address_we_answer():
     take(
         raw(
@@ -601,12 +584,6 @@ def test_markup_and_terminal_escapes_are_kept_as_plain_characters_without_contro
     assert not any(char in received.body + received.subject for char in CONTROL)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: mail_intake._summary keeps [INC-...] tags in a new call's summary (its "
-    "docstring says they are removed); with a school template 'Subject: $summary [$number]' "
-    "the caller's reply to the new call names the old, closed one first and makes yet another",
-)
 def test_a_reply_to_a_call_logged_from_a_reply_to_a_closed_one_is_a_note(mail_on, tmp_path):
     from store import config
 

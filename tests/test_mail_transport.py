@@ -211,12 +211,12 @@ def test_a_permanent_failure_fails_at_once_and_the_rest_still_go(mail_on, smtp_s
 def test_tries_run_out_after_the_last_backoff(mail_on, smtp_server):
     call = phone_call()
     moment = journal.now()
-    for _ in outbox.BACKOFF_MINUTES:
+    for _ in range(len(outbox.BACKOFF_MINUTES) + 1):  # each wait waited, then one last try
         smtp_server.fail_next(1)
         mail_delivery.send_due(smtp_settings(smtp_server), now=moment)
         moment += dt.timedelta(days=2)
     (message,) = outbox.of_call(call.id)
-    assert message.status == "failed" and message.attempts == len(outbox.BACKOFF_MINUTES)
+    assert message.status == "failed" and message.attempts == len(outbox.BACKOFF_MINUTES) + 1
     assert smtp_server.received == []
 
 

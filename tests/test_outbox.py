@@ -231,11 +231,6 @@ def test_temporary_failures_wait_longer_each_time_then_fail(waiting):
     assert outbox.claim(moment + dt.timedelta(days=30)) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: outbox.failed gives up when attempts >= len(BACKOFF_MINUTES), so the last "
-    "listed wait (1440 minutes) is never waited: 8 tries and 7 waits, not 8 waits",
-)
 def test_every_listed_wait_is_waited_before_a_message_fails(waiting):
     moment, waits = journal.now(), 0
     while outbox.claim(moment) is not None:
