@@ -12,6 +12,10 @@ from store.mail_config import MailSettings
 from store.models import MailIn, MailOut
 
 DESK = "ithelp@oakfield.sch.uk"
+ADA_ADDRESS = "ada@oakfield.sch.uk"
+PAT_ADDRESS = "pat@example.com"
+CONTROL = ("\x1b", "\x07", "\x00", "\r", "\u202e")
+"""Characters that must never reach a call or a message: escape, bell, NUL, CR, bidi."""
 ADA = "Ada Byron <ada@oakfield.sch.uk>"
 PARENT = "Pat Parent <pat@example.com>"
 
@@ -84,3 +88,19 @@ def outbox_rows() -> list[MailOut]:
 
 def inbox_rows() -> list[MailIn]:
     return list(MailIn.select().order_by(MailIn.id))
+
+
+def every_call() -> list:
+    from store import servicedesk
+
+    return sorted(servicedesk.list_calls(status="all"), key=lambda call: call.id)
+
+
+def sent_about(number: str) -> list[MailOut]:
+    return [row for row in outbox_rows() if row.incident_id == int(number[4:])]
+
+
+def caller_notes(number: str) -> list:
+    from store import servicedesk
+
+    return [note for note in servicedesk.find_call(number).notes if note.author == "caller"]
