@@ -4,6 +4,7 @@ the messages set aside, and what came with a message.
     from store import mail_records
     mail_records.thread(42)           # [ThreadItem(...), ...] oldest first, in and out
     mail_records.set_aside()          # messages that could not be taken in, newest first
+    mail_records.attachments_of(42)   # [Attached(...), ...] the files that came with them
 """
 
 from __future__ import annotations
@@ -54,6 +55,17 @@ class ThreadItem:
     detail: str = ""
     """Why it was ignored, or the outbox's last error."""
     attachments: tuple[AttachmentInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file that came with one of a call's messages, and that message."""
+
+    file: AttachmentInfo
+    mail_id: int
+    received_at: dt.datetime
+    sender: str
+    subject: str
 
 
 def _who(name: str, address: str) -> str:
@@ -144,6 +156,42 @@ def attachment(attachment_id: int) -> tuple[AttachmentInfo, bytes | None]:
     content = bytes(row.content) if row.content is not None else None
     info = AttachmentInfo(row.id, row.name, row.size, row.content_type, content is not None)
     return info, content
+
+
+def attachments_of(incident_id: int) -> list[Attached]:
+    """Every file that came with the mail about one call, oldest first (not their bytes)."""
+    with read():
+        query = (
+            MailAttachment.select(
+                MailAttachment.id,
+                MailAttachment.name,
+                MailAttachment.size,
+                MailAttachment.content_type,
+                MailAttachment.content.is_null(False).alias("kept"),
+                MailIn.id.alias("mail_id"),
+                MailIn.received_at,
+                MailIn.sender_name,
+                MailIn.sender_address,
+                MailIn.subject,
+            )
+            .join(MailIn)
+            .where(MailIn.incident == incident_id)
+            .order_by(MailIn.id, MailAttachment.id)
+            .dicts()
+        )
+        rows = list(query)
+    return [
+        Attached(
+            file=AttachmentInfo(
+                row["id"], row["name"], row["size"], row["content_type"], bool(row["kept"])
+            ),
+            mail_id=row["mail_id"],
+            received_at=row["received_at"],
+            sender=_who(row["sender_name"], row["sender_address"]),
+            subject=row["subject"],
+        )
+        for row in rows
+    ]
 
 
 def number_of(mail_in_id: int) -> str | None:

@@ -5,16 +5,20 @@ the queue's outbox line, and people's markup shown as typed."""
 
 from __future__ import annotations
 
+import re
+from itertools import takewhile
+from pathlib import Path
+
 import pytest
 from textual.widgets import DataTable
 
 from store import incidents, mail_intake, outbox, servicedesk
-from store.models import MailOut
+from store.models import MailIn, MailOut
 from tests.kiosk_helpers import press_button, settle, text_of
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
 from tests.test_desk_app import answer, open_call, screen_name
 from tui.app import DeskApp
-from tui.screens.mail_thread import size_words
+from tui.screens.mail_thread import INDENT, size_words
 
 SIZE = (120, 40)
 
@@ -104,6 +108,10 @@ async def test_the_thread_says_where_each_message_to_the_caller_is(by_mail):
         await reload(pilot)
         assert "Email to the caller: May have gone" not in timeline(pilot)
         assert timeline(pilot).count("Email to the caller: Sent") == 2
+        incidents.add_note("INC-000001", "Wrong caller, sorry.", public=True, by="akhan")
+        outbox.cancel(outbox.of_call(1)[-1].id, by="jsmith")
+        await reload(pilot)
+        assert "Email to the caller: Cancelled by jsmith." in timeline(pilot)
 
 
 async def test_a_public_note_typed_at_the_desk_goes_to_the_caller_by_mail(by_mail):
@@ -164,8 +172,8 @@ async def test_an_auto_reply_shows_as_ignored_and_the_whole_mail_on_its_page(by_
         await settle(pilot)
         await open_call(pilot, "INC-000001")
         shown = timeline(pilot)
-        assert "Email from the caller: ignored: auto-reply" in shown
-        assert "never answered" in shown
+        (ignored,) = MailIn.select().where(MailIn.outcome == "ignored")
+        assert f"Email from the caller: ignored: {ignored.reason}" in shown
         assert "│ Line 3 of what Ada said." in shown and "│ Line 4" not in shown
         await pilot.press("m")
         await settle(pilot)
@@ -176,6 +184,49 @@ async def test_an_auto_reply_shows_as_ignored_and_the_whole_mail_on_its_page(by_
         await pilot.press("escape")
         await settle(pilot)
         assert screen_name(pilot) == "IncidentScreen"
+
+
+async def test_each_attachment_says_whether_it_was_kept_and_how_to_save_it(by_mail, run, tmp_path):
+    (logged,) = [m for m in outbox.of_call(1) if m.kind == "logged"]
+    with_notes = reply_to(logged, "And the model.", attachments=(("model.txt", b"EB-X41"),))
+    assert mail_intake.take(with_notes).kind == "note"
+    async with by_mail.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_call(pilot, "INC-000001")
+        shown = timeline(pilot)
+        assert "Attached: photo.jpg, 2.1 MB (too big: listed only)" in shown
+        assert "Attached: model.txt, 6 B │" in shown  # kept: nothing more said
+        await pilot.press("m")
+        await settle(pilot)
+        whole = text_of(pilot, "#mail-thread")
+    assert "Attached: photo.jpg, 2.1 MB (too big: listed only)" in whole
+    (model,) = re.findall(r"Attached: model\.txt, 6 B \(save: fitsdesk mail save (\d+)\)", whole)
+    # What the page says to type does save it.
+    status, out, _ = run("mail", "save", model, "--to", str(tmp_path))
+    assert status == 0 and Path(out.strip()).read_bytes() == b"EB-X41"
+
+
+async def test_a_callers_note_of_several_lines_stays_under_its_words(by_mail):
+    (logged,) = [m for m in outbox.of_call(1) if m.kind == "logged"]
+    words = (
+        "It is now also making a buzzing noise that the whole class can hear from the back.\n"
+        "And there is a smell of burning dust."
+    )
+    assert mail_intake.take(reply_to(logged, words)).kind == "note"
+    async with by_mail.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_call(pilot, "INC-000001")
+        shown = pilot.app.screen.query_one("#timeline")
+        drawn = [shown.render_line(y).text.rstrip() for y in range(shown.size.height)]
+    (first,) = [
+        n for n, line in enumerate(drawn) if "caller (public" in line and "It is now" in line
+    ]
+    following = list(takewhile(lambda line: line.startswith(" "), drawn[first + 1 :]))
+    assert " ".join(line.strip() for line in following).endswith(
+        "the back. And there is a smell of burning dust."
+    )
+    assert len(following) >= 2  # wrapped, and its own second line
+    assert all(line.startswith(" " * INDENT) and line[INDENT] != " " for line in following)
 
 
 async def test_a_call_without_mail_has_no_mail_key(mail_on, db_url):
@@ -219,12 +270,40 @@ async def open_outbox(pilot) -> None:
 async def test_the_queue_says_when_the_outbox_needs_a_person(stuck, mail_on):
     async with stuck.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        said = text_of(pilot, "#narrowed")
-        assert "2 emails wait in the outbox, 1 failed (ctrl+p: Outbox)" in said
+        assert text_of(pilot, "#narrowed") == "Outbox: 1 needs you (ctrl+p)"
         outbox.retry(1, by="jsmith")
         pilot.app.screen.load()
         await settle(pilot)
-        assert "outbox" not in text_of(pilot, "#narrowed")  # waiting is normal
+        assert "Outbox" not in text_of(pilot, "#narrowed")  # waiting is normal
+        refuse(outbox.message(1))
+        pilot.app.screen.load()
+        await settle(pilot)
+        assert "Outbox: 1 needs you" in text_of(pilot, "#narrowed")
+        outbox.cancel(1, by="jsmith")
+        pilot.app.screen.load()
+        await settle(pilot)
+        assert "Outbox" not in text_of(pilot, "#narrowed")  # cancelled: nobody must look
+
+
+async def test_the_queue_line_fits_at_80_columns_beside_a_vote(stuck):
+    from store import people, software
+    from tests.test_changes import new_rfc
+
+    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="setup")
+    software.add_software(
+        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="setup"
+    )
+    new_rfc()
+    new_rfc(title="Install Audacity in LIB", locations=["LIB"])
+    MailOut.update(status="held").where(MailOut.id == 2).execute()
+    desk = DeskApp(db_url=stuck.db_url, user="bmorris")
+    async with desk.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        narrowed = pilot.app.screen.query_one("#narrowed")
+        width = narrowed.size.width
+        drawn = [narrowed.render_line(y).text.strip() for y in range(narrowed.size.height)]
+    assert width < len("2 changes await your vote (ctrl+r: Changes)")
+    assert drawn == ["2 changes await your vote (ctrl+r)", "Outbox: 2 need you (ctrl+p)"]
 
 
 async def test_the_outbox_sends_again_and_cancels(stuck):
@@ -242,34 +321,32 @@ async def test_the_outbox_sends_again_and_cancels(stuck):
         await pilot.press("s")
         await settle(pilot)
         assert "Send message 1 to ada@oakfield.sch.uk again?" in text_of(pilot, "#dialog-title")
+        assert "It goes at the next `fitsdesk mail send`" in text_of(pilot, "#dialog-title")
         await press_button(pilot, "#ok")
         assert outbox.message(1).status == "waiting"
         assert rows(pilot)[0][2] == "Waiting"
 
-        # A message already waiting cannot be sent again: the store says why, in the dialog.
-        await pilot.press("s")
-        await settle(pilot)
-        await press_button(pilot, "#ok")
-        problem = text_of(pilot, "#dialog-problem")
-        assert "Message 1 is waiting: only a failed, held or unsure one" in problem
-        await pilot.press("escape")
-        await settle(pilot)
-
+        # Back, on any of these dialogs, leaves it as it was.
         await pilot.press("down", "c")
         await settle(pilot)
         assert "Don't send message 2 to pat@example.com?" in text_of(pilot, "#dialog-title")
-        await press_button(pilot, "#ok")
-        assert outbox.message(2).status == "failed"
-        assert outbox.message(2).last_error == "Cancelled by jsmith."
-        assert rows(pilot)[1][2] == "Failed"
+        assert [str(b.label) for b in pilot.app.screen.query("Button")] == ["Don't send", "Back"]
+        await press_button(pilot, "#cancel")
+        assert screen_name(pilot) == "OutboxScreen"
+        assert outbox.message(2).status == "waiting"
 
-        # Sent already: cancelling is refused.
+        await pilot.press("c")
+        await settle(pilot)
+        await press_button(pilot, "#ok")
+        assert outbox.message(2).status == "cancelled"
+        assert outbox.message(2).last_error == "Cancelled by jsmith."
+        assert [r[0] for r in rows(pilot)] == ["1"]  # cancelled: off the list
+
+        # Sent already: off the list, and nothing to do.
         MailOut.update(status="sent").where(MailOut.id == 1).execute()
         pilot.app.screen.load()
         await settle(pilot)
-        assert [r[0] for r in rows(pilot)] == ["2"]
-        outbox_row = outbox.message(1)
-        assert outbox_row.status == "sent"
+        assert rows(pilot) == [] and "Nothing waits" in text_of(pilot, "#outbox-detail")
 
         await pilot.press("2")
         await settle(pilot)
@@ -279,6 +356,55 @@ async def test_the_outbox_sends_again_and_cancels(stuck):
         await pilot.press("s")
         await settle(pilot)
         assert screen_name(pilot) == "OutboxScreen"  # nothing to send again here
+
+
+async def test_a_waiting_message_can_be_sent_without_waiting_for_its_next_try(stuck):
+    from store import journal
+
+    claimed = outbox.claim()
+    assert claimed.id == 2
+    outbox.failed(claimed.id, "421 Try again later", permanent=False)
+    later = outbox.message(2).next_try_at
+    assert outbox.message(2).status == "waiting" and later > journal.now()
+    async with stuck.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_outbox(pilot)
+        await pilot.press("down", "s")
+        await settle(pilot)
+        asked = text_of(pilot, "#dialog-title")
+        assert "Send message 2 to pat@example.com at the next send?" in asked
+        assert "It waits for its next try" in asked and "again" not in asked
+        assert str(pilot.app.screen.query_one("#ok").label) == "Send sooner"
+        await press_button(pilot, "#ok")
+        assert screen_name(pilot) == "OutboxScreen"
+    sooner = outbox.message(2)
+    assert sooner.status == "waiting" and sooner.next_try_at < later
+    assert outbox.claim().id == 2  # due now: the next send takes it
+
+
+def test_send_again_on_a_message_due_already_says_so(stuck):
+    from store import journal
+    from tui.screens.outbox import retry_question
+
+    due = outbox.message(2)
+    assert due.status == "waiting" and due.next_try_at <= journal.now()
+    asked = retry_question(due, journal.now())
+    assert asked.startswith("Send message 2 to pat@example.com at the next send?")
+    assert "It is due already" in asked
+
+
+async def test_a_message_being_sent_offers_no_keys(stuck):
+    MailOut.update(status="waiting").where(MailOut.id == 1).execute()
+    assert outbox.claim().id == 1  # a sender has it now
+    async with stuck.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_outbox(pilot)
+        assert rows(pilot)[0][2] == "Sending"
+        for key in ("s", "c"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert screen_name(pilot) == "OutboxScreen"
+    assert outbox.message(1).status == "sending"
 
 
 async def test_cancelling_a_message_that_went_meanwhile_is_refused(stuck):
@@ -340,7 +466,7 @@ def test_the_queue_line_names_what_needs_a_person_only():
 
     assert outbox_words({}) == ""
     assert outbox_words({"waiting": 4, "sending": 1}) == ""
-    assert outbox_words({"failed": 1}) == "1 email waits in the outbox, 1 failed (ctrl+p: Outbox)"
-    assert outbox_words({"waiting": 2, "held": 1, "unsure": 2}).startswith(
-        "5 emails wait in the outbox, 1 held, 2 may have gone"
+    assert outbox_words({"failed": 1, "waiting": 3}) == "Outbox: 1 needs you (ctrl+p)"
+    assert outbox_words({"waiting": 2, "held": 1, "unsure": 2, "failed": 9}) == (
+        "Outbox: 12 need you (ctrl+p)"
     )

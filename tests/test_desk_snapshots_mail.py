@@ -1,6 +1,7 @@
 """What a technician sees of the email channel, at 80x24 and 120x40 (SVG snapshots): a
 call that came by email with its mail thread among the timeline (a photo attached, our
-messages sent, one failed, the caller's reply), and the outbox.
+messages sent, one failed, the caller's reply), every email of it in full with how to
+save what was kept, the outbox, and the queue's line saying the outbox needs a person.
 
 Every time is fixed (the store's clock is moved through the morning, then stops at NOW),
 so each snapshot is the same on every run. Update after a deliberate change with
@@ -28,10 +29,10 @@ def at(hour: int, minute: int) -> dt.datetime:
 
 @pytest.fixture
 def morning(mail_on, db_url, monkeypatch):
-    """Ada emails about the S12 projector with a photo and is told her number; a
-    technician takes it and writes to her; she answers; it is resolved, but that message
-    fails. Meanwhile a parent's number waits to go, a loop is held, and one message could
-    not be read at all."""
+    """Ada emails about the S12 projector with a photo (too big to keep) and is told her
+    number; a technician takes it and writes to her; she answers in two lines, with the
+    lamp's label (kept); it is resolved, but that message fails. Meanwhile a parent's
+    number waits to go, and one message could not be read at all."""
     clock = [at(8, 40)]
     monkeypatch.setattr(journal, "now", lambda: clock[0])
 
@@ -64,7 +65,13 @@ def morning(mail_on, db_url, monkeypatch):
     send()
     (note,) = [m for m in outbox.of_call(1) if m.kind == "note"]
     clock[0] = at(9, 30)
-    mail_intake.take(reply_to(note, "Thanks. It is worse when the room is warm."))
+    mail_intake.take(
+        reply_to(
+            note,
+            "Thanks. It is worse when the room is warm, after lunch.\nThe label is attached.",
+            attachments=(("lamp-label.txt", b"EB-X41"),),
+        )
+    )
     clock[0] = at(10, 15)
     incidents.resolve("INC-000001", kind="fix", text="New lamp fitted.", by="jsmith")
     clock[0] = at(10, 16)
@@ -113,6 +120,26 @@ def test_the_mail_set_aside(morning, snap_compare):
         pilot.app.action_outbox()
         await settle(pilot)
         await pilot.press("2")
+        await ready(pilot)
+
+    assert snap_compare(morning, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_the_queue_names_the_outbox(morning, snap_compare):
+    async def run_before(pilot):
+        await ready(pilot)
+
+    assert snap_compare(morning, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_every_email_in_full(morning, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_call("INC-000001")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        pilot.app.screen.query_one("#mail").scroll_to(y=36, animate=False)  # her reply
         await ready(pilot)
 
     assert snap_compare(morning, terminal_size=(80, 24), run_before=run_before)

@@ -1,6 +1,7 @@
 """A call's mail thread at the desk: each message in the call's timeline, in time order
 among the journal's lines, cut to a few lines; and a page with every message in full
-(m on a call).
+(m on a call), each kept attachment with the command that saves it (`fitsdesk mail save
+ID`). An attachment too big to keep says so.
 
 Every word here came from a person or a mail program, so all of it is Text, never markup.
 """
@@ -11,6 +12,7 @@ import datetime as dt
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import mail_parse, mail_records
-from store.mail_records import ThreadItem
+from store.mail_records import AttachmentInfo, ThreadItem
 from tui.screens.common import bar, local
 
 BODY_LINES = 3
@@ -27,6 +29,7 @@ BODY_LINES = 3
 INDENT = len("Fri 27 Nov 13:00  ")
 """A message's lines start under the words of its first line, past the time."""
 STATE_STYLES = {
+    "Cancelled": "dim",
     "Failed": "bold red",
     "Held": "bold yellow",
     "May have gone": "bold yellow",
@@ -54,17 +57,42 @@ def state_words(item: ThreadItem) -> Text:
     detail = item.detail.strip()
     shown = item.direction == "in" or item.state not in ("Sent", "Sending")
     if detail and shown:
-        # The outbox's own notes start with the status already ("Held: more than ...").
-        words = detail if detail.startswith(f"{item.state}:") else f"{words}: {detail}"
+        # The outbox's own notes start with the status already ("Held: more than ...",
+        # "Cancelled by jsmith.").
+        words = detail if detail.startswith(item.state) else f"{words}: {detail}"
     return Text(words, style=STATE_STYLES.get(item.state, ""))
+
+
+LISTED_ONLY = "too big: listed only"
+"""Said of an attachment over [mail] keep_attachments_kb: its name and size were kept, not
+its bytes."""
+
+
+def attachment_words(attached: AttachmentInfo) -> str:
+    """An attachment as "photo.jpg, 2.1 MB", and whether it was too big to keep."""
+    words = f"{attached.name}, {size_words(attached.size)}"
+    return words if attached.kept else f"{words} ({LISTED_ONLY})"
 
 
 def attachments_line(item: ThreadItem) -> Text | None:
     if not item.attachments:
         return None
     text = Text("Attached: ", style="dim")
-    text.append("; ".join(f"{a.name}, {size_words(a.size)}" for a in item.attachments))
+    text.append("; ".join(attachment_words(a) for a in item.attachments))
     return text
+
+
+def attachment_lines(item: ThreadItem) -> list[Text]:
+    """Each attachment on a line of its own, with its id and how to save it (mail page)."""
+    lines = []
+    for attached in item.attachments:
+        text = Text()
+        text.append("Attached: ", style="dim")
+        text.append(attachment_words(attached))
+        if attached.kept:
+            text.append(f" (save: fitsdesk mail save {attached.id})", style="bold")
+        lines.append(text)
+    return lines
 
 
 def words_of(item: ThreadItem) -> str:
@@ -126,6 +154,18 @@ def message(item: ThreadItem) -> RenderableType:
     return Group(heading(item), Padding(Group(*lines), (0, 0, 0, INDENT)))
 
 
+def hanging(line: Text) -> RenderableType:
+    """A journal line ("Fri 27 Nov 13:00  caller (public...): words") whose later lines,
+    wrapped or the words' own, start under the words (INDENT), not at the left edge."""
+    if len(line.plain) <= INDENT or line.plain[INDENT - 2 : INDENT] != "  ":
+        return line
+    grid = Table.grid()
+    grid.add_column(width=INDENT, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(line[:INDENT], line[INDENT:])
+    return grid
+
+
 def merged(
     lines: list[tuple[dt.datetime, Text]], thread: list[ThreadItem], hint: str = ""
 ) -> Group:
@@ -133,7 +173,7 @@ def merged(
     from the caller comes before what the journal wrote at the same moment (it caused
     it); a message to them after (the change wrote it)."""
     items: list[tuple[tuple, RenderableType]] = [
-        ((at, 1, n), line) for n, (at, line) in enumerate(lines)
+        ((at, 1, n), hanging(line)) for n, (at, line) in enumerate(lines)
     ]
     items += [
         ((item.at, 0 if item.direction == "in" else 2, n), message(item))
@@ -149,10 +189,7 @@ def merged(
 
 def full(item: ThreadItem) -> RenderableType:
     """One message with every word, for the mail page."""
-    lines: list[RenderableType] = [*who_and_subject(item)]
-    attached = attachments_line(item)
-    if attached is not None:
-        lines.append(attached)
+    lines: list[RenderableType] = [*who_and_subject(item), *attachment_lines(item)]
     lines.append(Text(item.body.rstrip() or "(no words)"))
     return Group(heading(item), Padding(Group(*lines), (0, 0, 1, 2)))
 

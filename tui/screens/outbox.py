@@ -1,8 +1,9 @@
 """The outbox at the desk: the mail to callers not (surely) sent yet, and the mail that
 came in but could not be taken in ("set aside"), two views a key apart (1-2). The chosen
-message is spelt out under the table. A failed, held or unsure message can be sent again
-(s), and one not yet sent stopped for good (c: cancel), each after asking; the store
-refuses what cannot be done, in a sentence, in the dialog.
+message is spelt out under the table. A message not sent yet can be sent at the next
+send (s: a failed, held or unsure one again, a waiting one without waiting for its next
+try), or stopped (c: cancelled), each after asking; the store refuses what cannot be
+done, in a sentence, in the dialog.
 
 Reached from the command palette (ctrl+p: Outbox), which the queue names when something
 in the outbox needs a person.
@@ -18,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
 
 from store import mail_records, outbox
 from store.mail_records import ThreadItem
@@ -140,6 +141,40 @@ def set_aside_details(item: ThreadItem) -> Table:
     return table
 
 
+def retry_question(message: Outgoing, now: dt.datetime) -> str:
+    """What "Send again" asks: a waiting message goes sooner, any other goes again."""
+    if message.status == "waiting" and message.next_try_at <= now:
+        return (
+            f"Send message {message.id} to {message.to_address} at the next send?\n"
+            "It is due already: the next `fitsdesk mail send` (or round of `mail run`) "
+            "sends it either way."
+        )
+    if message.status == "waiting":
+        return (
+            f"Send message {message.id} to {message.to_address} at the next send?\n"
+            f"It waits for its next try, {local(message.next_try_at)}; this sends it at the "
+            "next `fitsdesk mail send` (or round of `mail run`) instead."
+        )
+    question = (
+        f"Send message {message.id} to {message.to_address} again?\n"
+        "It goes at the next `fitsdesk mail send` (or round of `mail run`)."
+    )
+    if message.status == "unsure":
+        question += "\nIt may have reached them already: they may get it twice."
+    return question
+
+
+class Confirm(Ask):
+    """A yes-or-no Ask whose other button says "Back", not an ambiguous "Cancel" (next
+    to "Don't send")."""
+
+    def __init__(self, title: str, act, *, ok: str) -> None:
+        super().__init__(title, [], act, ok=ok)
+
+    def on_mount(self) -> None:  # Ask's own on_mount runs after this one
+        self.query_one("#cancel", Button).label = "Back"
+
+
 class OutboxScreen(Screen):
     """The mail not sent yet, and the mail set aside."""
 
@@ -241,18 +276,22 @@ class OutboxScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("retry", "cancel"):
-            return self.view == "waiting" and isinstance(self.chosen(), Outgoing)
+            found = self.chosen()
+            # One being handed to the server now is the sender's until it is done.
+            return isinstance(found, Outgoing) and found.status != "sending"
         return True
 
     def action_retry(self) -> None:
         found, me = self.chosen(), self.app.me.login
         if not isinstance(found, Outgoing):
             return
-        title = f"Send message {found.id} to {found.to_address} again?"
-        if found.status == "unsure":
-            title += "\nIt may have reached them already: they may get it twice."
         self.app.push_screen(
-            Ask(title, [], lambda _v: outbox.retry(found.id, by=me), ok="Send again"), self.done
+            Confirm(
+                retry_question(found, self.app.now()),
+                lambda _v: outbox.retry(found.id, by=me),
+                ok="Send sooner" if found.status == "waiting" else "Send again",
+            ),
+            self.done,
         )
 
     def action_cancel(self) -> None:
@@ -260,10 +299,9 @@ class OutboxScreen(Screen):
         if not isinstance(found, Outgoing):
             return
         self.app.push_screen(
-            Ask(
+            Confirm(
                 f"Don't send message {found.id} to {found.to_address}?\n"
-                "It is marked failed and never sent.",
-                [],
+                "It will be cancelled: never sent, and off this list.",
                 lambda _v: outbox.cancel(found.id, by=me),
                 ok="Don't send",
             ),
@@ -272,7 +310,12 @@ class OutboxScreen(Screen):
 
     def done(self, result) -> None:
         if isinstance(result, Outgoing):
-            self.notify(f"Message {result.id}: {result.status_word}.", markup=False)
+            said = (
+                "goes at the next send"
+                if result.status == "waiting"
+                else f"is {result.status_word.lower()}"
+            )
+            self.notify(f"Message {result.id} {said}.", markup=False)
         self.load()
 
     def action_back(self) -> None:

@@ -34,18 +34,13 @@ def marked_summary(summary: str) -> Text:
 
 
 def outbox_words(counts: dict[str, int]) -> str:
-    """'3 emails wait in the outbox, 1 failed' when some failed, are held or may have
-    gone (a person must look); "" otherwise. Short enough to show whole at 80 columns."""
-    stuck = [
-        f"{counts[status]} {words}"
-        for status, words in (("failed", "failed"), ("held", "held"), ("unsure", "may have gone"))
-        if counts.get(status)
-    ]
+    """The queue's word on the outbox, "Outbox: 2 need you (ctrl+p)", when messages failed,
+    are held or may have gone (a person must look); "" otherwise (waiting is normal, and
+    store.outbox.counts leaves cancelled ones out). Short, to fit beside the search box."""
+    stuck = sum(counts.get(status, 0) for status in ("failed", "held", "unsure"))
     if not stuck:
         return ""
-    total = sum(counts.values())
-    waits = "email waits" if total == 1 else "emails wait"
-    return f"{total} {waits} in the outbox, {', '.join(stuck)} (ctrl+p: Outbox)"
+    return f"Outbox: {stuck} need{'s' if stuck == 1 else ''} you (ctrl+p)"
 
 
 class QueueScreen(ListScreen):
@@ -156,6 +151,7 @@ class QueueScreen(ListScreen):
         if keys != self.keys:
             self.keys = keys
             self.load()
+        self.call_after_refresh(self.say_narrowed)  # the line beside the search may not fit
 
     # -- loading
 
@@ -237,11 +233,30 @@ class QueueScreen(ListScreen):
         if self.votes:
             waits = "change awaits" if self.votes == 1 else "changes await"
             keys = [k for k, b in self.app.active_bindings.items() if b.binding.action == "changes"]
+            said = f"{self.votes} {waits} your vote"
             how = f" ({keys[0]}: Changes)" if keys else ""
-            parts.append(f"{self.votes} {waits} your vote{how}")
+            short = f"{said} ({keys[0]})" if keys else said
+            parts.append(said + how if len(said + how) <= self.room() else short)
         if self.mail:
             parts.append(self.mail)
-        self.query_one("#narrowed", Static).update("   ".join(parts))
+        self.say(parts)
+
+    def room(self) -> int:
+        """How many characters fit on the line beside the search box."""
+        narrowed = self.query_one("#narrowed", Static)
+        return narrowed.content_size.width or self.app.size.width - 42  # the search box: 40
+
+    def say(self, parts: list[str]) -> None:
+        """The parts on the line beside the search box, or a line each (up to 4 lines)
+        when they do not fit there; the table moves down for them."""
+        narrowed = self.query_one("#narrowed", Static)
+        room = self.room()
+        one_line = "   ".join(parts)
+        fits = len(one_line) <= room
+        narrowed.update(one_line if fits else "\n".join(parts))
+        find = self.query_one("#find")
+        find.styles.height = 1 if fits else "auto"
+        find.styles.max_height = 4
 
     def on_data_changed(self, _message: DataChanged) -> None:
         if not self.searching:
