@@ -47,7 +47,8 @@ class Report:
     unsure: list[tuple[int, str]] = field(default_factory=list)
     """Broken off after the server may have taken them: never sent again on their own."""
     stopped: str = ""
-    """Why the run stopped early (the server cannot be reached), or ""."""
+    """Why the run stopped early (the server cannot be reached or refused the login; the
+    line broke), or ""."""
 
 
 def as_email(message: Outgoing) -> bytes:
@@ -143,20 +144,23 @@ def send_due(
         raise BadInput("Mail is not set up: add [mail] address to the config file (docs/mail.md).")
     if server is None:
         raise BadInput("There is no mail server to send through: add [mail.smtp] to the config.")
-    report, client = Report(), None
+    report = Report()
+    if not outbox.any_due(now):
+        return report
+    try:
+        # Connected before any message is claimed: a server that cannot be reached, or a
+        # login that is wrong, is the setup's fault, not the messages', and costs them no try.
+        client = connect(server)
+    except (Unavailable, BadInput) as exc:
+        report.stopped = str(exc)
+        return report
     try:
         for _ in range(limit):
             message = outbox.claim(now)
             if message is None:
                 break
             try:
-                client = client or connect(server)
                 _deliver(client, settings.address, message, as_email(message))
-            except Unavailable as exc:  # could not connect: nothing was handed over
-                outbox.failed(message.id, str(exc), permanent=False, now=now)
-                report.retrying.append((message.id, str(exc)))
-                report.stopped = str(exc)
-                break
             except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
                 code = _code(exc)
                 if code is None and outbox.message(message.id).status == "unsure":
@@ -177,15 +181,12 @@ def send_due(
             outbox.sent(message.id)
             report.sent.append(message.id)
     finally:
-        if client is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError, ssl.SSLError):
-                client.quit()
+        with contextlib.suppress(smtplib.SMTPException, OSError, ssl.SSLError):
+            client.quit()
     return report
 
 
-def _reset(client: smtplib.SMTP | None) -> None:
+def _reset(client: smtplib.SMTP) -> None:
     """After a refused message, start the next one clean (RSET)."""
-    if client is None:
-        return
     with contextlib.suppress(smtplib.SMTPException, OSError):
         client.rset()

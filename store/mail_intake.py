@@ -96,13 +96,70 @@ def _take(message: Incoming, raw: bytes) -> Outcome:
         return Outcome("duplicate", number, "seen before", seen.id)
     settings = config.current().mail
     call = _replied_to(message)
-    if message.automatic or (settings.address and message.sender_address == settings.address):
-        why = message.automatic or "from the help desk's own address"
-        owned = call if call is not None and _owns(call, message) else None
-        return _record(message, raw, "ignored", owned, f"{why}: never answered")
-    if call is not None and _owns(call, message) and call.status != "closed":
-        return _answer(message, raw, call)
+    own_address = bool(settings.address) and message.sender_address == settings.address
+    if message.automatic == "bounce":
+        return _bounce(message, raw, call)
+    if message.automatic or own_address:
+        why = "own" if own_address else message.automatic
+        kept = call if call is not None and (own_address or _owns(call, message)) else None
+        return _record(message, raw, "ignored", kept, IGNORED[why])
+    if call is not None and _owns(call, message):
+        if call.status != "closed":
+            return _answer(message, raw, call)
+        if message.answer == "yes" or _thanks(message):
+            # "Thanks!" after the call closed is not a new fault: keep it on the call.
+            outcome = _record(message, raw, "note", call)
+            note = _cut(mail_parse.own_words(message.body) or message.subject, NOTE)
+            calls.add_note(call, servicedesk.CALLER, note, public=True)
+            return outcome
     return _log(message, raw, call)
+
+
+IGNORED = {
+    "auto-reply": "an automatic reply (out of office): not answered",
+    "bulk": "bulk or mailing-list mail: not answered",
+    "own": "from the help desk's own address: not answered",
+}
+_OUR_IDS = re.compile(rb"[0-9a-f]{24}\.INC-[0-9]{6,12}@[A-Za-z0-9.-]{1,253}")
+_THANKS_ONLY = re.compile(
+    r"(thanks|thank you|many thanks|cheers|ta|great|brilliant|perfect|lovely|ok|okay)\b",
+    re.IGNORECASE,
+)
+
+
+def _thanks(message: Incoming) -> bool:
+    """Whether a reply is only thanks (short, and starts so)."""
+    words = mail_parse.own_words(message.body).strip()
+    return len(words) <= 200 and bool(_THANKS_ONLY.match(words))
+
+
+def _bounce(message: Incoming, raw: bytes, call: Incident | None) -> Outcome:
+    """A bounce, or a delivery or read report: never answered. A bounce that carries the
+    Message-ID of a message we sent marks that message failed and is kept on its call;
+    a read receipt from the caller is kept on their call."""
+    head = raw[:2_000_000]
+    undelivered = b"delivery-status" in head.lower() or message.sender_address.startswith(
+        ("mailer-daemon@", "postmaster@")
+    )
+    ours = {match.decode() for match in _OUR_IDS.findall(head)} if undelivered else set()
+    bounced = (
+        MailOut.select()
+        .where(MailOut.message_id.in_(list(ours)) & (MailOut.status == "sent"))
+        .order_by(MailOut.id.desc())
+        .first()
+        if ours
+        else None
+    )
+    if bounced is None:
+        kept = call if call is not None and _owns(call, message) else None
+        return _record(message, raw, "ignored", kept, "a delivery or read report: not answered")
+    why = next((ln.strip() for ln in message.body.split("\n") if ln.strip()), "no reason given")
+    reason = _cut(f"a bounce: our message to {bounced.to_address} did not arrive ({why})", _REASON)
+    MailOut.update(status="failed", last_error=_cut(f"Bounced: {why}", _REASON)).where(
+        MailOut.id == bounced.id
+    ).execute()
+    call = Incident(id=bounced.incident_id) if bounced.incident_id else None
+    return _record(message, raw, "ignored", call, reason)
 
 
 def _replied_to(message: Incoming) -> Incident | None:
@@ -260,12 +317,13 @@ def _set_aside(raw: bytes, reason: str, message: Incoming | None = None) -> Outc
             seen = MailIn.select(MailIn.id).where(MailIn.key == key).first()
             if seen is not None:
                 return Outcome("duplicate", None, "seen before", seen.id)
+            sniffed = _sniff(raw) if message is None else {}
             mail_id = MailIn.insert(
                 key=key,
                 received_at=journal.now(),
                 sender_name=message.sender_name if message else "",
-                sender_address=message.sender_address if message else "",
-                subject=message.subject if message else "",
+                sender_address=message.sender_address if message else sniffed.get("from", ""),
+                subject=message.subject if message else sniffed.get("subject", ""),
                 body=clean(text, mail_parse.BODY) if message is None else message.body,
                 outcome="set_aside",
                 reason=clean(reason[: _REASON.limit], _REASON),
@@ -274,6 +332,22 @@ def _set_aside(raw: bytes, reason: str, message: Incoming | None = None) -> Outc
     except pw.IntegrityError:
         return Outcome("duplicate", reason="taken in by another intake at the same moment")
     return Outcome("set_aside", None, reason, mail_id)
+
+
+_HEADER_LINE = re.compile(rb"^(from|subject|message-id):[ \t]*(.{0,300})", re.IGNORECASE | re.M)
+
+
+def _sniff(raw: bytes) -> dict[str, str]:
+    """From and Subject (else the Message-ID) read plainly off the top of a message that
+    cannot be parsed, so a technician can tell which it was."""
+    head = raw[:20_000].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    found = {
+        name.decode().lower(): value.decode("utf-8", "replace").strip()
+        for name, value in reversed(_HEADER_LINE.findall(head))
+    }
+    if not found.get("subject") and found.get("message-id"):
+        found["subject"] = f"(Message-ID {found['message-id']})"
+    return {key: _cut(found[key], _REASON, "...") for key in ("from", "subject") if found.get(key)}
 
 
 def since(moment: dt.datetime) -> dict[str, int]:

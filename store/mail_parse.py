@@ -63,6 +63,12 @@ _GREETING = re.compile(
     r"(hi|hello|hey|dear|good (morning|afternoon|evening)|morning|afternoon)\b[^.!?,]{0,40}[,!]?",
     re.IGNORECASE,
 )
+_THANKS = re.compile(
+    r"^((thanks|thank you|many thanks|cheers|ta)( (so|very) much)?( for (that|this|your help))?"
+    r"[\s,.!:;-]*)+",
+    re.IGNORECASE,
+)
+_NOT_A_NO = re.compile(r"no (problem|problems|worries|bother|probs)\b", re.IGNORECASE)
 _QUOTE_START = re.compile(
     r"(>|on\b.{0,200}\bwrote:?$|-{2,}\s*original message|_{10,}|from:\s|-- ?$)",
     re.IGNORECASE,
@@ -169,14 +175,18 @@ def _parse(raw: bytes) -> Incoming:
 
 
 def answer_of(body: str) -> str | None:
-    """'yes' or 'no' when the first words written (after a greeting, before any
-    quoted text or signature) are yes or no; else None."""
+    """'yes' or 'no' when the first words written (after a greeting or a thank-you,
+    before any quoted text or signature) are yes or no; else None. "No problem" and
+    "no worries" are not a no: they are left for a person to read."""
     lines = [line.strip() for line in body.split("\n") if line.strip()]
     if lines and _GREETING.fullmatch(lines[0]) and not _ANSWER.match(lines[0]):
         lines = lines[1:]
     if not lines or _QUOTE_START.match(lines[0]):
         return None
-    match = _ANSWER.match(lines[0])
+    first = _THANKS.sub("", lines[0])
+    if _NOT_A_NO.match(first):
+        return None
+    match = _ANSWER.match(first)
     return match[1].lower() if match else None
 
 

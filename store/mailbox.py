@@ -33,7 +33,7 @@ from store.mail_intake import Outcome
 
 BATCH = 500
 """The most messages one fetch takes in; the rest wait for the next."""
-TIMEOUT = 60
+TIMEOUT = 20
 """Seconds to wait for a mail server before giving up on this round."""
 
 Progress = Callable[[int, int], None]
@@ -126,9 +126,13 @@ def fetch_maildir(folder: Path, *, limit: int = BATCH, progress: Progress | None
         try:
             _mark_read(path)
         except FileNotFoundError:
-            pass
+            pass  # another fetch marked it a moment ago
         except OSError as exc:
-            batch.problems.append(f"{path.name} cannot be marked read ({exc.strerror}).")
+            # Every message would be read again each round and fill the batch: stop and say.
+            raise BadInput(
+                f"Messages in {folder} cannot be marked read ({exc.strerror}): the user running "
+                "FITS Desk needs to be able to write to the Maildir's new/ and cur/ folders."
+            ) from None
         if progress:
             progress(done, len(waiting))
     return batch
@@ -152,6 +156,11 @@ def server_down(server: Server, what: str, exc: BaseException) -> Unavailable:
         reason = f"its certificate is not trusted: {exc.verify_message}"
     reason = re.sub(r"^b['\"](.*)['\"]$", r"\1", reason)  # imaplib's errors quote bytes
     reason = re.sub(r"\s+", " ", reason)[:300].rstrip(".")
+    if isinstance(exc, TimeoutError) or "WRONG_VERSION_NUMBER" in reason:
+        reason += (
+            f' (is security = "{server.security}" right for port {server.port}? Usually '
+            'ports 993 and 465 are "tls", 143 and 587 "starttls")'
+        )
     return Unavailable(f"The {what} server {server.host}:{server.port} cannot be used: {reason}.")
 
 

@@ -525,7 +525,8 @@ class MailOut(Base):
     message_id = pw.CharField(max_length=200, unique=True)
     in_reply_to = pw.TextField(default="")
     status = pw.CharField(max_length=10, default="waiting")
-    """waiting, sending, unsure (killed while the server had it), sent, failed, held."""
+    """waiting, sending, unsure (killed while the server had it), sent, failed, held,
+    cancelled (by a technician)."""
     attempts = pw.IntegerField(default=0)
     queued_at = pw.DateTimeField()
     next_try_at = pw.DateTimeField()

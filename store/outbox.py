@@ -42,6 +42,7 @@ STATUS_WORDS = {
     "sent": "Sent",
     "failed": "Failed",
     "held": "Held",
+    "cancelled": "Cancelled",
 }
 NOT_SENT = ("waiting", "sending", "unsure", "failed", "held")
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
@@ -156,14 +157,23 @@ def _last_from_caller(incident_id: int, address: str) -> str:
     return found.key if found else ""
 
 
+def _due(now: dt.datetime):
+    return ((MailOut.status == "waiting") & (MailOut.next_try_at <= now)) | (
+        (MailOut.status == "sending") & (MailOut.claimed_until < now)
+    )
+
+
+def any_due(now: dt.datetime | None = None) -> bool:
+    """Whether a message is due, so a sender knows whether to connect at all."""
+    with read():
+        return MailOut.select(MailOut.id).where(_due(now or journal.now())).exists()
+
+
 def claim(now: dt.datetime | None = None) -> Outgoing | None:
     """The next message due, marked "sending" so no other sender takes it; None if none."""
     now = now or journal.now()
-    due = ((MailOut.status == "waiting") & (MailOut.next_try_at <= now)) | (
-        (MailOut.status == "sending") & (MailOut.claimed_until < now)
-    )
     with write():
-        query = MailOut.select(MailOut.id).where(due).order_by(MailOut.id).limit(1)
+        query = MailOut.select(MailOut.id).where(_due(now)).order_by(MailOut.id).limit(1)
         if not is_sqlite():
             query = query.for_update(skip_locked=True)
         found = query.first()
@@ -213,7 +223,7 @@ def _move(message_id: int, from_statuses: tuple[str, ...], **updates) -> None:
 
 
 def retry(message_id: int, *, by: str) -> Outgoing:
-    """A technician sends a failed, held or unsure message (again) now."""
+    """A technician sends a failed, held, unsure or waiting message at the next send."""
     from store import people
 
     with write():
@@ -221,17 +231,17 @@ def retry(message_id: int, *, by: str) -> Outgoing:
         row = MailOut.get_or_none(MailOut.id == message_id)
         if row is None:
             raise NotFound(f"There is no message {message_id} in the outbox.")
-        if row.status not in ("failed", "held", "unsure"):
+        if row.status not in ("failed", "held", "unsure", "waiting", "cancelled"):
             raise Refused(
                 f"Message {message_id} is {STATUS_WORDS[row.status].lower()}: "
-                "only a failed, held or unsure one can be sent again."
+                "only one that has not gone can be sent again."
             )
         journal.record(
             actor.login, row, "retry", field="status", before=row.status, after="waiting"
         )
-        MailOut.update(status="waiting", next_try_at=journal.now(), claimed_until=None).where(
-            MailOut.id == message_id
-        ).execute()
+        MailOut.update(
+            status="waiting", next_try_at=journal.now(), claimed_until=None, last_error=""
+        ).where(MailOut.id == message_id).execute()
     return message(message_id)
 
 
@@ -244,12 +254,12 @@ def cancel(message_id: int, *, by: str) -> Outgoing:
         row = MailOut.get_or_none(MailOut.id == message_id)
         if row is None:
             raise NotFound(f"There is no message {message_id} in the outbox.")
-        if row.status in ("sent", "sending"):
+        if row.status in ("sent", "sending", "cancelled"):
             raise Refused(f"Message {message_id} is {STATUS_WORDS[row.status].lower()}.")
         journal.record(
-            actor.login, row, "cancel", field="status", before=row.status, after="failed"
+            actor.login, row, "cancel", field="status", before=row.status, after="cancelled"
         )
-        MailOut.update(status="failed", last_error=f"Cancelled by {actor.login}.").where(
+        MailOut.update(status="cancelled", last_error=f"Cancelled by {actor.login}.").where(
             MailOut.id == message_id
         ).execute()
     return message(message_id)

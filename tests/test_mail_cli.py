@@ -11,7 +11,7 @@ import pytest
 
 from store import config, incidents, mail_intake, outbox, servicedesk
 from store.models import MailIn, MailOut
-from tests.mail_helpers import ADA, PARENT, mail
+from tests.mail_helpers import ADA, DESK, PARENT, mail
 
 
 @pytest.fixture
@@ -180,16 +180,13 @@ def test_the_outbox_lists_what_has_not_gone_and_retry_and_cancel_change_it(mail_
     assert outbox.message(first.id).status == "waiting"
     status, out, err = run("mail", "cancel", str(first.id))
     assert status == 0, err
-    assert outbox.message(first.id).status == "failed"
+    assert outbox.message(first.id).status == "cancelled"
     assert "Cancelled by jsmith" in outbox.message(first.id).last_error
 
     incidents.resolve(call.number, kind="fix", text="New charger", by="jsmith")
     status, out, _ = run("mail", "outbox", "--json")
     listed = json.loads(out)
-    assert [(m["kind"], m["status"]) for m in listed] == [
-        ("logged", "failed"),
-        ("resolved", "waiting"),
-    ]
+    assert [(m["kind"], m["status"]) for m in listed] == [("resolved", "waiting")]
 
 
 def test_set_aside_lists_the_reason(mail_on, run):
@@ -233,3 +230,37 @@ def test_templates_are_written_beside_the_config_checked_and_used(
     note = MailOut.select().order_by(MailOut.id.desc()).get()
     assert "We ordered a part." in note.body
     assert "$nonsense" in note.last_error and "built-in template was used" in note.last_error
+
+
+def test_a_maildir_whose_messages_cannot_be_marked_read_stops_the_fetch_and_says_why(
+    mail_on, box, run
+):
+    for n in range(3):
+        name = deliver(box, mail(ADA, f"Fault {n}"))
+        # What a read-only Maildir does to a fetch, made so that even root meets it: the
+        # message's read name is taken by a folder, so it cannot be moved there.
+        (box / "cur" / f"{name}:2,S" / "x").mkdir(parents=True)
+
+    status, _, err = run("mail", "fetch", "--maildir", str(box))
+
+    assert status == 2
+    assert "cannot be marked read" in err and "write to the Maildir" in err
+    assert len(servicedesk.list_calls()) == 1  # one was taken in; the rest wait
+    assert len(names(box / "new")) == 3  # nothing lost
+
+
+def test_mail_run_says_what_it_will_do_and_what_it_will_not(
+    school, box, run, tmp_path, monkeypatch
+):
+    settings = tmp_path / "config.toml"
+    settings.write_text(f'[mail]\naddress = "{DESK}"\n[mail.maildir]\npath = "{box}"\n')
+    monkeypatch.setenv("FITSDESK_CONFIG", str(settings))
+    config.use(None)
+    deliver(box, mail(ADA, "Printer jams"))
+    status, out, _ = run("mail", "run", "--once")
+    assert status == 0
+    assert out.splitlines()[0] == (
+        f"FITS Desk mail: fetching from Maildir {box} and not sending "
+        "(no [mail] address or [mail.smtp]), every 60 s."
+    )
+    assert "fetched: 1 new call." in out

@@ -277,7 +277,7 @@ def test_automatic_mail_opens_no_call_and_gets_no_answer(headers):
     assert every_call() == [] and outbox_rows() == []
     (row,) = inbox_rows()
     assert row.outcome == "ignored" and row.incident_id is None
-    assert "never answered" in row.reason
+    assert "not answered" in row.reason
 
 
 @pytest.mark.parametrize("headers", AUTOMATIC)
@@ -586,3 +586,90 @@ def test_a_reply_to_a_call_logged_from_a_reply_to_a_closed_one_is_a_note(mail_on
     take(reply_to(sent_about(second.number)[-1], "And now the sound too."))
     assert len(every_call()) == 2
     assert [n.text for n in caller_notes(second.number)] == ["And now the sound too."]
+
+
+# Found by a user review: thanks after closing, bounces, our own address, set-aside names
+
+
+@pytest.mark.parametrize("words", ["Thanks!", "Yes", "Thank you so much, all good now.", "Cheers"])
+def test_thanks_or_a_late_yes_to_a_closed_call_is_a_note_on_it_not_a_new_call(words):
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, "yes"))
+    goodbye = sent_about(call.number)[-1]
+    sent_before = len(outbox_rows())
+
+    take(reply_to(goodbye, words))
+
+    assert len(every_call()) == 1
+    after = servicedesk.find_call(call.number)
+    assert after.status == "closed"
+    assert [n.text for n in caller_notes(call.number)][-1] == words
+    assert len(outbox_rows()) == sent_before  # no new log number mailed
+    assert inbox_rows()[-1].outcome == "note"
+
+
+def test_no_problem_is_not_a_no_and_thanks_then_yes_is_a_yes():
+    first, asking = resolved_by_technician()
+    take(reply_to(asking, "No problem, thank you!"))
+    assert servicedesk.find_call(first.number).status == "resolved"  # a person reads it
+    assert [n.text for n in caller_notes(first.number)] == ["No problem, thank you!"]
+    second, asking = resolved_by_technician(PARENT)
+    take(reply_to(asking, "Thank you, yes it works", sender=PARENT))
+    assert servicedesk.find_call(second.number).status == "closed"
+
+
+def delivery_failure(original: MailOut) -> bytes:
+    """A mail server's bounce of one of our messages, quoting its headers."""
+    return raw(
+        f"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\nTo: {DESK}\n"
+        f"Subject: Undelivered Mail Returned to Sender\nMessage-ID: {make_msgid()}\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
+        'boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+        f"<{original.to_address}>: host mx.example.com said: 550 5.1.1 User unknown\n"
+        "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n"
+        f"Final-Recipient: rfc822; {original.to_address}\nAction: failed\nStatus: 5.1.1\n\n"
+        f"--b\nContent-Type: text/rfc822-headers\n\nMessage-ID: <{original.message_id}>\n"
+        f"Subject: {original.subject}\n\n--b--\n"
+    )
+
+
+def test_a_bounce_of_a_message_we_sent_marks_it_failed_and_is_kept_on_its_call():
+    call, logged = logged_by(PARENT)
+    MailOut.update(status="sent").where(MailOut.id == logged.id).execute()
+
+    outcome = take(delivery_failure(logged))
+
+    assert (outcome.kind, outcome.number) == ("ignored", call.number)
+    row = MailOut.get_by_id(logged.id)
+    assert row.status == "failed" and row.last_error.startswith("Bounced:")
+    assert "550 5.1.1 User unknown" in row.last_error
+    assert "did not arrive" in inbox_rows()[-1].reason
+    assert len(every_call()) == 1 and len(outbox_rows()) == 1  # nothing answered
+
+
+def test_a_read_receipt_quoting_our_message_does_not_mark_it_failed():
+    call, logged = logged_by()
+    MailOut.update(status="sent").where(MailOut.id == logged.id).execute()
+    take(read_receipt(ADA, f"Read: {logged.subject}", logged.message_id))
+    assert MailOut.get_by_id(logged.id).status == "sent"
+    assert inbox_rows()[-1].incident_id == call.id
+
+
+def test_mail_from_our_own_address_naming_a_call_is_kept_on_it_and_not_answered():
+    call, logged = logged_by()
+    take(mail(f"IT support <{DESK}>", f"Re: {logged.subject}", "Looping back."))
+    row = inbox_rows()[-1]
+    assert (row.outcome, row.incident_id) == ("ignored", call.id)
+    assert "own address" in row.reason and len(outbox_rows()) == 1
+
+
+def test_a_message_set_aside_keeps_its_sender_and_subject_when_they_can_be_read():
+    broken = raw(
+        f"From: {ADA}\nSubject: Video of the fault\nMessage-ID: <v@x>\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b"\n\n--c\n\nnot parts\n'
+    )
+    assert take(broken).kind == "set_aside"
+    (row,) = inbox_rows()
+    assert (row.sender_address, row.subject) == (ADA, "Video of the fault")
+    assert take(b"\x00\x01\x02").kind == "set_aside"
+    assert (inbox_rows()[-1].sender_address, inbox_rows()[-1].subject) == ("", "")

@@ -463,3 +463,19 @@ def test_a_message_with_no_sender_is_refused_unless_automatic():
         parse(b"Subject: half a message\r\n\r\nhello\r\n")
     bounce = parse(b"Subject: Undeliverable\r\nAuto-Submitted: auto-replied\r\n\r\nhello\r\n")
     assert bounce.automatic == "auto-reply" and bounce.sender_address == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "answer"),
+    [
+        ("No problem, thank you!", None),
+        ("no worries", None),
+        ("Thank you, yes it works", "yes"),
+        ("Thanks very much for that. Yes.", "yes"),
+        ("Thanks! No, it still flickers.", "no"),
+        ("Nothing changed", None),
+        ("Yesterday it broke again", None),
+    ],
+)
+def test_thanks_before_the_answer_is_skipped_and_no_problem_is_not_a_no(body, answer):
+    assert answer_of(body) == answer

@@ -220,12 +220,43 @@ def test_tries_run_out_after_the_last_backoff(mail_on, smtp_server):
     assert smtp_server.received == []
 
 
-def test_a_server_that_cannot_be_reached_is_said_and_the_message_waits(mail_on, smtp_server):
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"port": 1}, "cannot be used"),
+        ({"password": "wrong"}, "cannot be used"),
+        ({"password": "", "password_file": "/nonexistent/smtp-password"}, "cannot be read"),
+        ({"security": "tls"}, 'is security = "tls" right for port'),
+    ],
+)
+def test_a_setup_mistake_is_said_and_costs_the_messages_nothing(mail_on, smtp_server, change, said):
     call = phone_call()
-    settings = dataclasses.replace(smtp_settings(smtp_server), port=1)
+    settings = dataclasses.replace(smtp_settings(smtp_server), **change)
     report = mail_delivery.send_due(settings)
-    assert "cannot be used" in report.stopped
-    assert outbox.of_call(call.id)[0].status == "waiting"
+    assert said in report.stopped
+    (message,) = outbox.of_call(call.id)
+    assert (message.status, message.attempts) == ("waiting", 0)  # due as soon as it is fixed
+    assert len(mail_delivery.send_due(smtp_settings(smtp_server)).sent) == 1
+
+
+def test_nothing_due_means_no_connection_at_all(mail_on, smtp_server):
+    settings = dataclasses.replace(smtp_settings(smtp_server), port=1)  # would fail
+    assert mail_delivery.send_due(settings).stopped == ""
+
+
+def test_mail_send_exits_1_when_the_server_cannot_be_used(
+    school, smtp_server, run, tmp_path, monkeypatch
+):
+    config_file = write_config(tmp_path / "config.toml", smtp_server)
+    config_file.write_text(
+        config_file.read_text().replace(f"port = {smtp_server.port}", "port = 1")
+    )
+    monkeypatch.setenv("FITSDESK_CONFIG", str(config_file))
+    config.use(None)
+    phone_call()
+    status, out, err = run("mail", "send")
+    assert status == 1 and out == ""
+    assert err.startswith("0 sent. Stopped: The SMTP server 127.0.0.1:1 cannot be used")
 
 
 # -- killed mid-send -------------------------------------------------------------------
@@ -377,4 +408,9 @@ def test_mail_run_once_fetches_and_sends_and_stops_on_sigterm(
     finally:
         runner.kill()
     assert runner.returncode == 0, err
+    assert out.startswith(
+        f"FITS Desk mail: fetching from IMAP {imap_server.user}@{imap_server.host}:"
+        f"{imap_server.port} and sending through {smtp_server.host}:{smtp_server.port}, "
+        "every 10 s.\n".encode()
+    )
     assert b"fetched: 1 new call." in out and b"1 sent." in out

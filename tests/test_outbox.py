@@ -260,7 +260,9 @@ def test_a_technician_retries_and_cancels_and_it_is_journalled(waiting):
     outbox.handing_over(waiting)
     assert outbox.retry(waiting, by="akhan").status == "waiting"  # unsure: a person decided
     stopped = outbox.cancel(waiting, by="jsmith")
-    assert (stopped.status, stopped.last_error) == ("failed", "Cancelled by jsmith.")
+    assert (stopped.status, stopped.last_error) == ("cancelled", "Cancelled by jsmith.")
+    assert waiting not in [m.id for m in outbox.not_sent()]
+    assert outbox.retry(waiting, by="jsmith").status == "waiting"  # a cancel can be undone
     trail = [
         (j.who, j.action, j.before, j.after)
         for j in Journal.select()
@@ -270,7 +272,8 @@ def test_a_technician_retries_and_cancels_and_it_is_journalled(waiting):
     assert trail == [
         ("akhan", "retry", "failed", "waiting"),
         ("akhan", "retry", "unsure", "waiting"),
-        ("jsmith", "cancel", "waiting", "failed"),
+        ("jsmith", "cancel", "waiting", "cancelled"),
+        ("jsmith", "retry", "cancelled", "waiting"),
     ]
 
 
@@ -286,10 +289,13 @@ def test_retry_and_cancel_are_refused_for_sent_messages_and_strangers(waiting):
     with pytest.raises(NotFound):
         outbox.cancel(999_999, by="jsmith")
     log("pat@example.com", "Pat Parent")
-    with pytest.raises(Refused, match="only a failed, held or unsure one"):
-        outbox.retry(outbox_rows()[-1].id, by="jsmith")  # waiting: nothing to retry
+    later = outbox_rows()[-1].id
+    MailOut.update(next_try_at=journal.now() + dt.timedelta(hours=3)).where(
+        MailOut.id == later
+    ).execute()
+    assert outbox.retry(later, by="jsmith").next_try_at <= journal.now()  # waiting: sooner
     assert status_of(waiting) == "sent"
-    assert Journal.select().where(Journal.record == "mail_out").count() == 0
+    assert Journal.select().where(Journal.record == "mail_out").count() == 1
 
 
 def test_more_than_the_hourly_number_to_one_address_is_held_until_a_technician_sends_it(mail_on):

@@ -100,7 +100,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     aside.set_defaults(handler=run_set_aside)
 
     for name, verb, text in (
-        ("retry", "send again", "Send a failed, held or unsure message again, now."),
+        (
+            "retry",
+            "send again",
+            "Send a failed, held, unsure or cancelled message again, "
+            "or a waiting one sooner: at the next `fitsdesk mail send`.",
+        ),
         ("cancel", "cancel", "Stop a message that has not been sent (a wrong address, a loop)."),
     ):
         action = actions.add_parser(name, help=f"{verb} a message in the outbox", description=text)
@@ -201,7 +206,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _send(limit: int) -> str:
+def _send(limit: int) -> tuple[str, bool]:
+    """Send what is due; (one line saying what happened, whether it stopped short)."""
     from store import mail_delivery
 
     report = mail_delivery.send_due(limit=limit)
@@ -217,13 +223,14 @@ def _send(limit: int) -> str:
     line = ", ".join(parts) + "."
     if report.stopped:
         line += f" Stopped: {report.stopped}"
-    return line
+    return line, bool(report.stopped)
 
 
 def run_send(args: argparse.Namespace) -> int:
     open_db(args)
-    print(_send(args.limit))
-    return 0
+    line, stopped = _send(args.limit)
+    print(line, file=sys.stderr if stopped else sys.stdout)
+    return 1 if stopped else 0
 
 
 def run_loop(args: argparse.Namespace) -> int:
@@ -231,8 +238,21 @@ def run_loop(args: argparse.Namespace) -> int:
     open_db(args)
     settings = config.current().mail
     interval = args.interval or settings.interval_seconds
-    if not settings.maildir and settings.imap is None and not settings.sends:
+    fetches = bool(settings.maildir) or settings.imap is not None
+    sends = settings.sends and settings.smtp is not None
+    if not fetches and not sends:
         raise BadInput("Mail is not set up: add [mail] to the config file (see docs/mail.md).")
+    source = f"Maildir {settings.maildir}" if settings.maildir else None
+    if settings.imap is not None:
+        source = f"IMAP {settings.imap.user}@{settings.imap.host}:{settings.imap.port}"
+    words = [
+        f"fetching from {source}" if fetches else "not fetching (no [mail.imap] or [mail.maildir])"
+    ]
+    words.append(
+        f"sending through {settings.smtp.host}:{settings.smtp.port}" if sends
+        else "not sending (no [mail] address or [mail.smtp])"
+    )  # fmt: skip
+    print(f"FITS Desk mail: {' and '.join(words)}, every {interval} s.", flush=True)
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
@@ -267,9 +287,9 @@ def _round(args: argparse.Namespace, settings) -> None:
             print(f"{stamp} {exc}", file=sys.stderr, flush=True)
     if settings.sends and settings.smtp is not None:
         try:
-            line = _send(200)
-            if not line.startswith("0 sent.") or "Stopped" in line:
-                print(f"{stamp} {line}", flush=True)
+            line, stopped = _send(200)
+            if not line.startswith("0 sent.") or stopped:
+                print(f"{stamp} {line}", file=sys.stderr if stopped else sys.stdout, flush=True)
         except FitsDeskError as exc:
             print(f"{stamp} {exc}", file=sys.stderr, flush=True)
 
