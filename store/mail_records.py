@@ -68,6 +68,15 @@ class Attached:
     subject: str
 
 
+def size_words(size: int) -> str:
+    """A file's size as people say it: 300 B, 45 KB, 2.1 MB."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB" if size >= 10_000 else f"{size / 1000:.1f} KB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
 def _who(name: str, address: str) -> str:
     return f"{name} <{address}>" if name and address else name or address or "(unknown)"
 

@@ -13,12 +13,13 @@ import pytest
 from textual.widgets import DataTable
 
 from store import incidents, mail_intake, outbox, servicedesk
+from store.mail_records import size_words
 from store.models import MailIn, MailOut
 from tests.kiosk_helpers import press_button, settle, text_of
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
 from tests.test_desk_app import answer, open_call, screen_name
 from tui.app import DeskApp
-from tui.screens.mail_thread import INDENT, size_words
+from tui.screens.mail_thread import INDENT
 
 SIZE = (120, 40)
 

@@ -12,7 +12,7 @@ import pytest
 
 from store import mail_intake, mail_records, outbox
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
-from tui.cli.mail import safe_name
+from tui.cli.mail_files import safe_name
 
 NOTES = b"Room S12, projector EB-X41, serial 4471\n" * 10
 """400 bytes: kept (the school keeps up to 1 KB here)."""

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import mail_parse, mail_records
-from store.mail_records import AttachmentInfo, ThreadItem
+from store.mail_records import AttachmentInfo, ThreadItem, size_words
 from tui.screens.common import bar, local
 
 BODY_LINES = 3
@@ -36,15 +36,6 @@ STATE_STYLES = {
     "ignored": "dim",
     "set aside": "bold yellow",
 }
-
-
-def size_words(size: int) -> str:
-    """A file's size as people say it: 300 B, 45 KB, 2.1 MB."""
-    if size < 1000:
-        return f"{size} B"
-    if size < 1_000_000:
-        return f"{size / 1000:.0f} KB" if size >= 10_000 else f"{size / 1000:.1f} KB"
-    return f"{size / 1_000_000:.1f} MB"
 
 
 def direction(item: ThreadItem) -> str:
