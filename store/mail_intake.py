@@ -97,12 +97,13 @@ def _take(message: Incoming, raw: bytes) -> Outcome:
     settings = config.current().mail
     call = _replied_to(message)
     own_address = bool(settings.address) and message.sender_address == settings.address
+    if own_address:  # our own mail come back: kept on the call it names, never answered
+        return _record(message, raw, "ignored", call, IGNORED["own"])
     if message.automatic == "bounce":
         return _bounce(message, raw, call)
-    if message.automatic or own_address:
-        why = "own" if own_address else message.automatic
-        kept = call if call is not None and (own_address or _owns(call, message)) else None
-        return _record(message, raw, "ignored", kept, IGNORED[why])
+    if message.automatic:
+        kept = call if call is not None and _owns(call, message) else None
+        return _record(message, raw, "ignored", kept, IGNORED[message.automatic])
     if call is not None and _owns(call, message):
         if call.status != "closed":
             return _answer(message, raw, call)
