@@ -220,6 +220,8 @@ class QueueScreen(ListScreen):
         self.say_narrowed()
 
     def say_narrowed(self) -> None:
+        if not self.query("#narrowed"):  # a late answer while the screen is being taken down
+            return
         parts = []
         if self.searching:
             parts.append(f"Best matches for: {self.searching}  (Esc: back to the queue)")
