@@ -217,3 +217,12 @@ def reopen(row: Incident, who: str, action: str) -> None:
             "reopen_count": row.reopen_count + 1,
         },
     )
+
+
+def tell_caller(row: Incident, kind: str, text: str = "") -> None:
+    """Write the caller's `kind` message to the outbox (store.outbox.queue), in the
+    transaction of the change it tells of. The mail modules load on first use, so a
+    kiosk that never mails does not load them at start."""
+    from store import outbox
+
+    outbox.queue(row, kind, text)

@@ -16,7 +16,7 @@ changed in the meantime.
 
 from __future__ import annotations
 
-from store import calls, config, journal, outbox, people
+from store import calls, config, journal, people
 from store.assets import asset_row
 from store.categories import level
 from store.database import read, write
@@ -121,7 +121,7 @@ def add_note(
         row = calls.for_change(reference, seen_version)
         calls.add_note(row, actor.login, text, public=bool(public))
         if public:
-            outbox.queue(row, "note", text)
+            calls.tell_caller(row, "note", text)
         if public and row.responded_at is None:
             calls.change(row, actor.login, "respond", {"responded_at": journal.now()})
     return _result(row)
@@ -177,7 +177,8 @@ def resolve(
             journal.record(actor.login, row, "resolve", field="assignee", after=actor.login)
             updates["assignee"] = actor.id
         calls.change(row, actor.login, "resolve", _responded(row, updates))
-        outbox.queue(row, "resolved", f"{'Fixed' if kind == 'fix' else 'A workaround'}: {text}")
+        said = "Fixed" if kind == "fix" else "A workaround"
+        calls.tell_caller(row, "resolved", f"{said}: {text}")
     return _result(row)
 
 

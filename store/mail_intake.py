@@ -23,7 +23,6 @@ caller is told their log number through the outbox, in the same transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -349,14 +348,3 @@ def _sniff(raw: bytes) -> dict[str, str]:
     if not found.get("subject") and found.get("message-id"):
         found["subject"] = f"(Message-ID {found['message-id']})"
     return {key: _cut(found[key], _REASON, "...") for key in ("from", "subject") if found.get(key)}
-
-
-def since(moment: dt.datetime) -> dict[str, int]:
-    """How many messages came in since `moment`, by outcome."""
-    query = (
-        MailIn.select(MailIn.outcome, pw.fn.COUNT(MailIn.id))
-        .where(MailIn.received_at >= moment)
-        .group_by(MailIn.outcome)
-        .tuples()
-    )
-    return dict(query)

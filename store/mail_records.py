@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from store.database import read
 from store.errors import NotFound
 from store.models import MailAttachment, MailIn, MailOut
-from store.numbers import log_number
 from store.outbox import STATUS_WORDS
 
 OUTCOME_WORDS = {
@@ -201,10 +200,3 @@ def attachments_of(incident_id: int) -> list[Attached]:
         )
         for row in rows
     ]
-
-
-def number_of(mail_in_id: int) -> str | None:
-    """The log number a received message went to, if any."""
-    with read():
-        row = MailIn.select(MailIn.incident).where(MailIn.id == mail_in_id).first()
-    return log_number(row.incident_id) if row and row.incident_id else None

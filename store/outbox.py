@@ -45,6 +45,8 @@ STATUS_WORDS = {
     "cancelled": "Cancelled",
 }
 NOT_SENT = ("waiting", "sending", "unsure", "failed", "held")
+NEED_A_PERSON = ("failed", "held", "unsure")
+"""Statuses a technician must look at: the sender will not move them on its own."""
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
 """Minutes to wait after each failed try; a try that fails after the last wait fails for good."""
 CLAIM = dt.timedelta(minutes=5)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from store import calls, config, journal, outbox, people
+from store import calls, config, journal, people
 from store.assets import clean_tag
 from store.categories import level
 from store.database import (
@@ -171,7 +171,7 @@ def log_call(
             },
         )
         journal.record(by, Incident(id=new_id), "log", field="status", after="logged", at=at)
-        outbox.queue(Incident(id=new_id, requester=person, summary=summary), "logged")
+        calls.tell_caller(Incident(id=new_id, requester=person, summary=summary), "logged")
     with read():
         return calls.as_call(new_id, with_notes=False)
 
@@ -316,7 +316,7 @@ def confirm_fixed(
             "confirm fixed",
             {"status": "closed", "closed_at": journal.now(), "closed_how": "confirmed"},
         )
-        outbox.queue(row, "closed", "Thank you for telling us it is fixed.")
+        calls.tell_caller(row, "closed", "Thank you for telling us it is fixed.")
     with read():
         return calls.as_call(row.id)
 
@@ -376,6 +376,6 @@ def close_unanswered(days: int | None = None, *, now: dt.datetime | None = None)
                 {"status": "closed", "closed_at": moment, "closed_how": "unanswered"},
                 at=moment,
             )
-            outbox.queue(row, "closed", "We did not hear back from you, so we have closed it.")
+            calls.tell_caller(row, "closed", "We did not hear back from you, so we have closed it.")
             closed.append(log_number(row.id))
     return closed

@@ -37,7 +37,9 @@ def outbox_words(counts: dict[str, int]) -> str:
     """The queue's word on the outbox, "Outbox: 2 need you (ctrl+p)", when messages failed,
     are held or may have gone (a person must look); "" otherwise (waiting is normal, and
     store.outbox.counts leaves cancelled ones out). Short, to fit beside the search box."""
-    stuck = sum(counts.get(status, 0) for status in ("failed", "held", "unsure"))
+    from store.outbox import NEED_A_PERSON
+
+    stuck = sum(counts.get(status, 0) for status in NEED_A_PERSON)
     if not stuck:
         return ""
     return f"Outbox: {stuck} need{'s' if stuck == 1 else ''} you (ctrl+p)"
