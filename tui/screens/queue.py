@@ -193,6 +193,8 @@ class QueueScreen(ListScreen):
         return job
 
     def show(self, result, *, more: bool) -> None:
+        if not self.query("#calls"):  # a late answer while the screen is being taken down
+            return
         counts, found = result
         table = self.query_one("#calls", DataTable)
         keep = table.cursor_row if not more else None
