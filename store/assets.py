@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import journal
+from store import journal, people
 from store.database import cached_sql, first_row, read, write
 from store.errors import BadInput, NotFound, Refused
 from store.locations import location_row
@@ -360,6 +360,7 @@ def add_asset(
     except NotFound as exc:
         raise BadInput(str(exc)) from None
     with write():
+        people.active_technician(by)
         if Asset.get_or_none(Asset.tag == tag):
             raise BadInput(f"There is already an asset tagged '{tag}'.")
         row = Asset.create(tag=tag, location=place, part_of=parent, **values)
@@ -385,6 +386,7 @@ def update_asset(tag: str, *, by: str, seen_version: int | None = None, **change
     """Change any of EDITABLE; what is unchanged is left alone and not journalled."""
     values = _cleaned(changes)
     with write():
+        people.active_technician(by)
         row = _for_change(tag, seen_version)
         if "status" in values and values["status"] == "on_loan" and row.status != "on_loan":
             raise Refused(
@@ -413,6 +415,7 @@ def move_asset(tag: str, location: str | None, *, by: str) -> AssetInfo:
     except NotFound as exc:
         raise BadInput(str(exc)) from None
     with write():
+        people.active_technician(by)
         row = _for_change(tag, None)
         if row.location_id == (place.id if place else None):
             raise Refused(f"{row.tag} is already {'in ' + place.code if place else 'nowhere'}.")
@@ -442,6 +445,7 @@ def retire_asset(tag: str, reason: str, *, by: str) -> AssetInfo:
     """Take a device out of use for good (sold, broken beyond repair); its history stays."""
     reason = clean(reason, Field("the reason", 500))
     with write():
+        people.active_technician(by)
         row = _for_change(tag, None)
         if row.status == "retired":
             raise Refused(f"{row.tag} is already retired.")
@@ -455,6 +459,7 @@ def retire_asset(tag: str, reason: str, *, by: str) -> AssetInfo:
 def attach_part(part: str, to: str, *, by: str) -> AssetInfo:
     """Record that `part` goes with `to` (a laptop's charger, a panel's PC)."""
     with write():
+        people.active_technician(by)
         child, parent = _for_change(part, None), _for_change(to, None)
         if child.id == parent.id:
             raise Refused("A device cannot be a part of itself.")
@@ -475,6 +480,7 @@ def attach_part(part: str, to: str, *, by: str) -> AssetInfo:
 def detach_part(part: str, *, by: str) -> AssetInfo:
     """`part` no longer goes with anything."""
     with write():
+        people.active_technician(by)
         child = _for_change(part, None)
         if child.part_of_id is None:
             raise Refused(f"{child.tag} is not a part of anything.")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import journal
+from store import journal, people
 from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.locations import location_row
@@ -185,6 +185,7 @@ def add_event(
     except NotFound as exc:
         raise BadInput(str(exc)) from None
     with write():
+        people.active_technician(by)
         row = CalendarEvent.create(
             kind=kind,
             title=title,
@@ -219,6 +220,7 @@ def replace_events(events: Iterable[tuple], *, source: str, by: str) -> tuple[in
             }
         )
     with write():
+        people.active_technician(by)
         removed = CalendarEvent.delete().where(CalendarEvent.source == source).execute()
         if rows:
             CalendarEvent.insert_many(rows).execute()
@@ -257,6 +259,7 @@ def set_timetable(periods: Iterable[dict], *, by: str) -> list[PeriodInfo]:
     may not overlap one another."""
     cleaned = check_timetable(periods)
     with write():
+        people.active_technician(by)
         Period.delete().execute()
         for p in cleaned:
             Period.create(

@@ -108,7 +108,7 @@ def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
         values = calls.find_row(ref.id)
     if values is None or (ref.check is not None and ref.check != values[1]):
         with write():
-            kiosks.record_try(kiosk, "check")
+            kiosks.record_try(kiosk, "check", record=log_number(ref.id))
         raise NotFound(NOT_FOUND_AT_KIOSK if ref.check else NUMBER_NOT_FOUND)
     call = calls.to_call(values)
     if ref.check is None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import journal, problems
+from store import journal, people, problems
 from store.database import cached_sql, read, write
 from store.errors import BadInput, NotFound, Refused
 from store.forecast import MOST_READINGS, WINDOW, Forecast, forecast, number
@@ -355,6 +355,7 @@ def add_metric(
     warn_days = _warn_days(warn_days)
     now = journal.now()
     with write():
+        people.active_technician(by)
         if find_metric(name) is not None:
             raise Refused(f"There is already a metric called '{name}'.")
         row = Metric.create(
@@ -394,6 +395,7 @@ def update_metric(
         updates["warn_days"] = _warn_days(warn_days)
     now = journal.now()
     with write():
+        people.active_technician(by)
         rows = metric_rows()
         row = metric_row(name)
         if seen_version is not None and row.version != seen_version:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from store import journal
+from store import journal, people
 from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.models import LEVELS, Category
@@ -70,6 +70,7 @@ def add_category(
     label = clean(label, LABEL)
     impact, urgency = level(impact, "impact"), level(urgency, "urgency")
     with write():
+        people.active_technician(by)
         if Category.get_or_none(Category.name == name):
             raise BadInput(f"There is already a category '{name}'.")
         position = (Category.select().count() + 1) * 10

@@ -34,8 +34,9 @@ from store.change_rules import (
     write_change,
 )
 from store.database import read, write
-from store.errors import BadInput, Refused
-from store.models import VOTES, Change, Vote
+from store.errors import BadInput, NotAllowed, Refused
+from store.identity import refuse_if_acting
+from store.models import VOTES, Change, Journal, Vote
 from store.notices import NOTICE
 from store.sanitise import clean
 
@@ -139,6 +140,19 @@ def submit(reference: object, *, by: str, seen_version: int | None = None) -> Ch
         return info(row)
 
 
+def _worked_on_as_someone_else(row: Change, login: str) -> bool:
+    """Whether `login` changed this change at another's desk (the journal's "X as Y")."""
+    return (
+        Journal.select()
+        .where(
+            (Journal.record == "change")
+            & (Journal.record_id == row.id)
+            & Journal.who.startswith(f"{login} as ")
+        )
+        .exists()
+    )
+
+
 def peer_review(
     reference: object,
     *,
@@ -153,11 +167,20 @@ def peer_review(
     if not ok and not words:
         raise BadInput("Say what needs to change before you send it back.")
     with write():
+        refuse_if_acting(by, "a peer review")
         tech = actor(by)
         row = for_change(reference, seen_version)
         refuse_unless_status(row, ("peer_review",), "be peer reviewed")
         if row.peer_reviewer_id != tech.id:
-            raise Refused(f"Only the peer reviewer of {change_number(row.id)} may review it.")
+            raise NotAllowed(
+                f"Only the peer reviewer of {change_number(row.id)} may review it.", who=by
+            )
+        if _worked_on_as_someone_else(row, tech.login):
+            raise NotAllowed(
+                f"{tech.login} worked on {change_number(row.id)} as someone else, so "
+                "cannot be its peer reviewer too.",
+                who=by,
+            )
         journal.record(
             tech.login, row, "peer review", field="verdict", after="passed" if ok else "sent back"
         )
@@ -185,6 +208,7 @@ def vote(
     if choice == "reject" and not words:
         raise BadInput("Say why you reject it, so whoever raised it can answer.")
     with write():
+        refuse_if_acting(by, "a committee vote")
         member = actor(by, "committee")
         row = for_change(reference, seen_version)
         stage = open_stage(row)
@@ -241,6 +265,7 @@ def approve_emergency(reference: object, *, by: str, seen_version: int | None = 
     and the committee reviews it afterwards. It needs a window, an implementer and a
     back-out plan; clashes with lessons are journalled, not refused."""
     with write():
+        refuse_if_acting(by, "approving an emergency change")
         tech = actor(by, "manager")
         row = for_change(reference, seen_version)
         if row.kind != "emergency":

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from store import change_schedule, config, journal, people
 from store.change_records import STATUS_WORDS, change_id, change_number
 from store.database import row_to_change
-from store.errors import BadInput, Refused
-from store.models import Change, ChangeLocation, Location, Notice, Technician
+from store.errors import BadInput, NotAllowed, Refused
+from store.models import Change, ChangeLocation, Location, Notice, Technician, holds
 from store.notices import NOTICE
 from store.sanitise import shown
 
@@ -35,21 +35,21 @@ def actor(by: str, role: str = "technician") -> Technician:
 
 
 def is_manager(tech: Technician) -> bool:
-    return "manager" in tech.roles.split(",")
+    return holds(tech.roles, "manager")
 
 
 def refuse_unless(tech: Technician, row: Change, *who: str, doing: str) -> None:
-    """Refused unless `tech` is one of `who` ("originator", "implementer", "reviewer",
+    """NotAllowed unless `tech` is one of `who` ("originator", "implementer", "reviewer",
     "committee") for this change, or a manager."""
     if is_manager(tech):
         return
-    holds = {
+    parts = {
         "originator": row.originator_id == tech.id,
         "implementer": row.implementer_id == tech.id,
         "reviewer": row.peer_reviewer_id == tech.id,
-        "committee": "committee" in tech.roles.split(","),
+        "committee": holds(tech.roles, "committee"),
     }
-    if any(holds[name] for name in who):
+    if any(parts[name] for name in who):
         return
     names = {
         "originator": "who raised it",
@@ -58,7 +58,7 @@ def refuse_unless(tech: Technician, row: Change, *who: str, doing: str) -> None:
         "committee": "a committee member",
     }
     allowed = " or ".join([names[name] for name in who] + ["a manager"])
-    raise Refused(f"Only {allowed} may {doing} {change_number(row.id)}.")
+    raise NotAllowed(f"Only {allowed} may {doing} {change_number(row.id)}.", who=tech.login)
 
 
 def refuse_unless_status(row: Change, statuses: Iterable[str], doing: str) -> None:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from store import journal, notices, software
+from store import journal, notices, people, software
 from store.assets import asset_row
 from store.change_approval import (
     WindowCheck,
@@ -255,7 +255,7 @@ def raise_change(
         call = incident_row(incident) if incident is not None else None
         fixes = problem_row(problem) if problem is not None else None
         people_ids = {
-            name: actor(login).id
+            name: people.named_technician(login).id
             for name, login in (("implementer", implementer), ("peer_reviewer", peer_reviewer))
             if login
         }
@@ -339,7 +339,7 @@ def plan(
             raise Refused("A standard change is low risk: cancel it and raise a normal change.")
         for name, login in (("implementer", implementer), ("peer_reviewer", peer_reviewer)):
             if login is not None:
-                chosen = actor(login)
+                chosen = people.named_technician(login)
                 before = row.implementer_id if name == "implementer" else row.peer_reviewer_id
                 if chosen.id != before:
                     journal.record(tech.login, row, name, field=name, after=chosen.login)

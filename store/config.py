@@ -36,6 +36,7 @@ TREND_RANGES = {
 """[trends] settings and the values each may take (rising_growth may be a fraction)."""
 KNOWN = {
     "db": (),
+    "db_group": (),
     "school": ("name", "close_after_days"),
     "priority": ("matrix",),
     "kiosk": KIOSK_KEYS,
@@ -51,16 +52,41 @@ SCHOOL_NAME = Field("the setting school.name", 80)
 DEFAULT_MATRIX = ((1, 2, 3), (2, 3, 4), (3, 4, 5))
 
 
+def _home() -> Path:
+    """The user's home: $HOME when it is an absolute path, else the password database's."""
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home) and "\x00" not in home:
+        return Path(home)
+    import pwd
+
+    try:
+        return Path(pwd.getpwuid(os.geteuid()).pw_dir)
+    except KeyError:
+        return Path("/nonexistent")
+
+
+def _xdg(variable: str, *fallback: str) -> Path:
+    """An XDG base folder: the variable if it holds an absolute path (the XDG spec says to
+    ignore a relative one), else its default under the home folder."""
+    value = os.environ.get(variable, "")
+    if os.path.isabs(value) and "\x00" not in value:
+        return Path(value)
+    return _home().joinpath(*fallback)
+
+
 def config_dir() -> Path:
     """The user's FITS Desk config folder ($XDG_CONFIG_HOME/fitsdesk)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "fitsdesk"
+    return _xdg("XDG_CONFIG_HOME", ".config") / "fitsdesk"
 
 
 def data_dir() -> Path:
     """The user's FITS Desk data folder ($XDG_DATA_HOME/fitsdesk)."""
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "fitsdesk"
+    return _xdg("XDG_DATA_HOME", ".local", "share") / "fitsdesk"
+
+
+def state_dir() -> Path:
+    """The user's FITS Desk log folder ($XDG_STATE_HOME/fitsdesk): crash reports."""
+    return _xdg("XDG_STATE_HOME", ".local", "state") / "fitsdesk"
 
 
 def config_path() -> Path | None:
@@ -80,6 +106,8 @@ class Config:
 
     db: str | None = None
     """Database URL, used when neither --db nor FITSDESK_DB is given."""
+    db_group: str = "fitsdesk"
+    """The group that shares a SQLite database file and its folder (`fitsdesk init`)."""
     school_name: str = "Our School"
     """Shown on receipts, labels and mail."""
     close_after_days: int = 5
@@ -187,6 +215,11 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(db, str) or not db.strip():
             raise BadInput(f"{where}: db must be a database URL in quotes.")
         settings["db"] = db.strip()
+    group = raw.pop("db_group", None)
+    if group is not None:
+        if not isinstance(group, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}", group):
+            raise BadInput(f'{where}: db_group must be a group name in quotes, like "fitsdesk".')
+        settings["db_group"] = group
     school = raw.pop("school", {})
     if not isinstance(school, dict):
         raise BadInput(f"{where}: [school] must be a table.")

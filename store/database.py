@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import peewee
 
 from store.config import Config, data_dir, load_config
-from store.errors import BadInput, NotFound, Refused, Unavailable
+from store.errors import BadInput, NotAllowed, NotFound, Refused, Unavailable
 
 db = peewee.DatabaseProxy()
 """The database every model uses; `connect` points it at a real one."""
@@ -272,17 +272,35 @@ def upgrade_schema(database: peewee.Database) -> list[str]:
 _UNAVAILABLE = (peewee.OperationalError, peewee.InterfaceError, peewee.InternalError)
 
 
+def sqlite_path() -> Path | None:
+    """The file of the bound SQLite database (None on PostgreSQL or in memory)."""
+    if not is_sqlite() or db.obj.database == ":memory:":
+        return None
+    return Path(db.obj.database)
+
+
 def is_sqlite() -> bool:
     """Whether the bound database is SQLite (else PostgreSQL)."""
     return isinstance(db.obj, peewee.SqliteDatabase)
+
+
+REFUSED: list[Callable[[NotAllowed], None]] = []
+"""Called when a role check's refusal leaves the outermost `write()` or `read()`, after
+the transaction has rolled back: `store.audit` keeps it in the security audit trail."""
+
+
+def _keep(exc: NotAllowed) -> None:
+    for keep in REFUSED:
+        keep(exc)
 
 
 @contextlib.contextmanager
 def write() -> Iterator[None]:
     """One write transaction; on SQLite it takes the write lock at BEGIN, so it never
     deadlocks upgrading a read lock. Database errors become `Unavailable`."""
+    outermost = db.transaction_depth() == 0
     try:
-        if db.transaction_depth() > 0:
+        if not outermost:
             with db.atomic():
                 yield
         elif is_sqlite():
@@ -293,6 +311,10 @@ def write() -> Iterator[None]:
                 yield
     except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
+    except NotAllowed as exc:
+        if outermost:
+            _keep(exc)
+        raise
 
 
 @contextlib.contextmanager
@@ -302,6 +324,10 @@ def read() -> Iterator[None]:
         yield
     except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
+    except NotAllowed as exc:
+        if db.transaction_depth() == 0:
+            _keep(exc)
+        raise
 
 
 def row_to_change(

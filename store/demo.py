@@ -28,6 +28,7 @@ from store import (
     journal,
     kiosks,
     notices,
+    people,
 )
 from store.database import db, write
 from store.demo_school import (
@@ -178,9 +179,8 @@ def _insert_calls(rows: list[tuple]) -> list[int]:
 def _setup(rng: random.Random, by: str, now: dt.datetime) -> dict:
     """Rooms, kiosks, technicians, people, assets, notices and a kiosk PIN; skips what is
     already there."""
-    if not kiosks.pin_is_set():
-        kiosks.set_pin(DEMO_PIN, by=by)
     with write():
+        people.manager_or_first(by, "fill the database with a demo school")
         have = {row.code for row in Location.select(Location.code)}
         for code, name, site in ROOMS:
             if code not in have:
@@ -217,6 +217,8 @@ def _setup(rng: random.Random, by: str, now: dt.datetime) -> dict:
                     location=rooms.get(code),
                     **demo_register.device_details(rng, kind, today),
                 ).execute()
+    if not kiosks.pin_is_set():
+        kiosks.set_pin(DEMO_PIN, by=by)
     demo_register.fill_register(rng, by, rooms)
     if not notices.list_notices(include_old=True):
         for text, code in DEMO_NOTICES:

@@ -34,6 +34,18 @@ class Refused(BadInput):
     """The FITS rules do not allow this move from the record's current state."""
 
 
+class NotAllowed(Refused):
+    """The one acting lacks the role (technician, manager, committee member) or the part
+    in the record (peer reviewer, implementer) the step needs. Each one is kept in the
+    security audit trail (`store.audit`): `who` acted, `action` names the step."""
+
+    def __init__(self, sentence: str, *, who: str, action: str | None = None) -> None:
+        super().__init__(sentence)
+        self.who = who
+        self.action = action
+        self.audited = False
+
+
 class Unavailable(FitsDeskError):
     """The database cannot be opened, reached or written."""
 

@@ -20,8 +20,8 @@ from store import calls, config, journal, people
 from store.assets import asset_row
 from store.categories import level
 from store.database import read, write
-from store.errors import BadInput, NotFound, Refused
-from store.models import OPEN, RESOLUTION_KINDS, Asset, Incident, Technician
+from store.errors import BadInput, NotAllowed, NotFound, Refused
+from store.models import OPEN, RESOLUTION_KINDS, Asset, Incident, Technician, holds
 from store.numbers import log_number
 from store.records import STATUS_WORDS, Call
 from store.sanitise import NOTE, REASON, RESOLUTION, clean, shown
@@ -50,9 +50,12 @@ def assign(reference: object, to: str, *, by: str, seen_version: int | None = No
     """Give an open call to a technician: yourself, or (as a manager) anyone."""
     with write():
         actor = people.active_technician(by)
-        tech = people.active_technician(to)
-        if tech.id != actor.id and "manager" not in actor.roles.split(","):
-            raise Refused(f"Only a manager can give calls to others: {actor.login} can take it.")
+        tech = people.named_technician(to)
+        if tech.id != actor.id and not holds(actor.roles, "manager"):
+            raise NotAllowed(
+                f"Only a manager can give calls to others: {actor.login} can take it.",
+                who=actor.login,
+            )
         row = calls.for_change(reference, seen_version)
         _refuse_unless_open(row, "assign it")
         if row.assignee_id == tech.id:

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import journal
+from store import journal, people
 from store.assets import _cleaned, clean_tag, list_assets
 from store.database import insert_rows, write
 from store.errors import BadInput
+from store.identity import journal_name
 from store.models import Asset, Journal, Loan, Location
 from store.sanitise import shown
 from store.spreadsheets import read_rows, write_rows
@@ -225,6 +226,7 @@ def _write(
     now = journal.now()
     codes = {location_id: code for code, location_id in rooms.items()}
     with write():
+        people.active_technician(by)
         existing = {row.tag: row for row in Asset.select()}
         fresh, total = [], len(wanted)
         for done, (tag, (values, room, parent, _line)) in enumerate(wanted.items(), start=1):
@@ -275,7 +277,7 @@ def _write(
         added = [
             {
                 "at": now,
-                "who": by,
+                "who": journal_name(by),
                 "record": "asset",
                 "record_id": ids[item["tag"]],
                 "action": "import",

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from store.database import cached_sql, insert_row, read
+from store.identity import journal_name
 from store.models import Journal
 
 
@@ -59,7 +60,7 @@ def record(
         Journal,
         {
             "at": at or now(),
-            "who": who,
+            "who": journal_name(who),
             "record": row._meta.table_name,
             "record_id": row.id,
             "action": action,
@@ -76,7 +77,7 @@ def changes(who: str, row, action: str, updates: dict, *, at: dt.datetime | None
     rows = [
         {
             "at": stamp,
-            "who": who,
+            "who": journal_name(who),
             "record": row._meta.table_name,
             "record_id": row.id,
             "action": action,

@@ -19,7 +19,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from store import journal
+from store import audit, journal, people
 from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.locations import location_row
@@ -59,6 +59,7 @@ def add_kiosk(name: str, location_code: str, *, by: str) -> KioskInfo:
     except NotFound as exc:
         raise BadInput(str(exc)) from None
     with write():
+        people.active_technician(by)
         row = Kiosk.get_or_none(Kiosk.name == name)
         if row is None:
             row = Kiosk.create(name=name, location=place)
@@ -114,6 +115,7 @@ def set_pin(pin: object, *, by: str) -> None:
     salt = secrets.token_bytes(16)
     value = f"scrypt${salt.hex()}${_hash(text, salt)}"
     with write():
+        people.manager_or_first(by, "set the kiosk PIN")
         row = Setting.get_or_none(Setting.key == PIN_KEY)
         if row is None:
             row = Setting.create(key=PIN_KEY, value=value)
@@ -130,10 +132,30 @@ def pin_is_set() -> bool:
         return Setting.select().where(Setting.key == PIN_KEY).exists()
 
 
-def record_try(kiosk: str | None, kind: str, *, at: dt.datetime | None = None) -> None:
+FAILURES = {"check": "wrong check code", "pin": "wrong kiosk PIN"}
+"""The tries that are failures, as the security audit trail names them."""
+
+
+def record_try(
+    kiosk: str | None, kind: str, *, at: dt.datetime | None = None, record: str = ""
+) -> None:
     """Count one try at a kiosk against its limits: a report sent, or a wrong check code
-    or PIN ('report', 'check', 'pin'). Call inside a transaction."""
-    Attempt.insert(kiosk=kiosk_id(kiosk), kind=kind, at=at or journal.now()).execute()
+    or PIN ('report', 'check', 'pin'). A failure past the free tries is also kept in the
+    security audit trail, naming the kiosk and the record tried. Call inside a
+    transaction."""
+    at = at or journal.now()
+    Attempt.insert(kiosk=kiosk_id(kiosk), kind=kind, at=at).execute()
+    if kind in FAILURES:
+        failed = _tries(kiosk, kind, at - FAILURE_WINDOW).count()
+        if failed > FREE_TRIES:
+            minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+            audit.refused(
+                f"kiosk {kiosk or '(no name)'}",
+                FAILURES[kind],
+                record=record,
+                detail=f"{failed} {FAILURES[kind]}s at this kiosk in {minutes} minutes; "
+                "each try now waits longer.",
+            )
 
 
 def _tries(kiosk: str | None, kind: str, since: dt.datetime):

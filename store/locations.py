@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import journal
+from store import journal, people
 from store.database import read, write
 from store.errors import BadInput, NotFound
 from store.models import Location
@@ -85,6 +85,7 @@ def add_location(code: str, name: str, *, site: str = "", by: str) -> LocationIn
     name = clean(name, PLACE_NAME)
     site = clean(site, SITE)
     with write():
+        people.active_technician(by)
         if Location.get_or_none(Location.code == code):
             raise BadInput(f"There is already a location '{code}'.")
         row = Location.create(code=code, name=name, site=site)
@@ -166,6 +167,7 @@ def import_locations(
             raise BadInput(f"{path} has no rooms in it: nothing was imported.")
         return report
     with write():
+        people.active_technician(by)
         existing = {row.code: row for row in Location.select()}
         for done, (code, (name, site, _line)) in enumerate(wanted.items(), start=1):
             row = existing.get(code)

@@ -17,7 +17,7 @@ from store.database import Base
 ROLES = ("pupil", "staff", "parent", "visitor")
 """Who a caller is to the school."""
 TECH_ROLES = ("technician", "manager", "committee")
-"""What a technician may do (DESIGN.md, Safety)."""
+"""What a technician may do (docs/security.md)."""
 CHANNELS = ("kiosk", "phone", "visit", "email", "desk")
 """How a call reached the service desk."""
 STATUSES = ("logged", "assigned", "in_progress", "on_hold", "resolved", "closed")
@@ -63,6 +63,13 @@ class Person(Base):
     created_at = pw.DateTimeField()
 
 
+def holds(roles: str, role: str) -> bool:
+    """Whether a technician's comma-separated `roles` include `role`; a manager can do a
+    technician's work."""
+    given = roles.split(",")
+    return role in given or (role == "technician" and "manager" in given)
+
+
 class Technician(Base):
     """Someone who works the queue; `login` is their login name on the server."""
 
@@ -71,6 +78,8 @@ class Technician(Base):
     roles = pw.TextField(default="technician")
     active = pw.BooleanField(default=True)
     created_at = pw.DateTimeField()
+    audit_read_at = pw.DateTimeField(null=True)
+    """When this manager last read the security audit trail."""
 
 
 class Asset(Base):
@@ -533,3 +542,14 @@ class MailOut(Base):
     claimed_until = pw.DateTimeField(null=True)
     sent_at = pw.DateTimeField(null=True)
     last_error = pw.TextField(default="")
+
+
+class AuditEntry(Base):
+    """A refused action, for the security audit trail: a role check that said no, a
+    wrong kiosk PIN or check code once the free tries are used up. Never deleted."""
+
+    at = pw.DateTimeField(index=True)
+    who = pw.TextField()
+    action = pw.TextField()
+    record = pw.TextField(default="")
+    detail = pw.TextField(default="")

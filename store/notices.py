@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import journal
+from store import journal, people
 from store.database import read, write
 from store.errors import BadInput, NotFound, Refused
 from store.locations import location_row
@@ -72,6 +72,7 @@ def add_notice(
     except NotFound as exc:
         raise BadInput(str(exc)) from None
     with write():
+        people.active_technician(by)
         row = Notice.create(text=text, location=place, starts_at=now, until=until, created_by=by)
         journal.record(by, row, "post", after=text, at=now)
     return _info(row, place)
@@ -121,6 +122,7 @@ def withdraw_notice(notice_id: int, *, by: str) -> NoticeInfo:
         raise BadInput("A notice number is a whole number, like 3.")
     now = journal.now()
     with write():
+        people.active_technician(by)
         row = _query().where(Notice.id == notice_id).first()
         if row is None:
             raise NotFound(f"There is no notice {notice_id}.")
@@ -163,6 +165,7 @@ def edit_notice(
             raise BadInput("A notice can last a year at the most.")
         updates["until"] = until
     with write():
+        people.active_technician(by)
         row = _query().where(Notice.id == notice_id).first()
         if row is None:
             raise NotFound(f"There is no notice {notice_id}.")

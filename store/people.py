@@ -1,12 +1,15 @@
 """Technicians who work the queue, and the people who call the service desk.
 
     from store import people
-    people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="admin")
+    people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="head")
     people.technician("jsmith")            # -> TechnicianInfo, or NotFound
-    people.deactivate_technician("jsmith", by="admin")
+    people.active_technician("jsmith", "committee")   # the row, or NotAllowed (audited)
+    people.deactivate_technician("jsmith", by="head")
 
-Callers are matched by name, role and group, so the same pupil logging twice
-is one person; an email given later is added to them.
+Only a manager adds, changes or deactivates technicians, except while the school has
+no active manager at all: that is how a new database gets its first one
+(docs/security.md). Callers are matched by name, role and group, so the same pupil
+logging twice is one person; an email given later is added to them.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from store import journal
+from store import (
+    audit,  # noqa: F401  (its hook keeps every role check's refusal)
+    journal,
+)
 from store.database import first_row, insert_row, read, write
-from store.errors import BadInput, NotFound, Refused
-from store.models import ROLES, TECH_ROLES, Person, Technician
+from store.errors import BadInput, NotAllowed, NotFound, Refused
+from store.identity import Acting
+from store.models import ROLES, TECH_ROLES, Person, Technician, holds
 from store.sanitise import GROUP, LOGIN, PERSON_NAME, clean, clean_email, shown
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")
@@ -41,7 +48,12 @@ class TechnicianInfo:
 
     def can(self, role: str) -> bool:
         """Whether this technician holds `role` (a manager can do a technician's work)."""
-        return role in self.roles or (role == "technician" and "manager" in self.roles)
+        return holds(",".join(self.roles), role)
+
+    @property
+    def working_for(self) -> str | None:
+        """The manager at the keyboard when this desk was opened with --as."""
+        return self.login.real if isinstance(self.login, Acting) else None
 
 
 def _info(tech: Technician) -> TechnicianInfo:
@@ -70,14 +82,32 @@ def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
     return tuple(role for role in TECH_ROLES if role in given)
 
 
+def manager_or_first(by: str, doing: str) -> None:
+    """NotAllowed unless `by` is an active manager, or the school has no active manager
+    yet (a new database: whoever sets it up is trusted to). Call inside a transaction."""
+    managers = [
+        row.login
+        for row in Technician.select(Technician.login, Technician.roles).where(Technician.active)
+        if holds(row.roles, "manager")
+    ]
+    if managers and str(by) not in managers:
+        raise NotAllowed(f"Only a manager may {doing}, and {shown(by)} is not one.", who=by)
+    if managers and isinstance(by, Acting):
+        raise NotAllowed(
+            f"{by.real} is working as {by!s}: {doing} is for {by.real}'s own desk.", who=by
+        )
+
+
 def add_technician(
     login: str, full_name: str, *, roles: Iterable[str] = ("technician",), by: str
 ) -> TechnicianInfo:
-    """Add a technician, or bring back a deactivated one with these details."""
+    """Add a technician, or bring back a deactivated one with these details (managers
+    only, once the school has one)."""
     login = clean_login(login)
     full_name = clean(full_name, PERSON_NAME)
     role_text = ",".join(clean_roles(roles))
     with write():
+        manager_or_first(by, "add technicians")
         tech = Technician.get_or_none(Technician.login == login)
         if tech is None:
             tech = Technician.create(
@@ -93,15 +123,49 @@ def add_technician(
         return _info(Technician.get_by_id(tech.id))
 
 
+def set_roles(login: str, roles: Iterable[str], *, by: str) -> TechnicianInfo:
+    """Give an active technician these roles in place of their own (managers only, and
+    never taking the manager role from the last manager)."""
+    login = clean_login(login)
+    role_text = ",".join(clean_roles(roles))
+    with write():
+        manager_or_first(by, "change technicians' roles")
+        tech = Technician.get_or_none(Technician.login == login)
+        if tech is None or not tech.active:
+            raise NotFound(f"There is no active technician '{login}'.")
+        if tech.roles == role_text:
+            raise Refused(f"{login} already has just those roles.")
+        if holds(tech.roles, "manager") and not holds(role_text, "manager"):
+            _keep_a_manager(tech)
+        journal.changes(by, tech, "roles", {"roles": role_text})
+        Technician.update(roles=role_text).where(Technician.id == tech.id).execute()
+        return _info(Technician.get_by_id(tech.id))
+
+
+def _keep_a_manager(leaving: Technician) -> None:
+    others = Technician.select(Technician.roles).where(
+        Technician.active & (Technician.id != leaving.id)
+    )
+    if not any(holds(row.roles, "manager") for row in others):
+        raise Refused(
+            f"{leaving.login} is the last manager: make someone else a manager first "
+            "(fitsdesk tech roles LOGIN --role manager)."
+        )
+
+
 def deactivate_technician(login: str, *, by: str) -> TechnicianInfo:
-    """Stop a technician using the desk; their history stays."""
+    """Stop a technician using the desk; their history stays (managers only, and never
+    the last active manager)."""
     login = clean_login(login)
     with write():
+        manager_or_first(by, "deactivate technicians")
         tech = Technician.get_or_none(Technician.login == login)
         if tech is None:
             raise NotFound(f"There is no technician '{login}'.")
         if not tech.active:
             raise Refused(f"{login} is already deactivated.")
+        if holds(tech.roles, "manager"):
+            _keep_a_manager(tech)
         journal.changes(by, tech, "deactivate", {"active": False})
         Technician.update(active=False).where(Technician.id == tech.id).execute()
         return _info(Technician.get_by_id(tech.id))
@@ -126,16 +190,53 @@ def list_technicians(include_inactive: bool = False) -> list[TechnicianInfo]:
         return [_info(tech) for tech in query]
 
 
+def technician_row(login: object) -> Technician | None:
+    """A technician's row by login, active or not, or None. Call inside a transaction."""
+    return Technician.get_or_none(Technician.login == str(login))
+
+
 def active_technician(login: object, role: str = "technician") -> Technician:
-    """The row of an active technician who holds `role`, or Refused saying why.
-    Call inside a transaction."""
+    """The row of an active technician who holds `role`, or NotAllowed saying why (kept
+    in the audit trail). A login worked by a manager (`identity.Acting`) stays one on the
+    row, so the journal rows it writes name both. Call inside a transaction."""
+    acting = login if isinstance(login, Acting) else None
+    login = clean_login(login)
+    tech = Technician.get_or_none(Technician.login == login)
+    if tech is None or not tech.active:
+        raise NotAllowed(f"{login} is not an active technician.", who=acting or login)
+    if not holds(tech.roles, role):
+        raise NotAllowed(f"{login} does not have the {role} role.", who=acting or login)
+    if acting is not None:
+        tech.login = acting
+    return tech
+
+
+def named_technician(login: object) -> Technician:
+    """The row of the active technician someone names for a part (assignee, owner,
+    implementer, peer reviewer), or Refused: naming is input, not a role check."""
     login = clean_login(login)
     tech = Technician.get_or_none(Technician.login == login)
     if tech is None or not tech.active:
         raise Refused(f"{login} is not an active technician.")
-    if not _info(tech).can(role):
-        raise Refused(f"{login} does not have the {role} role.")
     return tech
+
+
+def acting_as(login: str, *, real: str) -> str:
+    """`login` worked by `real` at the keyboard (`identity.Acting`): only an active
+    manager may, and only for an active technician. Working as yourself is yourself."""
+    wanted = clean_login(login)
+    if wanted == real:
+        return real
+    with read():
+        me = technician_row(real)
+        if me is None or not me.active or not holds(me.roles, "manager"):
+            raise NotAllowed(
+                f"Only a manager may work as someone else, and {shown(real)} is not one.",
+                who=real,
+                action=f"work as {wanted}",
+            )
+        active_technician(wanted)
+    return Acting(wanted, real)
 
 
 def caller(

@@ -368,7 +368,7 @@ def set_owner(
     """Give a problem to a technician to own."""
     with write():
         who = actor(by)
-        tech = people.active_technician(owner)
+        tech = people.named_technician(owner)
         row = for_change(reference, seen_version)
         _refuse_unless_active(row, "change its owner")
         if row.owner_id == tech.id:
@@ -386,7 +386,7 @@ def set_resolver(
     """Name who will resolve the problem; see `ProblemInfo.warnings`."""
     with write():
         who = actor(by)
-        tech = people.active_technician(resolver)
+        tech = people.named_technician(resolver)
         row = for_change(reference, seen_version)
         _refuse_unless_active(row, "change its resolver")
         before = login_of(row.resolver_id)

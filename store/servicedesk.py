@@ -81,6 +81,15 @@ def clean_channel(channel: object) -> str:
     return text
 
 
+def _refuse_unless_taker(by: str, channel: str) -> None:
+    """A call is taken by a technician, unless a kiosk or the caller's own email logs it."""
+    if (channel == "kiosk" and str(by).startswith("kiosk:")) or (
+        channel == "email" and by == CALLER
+    ):
+        return
+    people.active_technician(by)
+
+
 def log_call(
     *,
     summary: str,
@@ -99,7 +108,9 @@ def log_call(
     urgency: object = None,
     by: str,
 ) -> Call:
-    """Log a call and return it with its number and check code; one transaction."""
+    """Log a call and return it with its number and check code; one transaction. `by` is
+    the technician taking it, a kiosk ("kiosk:library", kiosk channel only) or the
+    caller themselves (CALLER, email only)."""
     summary = clean(summary, SUMMARY)
     description = clean(description, DESCRIPTION)
     sheet = clean_answers(answers)
@@ -112,6 +123,7 @@ def log_call(
     kind_name = clean(category, LABEL) if category else "other"
     settings = config.current()
     with write():
+        _refuse_unless_taker(by, channel)
         place = device = terminal = None
         if kiosk_name:
             found = first_row(

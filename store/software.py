@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store import journal
+from store import journal, people
 from store.assets import asset_row, clean_date
 from store.database import read, write
 from store.errors import BadInput, NotFound, Refused
@@ -161,6 +161,7 @@ def add_software(
         raise BadInput("A per-seat licence needs the number of seats bought.")
     renews = clean_date(renews_on, "renewal date")
     with write():
+        people.active_technician(by)
         same = pw.fn.LOWER(Software.title) == title.lower()
         if (
             Software.select()
@@ -231,6 +232,7 @@ def install(
     where = _where(asset, room)
     row = software_row(name)
     with write():
+        people.active_technician(by)
         if (
             SoftwareInstall.select()
             .where(where.installs() & (SoftwareInstall.software == row.id))
@@ -251,6 +253,7 @@ def uninstall(
     where = _where(asset, room)
     row = software_row(name)
     with write():
+        people.active_technician(by)
         gone = (
             SoftwareInstall.delete()
             .where(where.installs() & (SoftwareInstall.software == row.id))
@@ -271,6 +274,7 @@ def add_build(
     if not rows:
         raise BadInput("A build needs at least one title on it.")
     with write():
+        people.active_technician(by)
         if Build.select().where(pw.fn.LOWER(Build.name) == name.lower()).exists():
             raise BadInput(f"There is already a build called {name}.")
         build = Build.create(name=name, description=clean(description, SHORT))
@@ -316,6 +320,7 @@ def install_build(
     where = _where(asset, room)
     build = _build(name)
     with write():
+        people.active_technician(by)
         rows = list(Software.select().join(BuildSoftware).where(BuildSoftware.build == build.id))
         there = {
             i.software_id

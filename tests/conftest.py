@@ -142,17 +142,29 @@ def db(db_url):
 
 
 @pytest.fixture
+def jsmith(db):
+    """A database in which jsmith is a technician and a manager."""
+    from store import people
+
+    if "jsmith" not in [t.login for t in people.list_technicians(True)]:
+        people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="jsmith")
+    return db
+
+
+@pytest.fixture
 def school(db):
     """A small school: starting categories, two technicians, three rooms, a kiosk, an asset."""
     from store import assets, kiosks, locations, people
 
-    people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="setup")
-    people.add_technician("akhan", "Amir Khan", by="setup")
-    locations.add_location("LIB", "Library", by="setup")
-    locations.add_location("S12", "Science lab 12", by="setup")
-    locations.add_location("IT1", "Computer room 1", by="setup")
-    kiosks.add_kiosk("library", "LIB", by="setup")
-    assets.add_asset("LAP-0042", kind="laptop", description="Dell 3440", location="LIB", by="setup")
+    people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="jsmith")
+    people.add_technician("akhan", "Amir Khan", by="jsmith")
+    locations.add_location("LIB", "Library", by="jsmith")
+    locations.add_location("S12", "Science lab 12", by="jsmith")
+    locations.add_location("IT1", "Computer room 1", by="jsmith")
+    kiosks.add_kiosk("library", "LIB", by="jsmith")
+    assets.add_asset(
+        "LAP-0042", kind="laptop", description="Dell 3440", location="LIB", by="jsmith"
+    )
     return db
 
 
@@ -177,17 +189,18 @@ def kiosk_app(school, db_url, clock):
     from kiosk.app import KioskApp
     from store import kiosks
 
-    kiosks.set_pin("482913", by="setup")
+    kiosks.set_pin("482913", by="jsmith")
     return KioskApp(db_url=db_url, kiosk="library", clock=clock)
 
 
 @pytest.fixture
 def run(db_url, capsys, monkeypatch):
-    """Run `fitsdesk ARGS --db URL` in this process as the login jsmith; return
-    (status, stdout, stderr)."""
+    """Run `fitsdesk ARGS --db URL` in this process as the account jsmith (the operating
+    system's answer is replaced for the test; tests/test_identity.py runs the real console
+    script as the real account); return (status, stdout, stderr)."""
     from tui.cli import main
 
-    monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
+    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
 
     def invoke(*args):
         status = main([*args, "--db", db_url])

@@ -471,9 +471,9 @@ def test_retire_asset_refuses_twice_and_without_a_reason(school):
 
 @pytest.fixture
 def kit(school):
-    assets.add_asset("PSU-0042", kind="psu", by="setup")
-    assets.add_asset("DOCK-0001", kind="other", by="setup")
-    assets.add_asset("LAP-0043", kind="laptop", by="setup")
+    assets.add_asset("PSU-0042", kind="psu", by="jsmith")
+    assets.add_asset("DOCK-0001", kind="other", by="jsmith")
+    assets.add_asset("LAP-0043", kind="laptop", by="jsmith")
     return school
 
 
@@ -587,7 +587,7 @@ def test_calls_older_than_twelve_months_do_not_count_towards_a_repeat_fault(scho
 
 
 def test_flagged_names_each_device_and_category_most_calls_first(school):
-    assets.add_asset("PRN-0001", kind="printer", by="setup")
+    assets.add_asset("PRN-0001", kind="printer", by="jsmith")
     for _ in range(4):
         log("PRN-0001", "printer")
     for _ in range(3):
@@ -603,7 +603,7 @@ def test_flagged_names_each_device_and_category_most_calls_first(school):
 
 
 def test_history_of_a_device_lists_its_loans(school):
-    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="setup")
+    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="jsmith")
     call = log("LAP-0042")
     loans.swap(call.number, handed_in="LAP-0042", spare="LAP-0099", by="jsmith")
     [lent] = asset_history.history("LAP-0099").loans

@@ -228,7 +228,7 @@ def test_property_plausible_readings_give_a_date_or_a_reason(readings, warning):
 
 
 @pytest.fixture
-def m365(db):
+def m365(jsmith):
     return capacity.add_metric("M365 storage", capacity=1000, unit="GB", by="jsmith")
 
 
@@ -267,13 +267,13 @@ def test_a_metric_and_its_defaults(m365):
         (42, "The metric's name must be text."),
     ],
 )
-def test_bad_metric_names(db, name, says):
+def test_bad_metric_names(jsmith, name, says):
     with pytest.raises(BadInput) as refused:
         capacity.add_metric(name, capacity=10, by="jsmith")
     assert str(refused.value).startswith(says)
 
 
-def test_names_keep_markup_as_text_drop_controls_and_match_in_any_case(db):
+def test_names_keep_markup_as_text_drop_controls_and_match_in_any_case(jsmith):
     odd = capacity.add_metric("[@click=app.quit]disk[/] \x1b[31mÖl", capacity=10, by="jsmith")
     assert odd.name == "[@click=app.quit]disk[/] [31mÖl"
     assert capacity.metric("[@CLICK=APP.QUIT]DISK[/] [31möl").id == odd.id
@@ -300,7 +300,7 @@ def test_names_keep_markup_as_text_drop_controls_and_match_in_any_case(db):
         ({"unit": "u" * 21}, "The unit is too long"),
     ],
 )
-def test_bad_metric_settings(db, changes, says):
+def test_bad_metric_settings(jsmith, changes, says):
     with pytest.raises(BadInput) as refused:
         capacity.add_metric("Disk", **{"capacity": 10, **changes}, by="jsmith")
     assert str(refused.value).startswith(says)
@@ -465,7 +465,7 @@ def test_a_full_metric_raises_a_problem_saying_so(school):
     assert [d.raised for d in done[1:]] == [None, None]
 
 
-def test_disk_use_on_the_real_filesystem(db, tmp_path):
+def test_disk_use_on_the_real_filesystem(jsmith, tmp_path):
     folder = tmp_path / "share"
     folder.mkdir()
     now = journal.now()
@@ -487,7 +487,7 @@ def test_disk_use_on_the_real_filesystem(db, tmp_path):
     assert again.recorded[0].warning == pytest.approx(disk.capacity * 0.9)
 
 
-def test_disk_use_bad_paths(db, tmp_path):
+def test_disk_use_bad_paths(jsmith, tmp_path):
     with pytest.raises(BadInput, match="Name at least one folder"):
         disk_usage.record_disk_usage([], by="root")
     taken = disk_usage.disk_name(str(tmp_path))
@@ -521,7 +521,7 @@ def test_property_any_text_is_a_number_or_one_sentence(text):
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs a filesystem of size 0")
-def test_disk_use_of_a_filesystem_with_no_size_is_refused(db):
+def test_disk_use_of_a_filesystem_with_no_size_is_refused(jsmith):
     """/proc has no space: a metric with capacity 0 would divide by it ever after."""
     done = disk_usage.record_disk_usage(["/proc"], by="root")
     assert done.recorded == ()

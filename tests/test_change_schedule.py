@@ -31,8 +31,8 @@ def autumn(school, london):
     """The autumn term of 2026: half term 26-30 Oct, a training day on Mon 2 Nov, GCSE
     resits in the hall all week from Mon 9 Nov, and the rooms HALL and ICT1."""
     calendar.set_timetable(DAY, by="jsmith")
-    locations.add_location("HALL", "Main hall", by="setup")
-    locations.add_location("ICT1", "ICT suite 1", by="setup")
+    locations.add_location("HALL", "Main hall", by="jsmith")
+    locations.add_location("ICT1", "ICT suite 1", by="jsmith")
     calendar.add_event(
         "term", "Autumn term", dt.date(2026, 9, 2), dt.date(2026, 12, 18), by="jsmith"
     )

@@ -35,11 +35,11 @@ PLANNED = {
 def board(school):
     """The school with a change committee of three (bmorris, cdavis, eward), a peer
     reviewer (akhan), and Audacity in the library."""
-    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="setup")
-    people.add_technician("cdavis", "Cal Davis", roles=["technician", "committee"], by="setup")
-    people.add_technician("eward", "Eve Ward", roles=["committee"], by="setup")
+    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="jsmith")
+    people.add_technician("cdavis", "Cal Davis", roles=["technician", "committee"], by="jsmith")
+    people.add_technician("eward", "Eve Ward", roles=["committee"], by="jsmith")
     software.add_software(
-        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="setup"
+        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="jsmith"
     )
     return school
 
@@ -224,7 +224,7 @@ def test_votes_by_non_members_or_twice_are_refused(board):
     with pytest.raises(BadInput, match="not a vote"):
         changes.vote(rfc.number, "yes please", by="cdavis")
     assert state() == before
-    people.deactivate_technician("eward", by="setup")
+    people.deactivate_technician("eward", by="jsmith")
     with pytest.raises(Refused, match="not an active technician"):
         changes.vote(rfc.number, "approve", by="eward")
 
@@ -249,7 +249,7 @@ def test_the_rule_every_member_and_a_committee_too_small(board):
 def test_a_member_added_later_votes_and_a_member_gone_no_longer_counts(board):
     rfc = new_rfc()
     changes.vote(rfc.number, "approve", by="bmorris")
-    people.deactivate_technician("bmorris", by="setup")
+    people.deactivate_technician("bmorris", by="jsmith")
     rfc = changes.vote(rfc.number, "approve", by="cdavis")
     assert rfc.status == "raised"  # bmorris's vote left with her: 1 of 2
     assert committee.tally(rfc.id, "proceed").words.startswith("1 of 2 approve")
@@ -292,7 +292,7 @@ def test_steps_by_the_wrong_person_are_refused_and_change_nothing(board):
     with pytest.raises(Refused, match="Only its implementer"):
         changes.update_register(rfc.number, by="akhan")
     changes.update_register(rfc.number, by="cdavis")
-    people.add_technician("fjones", "Fran Jones", by="setup")
+    people.add_technician("fjones", "Fran Jones", by="jsmith")
     with pytest.raises(Refused, match="Only who raised it or a committee member"):
         changes.review(rfc.number, outcome="succeeded", lessons="x", by="fjones")
 
@@ -438,8 +438,8 @@ def test_a_backed_out_change_leaves_the_register_and_is_reviewed_as_backed_out(b
 
 
 def test_the_register_update_installs_on_devices_and_removes_from_rooms(board):
-    software.add_software("Old Editor", version="1", licence="free", by="setup")
-    software.install("Old Editor 1", room="IT1", by="setup")
+    software.add_software("Old Editor", version="1", licence="free", by="jsmith")
+    software.install("Old Editor 1", room="IT1", by="jsmith")
     rfc = to_scheduled(assets=["LAP-0042"], removes=["Old Editor 1"])
     changes.implement(rfc.number, by="jsmith")
     done = changes.update_register(rfc.number, by="jsmith")
@@ -599,13 +599,13 @@ def music(board):
     editor in the library; GeoGebra is in IT1 for something else."""
     from store import locations
 
-    locations.add_location("MU1", "Music room", by="setup")
-    software.install("Audacity 3.4", room="MU1", by="setup")
+    locations.add_location("MU1", "Music room", by="jsmith")
+    software.install("Audacity 3.4", room="MU1", by="jsmith")
     software.add_software("Ocenaudio", version="3", purposes=["audio editing", "podcasts"],
-                          licence="free", by="setup")  # fmt: skip
+                          licence="free", by="jsmith")  # fmt: skip
     software.add_software("GeoGebra", version="6", purposes=["graphing"], licence="free",
-                          by="setup")  # fmt: skip
-    software.install("GeoGebra 6", room="IT1", by="setup")
+                          by="jsmith")  # fmt: skip
+    software.install("GeoGebra 6", room="IT1", by="jsmith")
     return board
 
 
@@ -616,7 +616,7 @@ def test_the_committee_sees_software_for_the_same_purpose(music):
         ("Audacity 3.4", ("MU1",), "also for audio editing; installed in MU1")
     ]
     assert not found.empty
-    software.install("Audacity 3.4", asset="LAP-0042", by="setup")  # a laptop kept in LIB
+    software.install("Audacity 3.4", asset="LAP-0042", by="jsmith")  # a laptop kept in LIB
     rfc = new_rfc(adds=["Ocenaudio 3"], locations=["LIB"])
     assert changes.overlap(rfc.number).software[0].why == "also for audio editing; already in LIB"
 

@@ -3,6 +3,7 @@
 import gc
 import json
 import os
+import pwd
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +31,10 @@ SHOW_KEYS = LIST_KEYS | {"description", "answers", "notes"}
 
 
 @pytest.fixture
-def run(db_url, capsys):
-    """Run `fitsdesk ARGS --db URL` in this process; return (status, stdout, stderr)."""
+def run(db_url, capsys, monkeypatch):
+    """Run `fitsdesk ARGS --db URL` in this process as the account jsmith; return (status,
+    stdout, stderr). tests/test_identity.py runs the real console script as the real one."""
+    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
 
     def invoke(*args, db=True):
         argv = [*args, "--db", db_url] if db else list(args)
@@ -437,6 +440,8 @@ def test_the_installed_command_runs_end_to_end(db_url):
         )
 
     assert env_run("init").returncode == 0
+    me = pwd.getpwuid(os.geteuid()).pw_name  # the account this process runs as
+    assert env_run("tech", "add", me, "--name", "Test Runner", "--role", "manager").returncode == 0
     done = env_run(
         "log",
         "--summary",
@@ -483,6 +488,7 @@ def test_a_read_only_database_file_reads_but_refuses_writes(run, tmp_path, read_
     path = tmp_path / "school.db"
     url = f"sqlite:///{path}"
     assert run("init", "--db", url, db=False)[0] == 0
+    assert run("tech", "add", "jsmith", "--name", "Jo Smith", "--db", url, db=False)[0] == 0
     assert run("log", "--summary", "Before", "--requester", "Sam", "--db", url, db=False)[0] == 0
     # Every connection to the file must be gone first: SQLite may hand a new connection
     # the writable file descriptor of an old one in the same process.

@@ -32,16 +32,16 @@ def shared_url(tmp_path_factory) -> str:
 
     url = new_db_url(tmp_path_factory.mktemp("shared"))
     database.connect(url)
-    people.add_technician("jsmith", "Jo Smith", by="setup")
-    locations.add_location("LIB", "Library", by="setup")
-    assets.add_asset("LAP-0042", kind="laptop", location="LIB", by="setup")
+    people.add_technician("jsmith", "Jo Smith", by="jsmith")
+    locations.add_location("LIB", "Library", by="jsmith")
+    assets.add_asset("LAP-0042", kind="laptop", location="LIB", by="jsmith")
     return url
 
 
 @pytest.fixture
 def refused(shared_url, capsys, monkeypatch):
     """`run`, against the shared database."""
-    monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
+    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
 
     def invoke(*args):
         status = main([*args, "--db", shared_url])
@@ -288,7 +288,7 @@ def test_loan_swap_list_lend_and_return(desk):
 
 def test_loans_need_an_active_technician(desk, monkeypatch):
     desk("asset", "add", "LAP-99", "--kind", "laptop", "--status", "spare")
-    monkeypatch.setattr("getpass.getuser", lambda: "visitor")
+    monkeypatch.setattr("store.identity.os_account", lambda: "visitor")
     before = counts()
     status, _, err = desk("loan", "lend", "LAP-99", "--to", "Sam")
     assert status == 2 and one_sentence(err) and "visitor is not an active technician" in err

@@ -94,11 +94,11 @@ def act(desk, monkeypatch):
     """Run a command as someone else: act("bmorris", "change", "vote", ...)."""
 
     def invoke(login, *args):
-        monkeypatch.setattr("getpass.getuser", lambda: login)
+        monkeypatch.setattr("store.identity.os_account", lambda: login)
         try:
             return desk(*args)
         finally:
-            monkeypatch.setattr("getpass.getuser", lambda: "jsmith")
+            monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
 
     return invoke
 

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import pty
+import pwd
 import re
 import select
 import signal
@@ -16,13 +17,17 @@ import time
 
 import pytest
 
-from store import database, kiosks, locations, people
+from store import database, journal, kiosks, locations, people
 from tests.test_cli import FITSDESK, one_sentence
 from tui.cli import main
 
 
 @pytest.fixture
 def run(db_url, capsys, monkeypatch):
+    """`fitsdesk ARGS --db URL` as the account jsmith, the school's manager, with a
+    kiosk in the library; (status, stdout, stderr)."""
+    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+
     def invoke(*args, stdin: str | None = None):
         if stdin is not None:
             monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
@@ -31,6 +36,7 @@ def run(db_url, capsys, monkeypatch):
         return status, out, err
 
     assert invoke("init")[0] == 0
+    assert invoke("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager")[0] == 0
     assert invoke("location", "add", "LIB", "--name", "Library")[0] == 0
     assert invoke("kiosk", "add", "library", "--location", "LIB")[0] == 0
     return invoke
@@ -141,9 +147,10 @@ class Terminal:
 
 def test_the_kiosk_in_a_real_terminal_cannot_be_quit_but_the_pin_leaves(db_url):
     database.connect(db_url)
-    locations.add_location("LIB", "Library", by="t")
-    kiosks.add_kiosk("library", "LIB", by="t")
-    kiosks.set_pin("482913", by="t")
+    people.add_technician("jsmith", "Jo Smith", roles=["manager"], by="jsmith")
+    locations.add_location("LIB", "Library", by="jsmith")
+    kiosks.add_kiosk("library", "LIB", by="jsmith")
+    kiosks.set_pin("482913", by="jsmith")
     database.db.close()
     term = Terminal([FITSDESK, "kiosk", "--kiosk", "library", "--db", db_url])
     try:
@@ -167,15 +174,14 @@ def test_the_kiosk_in_a_real_terminal_cannot_be_quit_but_the_pin_leaves(db_url):
 
 
 def test_the_desk_is_only_for_active_technicians(run, monkeypatch):
-    monkeypatch.setattr("tui.cli.session.who", lambda: "visitor")
-    monkeypatch.setattr("tui.cli.desk.who", lambda: "visitor")
+    monkeypatch.setattr("store.identity.os_account", lambda: "visitor")
     status, _, err = run("desk")
     assert status == 1 and one_sentence(err) and "visitor is not an active technician" in err
     status, _, err = run("desk", "--as", "jsmith")
-    assert status == 2 and "Only a manager may open the desk as someone else" in err
-    people.add_technician("visitor", "Vic Itor", roles=["manager"], by="t")
+    assert status == 2 and "Only a manager may work as someone else" in err
+    people.add_technician("visitor", "Vic Itor", roles=["manager"], by="jsmith")
     status, _, err = run("desk", "--as", "ghost")
-    assert status == 1 and "ghost is not an active technician" in err
+    assert status == 2 and "ghost is not an active technician" in err
     status, _, err = run("desk")  # a technician now, but pytest's stdin is no terminal
     assert status == 2 and "needs a terminal" in err
 
@@ -184,7 +190,9 @@ def test_the_desk_in_a_real_terminal(db_url):
     from store import servicedesk
 
     database.connect(db_url)
-    people.add_technician("jsmith", "Jo Smith", by="t")
+    me = pwd.getpwuid(os.geteuid()).pw_name  # the account the desk will run as
+    people.add_technician(me, "Head of IT", roles=["manager"], by=me)
+    people.add_technician("jsmith", "Jo Smith", by=me)
     servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
     database.db.close()
     term = Terminal([FITSDESK, "desk", "--as", "jsmith", "--db", db_url])
@@ -200,3 +208,5 @@ def test_the_desk_in_a_real_terminal(db_url):
         term.close()
     database.connect(db_url)
     assert servicedesk.find_call("INC-000001").assignee == "jsmith"
+    taken = [e.who for e in journal.history("incident", 1) if e.action == "assign"]
+    assert taken and set(taken) == {f"{me} as jsmith"}  # the manager at the keyboard too

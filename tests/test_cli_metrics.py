@@ -12,8 +12,9 @@ from tui.cli import main
 
 @pytest.fixture
 def run(run):
-    """conftest's `run`, in a database made with `fitsdesk init`."""
+    """conftest's `run`, in a database made with `fitsdesk init`, jsmith its manager."""
     assert run("init")[0] == 0
+    assert run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager")[0] == 0
     return run
 
 

@@ -11,6 +11,7 @@ import pytest
 def library(run):
     """Two rooms with devices in them, and three titles."""
     assert run("init")[0] == 0
+    assert run("tech", "add", "jsmith", "--name", "Jo Smith")[0] == 0
     assert run("location", "add", "MU1", "--name", "Music room")[0] == 0
     assert run("location", "add", "IT1", "--name", "Computer room 1")[0] == 0
     for n in range(3):

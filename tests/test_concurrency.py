@@ -35,8 +35,8 @@ def log_many(url: str, worker: int, start, results) -> None:
 
 def test_eight_processes_log_2000_calls_with_distinct_numbers(db_url):
     database.connect(db_url)
-    people.add_technician("jsmith", "Jo Smith", by="t")
-    locations.add_location("LIB", "Library", by="t")
+    people.add_technician("jsmith", "Jo Smith", by="jsmith")
+    locations.add_location("LIB", "Library", by="jsmith")
     database.db.close()
 
     context = multiprocessing.get_context("spawn")

@@ -199,11 +199,12 @@ def test_postgres_schema_keeps_runs_apart(db_url):
 def test_a_read_only_postgres_session_refuses_writes(db):
     if not ON_POSTGRES:
         pytest.skip("a PostgreSQL feature; the SQLite case is above")
-    from store import locations
+    from store import locations, people
 
+    people.add_technician("jsmith", "Jo Smith", by="jsmith")
     db.execute_sql("SET default_transaction_read_only = on")
     with pytest.raises(Unavailable, match="read-only: nothing was written"):
-        locations.add_location("LIB", "Library", by="t")
+        locations.add_location("LIB", "Library", by="jsmith")
 
 
 def test_config_errors_name_the_file(tmp_path, monkeypatch):

@@ -218,12 +218,12 @@ def crew(db):
     """Only what the demo's changes need: its technicians, rooms, Audacity and nothing else."""
     from store import locations, people
 
-    for login, name, roles in demo.TECHNICIANS:
-        people.add_technician(login, name, roles=roles.split(","), by="setup")
-    people.add_technician("tester", "Tess Ter", roles=["technician", "committee"], by="setup")
+    for login, name, roles in demo.TECHNICIANS:  # the first, amorgan, is the manager
+        people.add_technician(login, name, roles=roles.split(","), by="amorgan")
+    people.add_technician("tester", "Tess Ter", roles=["technician", "committee"], by="amorgan")
     for code in ("MU1", "IT1", "IT3", "LIB", "SERVER", "HALL"):
-        locations.add_location(code, code, by="setup")
-    software.add_software("Audacity", version="3.4", purposes=["audio editing"], by="setup")
+        locations.add_location(code, code, by="tester")
+    software.add_software("Audacity", version="3.4", purposes=["audio editing"], by="tester")
     return db
 
 

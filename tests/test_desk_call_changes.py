@@ -11,7 +11,7 @@ from tui.app import DeskApp
 
 
 async def test_a_call_shows_the_change_it_asked_for_and_the_change_that_caused_it(school, db_url):
-    people.add_technician("bmorris", "Bea Morris", roles=["committee"], by="setup")
+    people.add_technician("bmorris", "Bea Morris", roles=["committee"], by="jsmith")
     asked = servicedesk.log_call(
         summary="Please put Audacity in IT1", requester="Ms Green", role="staff", by="jsmith"
     )

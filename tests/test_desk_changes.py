@@ -26,11 +26,11 @@ VOTE_KEYS = ("Approve", "Reject", "Abstain")
 def board(school, db_url):
     """The school with a change committee of three (bmorris, cdavis, eward; a majority
     of at least two decides), akhan to peer review, and Audacity in the library."""
-    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="setup")
-    people.add_technician("cdavis", "Cal Davis", roles=["technician", "committee"], by="setup")
-    people.add_technician("eward", "Eve Ward", roles=["committee"], by="setup")
+    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="jsmith")
+    people.add_technician("cdavis", "Cal Davis", roles=["technician", "committee"], by="jsmith")
+    people.add_technician("eward", "Eve Ward", roles=["committee"], by="jsmith")
     software.add_software(
-        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="setup"
+        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="jsmith"
     )
     return db_url
 
@@ -173,8 +173,8 @@ async def test_raise_an_rfc_from_the_desk(board):
 
 
 async def test_votes_until_the_rule_decides(board):
-    software.add_software("Ocenaudio", version="3", purposes=["audio editing"], by="setup")
-    software.install("Ocenaudio 3", room="LIB", by="setup")
+    software.add_software("Ocenaudio", version="3", purposes=["audio editing"], by="jsmith")
+    software.install("Ocenaudio 3", room="LIB", by="jsmith")
     rfc = new_rfc()
     async with desk(board, "bmorris").run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -290,9 +290,9 @@ async def test_the_queue_line_fits_at_80_columns_beside_a_vote(stuck):
     from store import people, software
     from tests.test_changes import new_rfc
 
-    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="setup")
+    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="jsmith")
     software.add_software(
-        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="setup"
+        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="jsmith"
     )
     new_rfc()
     new_rfc(title="Install Audacity in LIB", locations=["LIB"])

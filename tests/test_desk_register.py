@@ -20,15 +20,15 @@ SIZE = (100, 30)
 def devices(school):
     """A laptop with three calls about charging, its charger, a spare, a printer."""
     assets.update_asset(
-        "LAP-0042", make="Dell", model="Latitude 3440", assigned_to="Sam Patel", by="setup"
+        "LAP-0042", make="Dell", model="Latitude 3440", assigned_to="Sam Patel", by="jsmith"
     )
     assets.add_asset(
-        "PSU-0042", kind="power supply", make="Dell", model="65W", part_of="LAP-0042", by="setup"
+        "PSU-0042", kind="power supply", make="Dell", model="65W", part_of="LAP-0042", by="jsmith"
     )
     assets.add_asset(
-        "LAP-0099", kind="laptop", make="Dell", status="spare", location="IT1", by="setup"
+        "LAP-0099", kind="laptop", make="Dell", status="spare", location="IT1", by="jsmith"
     )
-    assets.add_asset("PRN-0001", kind="printer", make="HP", location="LIB", by="setup")
+    assets.add_asset("PRN-0001", kind="printer", make="HP", location="LIB", by="jsmith")
     for n in range(3):
         servicedesk.log_call(
             summary=f"Laptop will not charge, time {n + 1}",

@@ -36,9 +36,9 @@ def autumn(school, monkeypatch):
     a change committee of two; the clock at NOW."""
     monkeypatch.setattr(journal, "now", lambda: NOW)
     calendar.set_timetable(DAY, by="jsmith")
-    locations.add_location("HALL", "Main hall", by="setup")
-    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="setup")
-    people.add_technician("cdavis", "Cal Davis", roles=["technician", "committee"], by="setup")
+    locations.add_location("HALL", "Main hall", by="jsmith")
+    people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="jsmith")
+    people.add_technician("cdavis", "Cal Davis", roles=["technician", "committee"], by="jsmith")
     for kind, title, first, last, room in (
         ("term", "Autumn term", (2026, 9, 2), (2026, 12, 18), None),
         ("holiday", "Half term", (2026, 10, 26), (2026, 10, 30), None),

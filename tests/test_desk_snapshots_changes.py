@@ -51,15 +51,17 @@ def board(school, db_url, monkeypatch):
         ("cdavis", "Cal Davis", ["technician", "committee"]),
         ("eward", "Eve Ward", ["committee"]),
     ):
-        people.add_technician(login, name, roles=roles, by="setup")
+        people.add_technician(login, name, roles=roles, by="jsmith")
     software.add_software(
-        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="setup"
+        "Audacity", version="3.4", purposes=["audio editing"], licence="free", by="jsmith"
     )
     software.add_software(
-        "Ocenaudio", version="3", purposes=["audio editing"], licence="free", by="setup"
+        "Ocenaudio", version="3", purposes=["audio editing"], licence="free", by="jsmith"
     )
-    calendar.set_timetable(TIMETABLE, by="setup")
-    calendar.add_event("exam", "Year 11 ICT mock", at(4, 13), at(4, 16), location="IT1", by="setup")
+    calendar.set_timetable(TIMETABLE, by="jsmith")
+    calendar.add_event(
+        "exam", "Year 11 ICT mock", at(4, 13), at(4, 16), location="IT1", by="jsmith"
+    )
 
     first = changes.raise_change("Install Audacity in the Library", reason="Media club",
                                  locations=["LIB"], adds=["Audacity 3.4"], by="akhan")  # fmt: skip

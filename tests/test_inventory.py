@@ -204,7 +204,7 @@ def test_one_bad_row_and_nothing_is_written_with_every_problem_by_line(school, t
 
 
 def test_a_circle_of_parts_is_refused(school, tmp_path):
-    assets.add_asset("PSU-0042", kind="psu", part_of="LAP-0042", by="setup")
+    assets.add_asset("PSU-0042", kind="psu", part_of="LAP-0042", by="jsmith")
     circle = [["tag", "kind", "part of"], ["A-1", "other", "B-1"], ["B-1", "other", "A-1"]]
     report = inventory.import_assets(write_csv(tmp_path / "c.csv", circle), by="jsmith")
     assert report.written is False
@@ -251,8 +251,8 @@ def test_tags_typed_in_lower_case_or_with_spaces_are_stored_normalised_and_said(
 
 
 def test_updating_existing_devices_is_journalled_and_what_is_the_same_is_left(school, tmp_path):
-    assets.add_asset("LAP-0043", kind="laptop", make="HP", location="LIB", by="setup")
-    assets.add_asset("PSU-0001", kind="psu", by="setup")
+    assets.add_asset("LAP-0043", kind="laptop", make="HP", location="LIB", by="jsmith")
+    assets.add_asset("PSU-0001", kind="psu", by="jsmith")
     path = write_csv(
         tmp_path / "u.csv",
         [
@@ -288,8 +288,8 @@ def test_updating_existing_devices_is_journalled_and_what_is_the_same_is_left(sc
 
 
 def test_moving_a_part_by_import_is_an_update_with_its_before(school, tmp_path):
-    assets.add_asset("LAP-0043", kind="laptop", by="setup")
-    assets.add_asset("PSU-0001", kind="psu", part_of="LAP-0042", by="setup")
+    assets.add_asset("LAP-0043", kind="laptop", by="jsmith")
+    assets.add_asset("PSU-0001", kind="psu", part_of="LAP-0042", by="jsmith")
     path = write_csv(
         tmp_path / "p.csv", [["tag", "kind", "part of"], ["PSU-0001", "psu", "LAP-0043"]]
     )
@@ -396,12 +396,12 @@ def test_export_then_import_gives_the_same_register(school, tmp_path):
         supplier="Dell UK",
         warranty_end="2027-08-31",
         notes="'quoted' on purpose\n=1+1 on a second line",
-        by="setup",
+        by="jsmith",
     )
-    assets.add_asset("PSU-0300", kind="power supply", part_of="LAP-0300", by="setup")
-    assets.add_asset("LAP-0301", kind="laptop", status="spare", cost="0.05", by="setup")
-    assets.add_asset("AP-0001", kind="access point", make="-Ubiquiti", model="'=odd", by="setup")
-    assets.add_asset("PAN-0001", kind="panel", serial="@risky", by="setup")
+    assets.add_asset("PSU-0300", kind="power supply", part_of="LAP-0300", by="jsmith")
+    assets.add_asset("LAP-0301", kind="laptop", status="spare", cost="0.05", by="jsmith")
+    assets.add_asset("AP-0001", kind="access point", make="-Ubiquiti", model="'=odd", by="jsmith")
+    assets.add_asset("PAN-0001", kind="panel", serial="@risky", by="jsmith")
     assets.retire_asset("PAN-0001", "Broken glass", by="jsmith")
     first = register()
     out = tmp_path / "register.csv"
@@ -422,13 +422,14 @@ def test_export_then_import_gives_the_same_register(school, tmp_path):
     assert counts() == before and register() == lent
 
     # and the first file into a new school's database with the same rooms
-    from store import database, locations
+    from store import database, locations, people
 
     (tmp_path / "other").mkdir()
     other = database.connect(new_db_url(tmp_path / "other"))
     try:
+        people.add_technician("jsmith", "Jo Smith", roles=["manager"], by="jsmith")
         for code, name in (("LIB", "Library"), ("S12", "Science lab 12"), ("IT1", "Room 1")):
-            locations.add_location(code, name, by="setup")
+            locations.add_location(code, name, by="jsmith")
         fresh = inventory.import_assets(out, by="jsmith")
         assert (fresh.problems, fresh.added) == ([], 6)
         assert register() == first
@@ -437,7 +438,7 @@ def test_export_then_import_gives_the_same_register(school, tmp_path):
 
 
 def test_an_import_cannot_take_a_device_off_loan(school, tmp_path):
-    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="setup")
+    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="jsmith")
     loans.lend("LAP-0099", "Supply teacher", by="jsmith")
     path = write_csv(
         tmp_path / "s.csv", [["tag", "kind", "status"], ["LAP-0099", "laptop", "spare"]]
@@ -459,7 +460,7 @@ def test_an_import_cannot_take_a_device_off_loan(school, tmp_path):
 
 
 def test_export_can_be_filtered_like_the_list(school, tmp_path):
-    assets.add_asset("CB-0001", kind="chromebook", location="S12", by="setup")
+    assets.add_asset("CB-0001", kind="chromebook", location="S12", by="jsmith")
     assert inventory.export_assets(tmp_path / "s12.csv", location="S12") == 1
     rows = list(csv.reader(io.StringIO((tmp_path / "s12.csv").read_text("utf-8-sig"))))
     assert [row[0] for row in rows] == ["tag", "CB-0001"]
@@ -470,7 +471,7 @@ FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-1+1", "@x", '=HYPERLINK("http
 
 def test_export_neutralises_formulas_and_import_takes_them_back(school, tmp_path):
     for n, text in enumerate(FORMULAS):
-        assets.add_asset(f"X-{n}", make=text, serial="-12", cost="649", by="setup")
+        assets.add_asset(f"X-{n}", make=text, serial="-12", cost="649", by="jsmith")
     out = tmp_path / "register.csv"
     inventory.export_assets(out)
     rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))

@@ -39,8 +39,8 @@ def modules_drawn(widget: QRCode) -> list[list[bool]]:
 
 
 async def test_home_shows_notices_and_two_choices(kiosk_app):
-    notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jo")
-    notices.add_notice("Science lab 12 is closed", location="S12", by="jo")
+    notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
+    notices.add_notice("Science lab 12 is closed", location="S12", by="jsmith")
     async with kiosk_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert screen_name(pilot) == "HomeScreen"
@@ -507,7 +507,7 @@ async def test_where_takes_typing_at_once_and_down_reaches_the_rooms(kiosk_app):
     from store import locations
 
     for code in ("S2", "S10", "S1"):
-        locations.add_location(code, f"Science {code[1:]}", by="jo")
+        locations.add_location(code, f"Science {code[1:]}", by="jsmith")
     async with kiosk_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("1")

@@ -14,10 +14,9 @@ SIZE = (80, 24)
 
 @pytest.fixture
 def kiosk_app(school, db_url):
-    kiosks.set_pin("482913", by="setup")
-    assets.add_asset(
-        "CB-0007", kind="chromebook", make="Acer", model="Chromebook 314", location="S12", by="t"
-    )
+    kiosks.set_pin("482913", by="jsmith")
+    assets.add_asset("CB-0007", kind="chromebook", make="Acer", model="Chromebook 314",
+                     location="S12", by="jsmith")  # fmt: skip
     return KioskApp(db_url=db_url, kiosk="library")
 
 

@@ -18,7 +18,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 @pytest.fixture
 def app(school, db_url):
-    kiosks.set_pin("482913", by="setup")
+    kiosks.set_pin("482913", by="jsmith")
     notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
     notices.add_notice(
         "Printers in the Sixth Form centre are being replaced this week", by="jsmith"
@@ -266,7 +266,7 @@ def test_check_without_the_code(app, snap_compare):
 def test_check_a_device_label(app, snap_compare):
     async def run_before(pilot):
         call = fixed_call()
-        servicedesk.log_call(summary="Keys missing", requester="Ada", asset="LAP-0042", by="t")
+        servicedesk.log_call(summary="Keys missing", requester="Ada", asset="LAP-0042", by="jsmith")
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
@@ -292,7 +292,7 @@ def test_pin(app, snap_compare, size):
 @pytest.mark.parametrize("screen", ["home", "review"])
 def test_sixteen_colours(school, db_url, snap_compare, screen):
     """A bare console (TERM=linux) has 16 colours: the kiosk uses the console's own."""
-    kiosks.set_pin("482913", by="setup")
+    kiosks.set_pin("482913", by="jsmith")
     notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
     app = KioskApp(db_url=db_url, kiosk="library", sixteen_colours=True)
 

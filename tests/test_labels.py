@@ -129,12 +129,12 @@ def test_a_short_tag_is_a_version_1_qr_code_in_alphanumeric_mode():
 
 @pytest.fixture
 def rooms(school):
-    assets.add_asset("PC-IT1-2", kind="desktop", location="IT1", by="setup")
-    assets.add_asset("PC-IT1-1", kind="desktop", location="IT1", by="setup")
-    assets.add_asset("PC-IT1-3", kind="desktop", location="IT1", by="setup")
-    assets.add_asset("PAN-IT1", kind="panel", location="IT1", by="setup")
-    assets.add_asset("CB-0001", kind="chromebook", location="S12", status="spare", by="setup")
-    assets.retire_asset("PC-IT1-3", "Dead", by="setup")
+    assets.add_asset("PC-IT1-2", kind="desktop", location="IT1", by="jsmith")
+    assets.add_asset("PC-IT1-1", kind="desktop", location="IT1", by="jsmith")
+    assets.add_asset("PC-IT1-3", kind="desktop", location="IT1", by="jsmith")
+    assets.add_asset("PAN-IT1", kind="panel", location="IT1", by="jsmith")
+    assets.add_asset("CB-0001", kind="chromebook", location="S12", status="spare", by="jsmith")
+    assets.retire_asset("PC-IT1-3", "Dead", by="jsmith")
     return school
 
 

@@ -12,9 +12,9 @@ from store.models import Asset, Incident, Journal, Loan, Note
 @pytest.fixture
 def desk(school):
     """The school, with two spares on the shelf and a call from Sam about a laptop."""
-    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="setup")
-    assets.add_asset("LAP-0098", kind="laptop", status="spare", by="setup")
-    assets.add_asset("LAP-0050", kind="laptop", assigned_to="Ann Lee", by="setup")
+    assets.add_asset("LAP-0099", kind="laptop", status="spare", by="jsmith")
+    assets.add_asset("LAP-0098", kind="laptop", status="spare", by="jsmith")
+    assets.add_asset("LAP-0050", kind="laptop", assigned_to="Ann Lee", by="jsmith")
     return servicedesk.log_call(
         summary="Laptop won't charge", requester="Sam Patel", category="laptop", by="jsmith"
     )
@@ -184,7 +184,7 @@ def test_lend_with_no_call(desk):
 
 def test_out_on_loan_is_the_longest_out_first_and_only_what_is_out(desk):
     for tag in ("LAP-0060", "LAP-0061", "LAP-0062"):
-        assets.add_asset(tag, kind="laptop", status="spare", by="setup")
+        assets.add_asset(tag, kind="laptop", status="spare", by="jsmith")
     first = loans.lend("LAP-0060", "Ann", by="jsmith")
     second = loans.lend("LAP-0061", "Bea", by="jsmith")
     third = loans.lend("LAP-0062", "Cal", by="jsmith")

@@ -417,7 +417,7 @@ def test_add_me_logs_a_linked_call_and_counts_the_person(calls):
         category="printer",
         kiosk="library",
         channel="kiosk",
-        by=servicedesk.CALLER,
+        by="kiosk:library",
     )
     assert call.scan.startswith(call.number) and len(call.check_code) == 4
     after = problems.problem(prb.number)

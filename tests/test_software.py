@@ -25,9 +25,9 @@ def installs(name):
 def library(school):
     """Three titles, and Computer room 1 with three desktops (one retired) in it."""
     software.add_software(
-        "Audacity", version="3.4", purposes="Audio editing, podcasts", licence="free", by="setup"
+        "Audacity", version="3.4", purposes="Audio editing, podcasts", licence="free", by="jsmith"
     )
-    software.add_software("Scratch", version="3", purposes=["coding"], by="setup")
+    software.add_software("Scratch", version="3", purposes=["coding"], by="jsmith")
     software.add_software(
         "Adobe Express",
         publisher="Adobe",
@@ -35,11 +35,11 @@ def library(school):
         licence="per seat",
         seats=2,
         renews_on="31/03/2026",
-        by="setup",
+        by="jsmith",
     )
     for n in (1, 2, 3):
-        assets.add_asset(f"PC-IT1-{n}", kind="desktop", location="IT1", by="setup")
-    assets.retire_asset("PC-IT1-3", "Dead power supply", by="setup")
+        assets.add_asset(f"PC-IT1-{n}", kind="desktop", location="IT1", by="jsmith")
+    assets.retire_asset("PC-IT1-3", "Dead power supply", by="jsmith")
     return school
 
 
@@ -114,7 +114,7 @@ def test_install_on_one_device_and_in_a_room(library):
     where = [(e.action, e.after) for e in journal.history("software", row.id)]
     assert ("install", "LAP-0042") in where and ("install", "IT1") in where
     # a device moved into the room takes a seat there
-    assets.add_asset("PC-IT1-4", kind="desktop", location="IT1", by="setup")
+    assets.add_asset("PC-IT1-4", kind="desktop", location="IT1", by="jsmith")
     assert installs("Audacity 3.4") == 4
 
 
@@ -151,7 +151,7 @@ def test_install_refusals(library):
 
 
 def test_a_title_with_two_versions_must_be_named_with_its_version(library):
-    software.add_software("Scratch", version="4", by="setup")
+    software.add_software("Scratch", version="4", by="jsmith")
     with pytest.raises(BadInput, match="Scratch is in the library as versions 3, 4: say which"):
         software.install("scratch", room="IT1", by="akhan")
     assert software.install("SCRATCH 4", room="IT1", by="akhan").installs == 2
@@ -191,15 +191,15 @@ def test_builds_list_their_titles(library):
 
 def test_licence_report_puts_titles_over_their_seats_first_then_renewals_due(school):
     for n in range(1, 5):
-        assets.add_asset(f"PC-{n}", kind="desktop", by="setup")
+        assets.add_asset(f"PC-{n}", kind="desktop", by="jsmith")
 
     def title(name, seats=None, renews=None, on=0, licence="per_seat"):
         software.add_software(
             name, licence=licence if seats is not None else "subscription", seats=seats,
-            renews_on=renews, by="setup",
+            renews_on=renews, by="jsmith",
         )  # fmt: skip
         for n in range(1, on + 1):
-            software.install(name, asset=f"PC-{n}", by="setup")
+            software.install(name, asset=f"PC-{n}", by="jsmith")
 
     title("Way over", seats=1, on=4)  # 3 over
     title("Just over", seats=2, on=3, renews=TODAY + dt.timedelta(days=400))  # 1 over
@@ -208,7 +208,7 @@ def test_licence_report_puts_titles_over_their_seats_first_then_renewals_due(sch
     title("Renews in 61 days", renews=TODAY + dt.timedelta(days=61))
     title("Lapsed last week", renews=TODAY - dt.timedelta(days=7))
     title("Renews in 10 days", seats=10, on=1, renews=TODAY + dt.timedelta(days=10))
-    software.add_software("Free for all", licence="free", by="setup")  # nothing to report
+    software.add_software("Free for all", licence="free", by="jsmith")  # nothing to report
     report = software.licence_report(TODAY)
     assert [(line.software.name, line.over, line.renewal_due) for line in report] == [
         ("Way over", 3, False),
@@ -236,11 +236,11 @@ def test_detail_says_where_a_title_is_and_on_which_builds(school):
 
 def test_names_are_one_title_whatever_their_case(library):
     with pytest.raises(BadInput, match="already in the library"):
-        software.add_software("scratch", version="3", by="setup")
+        software.add_software("scratch", version="3", by="jsmith")
 
 
 def test_a_build_installed_in_a_room_records_each_title_once(library):
-    software.add_build("Music suite", ["Audacity", "Scratch"], by="setup")
+    software.add_build("Music suite", ["Audacity", "Scratch"], by="jsmith")
     assert software.list_builds() == [("Music suite", "", 2)]
     software.install("Scratch", room="IT1", by="akhan")
     added = software.install_build("music SUITE", room="it1", by="akhan")

@@ -11,6 +11,7 @@ Every action goes through a store function in a worker thread.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from textual.message import Message
 
 from store import config, database, people, queues
 from store.errors import BadInput, FitsDeskError
+from store.identity import Acting
 from tui.widgets.background import run_store
 
 POLL_S = 1.0
@@ -129,6 +131,8 @@ class DeskApp(App[None]):
         from tui.screens.queue import QueueScreen
 
         self.sub_title = f"{self.me.full_name} ({self.me.login})"
+        if self.me.working_for:
+            self.sub_title += f", worked by {self.me.working_for}"
         self.push_screen(QueueScreen())
         self.set_interval(POLL_S, self.look_for_changes)
 
@@ -216,6 +220,12 @@ class DeskApp(App[None]):
         if not isinstance(self.screen, OutboxScreen):
             self.push_screen(OutboxScreen())
 
+    def action_audit(self) -> None:
+        from tui.screens.audit import AuditScreen
+
+        if not isinstance(self.screen, AuditScreen):
+            self.push_screen(AuditScreen())
+
     def open_problem(self, number: str) -> None:
         """Show one problem on its own screen."""
         from tui.screens.problem import ProblemScreen
@@ -247,10 +257,18 @@ class DeskApp(App[None]):
             "Mail to callers not sent yet, and mail that could not be taken in",
             self.action_outbox,
         )
+        if self.me is not None and self.me.can("manager"):
+            yield SystemCommand(
+                "Security audit",
+                "Refused actions: role checks, wrong kiosk PINs and check codes",
+                self.action_audit,
+            )
 
 
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
-    """The active technician at the desk, or one sentence saying why not."""
+    """The active technician at the desk, or one sentence saying why not (kept in the
+    security audit trail). `login` is the account's own, or `people.acting_as`'s."""
+    from store import audit
     from tui.cli.session import who
 
     login = login or who()
@@ -259,8 +277,9 @@ def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
     except FitsDeskError:
         tech = None
     if tech is None or not tech.active:
+        audit.refused(login, "open the desk", detail=f"{login} is not an active technician.")
         raise FitsDeskError(
             f"{login} is not an active technician, so the desk will not open. "
             "A manager can add you: fitsdesk tech add " + login + ' --name "Your Name"'
         )
-    return tech
+    return dataclasses.replace(tech, login=login) if isinstance(login, Acting) else tech

@@ -86,6 +86,8 @@ COMMANDS = {
     "change": "changes",
     "metric": "metrics",
     "mail": "mail",
+    "audit": "security",
+    "doctor": "security",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -120,6 +122,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["calendar", "changes"]  # change management
     everything += ["metrics"]  # capacity
     everything += ["mail"]  # the email channel
+    everything += ["security"]  # the audit trail and the doctor
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
@@ -145,8 +148,9 @@ def _version() -> str:
 
 def _crash_log(exc: BaseException) -> Path | None:
     """Write the traceback of an unexpected error where a technician can find it."""
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    path = Path(base) / "fitsdesk" / "crash.log"
+    from store.config import state_dir
+
+    path = state_dir() / "crash.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8") as log:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from store import database, people
-from store.errors import BadInput, NotFound
+from store.errors import BadInput
 from tui.cli import add_common
 from tui.cli.session import open_db, who
 
@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--as",
         dest="as_user",
         metavar="USER",
-        help="open the desk as another technician (managers only)",
+        help="work as another technician (managers only; the journal names you both)",
     )
     add_common(desk)
     desk.set_defaults(handler=run_desk)
@@ -32,16 +32,10 @@ def run_desk(args: argparse.Namespace) -> int:
     from tui.app import DeskApp, who_may_use_the_desk
 
     url = database.resolve_url(getattr(args, "db", None))
-    open_db(args)
     login = who()
+    open_db(args)
     if args.as_user:
-        try:
-            me = people.technician(login)
-        except NotFound:
-            me = None
-        if login != "root" and not (me and me.active and me.can("manager")):
-            raise BadInput("Only a manager may open the desk as someone else.")
-        login = args.as_user
+        login = people.acting_as(args.as_user, real=login)
     who_may_use_the_desk(login)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("The desk needs a terminal to run in.")

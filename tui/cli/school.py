@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from store import categories, database, locations, people
+from store import categories, config, database, db_files, locations, people
 from store.models import LEVELS, TECH_ROLES
 from tui.cli import add_common, group, list_action
 from tui.cli.output import print_json, table
@@ -47,6 +48,24 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
     )
     add_common(add)
     add.set_defaults(handler=run_tech_add)
+
+    roles = actions.add_parser(
+        "roles",
+        help="give a technician other roles (managers only)",
+        description="Give an active technician these roles in place of the ones they have "
+        "(managers only; the last manager keeps the manager role).",
+    )
+    roles.add_argument("login", metavar="USER")
+    roles.add_argument(
+        "--role",
+        action="append",
+        choices=TECH_ROLES,
+        dest="roles",
+        required=True,
+        help="technician, manager or committee; repeat for several",
+    )
+    add_common(roles)
+    roles.set_defaults(handler=run_tech_roles)
 
     listing = list_action(actions, "technicians", run_tech_list)
     listing.add_argument("--all", action="store_true", help="include deactivated ones")
@@ -100,12 +119,19 @@ def _register_category(commands: argparse._SubParsersAction) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    me = who()
     url = database.resolve_url(getattr(args, "db", None))
+    os.umask(0o007)  # the file SQLite makes now is never readable by others, even briefly
     open_db(args, create=True)
     print(f"The database is ready: {database.describe(url)}")
+    path = database.sqlite_path()
+    if path is not None:
+        for line in db_files.share(path, config.load_config().db_group):
+            print(line)
     print(f"It has {len(categories.list_categories())} categories (see: fitsdesk category list).")
     if not people.list_technicians():
-        print(f'Next, add yourself: fitsdesk tech add {who()} --name "Your Name" --role manager')
+        print(f'Next, add yourself: fitsdesk tech add {me} --name "Your Name" --role manager')
+    print("Check the setup at any time with: fitsdesk doctor")
     return 0
 
 
@@ -113,6 +139,14 @@ def run_tech_add(args: argparse.Namespace) -> int:
     open_db(args)
     tech = people.add_technician(args.login, args.name, roles=args.roles or (), by=who())
     print(f"{tech.login} ({tech.full_name}) is a technician: {', '.join(tech.roles)}.")
+    return 0
+
+
+def run_tech_roles(args: argparse.Namespace) -> int:
+    me = who()
+    open_db(args)
+    tech = people.set_roles(args.login, args.roles, by=me)
+    print(f"{tech.login} ({tech.full_name}) now has the roles: {', '.join(tech.roles)}.")
     return 0
 
 

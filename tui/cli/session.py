@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 
-from store import database
+from store import database, identity
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> None:
@@ -16,8 +14,6 @@ def open_db(args: argparse.Namespace, *, create: bool = False) -> None:
 
 
 def who() -> str:
-    """The login name of the person running the command, for the journal."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry, as in some containers
-        return os.environ.get("USER") or "unknown"
+    """The login of the account running the command, for the journal and every role
+    check: the operating system's word (`store.identity`), never LOGNAME or USER."""
+    return identity.login()

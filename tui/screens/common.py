@@ -27,6 +27,8 @@ PRIORITY_STYLES = {1: "bold red", 2: "bold yellow", 3: "", 4: "dim", 5: "dim"}
 def bar(app, right: str = "") -> ComposeResult:
     """The line at the top: FITS Desk, who is at it, and what this screen is."""
     who = f"{app.me.full_name} ({app.me.login})" if app.me else ""
+    if app.me and app.me.working_for:
+        who += f", worked by {app.me.working_for}"
     line = Text("FITS Desk", style="bold")
     line.append(f"  ·  {who}")
     if right:

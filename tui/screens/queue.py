@@ -96,6 +96,8 @@ class QueueScreen(ListScreen):
         """How many changes await my vote, for a member of the change committee."""
         self.mail = ""
         """What the outbox needs a person for, in words; "" when nothing."""
+        self.security = ""
+        """For a manager, how many refused actions they have not read, in words."""
 
     def compose(self) -> ComposeResult:
         yield from self.list_parts("Queue", queues.VIEWS, "Search calls, or type a number (/)")
@@ -113,6 +115,7 @@ class QueueScreen(ListScreen):
         self.count()
         self.count_votes()
         self.count_mail()
+        self.count_refusals()
 
     def count(self) -> None:
         """Put each view's count on its tab."""
@@ -143,6 +146,24 @@ class QueueScreen(ListScreen):
 
         self.app.run_store(lambda: outbox_words(outbox.counts()), counted)
 
+    def count_refusals(self) -> None:
+        """How many refused actions a manager has not read yet."""
+        if not self.app.me.can("manager"):
+            return
+        from store import audit
+        from tui.screens.audit import audit_words
+
+        me = self.app.me.login
+
+        def counted(words: str) -> None:
+            self.security = words
+            self.say_narrowed()
+
+        self.app.run_store(lambda: audit_words(audit.unread(by=me)), counted)
+
+    def on_screen_resume(self) -> None:
+        self.count_refusals()  # back from the audit, which marks it read
+
     def show_counts(self, counts: dict[str, int]) -> None:
         tabs = self.query_one("#views", Tabs)
         for view, words in queues.VIEWS.items():
@@ -164,6 +185,7 @@ class QueueScreen(ListScreen):
         if not more:
             self.count_votes()
             self.count_mail()
+            self.count_refusals()
 
     def fetch(self, *, more: bool, limit: int = PAGE, counted: bool = True):
         """(counts or None, calls) for the table as it should be now."""
@@ -245,6 +267,8 @@ class QueueScreen(ListScreen):
             parts.append(said + how if len(said + how) <= self.room() else short)
         if self.mail:
             parts.append(self.mail)
+        if self.security:
+            parts.append(self.security)
         self.say(parts)
 
     def room(self) -> int:

@@ -1,0 +1,207 @@
+"""`fitsdesk audit` (the refused actions, for a manager) and `fitsdesk doctor` (is this
+install set up safely and working?): FITS security management at the command line.
+
+    fitsdesk audit --since 2026-12-01 --json
+    fitsdesk doctor
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+
+from store import audit, calendar, config, database, db_files, identity, kiosks, people
+from store.errors import FitsDeskError
+from store.sanitise import shown
+from tui.cli import add_common
+from tui.cli.output import local, print_json, table
+from tui.cli.session import open_db, who
+
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{1,2}):([0-9]{2}))?$")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    trail = commands.add_parser(
+        "audit",
+        help="the refused actions (for managers)",
+        description="The security audit trail: every action FITS Desk refused (a role "
+        "check, wrong kiosk PINs and check codes past the free tries, someone who is not "
+        "a technician opening the desk), oldest first, with who, what and when. Reading "
+        "it marks it read for you. Managers only.",
+    )
+    trail.add_argument(
+        "--since", type=_since, metavar="DATE", help='from this day or time: "2026-12-01 09:00"'
+    )
+    trail.add_argument("--json", action="store_true", help="print a JSON list")
+    add_common(trail)
+    trail.set_defaults(handler=run_audit)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check this install: who you are, the database, its permissions, PIN, mail, logs",
+        description="Check what FITS Desk needs, as the account that runs it: that the "
+        "account is a named one (and a technician), that the database opens and its "
+        "schema is current, that a SQLite file is shared with its group and closed to "
+        "others, that the kiosk PIN is set, that the mail settings read, and that the "
+        "log folder can be written. One line per finding, with what to do; exit status "
+        "1 if anything needs fixing.",
+    )
+    add_common(doctor)
+    doctor.set_defaults(handler=run_doctor)
+
+
+def _since(text: str) -> dt.datetime:
+    match = _DAY.match(text.strip())
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day, hour, minute = match.groups()
+        moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{shown(text)}' is not a day like 2026-12-01 or a time like 2026-12-01 09:00"
+        ) from None
+    return calendar.to_utc(moment)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    me = who()
+    open_db(args)
+    found = audit.entries(by=me, since=args.since)
+    if args.json:
+        print_json(
+            [
+                {
+                    "at": e.at.isoformat(),
+                    "who": e.who,
+                    "action": e.action,
+                    "record": e.record or None,
+                    "detail": e.detail,
+                }
+                for e in found
+            ]
+        )
+    elif not table(
+        ("WHEN", "WHO", "WHAT", "RECORD", "WHY"),
+        ((local(e.at), e.who, e.action, e.record or "-", e.detail) for e in found),
+    ):
+        print("Nothing has been refused" + (" since then." if args.since else "."))
+    return 0
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    findings: list[tuple[bool, str]] = []
+
+    def ok(text: str) -> None:
+        findings.append((True, text))
+
+    def fix(text: str) -> None:
+        findings.append((False, text))
+
+    try:
+        me = identity.login()
+        ok(f"You are {me} (the account of this process; LOGNAME and USER are not asked).")
+    except FitsDeskError as exc:
+        me = None
+        fix(str(exc))
+    try:
+        settings = config.load_config()
+        ok(f"Settings: {settings.source}.")
+    except FitsDeskError as exc:
+        settings = config.Config()
+        fix(str(exc))
+    url = database.resolve_url(getattr(args, "db", None), settings)
+    try:
+        open_db(args)
+        ok(f"The database opens and its schema is current: {database.describe(url)}.")
+    except FitsDeskError as exc:
+        fix(str(exc))
+        return _report(findings)
+    path = database.sqlite_path()
+    if path is not None:
+        problems = db_files.findings(path, settings.db_group)
+        for text in problems:
+            fix(text)
+        if not problems:
+            ok(f"{path} is shared with the group {settings.db_group} and closed to others.")
+    if me is not None:
+        try:
+            tech = people.technician(me)
+            roles = ", ".join(tech.roles)
+            if tech.active:
+                ok(f"{me} is an active technician ({roles}).")
+            else:
+                fix(f"{me} has been deactivated: a manager can bring them back with tech add.")
+        except FitsDeskError:
+            fix(
+                f"{me} is not a technician: a manager can add you: "
+                f'fitsdesk tech add {me} --name "Your Name".'
+            )
+    managers = [t.login for t in people.list_technicians() if t.can("manager")]
+    if managers:
+        ok(f"Managers: {', '.join(managers)}.")
+    else:
+        fix(
+            "There is no manager, so anyone who can write the database may add technicians: "
+            'fitsdesk tech add LOGIN --name "Full Name" --role manager.'
+        )
+    if kiosks.pin_is_set():
+        ok("The kiosk PIN is set.")
+    else:
+        fix("No kiosk PIN is set, so nobody can leave a kiosk: set one with fitsdesk kiosk-pin.")
+    _mail(settings.mail, ok, fix)
+    _log_folder(ok, fix)
+    return _report(findings)
+
+
+def _mail(mail, ok, fix) -> None:
+    """Whether the [mail] settings can be used by this account: its secrets read, its
+    Maildir there. The servers themselves are tried by fitsdesk mail fetch and send."""
+    if not mail.address:
+        ok("Mail is off (no [mail] address in the settings): calls come by kiosk and phone.")
+        return
+    usable = True
+    for what, server in (("IMAP", mail.imap), ("SMTP", mail.smtp)):
+        if server is None:
+            continue
+        try:
+            server.secret()
+        except FitsDeskError as exc:
+            usable = False
+            fix(f"{what}: {exc} Run fitsdesk doctor as the account that runs fitsdesk mail.")
+    if mail.maildir and not os.access(mail.maildir, os.R_OK | os.W_OK | os.X_OK):
+        usable = False
+        fix(f"The Maildir {mail.maildir} cannot be read and written by this account.")
+    if mail.smtp is None:
+        usable = False
+        fix("[mail] has an address but no [mail.smtp] server, so nothing is sent to callers.")
+    if mail.imap is None and not mail.maildir:
+        fix("[mail] has no [mail.imap] or [mail.maildir], so no mail is taken in.")
+    elif usable:
+        ok(f"Mail is set up for {mail.address}.")
+
+
+def _log_folder(ok, fix) -> None:
+    folder = config.state_dir()
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if folder.exists() and not folder.is_dir():
+        fix(f"{folder} should be the log folder but is a file: move it away.")
+    elif os.access(probe, os.W_OK | os.X_OK):
+        ok(f"Crash reports go to {folder / 'crash.log'}.")
+    else:
+        fix(
+            f"Crash reports cannot be written to {folder}: make it writable for this "
+            "account, or set XDG_STATE_HOME to a folder that is."
+        )
+
+
+def _report(findings: list[tuple[bool, str]]) -> int:
+    for good, text in findings:
+        print(f"{'ok ' if good else 'FIX'}  {text}")
+    needs = sum(1 for good, _ in findings if not good)
+    print(f"{needs} thing{'s' if needs != 1 else ''} to fix." if needs else "All is well.")
+    return 1 if needs else 0

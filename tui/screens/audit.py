@@ -1,0 +1,76 @@
+"""The security audit trail at the desk, for a manager: every refused action (a role
+check that said no, wrong kiosk PINs and check codes past the free tries, someone who
+is not a technician opening the desk), newest first. Reading it marks it read, so the
+queue's "Security: N refused" line goes.
+
+Reached from the command palette (ctrl+p: Security audit); the store refuses anyone
+but a manager, in a sentence.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from store import audit
+from store.errors import FitsDeskError
+from tui.screens.common import bar, fitted, local
+
+COLUMNS = (
+    ("at", "When", 16),
+    ("who", "Who", 16),
+    ("action", "What", 22),
+    ("record", "Record", 10),
+    ("detail", "Why it was refused", 0),
+)
+WIDE_ONLY = {"record"}
+"""Left out below 100 characters: the refusal's words name the record anyway."""
+
+
+def audit_words(unread: int) -> str:
+    """The queue's word to a manager: "Security: 3 refused (ctrl+p)", or ""."""
+    return f"Security: {unread:,} refused (ctrl+p)" if unread else ""
+
+
+class AuditScreen(Screen):
+    """Refused actions, newest first."""
+
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="desk.back_audit")]
+
+    def compose(self) -> ComposeResult:
+        yield from bar(self.app, "Security audit")
+        yield Static("Refused actions, newest first. Reading them marks them read.", id="explain")
+        yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audit", DataTable)
+        self.columns = fitted(COLUMNS, WIDE_ONLY, self.app.size.width)
+        for key, heading, width in self.columns:
+            table.add_column(heading, key=key, width=width or None)
+        table.focus()
+        me = self.app.me.login
+        self.app.run_store(lambda: audit.entries(by=me)[::-1], self.show, self.refused)
+
+    def refused(self, problem: FitsDeskError) -> None:
+        self.query_one("#explain", Static).update(Text(str(problem), style="bold red"))
+
+    def show(self, entries: list[audit.Refusal]) -> None:
+        if not self.query("#audit"):  # a late answer while the screen is being taken down
+            return
+        table = self.query_one("#audit", DataTable)
+        keys = [key for key, _heading, _width in self.columns]
+        for n, entry in enumerate(entries):
+            cells = {
+                "at": Text(local(entry.at)),
+                "who": Text(entry.who),
+                "action": Text(entry.action),
+                "record": Text(entry.record or "-"),
+                "detail": Text(entry.detail),
+            }
+            table.add_row(*(cells[key] for key in keys), key=str(n))
+        if not entries:
+            self.query_one("#explain", Static).update("Nothing has been refused.")
