@@ -120,8 +120,8 @@ def submit(reference: object, *, by: str, seen_version: int | None = None) -> Ch
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("planning",), "be submitted")
         refuse_unless(tech, row, "originator", "implementer", doing="submit")
+        refuse_unless_status(row, ("planning",), "be submitted")
         missing = missing_for_submit(row)
         if missing:
             raise Refused(f"{change_number(row.id)} needs {and_words(missing)} first.")
@@ -170,11 +170,11 @@ def peer_review(
         refuse_if_acting(by, "a peer review")
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("peer_review",), "be peer reviewed")
         if row.peer_reviewer_id != tech.id:
             raise NotAllowed(
                 f"Only the peer reviewer of {change_number(row.id)} may review it.", who=by
             )
+        refuse_unless_status(row, ("peer_review",), "be peer reviewed")
         if _worked_on_as_someone_else(row, tech.login):
             raise NotAllowed(
                 f"{tech.login} worked on {change_number(row.id)} as someone else, so "
@@ -298,8 +298,8 @@ def communicate(
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("scheduled",), "change its notice")
         refuse_unless(tech, row, "originator", "implementer", doing="change the notice of")
+        refuse_unless_status(row, ("scheduled",), "change its notice")
         notices.withdraw_belonging(row, tech.login)
         post_notices(row, tech.login, words)
         write_change(row, tech.login, "communicate", {})

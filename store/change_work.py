@@ -32,8 +32,8 @@ def implement(
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("scheduled",), "be implemented")
         refuse_unless(tech, row, "implementer", doing="implement")
+        refuse_unless_status(row, ("scheduled",), "be implemented")
         now = journal.now()
         if row.kind != "emergency" and now < row.window_start - EARLY:
             when = change_schedule.window_words(row.window_start, row.window_end)
@@ -50,8 +50,8 @@ def update_register(reference: object, *, by: str, seen_version: int | None = No
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("implemented",), "update the register")
         refuse_unless(tech, row, "implementer", doing="update the register for")
+        refuse_unless_status(row, ("implemented",), "update the register")
         done = software.apply_change(row.id, by=tech.login)
         for line in done:
             journal.record(tech.login, row, "register", field="software", after=line)
@@ -70,8 +70,8 @@ def back_out(
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("scheduled", "implemented"), "be backed out")
         refuse_unless(tech, row, "implementer", doing="back out")
+        refuse_unless_status(row, ("scheduled", "implemented"), "be backed out")
         journal.record(tech.login, row, "back out", field="reason", after=why)
         notices.withdraw_belonging(row, tech.login)
         write_change(row, tech.login, "back out", {"status": "backed_out", "outcome": "backed_out"})
@@ -93,8 +93,8 @@ def review(
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("registered", "backed_out"), "be reviewed")
         refuse_unless(tech, row, "originator", "committee", doing="review")
+        refuse_unless_status(row, ("registered", "backed_out"), "be reviewed")
         if row.status == "backed_out" and row.lessons:
             raise Refused(f"{change_number(row.id)} has been reviewed already.")
         if row.status == "backed_out" and outcome != "backed_out":

@@ -333,8 +333,8 @@ def plan(
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
-        refuse_unless_status(row, ("raised", "planning"), "be planned")
         refuse_unless(tech, row, "originator", "implementer", doing="plan")
+        refuse_unless_status(row, ("raised", "planning"), "be planned")
         if row.kind == "standard" and updates.get("risk", "low") != "low":
             raise Refused("A standard change is low risk: cancel it and raise a normal change.")
         for name, login in (("implementer", implementer), ("peer_reviewer", peer_reviewer)):
@@ -373,10 +373,10 @@ def cancel(
     with write():
         tech = actor(by)
         row = for_change(reference, seen_version)
+        refuse_unless(tech, row, "originator", doing="cancel")
         refuse_unless_status(
             row, ("raised", "planning", "peer_review", "reviewed", "scheduled"), "be cancelled"
         )
-        refuse_unless(tech, row, "originator", doing="cancel")
         journal.record(tech.login, row, "cancel", field="reason", after=why)
         notices.withdraw_belonging(row, tech.login)
         write_change(row, tech.login, "cancel", {"status": "cancelled", "closed_at": journal.now()})
