@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
+from textual.message_pump import MessagePump
 
 from store import database
 from store.errors import FitsDeskError, Unavailable
@@ -18,14 +19,22 @@ from store.errors import FitsDeskError, Unavailable
 log = logging.getLogger("fitsdesk")
 
 
-def _asker(app: App):
-    """The screen or widget whose handler is running now: the one that wants the answer."""
-    try:
-        from textual._context import active_message_pump
-
-        return active_message_pump.get()
-    except (ImportError, LookupError):
-        return app.screen
+def _asker(app: App, *callbacks: Callable[..., Any]) -> MessagePump:
+    """The screen or widget that wants the answer: the one a callback is a method of, or
+    whose `self` a callback (a lambda, an inner function) uses; else the screen on top."""
+    # Textual names the node whose handler is running only in a private context variable.
+    for callback in callbacks:
+        owner = getattr(callback, "__self__", None)
+        code = getattr(callback, "__code__", None)
+        if owner is None and code is not None and "self" in code.co_freevars:
+            cell = callback.__closure__[code.co_freevars.index("self")]
+            try:
+                owner = cell.cell_contents
+            except ValueError:  # `self` not yet bound
+                owner = None
+        if isinstance(owner, MessagePump) and owner is not app:
+            return owner
+    return app.screen
 
 
 def run_store(
@@ -41,7 +50,7 @@ def run_store(
     `failed(problem)` runs on the UI thread, unless the screen that asked has gone (closed,
     or the app is leaving) by then. Anything the database throws that the store does not
     name becomes Unavailable(`cant`)."""
-    asked_from = _asker(app)
+    asked_from = _asker(app, done, failed)
 
     def deliver(callback: Callable[[Any], None], value: Any) -> None:
         if asked_from is app or asked_from.is_attached:

@@ -1,0 +1,78 @@
+"""Which screen a store call's answer is for: the one its callbacks belong to, so an
+answer for a screen that has gone is dropped and one for a screen under a dialog is not."""
+
+import threading
+import types
+
+import pytest
+from textual.screen import Screen
+
+from tests.kiosk_helpers import settle
+from tui.app import DeskApp
+from tui.widgets.background import _asker
+
+
+class Page(Screen):
+    def show(self, found) -> None:
+        self.found = found
+
+    def later(self):
+        return lambda found: self.show(found)
+
+    def inner(self):
+        def shown(found) -> None:
+            self.show(found)
+
+        return shown
+
+
+class FakeApp:
+    """Just what _asker reads: the screen on top, and the app's own methods."""
+
+    def __init__(self) -> None:
+        self.screen = Screen()
+
+    def say_problem(self, problem) -> None:
+        pass
+
+
+def test_the_asker_is_the_screen_a_callback_belongs_to():
+    app, page = FakeApp(), Page()
+    assert _asker(app, page.show, app.say_problem) is page
+    assert _asker(app, page.later(), app.say_problem) is page
+    assert _asker(app, page.inner(), app.say_problem) is page
+    assert _asker(app, lambda found: None, page.show) is page
+
+
+def test_without_a_screen_in_its_callbacks_it_is_the_screen_on_top():
+    app, answers = FakeApp(), []
+    assert _asker(app, answers.append, lambda _problem: None) is app.screen
+    assert _asker(app, lambda found: answers.append(found), print) is app.screen
+
+
+@pytest.fixture
+def desk(school, db_url):
+    return DeskApp(db_url=db_url, user="jsmith")
+
+
+async def test_an_answer_for_a_screen_under_a_dialog_still_arrives(desk):
+    """The queue reads itself again while a dialog is open; the dialog closes first."""
+    release, delivered = threading.Event(), []
+    async with desk.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        queue = pilot.app.screen
+        pilot.app.action_help()
+        await settle(pilot)
+        assert pilot.app.screen is not queue
+
+        def ask() -> None:  # as the queue's own handler would, a dialog over it
+            shown = types.MethodType(lambda page, _found: delivered.append(page), queue)
+            pilot.app.run_store(lambda: release.wait(5), shown)
+
+        queue.call_next(ask)
+        await pilot.pause()
+        pilot.app.pop_screen()
+        await pilot.pause()
+        release.set()
+        await settle(pilot)
+        assert delivered == [queue]
