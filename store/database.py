@@ -9,9 +9,11 @@ Which database (DESIGN.md): the URL given, else FITSDESK_DB, else `db` in the
 config file, else a SQLite file in the user's data folder, made on first use.
 A plain path is taken as a SQLite file. SQLite runs in WAL mode with foreign
 keys on, a 10 s busy timeout and synchronous=FULL. `postgresql://` URLs use
-psycopg 3; `?schema=NAME` keeps FITS Desk's tables in their own schema.
-Every connect brings the schema up to date with the numbered scripts in
-`store/migrations`, serialised so that processes starting together do not race.
+psycopg 3; `?schema=NAME` keeps FITS Desk's tables in their own schema, and
+`postgresql:///fitsdesk` (no host) goes over the local socket as the role named
+like the OS account (docs/postgresql.md). Every connect brings the schema up to
+date with the numbered scripts in `store/migrations`, serialised so that
+processes starting together do not race; only the role that owns the tables can.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def _postgres(url: str) -> peewee.PostgresqlDatabase:
         raise BadInput(f"{describe(url)} names no database: write postgresql://USER@HOST/DATABASE.")
     params = {
         "database": unquote(parts.path.lstrip("/")) or None,
-        "host": parts.hostname,
+        "host": parts.hostname,  # none: libpq's own socket, and the OS account as the role
         "port": port,
         "user": unquote(parts.username) if parts.username else None,
         "password": unquote(parts.password) if parts.password else None,
@@ -124,6 +126,10 @@ def _postgres(url: str) -> peewee.PostgresqlDatabase:
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key == "schema":
             schema = value
+        elif key == "host":  # libpq's way to name a socket folder: ?host=/var/run/postgresql
+            if parts.hostname:
+                raise BadInput(f"{describe(url)} names the server twice: keep one of them.")
+            params["host"] = value or None
         elif key in ("sslmode", "application_name", "connect_timeout", "options", "sslrootcert"):
             params[key] = value
         else:
@@ -154,11 +160,18 @@ def build(url: str, *, create_folder: bool = False) -> peewee.Database:
     )
 
 
-def unavailable(exc: Exception, url: str = "") -> Unavailable:
-    """One sentence for a database error, naming what most likely went wrong."""
+def unavailable(exc: Exception, url: str = "", role: str | None = None) -> Unavailable:
+    """One sentence for a database error, naming what most likely went wrong; `role` is
+    the PostgreSQL role that was refused, when the caller knows it."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
     where = f" ({describe(url)})" if url else ""
     lowered = text.lower()
+    postgres = not url or _is_postgres(url)  # an OS error on a SQLite file may say "permission"
+    refused = postgres and _postgres_refusal(
+        text, where, lambda: role or _role_in(text) or _role_of_url(url)
+    )
+    if refused:
+        return Unavailable(refused)
     if "readonly" in lowered or "read-only" in lowered:
         return Unavailable(f"The database{where} is read-only: nothing was written.")
     if "locked" in lowered or "busy" in lowered:
@@ -170,13 +183,102 @@ def unavailable(exc: Exception, url: str = "") -> Unavailable:
             f"The database{where} cannot be opened: check that it and its folder can be "
             "written (SQLite keeps its -wal and -shm files beside it)."
         )
-    if "connection refused" in lowered or "timeout expired" in lowered:
+    no_socket = "socket" in lowered and "no such file or directory" in lowered
+    if "connection refused" in lowered or "timeout expired" in lowered or no_socket:
         return Unavailable(f"Nothing answers for the database{where}: is the server running?")
     if "does not exist" in lowered and "database" in lowered:
         return Unavailable(f"The database{where} does not exist on that server.")
     if "authentication" in lowered or "password" in lowered:
         return Unavailable(f"The server refused the login for the database{where}.")
     return Unavailable(f"The database{where} cannot be used: {text}.")
+
+
+_GRANTS = "docs/postgresql.md"
+"""Where a refused role is sent for the grants it lacks."""
+
+
+def _postgres_refusal(text: str, where: str, role: Callable[[], str | None]) -> str | None:
+    """The sentence for PostgreSQL turning a role away, or None if `text` is not that.
+    `role` is asked only then: without a user in the URL, libpq is asked whom it chose."""
+    lowered = text.lower()
+    keys = ("authentication failed", "no password", "does not exist", "pg_hba", "permission")
+    if not any(key in lowered for key in keys) and "must be owner" not in lowered:
+        return None
+    name = role()
+    who = f"role {name}" if name else "your role"
+    if "peer authentication failed" in lowered or "ident authentication failed" in lowered:
+        return (
+            f"The server refused {who} for the database{where}: over the local socket it lets "
+            "each system account in only as the role with the same name (peer authentication)."
+        )
+    if "password authentication failed" in lowered:
+        return f"The server refused the password for {who} for the database{where}."
+    if "no password supplied" in lowered:
+        return (
+            f"The server wants a password for {who} for the database{where}, and none "
+            "was given (put it in ~/.pgpass)."
+        )
+    missing = re.search(r'role "(.+?)" does not exist', text)
+    if missing:
+        return (
+            f"The server has no role named {missing.group(1)} for the database{where}: "
+            f"see {_GRANTS} for making one."
+        )
+    if "no pg_hba.conf entry" in lowered:
+        return (
+            f"The server does not let {who} connect to the database{where} from here: "
+            f"it needs a line in its pg_hba.conf ({_GRANTS})."
+        )
+    if "permission denied for database" in lowered:
+        return (
+            f"{who.capitalize()} may not connect to the database{where}: "
+            f"ask its owner for the grants in {_GRANTS}."
+        )
+    if "permission denied" in lowered or "must be owner" in lowered:
+        return (
+            f"{who.capitalize()} may not use FITS Desk's tables in the database{where}, so "
+            f"nothing was written: ask its owner for the grants in {_GRANTS}."
+        )
+    return None
+
+
+def _role_in(text: str) -> str | None:
+    """The role a PostgreSQL login error names (`... failed for user "jsmith"`)."""
+    found = re.search(r'for user "(.+?)"', text)
+    return found.group(1) if found else None
+
+
+def _is_postgres(url: str) -> bool:
+    return url.strip().lower().startswith(("postgres://", "postgresql://"))
+
+
+def _role_of_url(url: str) -> str | None:
+    """The role a postgresql:// URL names; without one, libpq's own choice, which is the
+    OS account's name unless PGUSER says otherwise."""
+    if not _is_postgres(url):
+        return None
+    user = urlsplit(url).username
+    if user:
+        return unquote(user)
+    try:
+        from psycopg import pq
+
+        chosen = {o.keyword: o.val for o in pq.Conninfo.get_defaults()}.get(b"user")
+    except Exception:  # no driver, or libpq cannot tell: the sentence says "your role"
+        return None
+    return chosen.decode() if chosen else None
+
+
+def _role_of(database: peewee.Database | None) -> str | None:
+    """The role an open PostgreSQL connection logged in as (no query: libpq knows it)."""
+    if isinstance(database, peewee.PostgresqlDatabase) and not database.is_closed():
+        return database.connection().info.user
+    return None
+
+
+def _not_allowed(exc: Exception) -> bool:
+    """Whether PostgreSQL refused a statement for lack of a privilege (SQLSTATE 42501)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
 
 
 def _missing(url: str) -> NotFound:
@@ -204,18 +306,23 @@ def connect(
     try:
         database.connect(reuse_if_open=True)
         schema = None if sqlite else database.fitsdesk_schema
-        if schema and create:
+        if schema and create and not _schema_exists(database, schema):
+            # Only when missing: making a schema needs a right on the database staff lack.
             database.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-        if not create and not database.table_exists("schema_migration"):
+        if not create and not database.table_exists(HISTORY, schema=schema):
             database.close()
             raise _missing(url)
         db.initialize(database)
         if upgrade:
-            upgrade_schema(database)
+            upgrade_schema(database, url=url)
     except peewee.DatabaseError as exc:
+        role = _role_of(database)
         if not database.is_closed():
             database.close()
-        raise unavailable(exc, url) from None
+        raise unavailable(exc, url, role) from None
+    except Unavailable:
+        database.close()
+        raise
     except peewee.InterfaceError as exc:
         raise unavailable(exc, url) from None
     database.fitsdesk_url = url
@@ -226,6 +333,18 @@ HISTORY = "schema_migration"
 """The table where playhouse.migrations records the scripts it has run."""
 
 
+def _schema_exists(database: peewee.Database, schema: str) -> bool:
+    found = database.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+    return found.fetchone() is not None
+
+
+def _history(database: peewee.Database) -> str:
+    """The history table's name, in its schema if the URL named one: a role without
+    USAGE on the schema then hears "permission denied", not "there is no database"."""
+    schema = getattr(database, "fitsdesk_schema", None)
+    return f'"{schema}"."{HISTORY}"' if schema else f'"{HISTORY}"'
+
+
 def pending_migrations(database: peewee.Database) -> list[str]:
     """Names of the migration scripts this database has not yet run. Read straight from
     the history table: every start asks, and the migration runner is slow to import."""
@@ -233,8 +352,8 @@ def pending_migrations(database: peewee.Database) -> list[str]:
         (p.stem for p in MIGRATIONS.glob("[0-9]*.py")), key=lambda name: int(name.split("_", 1)[0])
     )
     applied: set[str] = set()
-    if database.table_exists(HISTORY):
-        applied = {row[0] for row in database.execute_sql(f'SELECT name FROM "{HISTORY}"')}
+    if database.table_exists(HISTORY, schema=getattr(database, "fitsdesk_schema", None)):
+        applied = {row[0] for row in database.execute_sql(f"SELECT name FROM {_history(database)}")}
     unknown = sorted(applied - set(scripts))
     if unknown:
         raise Unavailable(
@@ -244,9 +363,11 @@ def pending_migrations(database: peewee.Database) -> list[str]:
     return [name for name in scripts if name not in applied]
 
 
-def upgrade_schema(database: peewee.Database) -> list[str]:
-    """Run the migrations this database lacks, one process at a time; return their names."""
-    if not pending_migrations(database):
+def upgrade_schema(database: peewee.Database, *, url: str = "") -> list[str]:
+    """Run the migrations this database lacks, one process at a time; return their names.
+    On PostgreSQL only the tables' owner may: anyone else is told to ask for it."""
+    pending = pending_migrations(database)
+    if not pending:
         return []
     from playhouse.migrations import Runner
 
@@ -263,9 +384,29 @@ def upgrade_schema(database: peewee.Database) -> list[str]:
         finally:
             database.pragma("foreign_keys", 1)
         return applied
-    with database.atomic():
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-        return runner.up()
+    try:
+        with database.atomic():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            return runner.up()
+    except peewee.ProgrammingError as exc:
+        if not _not_allowed(exc):
+            raise
+        owner = _owner(database)
+        raise Unavailable(
+            f"The database{f' ({describe(url)})' if url else ''} needs upgrading for this "
+            f"version of FITS Desk ({len(pending)} new step{'s' if len(pending) > 1 else ''}), "
+            f"which only its owner may do: run fitsdesk init as role {owner}."
+        ) from None
+
+
+def _owner(database: peewee.Database) -> str:
+    """The role that owns FITS Desk's tables (the one that ran the first migration)."""
+    found = database.execute_sql(
+        "SELECT tableowner FROM pg_tables WHERE tablename = %s "
+        "AND schemaname = COALESCE(%s, current_schema())",
+        (HISTORY, getattr(database, "fitsdesk_schema", None)),
+    ).fetchone()
+    return found[0] if found else "that owns its tables"
 
 
 # What a running database can do to us (locked, read-only, gone away), as opposed to our bugs.
@@ -311,6 +452,10 @@ def write() -> Iterator[None]:
                 yield
     except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
+    except peewee.ProgrammingError as exc:
+        if not _not_allowed(exc):
+            raise
+        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", ""), _role_of(db.obj)) from None
     except NotAllowed as exc:
         if outermost:
             _keep(exc)
@@ -324,6 +469,10 @@ def read() -> Iterator[None]:
         yield
     except _UNAVAILABLE as exc:
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
+    except peewee.ProgrammingError as exc:
+        if not _not_allowed(exc):
+            raise
+        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", ""), _role_of(db.obj)) from None
     except NotAllowed as exc:
         if db.transaction_depth() == 0:
             _keep(exc)
