@@ -86,6 +86,7 @@ COMMANDS = {
     "change": "changes",
     "metric": "metrics",
     "mail": "mail",
+    "deploy": "deploy",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -120,6 +121,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["calendar", "changes"]  # change management
     everything += ["metrics"]  # capacity
     everything += ["mail"]  # the email channel
+    everything += ["deploy"]  # setting up a server
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
