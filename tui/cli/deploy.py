@@ -63,20 +63,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         f"{SERVER_CONFIG}; while it names a SQLite database (or none yet, meaning "
         f"{SERVER_DB}) they may write that file's folder, as the group that shares it.",
     )
-    _program_option(units)
-    units.add_argument(
-        "--kiosk",
-        metavar="NAME",
-        type=_kiosk_name,
-        help="the kiosk the console shows, as registered with 'fitsdesk kiosk add' "
+    _options(
+        units,
+        kiosk="the kiosk the console shows, as registered with 'fitsdesk kiosk add' "
         "(default: a kiosk with no fixed place)",
-    )
-    units.add_argument(
-        "--user",
-        metavar="ACCOUNT",
-        type=_account,
-        default="kiosk",
-        help="the account the kiosk runs as (default: kiosk)",
+        user="the account the kiosk runs as (default: kiosk)",
     )
     units.add_argument(
         "--tty",
@@ -85,8 +76,6 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="tty1",
         help="the console the kiosk takes over, in place of its login prompt (default: tty1)",
     )
-    _write_options(units)
-    add_common(units)
     units.set_defaults(handler=run_systemd)
 
     sshd = actions.add_parser(
@@ -96,7 +85,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "nothing else, for technicians in --group; with --kiosk, also one that lets the "
         f"account --user run only that kiosk. --write / puts it in {SSHD_FILE}.",
     )
-    _program_option(sshd)
+    _options(
+        sshd,
+        kiosk="also a block for a thin kiosk: the account --user runs only this kiosk",
+        user="the thin kiosk's account, with --kiosk (default: kiosk)",
+    )
     sshd.add_argument(
         "--group",
         metavar="GROUP",
@@ -104,34 +97,19 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="fitsdesk-techs",
         help="the group whose members get only the desk (default: fitsdesk-techs)",
     )
-    sshd.add_argument(
-        "--kiosk",
-        metavar="NAME",
-        type=_kiosk_name,
-        help="also a block for a thin kiosk: the account --user runs only this kiosk",
-    )
-    sshd.add_argument(
-        "--user",
-        metavar="ACCOUNT",
-        type=_account,
-        default="kiosk",
-        help="the thin kiosk's account, with --kiosk (default: kiosk)",
-    )
-    _write_options(sshd)
-    add_common(sshd)
     sshd.set_defaults(handler=run_sshd)
 
 
-def _program_option(parser: argparse.ArgumentParser) -> None:
+def _options(parser: argparse.ArgumentParser, *, kiosk: str, user: str) -> None:
+    """The options both actions take."""
     parser.add_argument(
         "--program",
         metavar="PATH",
         type=_program,
         help=f"the fitsdesk program the files run (default: this one, e.g. {DEFAULT_PROGRAM})",
     )
-
-
-def _write_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kiosk", metavar="NAME", type=_kiosk_name, help=kiosk)
+    parser.add_argument("--user", metavar="ACCOUNT", type=_account, default="kiosk", help=user)
     parser.add_argument(
         "--write",
         metavar="DIR",
@@ -140,6 +118,11 @@ def _write_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--force", action="store_true", help="with --write: replace files that are there"
+    )
+    add_common(parser)
+    parser._option_string_actions["--db"].help = (
+        "the database the files name (default: none, so they use the one "
+        f"{SERVER_CONFIG} names, as every program on the server does)"
     )
 
 
