@@ -88,6 +88,7 @@ COMMANDS = {
     "mail": "mail",
     "audit": "security",
     "doctor": "security",
+    "deploy": "deploy",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -123,6 +124,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["metrics"]  # capacity
     everything += ["mail"]  # the email channel
     everything += ["security"]  # the audit trail and the doctor
+    everything += ["deploy"]  # setting up a server
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
