@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from types import TracebackType
 
-from store import database
+from store import database, journal
 from store.database import read, write
 from store.errors import FitsDeskError, NotAllowed
 from store.identity import journal_name
@@ -42,15 +42,11 @@ class Refusal:
     detail: str
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def refused(who: str, action: str, *, record: object = "", detail: str = "") -> None:
     """Keep one refused action, in a transaction of its own. A database that cannot take
     it (read-only, gone) costs the refusal nothing: the person is still told no."""
     row = {
-        "at": _now(),
+        "at": journal.now(),
         "who": shown(journal_name(who), 80),
         "action": shown(action, 60),
         "record": shown(record, 40) if record not in (None, "") else "",
@@ -110,7 +106,7 @@ def entries(*, by: str, since: dt.datetime | None = None, limit: int = 10_000) -
         if since is not None:
             query = query.where(AuditEntry.at >= since)
         rows = [Refusal(r.at, r.who, r.action, r.record, r.detail) for r in query][::-1]
-        Technician.update(audit_read_at=_now()).where(Technician.id == me.id).execute()
+        Technician.update(audit_read_at=journal.now()).where(Technician.id == me.id).execute()
     return rows
 
 

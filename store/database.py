@@ -293,11 +293,12 @@ def connect(
 ) -> peewee.Database:
     """Open the database in force, bring its schema up to date, and bind the models.
     With `create` off, a database that does not exist yet is NotFound rather than made
-    (so a mistyped --db is not a new empty desk); the default database is always made."""
+    (so a mistyped --db is not a new empty desk); the default database is always made.
+    Making a SQLite database makes its folder too."""
     url = resolve_url(url)
     default = url == default_url()
     create = create or default
-    database = build(url, create_folder=default)
+    database = build(url, create_folder=create)
     sqlite = isinstance(database, peewee.SqliteDatabase)
     if not create and sqlite and database.database != ":memory:":
         path = Path(database.database)

@@ -200,7 +200,10 @@ def active_technician(login: object, role: str = "technician") -> Technician:
     in the audit trail). A login worked by a manager (`identity.Acting`) stays one on the
     row, so the journal rows it writes name both. Call inside a transaction."""
     acting = login if isinstance(login, Acting) else None
-    login = clean_login(login)
+    try:
+        login = clean_login(login)
+    except BadInput:  # a kiosk or the system passing for a person
+        raise NotAllowed(f"{shown(login)} is not an active technician.", who=shown(login)) from None
     tech = Technician.get_or_none(Technician.login == login)
     if tech is None or not tech.active:
         raise NotAllowed(f"{login} is not an active technician.", who=acting or login)

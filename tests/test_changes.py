@@ -306,11 +306,12 @@ def test_steps_out_of_order_are_refused(board):
         lambda: changes.update_register(rfc.number, by="jsmith"),
         lambda: changes.review(rfc.number, outcome="succeeded", lessons="x", by="jsmith"),
         lambda: changes.back_out(rfc.number, "x", by="jsmith"),
-        lambda: changes.peer_review(rfc.number, ok=True, by="akhan"),
         lambda: changes.communicate(rfc.number, "x", by="jsmith"),
     ):
         with pytest.raises(Refused, match=r"cannot .* now"):
             step()
+    with pytest.raises(Refused, match="Only the peer reviewer of RFC-000001"):  # none named yet
+        changes.peer_review(rfc.number, ok=True, by="akhan")
     assert state() == before
     approve(rfc.number)
     with pytest.raises(Refused, match="needs the implementation plan, the test plan, the back"):

@@ -156,6 +156,29 @@ def test_what_the_account_may_do_is_journalled_under_its_own_name(school, tmp_pa
     )
 
 
+def test_nonsense_in_the_environment_changes_nothing(school, tmp_path):
+    env = {
+        **os.environ,
+        "LOGNAME": "[bold]head[/bold]",
+        "USER": "$(rm -rf ~)",
+        "SUDO_USER": "\x1b[2Jroot",
+        "HOME": "not/absolute",
+        "XDG_CONFIG_HOME": "relative",
+        "XDG_DATA_HOME": "\x01\x02",
+        "XDG_STATE_HOME": "",
+    }
+    env.pop("FITSDESK_CONFIG", None)
+    done = fitsdesk(school, env, "log", "--summary", "Jammed", "--requester", "Sam", "--json")
+    assert done.returncode == 0, done.stderr
+    number = int(json.loads(done.stdout)["number"].split("-")[1])
+    done = fitsdesk(school, env, "doctor")
+    assert "Traceback" not in done.stdout + done.stderr
+    assert f"ok   You are {ME} (the account of this process" in done.stdout
+    database.connect(school)
+    assert [e.who for e in journal.history("incident", number)] == [ME]
+    assert not (tmp_path / "relative").exists() and not Path("relative").exists()
+
+
 def test_a_manager_working_as_someone_else_is_named_with_them(school):
     database.connect(school)
     acting = people.acting_as("akhan", real="head")

@@ -120,17 +120,22 @@ def _register_category(commands: argparse._SubParsersAction) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     me = who()
-    url = database.resolve_url(getattr(args, "db", None))
-    os.umask(0o007)  # the file SQLite makes now is never readable by others, even briefly
-    open_db(args, create=True)
+    settings = config.load_config()  # a mistake in it is said before anything is made
+    url = database.resolve_url(getattr(args, "db", None), settings)
+    was = os.umask(0o007)  # the file SQLite makes now is never readable by others, even briefly
+    try:
+        open_db(args, create=True)
+    finally:
+        os.umask(was)
     print(f"The database is ready: {database.describe(url)}")
     path = database.sqlite_path()
     if path is not None:
-        for line in db_files.share(path, config.load_config().db_group):
+        for line in db_files.share(path, settings.db_group):
             print(line)
     print(f"It has {len(categories.list_categories())} categories (see: fitsdesk category list).")
     if not people.list_technicians():
-        print(f'Next, add yourself: fitsdesk tech add {me} --name "Your Name" --role manager')
+        you = '"$(id -un)"' if os.geteuid() == 0 else me  # root sets up; a person manages
+        print(f'Next, add yourself: fitsdesk tech add {you} --name "Your Name" --role manager')
     print("Check the setup at any time with: fitsdesk doctor")
     return 0
 

@@ -135,9 +135,9 @@ def run_doctor(args: argparse.Namespace) -> int:
             else:
                 fix(f"{me} has been deactivated: a manager can bring them back with tech add.")
         except FitsDeskError:
-            fix(
-                f"{me} is not a technician: a manager can add you: "
-                f'fitsdesk tech add {me} --name "Your Name".'
+            ok(
+                f"{me} is not a technician: it may run a kiosk, mail and the daily tidy-up, "
+                f'not the desk (a manager adds technicians: fitsdesk tech add {me} --name "...").'
             )
     managers = [t.login for t in people.list_technicians() if t.can("manager")]
     if managers:

@@ -1,0 +1,220 @@
+"""`fitsdesk init` shares a SQLite file with its group and closes it to others,
+`fitsdesk doctor` says what is wrong and how to fix it, `fitsdesk audit` shows a manager
+the refused actions, and `fitsdesk tech roles` is a manager's: through `main()`, as the
+account jsmith, against real files."""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import stat
+
+import pytest
+
+from store import audit, changes, database, people
+from tests.conftest import ON_POSTGRES
+from tests.test_cli import one_sentence
+
+ROOT = os.geteuid() == 0
+GROUP = "users"
+"""A group every Debian machine has, standing in for the school's fitsdesk group."""
+
+
+@pytest.fixture
+def run(db_url, capsys, monkeypatch):
+    """`fitsdesk ARGS` as the account jsmith, on the test's database unless ARGS name one;
+    (status, stdout, stderr)."""
+    from tui.cli import main
+
+    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+
+    def invoke(*args):
+        status = main([*args] if "--db" in args else [*args, "--db", db_url])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return invoke
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    """A config file naming the group that shares the database."""
+
+    def write(group: str) -> None:
+        path = tmp_path / "config.toml"
+        path.write_text(f'db_group = "{group}"\n')
+        monkeypatch.setenv("FITSDESK_CONFIG", str(path))
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return write
+
+
+@pytest.mark.skipif(not ROOT, reason="giving a file to a group one is not in needs root")
+def test_init_gives_a_folder_of_its_own_to_the_group_and_closes_it_to_others(
+    run, tmp_path, settings
+):
+    settings(GROUP)
+    folder = tmp_path / "fitsdesk"
+    folder.mkdir(mode=0o755)
+    path = folder / "desk.db"
+    status, out, err = run("init", "--db", f"sqlite:///{path}")
+    assert status == 0, err
+    assert f"belong to the group {GROUP} (folder 2770, file 0660)" in out
+    gid = grp.getgrnam(GROUP).gr_gid
+    assert mode(folder) == 0o2770 and folder.stat().st_gid == gid
+    for item in folder.iterdir():  # the database and the -wal and -shm SQLite keeps
+        assert mode(item) == 0o660 and item.stat().st_gid == gid, item
+
+
+@pytest.mark.skipif(not ROOT, reason="giving a file to a group one is not in needs root")
+def test_init_leaves_a_shared_folder_but_closes_it_to_others(run, tmp_path, settings):
+    settings(GROUP)
+    folder = tmp_path / "school"
+    folder.mkdir(mode=0o755)
+    (folder / "timetable.pdf").write_text("not ours")
+    path = folder / "desk.db"
+    status, out, _ = run("init", "--db", f"sqlite:///{path}")
+    assert status == 0 and "holds other files too" in out
+    assert mode(folder) == 0o750 and mode(path) == 0o660
+
+
+def test_init_with_no_such_group_shares_with_nobody_and_says_how(run, tmp_path, settings):
+    settings("nosuchgroup")
+    folder = tmp_path / "fitsdesk"
+    folder.mkdir(mode=0o755)
+    path = folder / "desk.db"
+    status, out, _ = run("init", "--db", f"sqlite:///{path}")
+    assert status == 0 and "There is no group nosuchgroup" in out
+    assert "sudo groupadd nosuchgroup" in out
+    assert mode(folder) & 0o007 == 0 and mode(path) & 0o007 == 0
+    path.chmod(0o644)  # someone loosened it: init again closes it
+    assert run("init", "--db", f"sqlite:///{path}")[0] == 0
+    assert mode(path) & 0o007 == 0
+
+
+def test_a_bad_db_group_setting_is_one_sentence(run, settings, tmp_path):
+    settings("bad group\\nname")
+    status, _, err = run("init", "--db", f"sqlite:///{tmp_path / 'new.db'}")
+    assert status == 2 and one_sentence(err) and "db_group must be a group name" in err
+    assert not (tmp_path / "new.db").exists()  # nothing made
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the permissions of a SQLite file")
+def test_doctor_finds_each_thing_to_fix_and_then_nothing(run, tmp_path, settings):
+    settings("nosuchgroup")
+    folder = tmp_path / "fitsdesk"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'desk.db'}"
+    assert run("init", "--db", url)[0] == 0
+    (folder / "desk.db").chmod(0o644)
+    status, out, _ = run("doctor", "--db", url)
+    fixes = [line for line in out.splitlines() if line.startswith("FIX")]
+    assert status == 1 and len(fixes) == 3, out
+    assert "can be used by anyone on this machine (mode 0644)" in fixes[0]
+    assert "There is no manager" in fixes[1]
+    assert "No kiosk PIN is set" in fixes[2] and "fitsdesk kiosk-pin" in fixes[2]
+    assert "ok   jsmith is not a technician: it may run a kiosk" in out
+    assert "ok   You are jsmith" in out and "LOGNAME and USER are not asked" in out
+    assert run("init", "--db", url)[0] == 0
+    assert (
+        run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager", "--db", url)[0] == 0
+    )
+    database.connect(url)
+    from store import kiosks
+
+    kiosks.set_pin("482913", by="jsmith")
+    status, out, _ = run("doctor", "--db", url)
+    assert status == 0 and out.endswith("All is well.\n"), out
+    assert "jsmith is an active technician (manager)" in out
+    assert f"Crash reports go to {tmp_path / 'state' / 'fitsdesk' / 'crash.log'}" in out
+
+
+def test_init_makes_the_folder_it_is_given(run, tmp_path, settings):
+    settings("nosuchgroup")
+    path = tmp_path / "var" / "lib" / "fitsdesk" / "fitsdesk.db"
+    status, _, err = run("init", "--db", f"sqlite:///{path}")
+    assert status == 0 and path.is_file(), err
+    assert mode(path.parent) & 0o007 == 0
+
+
+def test_doctor_says_why_the_database_will_not_open(run, tmp_path, settings):
+    settings(GROUP)
+    status, out, _ = run("doctor", "--db", f"sqlite:///{tmp_path / 'missing.db'}")
+    assert status == 1
+    assert "FIX  There is no FITS Desk database at" in out and "fitsdesk init" in out
+
+
+def test_doctor_checks_the_mail_settings_this_account_can_use(run, db_url, tmp_path, monkeypatch):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[mail]\naddress = "help@school.example"\n'
+        '[mail.smtp]\nhost = "smtp.school.example"\nuser = "help"\n'
+        'password_file = "/no/such/file"\n'
+    )
+    monkeypatch.setenv("FITSDESK_CONFIG", str(path))
+    assert run("init")[0] == 0
+    status, out, _ = run("doctor")
+    assert status == 1
+    assert "FIX  SMTP: The password file /no/such/file cannot be read" in out
+    assert "no [mail.imap] or [mail.maildir], so no mail is taken in" in out
+
+
+@pytest.fixture
+def refused(run):
+    """A school (jsmith manages, akhan works) where akhan was refused twice."""
+    assert run("init")[0] == 0
+    assert run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager")[0] == 0
+    assert run("tech", "add", "akhan", "--name", "Amir Khan")[0] == 0
+    rfc = changes.raise_change("Patch the firewall", kind="emergency", by="jsmith")
+    for _ in range(2):
+        with pytest.raises(Exception, match="does not have the manager role"):
+            changes.approve_emergency(rfc.number, by="akhan")
+    return run
+
+
+def test_audit_lists_refusals_for_a_manager_and_marks_them_read(refused):
+    assert audit.unread(by="jsmith") == 2
+    status, out, err = refused("audit", "--json")
+    assert status == 0, err
+    rows = json.loads(out)
+    assert [(r["who"], r["record"]) for r in rows] == [("akhan", "RFC-000001")] * 2
+    assert rows[0]["action"] == "change approval: approve emergency"
+    assert rows[0]["detail"] == "akhan does not have the manager role."
+    assert audit.unread(by="jsmith") == 0
+    status, out, _ = refused("audit")
+    assert status == 0 and out.splitlines()[0].split() == ["WHEN", "WHO", "WHAT", "RECORD", "WHY"]
+    status, out, _ = refused("audit", "--since", "2999-01-01")
+    assert (status, out) == (0, "Nothing has been refused since then.\n")
+
+
+@pytest.mark.parametrize(
+    "since", ["yesterday", "2026-13-01", "", "2026-12-01 25:00", "[bold]x[/]", "\x1b[2J"]
+)
+def test_audit_refuses_a_bad_date_in_one_sentence(refused, since):
+    status, _, err = refused("audit", "--since", since)
+    assert status == 2 and one_sentence(err) and "\x1b" not in err
+
+
+def test_audit_is_for_managers_and_asking_is_itself_kept(refused, monkeypatch):
+    monkeypatch.setattr("store.identity.os_account", lambda: "akhan")
+    status, _, err = refused("audit")
+    assert status == 2 and err == "Only a manager may read the security audit trail.\n"
+    assert audit.unread(by="jsmith") == 3
+
+
+def test_tech_roles_is_a_managers_and_keeps_a_manager(refused, monkeypatch):
+    status, out, _ = refused(
+        "tech", "roles", "akhan", "--role", "technician", "--role", "committee"
+    )
+    assert status == 0 and "technician, committee" in out
+    status, _, err = refused("tech", "roles", "jsmith", "--role", "technician")
+    assert status == 2 and "jsmith is the last manager" in err
+    monkeypatch.setattr("store.identity.os_account", lambda: "akhan")
+    status, _, err = refused("tech", "roles", "akhan", "--role", "manager")
+    assert status == 2 and "Only a manager may change technicians' roles" in err
+    assert people.technician("akhan").roles == ("technician", "committee")
