@@ -1,6 +1,6 @@
 """Who is acting: the operating system's account for this process, never the environment.
 
-    from store import identity
+    from store import identity, people
     me = identity.login()                        # "jsmith": the passwd entry of the euid
     by = people.acting_as("akhan", real=me)      # a manager working as akhan, or NotAllowed
     by == "akhan", by.real == "jsmith"           # the journal names "jsmith as akhan"
@@ -41,9 +41,6 @@ class Acting(str):
         made.real = real
         return made
 
-    def __reduce__(self):
-        return (Acting, (str(self), self.real))
-
 
 def os_account() -> str:
     """The login name of this process's effective uid, from the password database."""
@@ -72,19 +69,9 @@ def login() -> str:
     return name
 
 
-def real(by: str) -> str:
-    """The person at the keyboard: the manager when `by` is an `Acting`, else `by`."""
-    return by.real if isinstance(by, Acting) else by
-
-
 def journal_name(by: str) -> str:
     """How the journal names whoever acts: "jsmith", or "head as jsmith"."""
     return f"{by.real} as {by!s}" if isinstance(by, Acting) else str(by)
-
-
-def same_person(by: str, login: str | None) -> bool:
-    """Whether `login` is the one acting, or the manager acting for them."""
-    return login is not None and (by == login or real(by) == login)
 
 
 def refuse_if_acting(by: str, doing: str) -> None:
