@@ -16,6 +16,7 @@ import pytest
 from store import audit, changes, incidents, journal, kiosks, people, servicedesk
 from store.errors import NotAllowed
 from tests.kiosk_helpers import settle
+from tests.test_desk_snapshots import ready
 from tui.app import DeskApp
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -43,13 +44,6 @@ def morning(school, db_url, monkeypatch):
         changes.vote(rfc.number, "approve", by=people.acting_as("akhan", real="jsmith"))
     clock[0] = NOW
     return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
-
-
-async def ready(pilot) -> None:
-    await settle(pilot)
-    for field in pilot.app.screen.query("Input"):
-        field.cursor_blink = False
-    await pilot.pause()
 
 
 def test_the_queue_names_the_refusals(morning, snap_compare):
