@@ -59,6 +59,10 @@ def refused(who: str, action: str, *, record: object = "", detail: str = "") -> 
         log.warning("could not keep a refusal in the audit trail: %s", row)
 
 
+RECORD_NAMES = ("reference", "login", "tag", "code", "name", "notice_id", "message_id")
+"""What store functions call the record a step is about, most telling first."""
+
+
 def _step(trace: TracebackType | None) -> tuple[str, str]:
     """The store function that refused (the first frame below `database.write`) in words,
     and the record it was given, if any: read off the traceback, so that no store
@@ -68,9 +72,11 @@ def _step(trace: TracebackType | None) -> tuple[str, str]:
         here = code.co_filename
         if not here.endswith(("database.py", "contextlib.py")):
             module = trace.tb_frame.f_globals.get("__name__", "").rsplit(".", 1)[-1]
-            reference = trace.tb_frame.f_locals.get("reference", "")
-            if not isinstance(reference, str | int):
-                reference = ""
+            named = trace.tb_frame.f_locals
+            reference = next(
+                (named[key] for key in RECORD_NAMES if isinstance(named.get(key), str | int)),
+                "",
+            )
             words = code.co_name.strip("_").replace("_", " ")
             return f"{module.replace('_', ' ')}: {words}", str(reference)
         trace = trace.tb_next
@@ -97,7 +103,7 @@ def _manager(by: str) -> Technician | None:
 
 def entries(*, by: str, since: dt.datetime | None = None, limit: int = 10_000) -> list[Refusal]:
     """Refused actions since `since` (all when None), oldest first, for a manager; reading
-    them marks them read for that manager."""
+    them marks them read for that manager, unless `since` leaves some unread ones out."""
     with write():
         me = _manager(by)
         if me is None:
@@ -106,7 +112,8 @@ def entries(*, by: str, since: dt.datetime | None = None, limit: int = 10_000) -
         if since is not None:
             query = query.where(AuditEntry.at >= since)
         rows = [Refusal(r.at, r.who, r.action, r.record, r.detail) for r in query][::-1]
-        Technician.update(audit_read_at=journal.now()).where(Technician.id == me.id).execute()
+        if since is None or (me.audit_read_at is not None and since <= me.audit_read_at):
+            Technician.update(audit_read_at=journal.now()).where(Technician.id == me.id).execute()
     return rows
 
 

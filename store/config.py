@@ -89,15 +89,29 @@ def state_dir() -> Path:
     return _xdg("XDG_STATE_HOME", ".local", "state") / "fitsdesk"
 
 
+SYSTEM_CONFIG = Path("/etc/fitsdesk/config.toml")
+"""The server's config file, read when the user has none of their own."""
+
+
 def config_path() -> Path | None:
     """The config file in force: FITSDESK_CONFIG, else the user's, else /etc's."""
     explicit = os.environ.get("FITSDESK_CONFIG")
     if explicit:
         return Path(explicit)
-    for candidate in (config_dir() / "config.toml", Path("/etc/fitsdesk/config.toml")):
-        if candidate.is_file():
-            return candidate
+    for candidate in (config_dir() / "config.toml", SYSTEM_CONFIG):
+        try:
+            if candidate.is_file():
+                return candidate
+        except PermissionError:  # a folder on the way this account may not enter
+            raise BadInput(_unreadable(candidate, "this account may not open its folder")) from None
     return None
+
+
+def _unreadable(path: Path, why: str) -> str:
+    return (
+        f"The config file {path} cannot be read: {why}. Whoever set FITS Desk up can "
+        "make it readable (chmod 644, and 755 on its folder)."
+    )
 
 
 @dataclass(frozen=True)
@@ -201,9 +215,14 @@ def load_config(path: Path | None = None) -> Config:
             raw = tomllib.load(handle)
     except FileNotFoundError:
         raise BadInput(f"The config file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.__class__.__name__
-        raise BadInput(f"The config file {path} cannot be read ({reason}).") from None
+    except IsADirectoryError:
+        raise BadInput(f"The config file {path} is a folder, not a file.") from None
+    except PermissionError:
+        raise BadInput(_unreadable(path, "this account may not read it")) from None
+    except UnicodeDecodeError:
+        raise BadInput(f"The config file {path} is not text (UTF-8), so not TOML.") from None
+    except OSError as exc:
+        raise BadInput(_unreadable(path, exc.strerror or "the system refused")) from None
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"The config file {path} is not valid TOML: {exc}.") from None
 

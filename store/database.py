@@ -294,10 +294,20 @@ def connect(
     """Open the database in force, bring its schema up to date, and bind the models.
     With `create` off, a database that does not exist yet is NotFound rather than made
     (so a mistyped --db is not a new empty desk); the default database is always made.
-    Making a SQLite database makes its folder too."""
+    Making a SQLite database makes its folder too; both are for the owner alone until
+    `fitsdesk init` shares them with the group (`store.db_files`)."""
     url = resolve_url(url)
     default = url == default_url()
     create = create or default
+    was = os.umask(0o077) if create else None  # a new file and folder are private at first
+    try:
+        return _connect(url, upgrade=upgrade, create=create)
+    finally:
+        if was is not None:
+            os.umask(was)
+
+
+def _connect(url: str, *, upgrade: bool, create: bool) -> peewee.Database:
     database = build(url, create_folder=create)
     sqlite = isinstance(database, peewee.SqliteDatabase)
     if not create and sqlite and database.database != ":memory:":

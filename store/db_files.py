@@ -103,6 +103,16 @@ def _owner(path: Path) -> str:
         return f"uid {uid}"
 
 
+def sharing(path: Path, group: str) -> str:
+    """Who may use the database, in a sentence, when nothing is wrong with it."""
+    if _gid(group) is None:
+        return (
+            f"There is no group {group}, so only {_owner(Path(path))} can use {path}; to "
+            f"share it: sudo groupadd {group}, add each technician, then fitsdesk init again."
+        )
+    return f"{path} is shared with the group {group} and closed to others."
+
+
 def findings(path: Path, group: str) -> list[str]:
     """What is wrong with who may open the database, one sentence each with its fix."""
     path = Path(path)

@@ -106,16 +106,17 @@ def _hash(pin: str, salt: bytes) -> str:
 
 
 def set_pin(pin: object, *, by: str) -> None:
-    """Set the PIN that lets a technician leave any kiosk: 4 to 12 digits, stored hashed."""
-    text = pin.strip() if isinstance(pin, str) else ""
-    if not re.fullmatch(r"[0-9]{4,12}", text):
-        raise BadInput("The PIN must be 4 to 12 digits.")
-    if len(set(text)) == 1 or text in "0123456789012" or text in "9876543210987":
-        raise BadInput("That PIN is too easy to guess: avoid repeats and runs like 1234.")
-    salt = secrets.token_bytes(16)
-    value = f"scrypt${salt.hex()}${_hash(text, salt)}"
+    """Set the PIN that lets a technician leave any kiosk: 4 to 12 digits, stored hashed
+    (a manager's step)."""
     with write():
         people.manager_or_first(by, "set the kiosk PIN")
+        text = pin.strip() if isinstance(pin, str) else ""
+        if not re.fullmatch(r"[0-9]{4,12}", text):
+            raise BadInput("The PIN must be 4 to 12 digits.")
+        if len(set(text)) == 1 or text in "0123456789012" or text in "9876543210987":
+            raise BadInput("That PIN is too easy to guess: avoid repeats and runs like 1234.")
+        salt = secrets.token_bytes(16)
+        value = f"scrypt${salt.hex()}${_hash(text, salt)}"
         row = Setting.get_or_none(Setting.key == PIN_KEY)
         if row is None:
             row = Setting.create(key=PIN_KEY, value=value)

@@ -25,7 +25,7 @@ from store import (
 )
 from store.database import first_row, insert_row, read, write
 from store.errors import BadInput, NotAllowed, NotFound, Refused
-from store.identity import Acting
+from store.identity import RESERVED, Acting
 from store.models import ROLES, TECH_ROLES, Person, Technician, holds
 from store.sanitise import GROUP, LOGIN, PERSON_NAME, clean, clean_email, shown
 
@@ -91,11 +91,22 @@ def manager_or_first(by: str, doing: str) -> None:
         if holds(row.roles, "manager")
     ]
     if managers and str(by) not in managers:
-        raise NotAllowed(f"Only a manager may {doing}, and {shown(by)} is not one.", who=by)
+        raise NotAllowed(
+            f"Only a manager may {doing}, and {shown(by)} is not one.", who=by, action=doing
+        )
     if managers and isinstance(by, Acting):
         raise NotAllowed(
-            f"{by.real} is working as {by!s}: {doing} is for {by.real}'s own desk.", who=by
+            f"{by.real} is working as {by!s}: {doing} is for {by.real}'s own desk.",
+            who=by,
+            action=doing,
         )
+
+
+def refuse_unless_manager(by: str, doing: str) -> None:
+    """NotAllowed (and kept) unless `by` may take a manager's step now: for a front end
+    to ask before it asks the person for more (a new PIN, say)."""
+    with read():
+        manager_or_first(by, doing)
 
 
 def add_technician(
@@ -104,6 +115,8 @@ def add_technician(
     """Add a technician, or bring back a deactivated one with these details (managers
     only, once the school has one)."""
     login = clean_login(login)
+    if login in RESERVED:
+        raise BadInput(f"'{login}' is a name FITS Desk keeps for itself: it cannot act.")
     full_name = clean(full_name, PERSON_NAME)
     role_text = ",".join(clean_roles(roles))
     with write():
@@ -238,7 +251,7 @@ def acting_as(login: str, *, real: str) -> str:
                 who=real,
                 action=f"work as {wanted}",
             )
-        active_technician(wanted)
+        named_technician(wanted)
     return Acting(wanted, real)
 
 

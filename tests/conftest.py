@@ -46,8 +46,9 @@ def new_db_url(tmp_path: Path) -> str:
 
 @pytest.fixture(autouse=True)
 def hidden_home(tmp_path_factory, monkeypatch):
-    """Keep the user's config, data and FITSDESK_DB out of every test."""
+    """Keep the user's and the machine's config, data and FITSDESK_DB out of every test."""
     home = tmp_path_factory.mktemp("home")
+    monkeypatch.setattr(config, "SYSTEM_CONFIG", home / "etc" / "config.toml")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))

@@ -145,9 +145,13 @@ def test_an_empty_file_is_no_database_and_a_stranger_is_not_ours(tmp_path):
         database.connect(f"sqlite:///{stranger}", create=False)
 
 
-def test_a_missing_folder_is_reported(tmp_path):
+def test_a_missing_folder_is_reported_and_made_only_when_making_a_database(tmp_path):
+    url = f"sqlite:///{tmp_path}/no/such/folder/desk.db"
     with pytest.raises(Unavailable, match="does not exist"):
-        database.connect(f"sqlite:///{tmp_path}/no/such/folder/desk.db")
+        database.connect(url, create=False)
+    assert not (tmp_path / "no").exists()
+    database.connect(url)  # as fitsdesk init does
+    assert (tmp_path / "no" / "such" / "folder" / "desk.db").is_file()
 
 
 def test_an_unreachable_server_is_reported():

@@ -28,7 +28,7 @@ EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
 def server_config(tmp_path, monkeypatch):
     """The server's /etc/fitsdesk/config.toml, as the units read it, in the test's folder."""
     path = tmp_path / "etc-fitsdesk-config.toml"
-    monkeypatch.setattr(deploy, "SERVER_CONFIG", path)
+    monkeypatch.setattr("store.config.SYSTEM_CONFIG", path)
     return path
 
 
@@ -380,6 +380,7 @@ def test_a_folder_that_cannot_be_written_is_one_sentence(run, tmp_path):
 
 SSHD_KEYWORDS = {
     "ForceCommand",
+    "PermitUserRC",
     "PermitTTY",
     "AllowTcpForwarding",
     "AllowStreamLocalForwarding",

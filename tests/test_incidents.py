@@ -3,7 +3,7 @@
 import pytest
 
 from store import incidents, journal, people, servicedesk
-from store.errors import BadInput, NotFound, Refused
+from store.errors import BadInput, NotAllowed, NotFound, Refused
 from store.models import Incident, Journal, Note
 
 
@@ -151,7 +151,7 @@ def test_only_active_technicians_act(call):
         incidents.assign(call.number, "akhan", by="jsmith")
     with pytest.raises(Refused, match="not an active technician"):
         incidents.add_note(call.number, "hi", public=True, by="pupil")
-    with pytest.raises(BadInput, match="not a login name"):
+    with pytest.raises(NotAllowed, match=r"^\[@click=app.quit\] is not an active technician"):
         incidents.take(call.number, by="[@click=app.quit]")
 
 

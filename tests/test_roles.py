@@ -23,7 +23,7 @@ from store import (
     servicedesk,
     software,
 )
-from store.errors import NotAllowed, NotFound, Refused
+from store.errors import BadInput, NotAllowed, NotFound, Refused
 from store.models import AuditEntry, Journal
 
 DAY = dt.date.today() + dt.timedelta(days=30)
@@ -188,3 +188,35 @@ def test_wrong_pins_and_check_codes_past_the_free_tries_are_kept(kiosk_app, monk
         ("kiosk library", "wrong check code", call.number),
     ]
     assert audit.unread(by="jsmith") == 0 and audit.unread(by="akhan") == 0
+
+
+def test_the_record_a_refused_step_was_about_is_kept(school):
+    with pytest.raises(NotAllowed):
+        people.add_technician("mallory", "Mal Lory", by="akhan")
+    with pytest.raises(NotAllowed):
+        assets.move_asset("LAP-0042", "S12", by="visitor")
+    kept = audit.entries(by="jsmith")
+    assert [(k.who, k.action, k.record) for k in kept] == [
+        ("akhan", "add technicians", "mallory"),
+        ("visitor", "assets: move asset", "LAP-0042"),
+    ]
+
+
+def test_the_reserved_names_cannot_be_technicians(school):
+    for name in ("system", "caller", "committee"):
+        with pytest.raises(BadInput, match="a name FITS Desk keeps for itself"):
+            people.add_technician(name, "Not A Person", by="jsmith")
+
+
+def test_a_manager_naming_nobody_to_work_as_is_bad_input_not_kept(school):
+    refusals = AuditEntry.select().count()
+    with pytest.raises(Refused, match="ghost is not an active technician") as raised:
+        people.acting_as("ghost", real="jsmith")
+    assert not isinstance(raised.value, NotAllowed)
+    assert AuditEntry.select().count() == refusals
+
+
+def test_the_kiosk_pin_is_a_managers_whatever_pin_is_given(school):
+    for pin in ("1234", "", "482913"):
+        with pytest.raises(NotAllowed, match="Only a manager may set the kiosk PIN"):
+            kiosks.set_pin(pin, by="akhan")

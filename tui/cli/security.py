@@ -59,11 +59,13 @@ def _since(text: str) -> dt.datetime:
             raise ValueError
         year, month, day, hour, minute = match.groups()
         moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    except ValueError:
+        if not 2000 <= moment.year < 2100:
+            raise ValueError
+        return calendar.to_utc(moment)
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(
             f"'{shown(text)}' is not a day like 2026-12-01 or a time like 2026-12-01 09:00"
         ) from None
-    return calendar.to_utc(moment)
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -110,8 +112,8 @@ def run_doctor(args: argparse.Namespace) -> int:
         settings = config.load_config()
         ok(f"Settings: {settings.source}.")
     except FitsDeskError as exc:
-        settings = config.Config()
         fix(str(exc))
+        return _report(findings)  # the database and everything else depend on the settings
     url = database.resolve_url(getattr(args, "db", None), settings)
     try:
         open_db(args)
@@ -125,7 +127,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         for text in problems:
             fix(text)
         if not problems:
-            ok(f"{path} is shared with the group {settings.db_group} and closed to others.")
+            ok(db_files.sharing(path, settings.db_group))
     if me is not None:
         try:
             tech = people.technician(me)
