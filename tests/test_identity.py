@@ -308,9 +308,7 @@ def test_another_account_is_itself_whatever_its_environment_says(school, shared_
 
 @needs_root
 def test_a_database_file_someone_else_owns_is_read_only_to_them(shared_folder, tmp_path):
-    if ON_POSTGRES:
-        pytest.skip("a SQLite file's permissions")  # the PostgreSQL grants: test_postgres_roles
-    nobody = pwd.getpwnam("nobody")
+    nobody = pwd.getpwnam("nobody")  # the PostgreSQL grants: tests/test_postgres_roles.py
     folder = shared_folder / "root-owned"
     folder.mkdir()
     folder.chmod(0o755)

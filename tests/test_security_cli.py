@@ -14,7 +14,6 @@ import stat
 import pytest
 
 from store import audit, changes, database, people
-from tests.conftest import ON_POSTGRES
 from tests.test_cli import one_sentence
 
 ROOT = os.geteuid() == 0
@@ -105,7 +104,6 @@ def test_a_bad_db_group_setting_is_one_sentence(run, settings, tmp_path):
     assert not (tmp_path / "new.db").exists()  # nothing made
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="the permissions of a SQLite file")
 def test_doctor_finds_each_thing_to_fix_and_then_nothing(run, tmp_path, settings):
     settings("nosuchgroup")
     folder = tmp_path / "fitsdesk"
@@ -262,3 +260,21 @@ def test_a_new_database_is_its_owners_alone_until_init_shares_it(tmp_path):
     path = tmp_path / "fresh" / "desk.db"
     database.connect(f"sqlite:///{path}")
     assert mode(path) == 0o600 and mode(path.parent) == 0o700
+
+
+def test_doctor_says_an_upgrade_is_due_and_does_not_do_it(run, tmp_path, settings):
+    settings("nosuchgroup")
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    assert run("init", "--db", url)[0] == 0
+    handle = database.connect(url)
+    handle.execute_sql("DELETE FROM schema_migration WHERE name = '0011_audit'")
+    handle.execute_sql("DROP TABLE audit_entry")
+    handle.execute_sql("ALTER TABLE technician DROP COLUMN audit_read_at")
+    handle.close()
+    status, out, _ = run("doctor", "--db", url)
+    assert status == 1 and "FIX  The database needs upgrading (1 step): run fitsdesk init" in out
+    handle = database.connect(url, upgrade=False)
+    assert not handle.table_exists("audit_entry")  # the doctor changed nothing
+    handle.close()
+    assert run("init", "--db", url)[0] == 0
+    assert "schema is current" in run("doctor", "--db", url)[1]

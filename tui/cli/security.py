@@ -115,12 +115,18 @@ def run_doctor(args: argparse.Namespace) -> int:
         fix(str(exc))
         return _report(findings)  # the database and everything else depend on the settings
     url = database.resolve_url(getattr(args, "db", None), settings)
-    try:
-        open_db(args)
-        ok(f"The database opens and its schema is current: {database.describe(url)}.")
+    try:  # looked at, never upgraded: the doctor changes nothing
+        handle = database.connect(url, create=False, upgrade=False)
+        with database.read():
+            pending = database.pending_migrations(handle)
     except FitsDeskError as exc:
         fix(str(exc))
         return _report(findings)
+    if pending:
+        steps = f"{len(pending)} step{'s' if len(pending) != 1 else ''}"
+        fix(f"The database needs upgrading ({steps}): run fitsdesk init, as its owner.")
+        return _report(findings)  # what follows reads tables the upgrade makes
+    ok(f"The database opens and its schema is current: {database.describe(url)}.")
     path = database.sqlite_path()
     if path is not None:
         problems = db_files.findings(path, settings.db_group)
