@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.staff import staffed
 from bench.timing import Timing, interleaved, measure
 from store import capacity, database, journal
 from store.database import insert_rows
@@ -41,6 +42,7 @@ def build(url: str, readings: int, seed: int = 6) -> dt.datetime:
         if old is not None:
             Sample.delete().where(Sample.metric == old.id).execute()
             old.delete_instance()
+    staffed()
     capacity.add_metric(NAME, capacity=2000, unit="GB", by="bench")
     row = Metric.get(Metric.name == NAME)
     rng = random.Random(seed)

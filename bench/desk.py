@@ -32,7 +32,7 @@ SEARCHES = (
 def start(url: str, runs: int = 7) -> tuple[tuple[float, float], tuple[float, float]]:
     """Median (ms, MiB) to a filled queue for the desk, and for the bare app alongside."""
     python = sys.executable
-    desk = [python, "-c", KIOSK, "desk", "--as", "bench", "--db", url]
+    desk = [python, "-c", KIOSK, "desk", "--db", url]  # as this account (bench.staff)
     bare = [python, str(ROOT / "bench" / "bare_app.py")]
     desks, bares = [], []
     for _ in range(runs):

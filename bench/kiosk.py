@@ -139,9 +139,11 @@ def send_to_receipt(url: str, sends: int = 30) -> list[float]:
 
 def prepare(url: str) -> None:
     """A kiosk called library, and its PIN, on the benchmark database."""
+    from bench.staff import staffed
     from store import database, kiosks
 
     database.connect(url)
+    staffed()
     if not any(k.name == "library" for k in kiosks.list_kiosks()):
         kiosks.add_kiosk("library", "LIB", by="bench")
     if not kiosks.pin_is_set():

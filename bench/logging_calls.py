@@ -14,8 +14,9 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from bench.staff import staffed
 from bench.timing import Timing, interleaved
-from store import database, locations, people, servicedesk
+from store import database, locations, servicedesk
 from store.numbers import new_check_code
 
 
@@ -24,7 +25,7 @@ def run(calls: int = 400) -> tuple[Timing, Timing]:
     folder = Path(tempfile.mkdtemp(prefix="fitsdesk-bench-"))
     path = folder / "log.db"
     database.connect(f"sqlite:///{path}")
-    people.add_technician("bench", "Bench Mark", by="bench")
+    staffed()
     locations.add_location("LIB", "Library", by="bench")
     person_id = servicedesk.log_call(summary="warm up", requester="Pupil 0", by="bench").id
 

@@ -11,6 +11,7 @@ import random
 import sqlite3
 from pathlib import Path
 
+from bench.staff import staffed
 from bench.timing import Timing, interleaved
 from store import database, demo, servicedesk
 from store.models import Incident
@@ -35,6 +36,7 @@ OPEN_QUEUE = (
 def build(url: str, size: int) -> None:
     """Open `url`, filling it with a demo school of `size` incidents unless it has them."""
     database.connect(url)
+    staffed()
     have = Incident.select().count()
     if have < size:
         print(f"  building {size:,} incidents at {database.describe(url)} ...", flush=True)

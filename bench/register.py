@@ -24,6 +24,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from bench.staff import staffed
 from bench.timing import Timing, interleaved, settled
 from store import (
     asset_history,
@@ -34,7 +35,6 @@ from store import (
     locations,
     servicedesk,
 )
-from store.errors import NotFound
 from store.models import Asset, Incident
 
 KINDS = ("laptop", "chromebook", "desktop", "tablet", "projector", "printer", "panel")
@@ -86,6 +86,7 @@ def _fresh(folder: Path, name: str) -> str:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     database.connect(url)
+    staffed()
     for code in ROOMS:
         locations.add_location(code, f"Room {code}", by="bench")
     return url
@@ -205,16 +206,12 @@ def screens_open(url: str, opens: int = 30) -> tuple[Timing, Timing]:
     from bench.kiosk import ROOT
 
     sys.path.insert(0, str(ROOT))
-    from store import people
     from tui.app import DeskApp
     from tui.screens.asset import AssetScreen
     from tui.screens.incident import IncidentScreen
 
     database.connect(url, create=False)
-    try:
-        people.technician("bench")
-    except NotFound:
-        people.add_technician("bench", "Bench Mark", by="bench")
+    staffed()
     rng = random.Random(9)
     tags = [t for (t,) in Asset.select(Asset.tag).join(Incident).distinct().tuples()]
     tags = rng.sample(tags, k=min(opens, len(tags)))
