@@ -23,7 +23,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from store import config, database, kiosks
-from store.errors import FitsDeskError
+from store.errors import FitsDeskError, Unavailable
 from tui.widgets.background import run_store
 
 CANT_SAVE = "We can't save this right now. Please tell a member of staff."
@@ -90,7 +90,9 @@ class KioskApp(App[None]):
 
         try:
             if getattr(database.db.obj, "fitsdesk_url", None) != database.resolve_url(self.db_url):
-                database.connect(self.db_url, create=False)  # unless `fitsdesk kiosk` has
+                database.connect(
+                    self.db_url, create=False, pool=True
+                )  # unless `fitsdesk kiosk` has
             if self.kiosk_name:
                 self.place = kiosks.kiosk(self.kiosk_name)
         except FitsDeskError as exc:  # carry on: each action says so when it needs the database
@@ -124,8 +126,16 @@ class KioskApp(App[None]):
         done: Callable[[Any], None],
         failed: Callable[[FitsDeskError], None],
     ) -> None:
-        """Run a store call off the screen's thread; a database failure says CANT_SAVE."""
-        run_store(self, job, done, failed, db_url=self.db_url, cant=CANT_SAVE)
+        """Run a store call off the screen's thread. Whatever the database says (a path, a
+        URL, a server's words) is for the log: a pupil is told CANT_SAVE, nothing more."""
+
+        def pupil_safe(problem: FitsDeskError) -> None:
+            if isinstance(problem, Unavailable):
+                log.warning("the kiosk could not use the database: %s", problem)
+                problem = Unavailable(CANT_SAVE)
+            failed(problem)
+
+        run_store(self, job, done, pupil_safe, db_url=self.db_url, cant=CANT_SAVE)
 
     def action_ignore(self) -> None:
         """Keys that would leave the app, or open what pupils should not see, do nothing."""

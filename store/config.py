@@ -37,6 +37,7 @@ TREND_RANGES = {
 KNOWN = {
     "db": (),
     "db_group": (),
+    "database": ("lock_timeout_seconds", "statement_timeout_seconds"),
     "school": ("name", "close_after_days"),
     "priority": ("matrix",),
     "kiosk": KIOSK_KEYS,
@@ -122,6 +123,11 @@ class Config:
     """Database URL, used when neither --db nor FITSDESK_DB is given."""
     db_group: str = "fitsdesk"
     """The group that shares a SQLite database file and its folder (`fitsdesk init`)."""
+    lock_timeout_seconds: int = 5
+    """How long a PostgreSQL statement waits for another's lock before it gives up (a
+    write that cannot get through is said, not waited for without end)."""
+    statement_timeout_seconds: int = 30
+    """How long one PostgreSQL statement may run (upgrades, demos and backups: no limit)."""
     school_name: str = "Our School"
     """Shown on receipts, labels and mail."""
     close_after_days: int = 5
@@ -239,6 +245,21 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(group, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}", group):
             raise BadInput(f'{where}: db_group must be a group name in quotes, like "fitsdesk".')
         settings["db_group"] = group
+    waits = raw.pop("database", {})
+    if not isinstance(waits, dict):
+        raise BadInput(f"{where}: [database] must be a table.")
+    _refuse_unknown(where, waits, KNOWN["database"], "database.")
+    for key, (low, high) in {
+        "lock_timeout_seconds": (1, 600),
+        "statement_timeout_seconds": (1, 3600),
+    }.items():
+        if key in waits:
+            value = waits[key]
+            if type(value) is not int or not low <= value <= high:
+                raise BadInput(
+                    f"{where}: database.{key} must be a whole number from {low} to {high}."
+                )
+            settings[key] = value
     school = raw.pop("school", {})
     if not isinstance(school, dict):
         raise BadInput(f"{where}: [school] must be a table.")

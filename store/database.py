@@ -27,8 +27,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
+from playhouse.pool import PooledPostgresqlDatabase
 
 from store.config import Config, data_dir, load_config
+from store.db_faults import describe, lacks_privilege, lost, role_of, unavailable
 from store.errors import BadInput, NotAllowed, NotFound, Refused, Unavailable
 
 db = peewee.DatabaseProxy()
@@ -63,11 +65,6 @@ def resolve_url(url: str | None = None, config: Config | None = None) -> str:
     return config.db or default_url()
 
 
-def describe(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
-
-
 def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
     if "://" in url and ":///" not in url:
         raise BadInput(
@@ -80,7 +77,10 @@ def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
     if path != ":memory:":
         if "\x00" in path:
             raise BadInput("The database path contains a NUL character.")
-        folder = Path(path).expanduser().parent
+        try:
+            folder = Path(path).expanduser().parent
+        except RuntimeError:  # "~someone" with no such account
+            raise BadInput(f"{path} starts with a home folder that does not exist.") from None
         if create_folder:
             folder.mkdir(parents=True, exist_ok=True)
         if not folder.is_dir():
@@ -100,14 +100,35 @@ def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
     )
 
 
-def _postgres(url: str) -> peewee.PostgresqlDatabase:
+def _waits() -> str:
+    """The session settings that bound every wait: a lock held elsewhere, a long statement."""
+    from store.config import current
+
+    settings = current()
+    return (
+        f"-c lock_timeout={settings.lock_timeout_seconds * 1000} "
+        f"-c statement_timeout={settings.statement_timeout_seconds * 1000}"
+    )
+
+
+class _Pool(PooledPostgresqlDatabase):
+    """PostgreSQL through a pool of a few connections for long-running processes (the
+    desk, the kiosk, mail run): a connection is checked with a round trip before each
+    use, so one the server dropped (a restart, a failover) is replaced, not used."""
+
+
+def _postgres(url: str, *, pool: bool = False) -> peewee.PostgresqlDatabase:
     try:
         import psycopg  # noqa: F401
     except ImportError:
         raise Unavailable(
             "PostgreSQL needs the postgres extra: pip install 'fitsdesk[postgres]'."
         ) from None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018  (a bracketed host that is no address raises here)
+    except ValueError:
+        raise BadInput(f"{describe(url)} is not a database URL FITS Desk can read.") from None
     try:
         port = parts.port
     except ValueError:
@@ -134,19 +155,22 @@ def _postgres(url: str) -> peewee.PostgresqlDatabase:
             params[key] = value
         else:
             raise BadInput(f"The database URL has an option FITS Desk does not know: {key}.")
-    if schema is not None:
-        if not _SCHEMA_NAME.match(schema):
-            raise BadInput("The schema name must be lower-case letters, digits and _.")
-        params["options"] = f"-c search_path={schema}"
-    database = peewee.PostgresqlDatabase(
-        prefer_psycopg3=True, **{k: v for k, v in params.items() if v is not None}
+    if schema is not None and not _SCHEMA_NAME.match(schema):
+        raise BadInput("The schema name must be lower-case letters, digits and _.")
+    options = [params.get("options") or "", _waits(), f"-c search_path={schema}" if schema else ""]
+    params["options"] = " ".join(part for part in options if part)
+    given = {k: v for k, v in params.items() if v is not None}
+    database = (
+        _Pool(max_connections=8, stale_timeout=300, timeout=10, prefer_psycopg3=True, **given)
+        if pool
+        else peewee.PostgresqlDatabase(prefer_psycopg3=True, **given)
     )
     database.fitsdesk_schema = schema
     return database
 
 
-def build(url: str, *, create_folder: bool = False) -> peewee.Database:
-    """A database object for `url`, not yet connected."""
+def build(url: str, *, create_folder: bool = False, pool: bool = False) -> peewee.Database:
+    """A database object for `url`, not yet connected; `pool` for a long-running process."""
     if not isinstance(url, str) or not url.strip():
         raise BadInput("The database URL is empty.")
     url = url.strip()
@@ -154,131 +178,10 @@ def build(url: str, *, create_folder: bool = False) -> peewee.Database:
     if scheme in ("", "sqlite"):
         return _sqlite(url, create_folder=create_folder)
     if scheme in ("postgres", "postgresql"):
-        return _postgres(url)
+        return _postgres(url, pool=pool)
     raise BadInput(
         f"FITS Desk cannot use a '{scheme}' database: give sqlite:///PATH or postgresql://..."
     )
-
-
-def unavailable(exc: Exception, url: str = "", role: str | None = None) -> Unavailable:
-    """One sentence for a database error, naming what most likely went wrong; `role` is
-    the PostgreSQL role that was refused, when the caller knows it."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    where = f" ({describe(url)})" if url else ""
-    lowered = text.lower()
-    postgres = not url or _is_postgres(url)  # an OS error on a SQLite file may say "permission"
-    refused = postgres and _postgres_refusal(
-        text, where, lambda: role or _role_in(text) or _role_of_url(url)
-    )
-    if refused:
-        return Unavailable(refused)
-    if "readonly" in lowered or "read-only" in lowered:
-        return Unavailable(f"The database{where} is read-only: nothing was written.")
-    if "locked" in lowered or "busy" in lowered:
-        return Unavailable(f"The database{where} is busy: nothing was written, please try again.")
-    if "not a database" in lowered or "malformed" in lowered:
-        return Unavailable(f"The file{where} is not a FITS Desk database.")
-    if "unable to open" in lowered:
-        return Unavailable(
-            f"The database{where} cannot be opened: check that it and its folder can be "
-            "written (SQLite keeps its -wal and -shm files beside it)."
-        )
-    no_socket = "socket" in lowered and "no such file or directory" in lowered
-    if "connection refused" in lowered or "timeout expired" in lowered or no_socket:
-        return Unavailable(f"Nothing answers for the database{where}: is the server running?")
-    if "does not exist" in lowered and "database" in lowered:
-        return Unavailable(f"The database{where} does not exist on that server.")
-    if "authentication" in lowered or "password" in lowered:
-        return Unavailable(f"The server refused the login for the database{where}.")
-    return Unavailable(f"The database{where} cannot be used: {text}.")
-
-
-_GRANTS = "docs/postgresql.md"
-"""Where a refused role is sent for the grants it lacks."""
-
-
-def _postgres_refusal(text: str, where: str, role: Callable[[], str | None]) -> str | None:
-    """The sentence for PostgreSQL turning a role away, or None if `text` is not that.
-    `role` is asked only then: without a user in the URL, libpq is asked whom it chose."""
-    lowered = text.lower()
-    keys = ("authentication failed", "no password", "does not exist", "pg_hba", "permission")
-    if not any(key in lowered for key in keys) and "must be owner" not in lowered:
-        return None
-    name = role()
-    who = f"role {name}" if name else "your role"
-    if "peer authentication failed" in lowered or "ident authentication failed" in lowered:
-        return (
-            f"The server refused {who} for the database{where}: over the local socket it lets "
-            "each system account in only as the role with the same name (peer authentication)."
-        )
-    if "password authentication failed" in lowered:
-        return f"The server refused the password for {who} for the database{where}."
-    if "no password supplied" in lowered:
-        return (
-            f"The server wants a password for {who} for the database{where}, and none "
-            "was given (put it in ~/.pgpass)."
-        )
-    missing = re.search(r'role "(.+?)" does not exist', text)
-    if missing:
-        return (
-            f"The server has no role named {missing.group(1)} for the database{where}: "
-            f"see {_GRANTS} for making one."
-        )
-    if "no pg_hba.conf entry" in lowered:
-        return (
-            f"The server does not let {who} connect to the database{where} from here: "
-            f"it needs a line in its pg_hba.conf ({_GRANTS})."
-        )
-    if "permission denied for database" in lowered:
-        return (
-            f"{who.capitalize()} may not connect to the database{where}: "
-            f"ask its owner for the grants in {_GRANTS}."
-        )
-    if "permission denied" in lowered or "must be owner" in lowered:
-        return (
-            f"{who.capitalize()} may not use FITS Desk's tables in the database{where}, so "
-            f"nothing was written: ask its owner for the grants in {_GRANTS}."
-        )
-    return None
-
-
-def _role_in(text: str) -> str | None:
-    """The role a PostgreSQL login error names (`... failed for user "jsmith"`)."""
-    found = re.search(r'for user "(.+?)"', text)
-    return found.group(1) if found else None
-
-
-def _is_postgres(url: str) -> bool:
-    return url.strip().lower().startswith(("postgres://", "postgresql://"))
-
-
-def _role_of_url(url: str) -> str | None:
-    """The role a postgresql:// URL names; without one, libpq's own choice, which is the
-    OS account's name unless PGUSER says otherwise."""
-    if not _is_postgres(url):
-        return None
-    user = urlsplit(url).username
-    if user:
-        return unquote(user)
-    try:
-        from psycopg import pq
-
-        chosen = {o.keyword: o.val for o in pq.Conninfo.get_defaults()}.get(b"user")
-    except Exception:  # no driver, or libpq cannot tell: the sentence says "your role"
-        return None
-    return chosen.decode() if chosen else None
-
-
-def _role_of(database: peewee.Database | None) -> str | None:
-    """The role an open PostgreSQL connection logged in as (no query: libpq knows it)."""
-    if isinstance(database, peewee.PostgresqlDatabase) and not database.is_closed():
-        return database.connection().info.user
-    return None
-
-
-def _not_allowed(exc: Exception) -> bool:
-    """Whether PostgreSQL refused a statement for lack of a privilege (SQLSTATE 42501)."""
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
 
 
 def _missing(url: str) -> NotFound:
@@ -289,26 +192,28 @@ def _missing(url: str) -> NotFound:
 
 
 def connect(
-    url: str | None = None, *, upgrade: bool = True, create: bool = True
+    url: str | None = None, *, upgrade: bool = True, create: bool = True, pool: bool = False
 ) -> peewee.Database:
     """Open the database in force, bring its schema up to date, and bind the models.
     With `create` off, a database that does not exist yet is NotFound rather than made
     (so a mistyped --db is not a new empty desk); the default database is always made.
     Making a SQLite database makes its folder too; both are for the owner alone until
-    `fitsdesk init` shares them with the group (`store.db_files`)."""
+    `fitsdesk init` shares them with the group (`store.db_files`). A long-running process
+    asks for a `pool` of connections on PostgreSQL (see `_Pool`)."""
     url = resolve_url(url)
     default = url == default_url()
     create = create or default
     was = os.umask(0o077) if create else None  # a new file and folder are private at first
     try:
-        return _connect(url, upgrade=upgrade, create=create)
+        return _connect(url, upgrade=upgrade, create=create, pool=pool)
     finally:
         if was is not None:
             os.umask(was)
 
 
-def _connect(url: str, *, upgrade: bool, create: bool) -> peewee.Database:
-    database = build(url, create_folder=create)
+def _connect(url: str, *, upgrade: bool, create: bool, pool: bool) -> peewee.Database:
+    database = build(url, create_folder=create, pool=pool)
+    database.fitsdesk_url = url
     sqlite = isinstance(database, peewee.SqliteDatabase)
     if not create and sqlite and database.database != ":memory:":
         path = Path(database.database)
@@ -323,11 +228,12 @@ def _connect(url: str, *, upgrade: bool, create: bool) -> peewee.Database:
         if not create and not database.table_exists(HISTORY, schema=schema):
             database.close()
             raise _missing(url)
+        _retire(db.obj)
         db.initialize(database)
         if upgrade:
             upgrade_schema(database, url=url)
     except peewee.DatabaseError as exc:
-        role = _role_of(database)
+        role = role_of(database)
         if not database.is_closed():
             database.close()
         raise unavailable(exc, url, role) from None
@@ -338,6 +244,13 @@ def _connect(url: str, *, upgrade: bool, create: bool) -> peewee.Database:
         raise unavailable(exc, url) from None
     database.fitsdesk_url = url
     return database
+
+
+def _retire(old: peewee.Database | None) -> None:
+    """Close every pooled connection of a database being replaced (an app reconnecting)."""
+    if isinstance(old, PooledPostgresqlDatabase):
+        with contextlib.suppress(peewee.PeeweeException):
+            old.close_all()
 
 
 HISTORY = "schema_migration"
@@ -367,9 +280,11 @@ def pending_migrations(database: peewee.Database) -> list[str]:
         applied = {row[0] for row in database.execute_sql(f"SELECT name FROM {_history(database)}")}
     unknown = sorted(applied - set(scripts))
     if unknown:
+        where = getattr(database, "fitsdesk_url", "")
         raise Unavailable(
-            f"This database was upgraded by a newer FITS Desk (it has run {unknown[-1]}): "
-            "install that version here too."
+            f"The database{f' ({describe(where)})' if where else ''} was upgraded by a newer "
+            f"FITS Desk (it has run {unknown[-1]}), so nothing was saved: install that "
+            "version here too."
         )
     return [name for name in scripts if name not in applied]
 
@@ -397,10 +312,11 @@ def upgrade_schema(database: peewee.Database, *, url: str = "") -> list[str]:
         return applied
     try:
         with database.atomic():
+            database.execute_sql("SET LOCAL statement_timeout = 0")  # a big table takes its time
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             return runner.up()
     except peewee.ProgrammingError as exc:
-        if not _not_allowed(exc):
+        if not lacks_privilege(exc):
             raise
         owner = _owner(database)
         raise Unavailable(
@@ -436,6 +352,27 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, peewee.SqliteDatabase)
 
 
+def release_connection() -> None:
+    """Hand this thread's connection back (to the pool, on PostgreSQL), so the next statement
+    takes a checked one: for a long-running loop between its rounds."""
+    with contextlib.suppress(peewee.PeeweeException):
+        if db.obj is not None and db.transaction_depth() == 0:
+            db.obj.close()
+
+
+def forget_connection() -> None:
+    """Drop this thread's connection after the server dropped it, so that the next
+    statement opens a new one rather than failing on the dead one for good."""
+    database = db.obj
+    try:
+        if isinstance(database, PooledPostgresqlDatabase):
+            database.manual_close()  # never back into the pool
+        else:
+            database.close()
+    except Exception:  # closing a dead connection can fail too: start afresh regardless
+        database._state.reset()
+
+
 REFUSED: list[Callable[[NotAllowed], None]] = []
 """Called when a role check's refusal leaves the outermost `write()` or `read()`, after
 the transaction has rolled back: `store.audit` keeps it in the security audit trail."""
@@ -462,11 +399,13 @@ def write() -> Iterator[None]:
             with db.atomic():
                 yield
     except _UNAVAILABLE as exc:
+        if outermost and lost(exc):
+            forget_connection()
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
     except peewee.ProgrammingError as exc:
-        if not _not_allowed(exc):
+        if not lacks_privilege(exc):
             raise
-        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", ""), _role_of(db.obj)) from None
+        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", ""), role_of(db.obj)) from None
     except NotAllowed as exc:
         if outermost:
             _keep(exc)
@@ -479,11 +418,13 @@ def read() -> Iterator[None]:
     try:
         yield
     except _UNAVAILABLE as exc:
+        if db.transaction_depth() == 0 and lost(exc):
+            forget_connection()
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
     except peewee.ProgrammingError as exc:
-        if not _not_allowed(exc):
+        if not lacks_privilege(exc):
             raise
-        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", ""), _role_of(db.obj)) from None
+        raise unavailable(exc, getattr(db.obj, "fitsdesk_url", ""), role_of(db.obj)) from None
     except NotAllowed as exc:
         if db.transaction_depth() == 0:
             _keep(exc)

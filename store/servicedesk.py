@@ -236,7 +236,7 @@ def find_calls(
     """Calls matching the filters: open ones by priority then age, others newest first.
     `assignee` is a login, or 'none' for unassigned calls."""
     statuses = clean_status(status)
-    if limit is not None and (type(limit) is not int or limit < 1):
+    if limit is not None and (type(limit) is not int or not 1 <= limit <= 2**62):
         raise BadInput("The limit must be a whole number of at least 1.")
     if type(offset) is not int or offset < 0:
         raise BadInput("The offset must be a whole number, 0 or more.")

@@ -268,7 +268,7 @@ def test_bad_database_urls_get_one_sentence(run, tmp_path):
         (("list", "--db", "mysql://root@h/x"), 2, "cannot use a 'mysql' database"),
         (("list", "--db", ""), 2, "The database URL is empty"),
         (("list", "--db", f"sqlite:///{tmp_path}/missing/dir/x.db"), 1, "does not exist"),
-        (("list", "--db", "postgresql://postgres@127.0.0.1:1/test"), 1, "is the server running"),
+        (("list", "--db", "postgresql://postgres@127.0.0.1:1/test"), 1, "is its server running"),
     ]
     for args, expected, message in cases:
         status, _, err = run(*args, db=False)
@@ -500,7 +500,7 @@ def test_a_read_only_database_file_reads_but_refuses_writes(run, tmp_path, read_
     status, out, _ = run("list", "--db", url, db=False)
     assert status == 0 and "Before" in out
     status, _, err = run("log", "--summary", "After", "--requester", "Sam", "--db", url, db=False)
-    assert status == 1 and one_sentence(err) and "read-only: nothing was written" in err
+    assert status == 1 and one_sentence(err) and "is read-only, so nothing was saved" in err
 
 
 @pytest.mark.parametrize(

@@ -155,7 +155,7 @@ def test_a_missing_folder_is_reported_and_made_only_when_making_a_database(tmp_p
 
 
 def test_an_unreachable_server_is_reported():
-    with pytest.raises(Unavailable, match="is the server running"):
+    with pytest.raises(Unavailable, match="is its server running"):
         database.connect("postgresql://postgres@127.0.0.1:1/test")
 
 
@@ -186,7 +186,7 @@ def test_a_read_only_database_refuses_writes_and_still_reads(tmp_path):
     handle.connect()
     database.db.initialize(handle)
     assert servicedesk.find_call(call.number).summary == "Written before"
-    with pytest.raises(Unavailable, match="read-only: nothing was written"):
+    with pytest.raises(Unavailable, match="is read-only, so nothing was saved"):
         servicedesk.log_call(summary="Written after", requester="Sam", by="jsmith")
     handle.close()
 
@@ -207,7 +207,7 @@ def test_a_read_only_postgres_session_refuses_writes(db):
 
     people.add_technician("jsmith", "Jo Smith", by="jsmith")
     db.execute_sql("SET default_transaction_read_only = on")
-    with pytest.raises(Unavailable, match="read-only: nothing was written"):
+    with pytest.raises(Unavailable, match="is read-only, so nothing was saved"):
         locations.add_location("LIB", "Library", by="jsmith")
 
 

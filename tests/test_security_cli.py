@@ -130,7 +130,8 @@ def test_doctor_finds_each_thing_to_fix_and_then_nothing(run, tmp_path, settings
     status, out, _ = run("doctor", "--db", url)
     assert status == 0 and out.endswith("All is well.\n"), out
     assert "jsmith is an active technician (manager)" in out
-    assert f"Crash reports go to {tmp_path / 'state' / 'fitsdesk' / 'crash.log'}" in out
+    log = tmp_path / "state" / "fitsdesk" / "fitsdesk.log"
+    assert f"The log (what went wrong, in detail) is {log}" in out
 
 
 def test_init_makes_the_folder_it_is_given(run, tmp_path, settings):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,13 @@ from store.errors import BadInput, FitsDeskError
 from store.identity import Acting
 from tui.widgets.background import run_store
 
+log = logging.getLogger("fitsdesk")
+
 POLL_S = 1.0
 """How often the desk looks for changes: well inside the two seconds a new call may take."""
+LONGEST_WAIT_S = 15.0
+"""While the database is away, the desk tries again after 1, 2, 4, 8, then every 15 s."""
+RECONNECTING = "Reconnecting to the database…"
 
 
 class DataChanged(Message):
@@ -107,11 +114,19 @@ class DeskApp(App[None]):
         """The database's change mark when the desk last looked."""
         self.newest: int = 0
         """The highest call number the desk has seen, to spot new urgent ones."""
+        self.status = ""
+        """What the top line says about the database while it is away ("" when all is well)."""
+        self.failures = 0
+        """Looks at the database that failed in a row: how long to wait before the next."""
+        self.next_look = 0.0
+        """When (time.monotonic) the desk may look again, while the database is away."""
+        self.looking = False
+        """Whether a look is under way in a worker (PostgreSQL), so looks never pile up."""
 
     def on_mount(self) -> None:
         try:
             if getattr(database.db.obj, "fitsdesk_url", None) != database.resolve_url(self.db_url):
-                database.connect(self.db_url, create=False)
+                database.connect(self.db_url, create=False, pool=True)
             self.me = who_may_use_the_desk(self.user)
             keys = config.current().desk_keys
             if keys:
@@ -137,25 +152,75 @@ class DeskApp(App[None]):
         self.set_interval(POLL_S, self.look_for_changes)
 
     def look_for_changes(self) -> None:
-        """Reload what is on screen if anyone has changed anything; tell of urgent calls."""
-        try:
-            mark = queues.change_mark()
-            if mark == self.mark:
-                return
-            self.mark = mark
-            for call in queues.urgent_since(self.newest):
-                self.notify(
-                    f"New {call.priority_label}: {call.number} {call.summary}",
-                    title="New urgent call",
-                    severity="warning",
-                    timeout=10,
-                    markup=False,
-                )
-            self.newest = queues.newest_id()
-        except FitsDeskError:
-            return  # the screens say so when they next ask the database
+        """Reload what is on screen if anyone has changed anything; tell of urgent calls.
+        On PostgreSQL the look runs in a worker, so a server that is slow or away never
+        freezes the screen; while it is away the top line says so, the looks back off,
+        and the first look that works catches up (new calls, urgent notices, changes)."""
+        if self.looking or time.monotonic() < self.next_look:
+            return
+        if database.is_sqlite():  # its own file: a look is a page read, never a wait
+            try:
+                self.changes_seen(self.what_changed(self.mark, self.newest))
+            except FitsDeskError as problem:
+                self.database_away(problem)
+            return
+        self.looking = True
+        mark, newest = self.mark, self.newest
+        run_store(
+            self,
+            lambda: self.what_changed(mark, newest),
+            self.changes_seen,
+            self.database_away,
+            db_url=self.db_url,
+        )
+
+    @staticmethod
+    def what_changed(mark: int | None, newest: int) -> tuple[int, list, int] | None:
+        """(the change mark, urgent calls since `newest`, the newest call), or None when
+        nothing has changed since `mark`."""
+        now = queues.change_mark()
+        if now == mark:
+            return None
+        return now, queues.urgent_since(newest), queues.newest_id()
+
+    def changes_seen(self, found: tuple[int, list, int] | None) -> None:
+        self.looking = False
+        if self.failures:
+            self.failures, self.next_look = 0, 0.0
+            self.set_status("")
+            self.notify("The database is back; the desk has caught up.", timeout=6)
+        if found is None:
+            return
+        self.mark, urgent, self.newest = found
+        for call in urgent:
+            self.notify(
+                f"New {call.priority_label}: {call.number} {call.summary}",
+                title="New urgent call",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         for screen in self.screen_stack:
             screen.post_message(DataChanged())
+
+    def database_away(self, problem: FitsDeskError) -> None:
+        """The look failed: say so on the top line, and wait longer before the next."""
+        self.looking = False
+        self.failures += 1
+        wait = min(LONGEST_WAIT_S, 2.0 ** (self.failures - 1))
+        self.next_look = time.monotonic() + wait
+        log.warning("the desk cannot reach the database: %s", problem)
+        self.set_status(RECONNECTING)
+
+    def set_status(self, text: str) -> None:
+        """Put `text` on every screen's top line ("" to clear it)."""
+        if text == self.status:
+            return
+        self.status = text
+        for screen in self.screen_stack:
+            for line in screen.query("#bar"):
+                if hasattr(line, "show"):
+                    line.show()
 
     def run_store(
         self,

@@ -12,11 +12,8 @@ modules named after what they serve: `calls`, `school`, `demo`.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
-import traceback
-from pathlib import Path
 
 from store.errors import BadInput, FitsDeskError
 from store.sanitise import shown
@@ -29,6 +26,20 @@ class Parser(argparse.ArgumentParser):
         text = shown(message, 300)  # argparse quotes what was typed, escapes and all
         text = text[0].upper() + text[1:]
         raise BadInput(f"{text.rstrip('.')}. See: {self.prog} --help")
+
+
+MOST = 1_000_000_000
+"""The largest count a command takes (--limit, --days): more than any school has."""
+
+
+def positive(text: str) -> int:
+    """A whole number from 1 to MOST, for argparse (a huge one is bad input, not a crash)."""
+    cleaned = text.strip()
+    if not cleaned.isdigit() or not 1 <= int(cleaned) <= MOST:
+        raise argparse.ArgumentTypeError(
+            f"'{shown(text)}' is not a whole number from 1 to {MOST:,}"
+        )
+    return int(cleaned)
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -148,23 +159,11 @@ def _version() -> str:
         return "unknown"
 
 
-def _crash_log(exc: BaseException) -> Path | None:
-    """Write the traceback of an unexpected error where a technician can find it."""
-    from store.config import state_dir
-
-    path = state_dir() / "crash.log"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as log:
-            log.write(f"--- {dt.datetime.now().isoformat()} fitsdesk {' '.join(sys.argv[1:])}\n")
-            log.write("".join(traceback.format_exception(exc)))
-        return path
-    except OSError:
-        return None
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status."""
+    from store import logs
+
+    logs.setup()
     try:
         argv = sys.argv[1:] if argv is None else argv
         args = build_parser(command_named(argv)).parse_args(argv)
@@ -179,10 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        where = _crash_log(exc)
-        note = f"; the details are in {where}" if where else ""
+        logs.LOGGER.error("fitsdesk %s: unexpected error", " ".join(argv or []), exc_info=exc)
         print(
-            f"FITS Desk hit an unexpected error ({exc.__class__.__name__}){note}.", file=sys.stderr
+            f"FITS Desk hit an unexpected error ({exc.__class__.__name__}){logs.pointer()}.",
+            file=sys.stderr,
         )
         return 1
 

@@ -19,7 +19,7 @@ from store import asset_history, assets, inventory, loans, locations, software
 from store.errors import BadInput, NotFound
 from store.records import iso
 from store.sanitise import shown
-from tui.cli import add_common, group, list_action
+from tui.cli import add_common, group, list_action, positive
 from tui.cli.loans import loan_json
 from tui.cli.output import local, print_json, table
 from tui.cli.progress import progress_bar
@@ -85,7 +85,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--location", metavar="CODE", help="only devices in this room")
     listing.add_argument("--kind", help=f"only this kind: {KIND_WORDS}")
     listing.add_argument("--status", help=f"only this status: {STATUS_CHOICES}")
-    listing.add_argument("--limit", type=_positive, metavar="N", help="at most N devices")
+    listing.add_argument("--limit", type=positive, metavar="N", help="at most N devices")
 
     edit = actions.add_parser(
         "edit",
@@ -164,12 +164,6 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
 def _add_fields(parser: argparse.ArgumentParser) -> None:
     for option, dest, help_text in FIELDS:
         parser.add_argument(option, dest=dest, help=help_text)
-
-
-def _positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a whole number of at least 1")
-    return int(text)
 
 
 def _given(args: argparse.Namespace) -> dict:

@@ -7,8 +7,7 @@ import argparse
 from store import servicedesk
 from store.models import CHANNELS, LEVELS, ROLES
 from store.records import FITS_QUESTIONS, Call
-from store.sanitise import shown
-from tui.cli import add_common
+from tui.cli import add_common, positive
 from tui.cli.output import age, local, print_json, stream_json_list, table
 from tui.cli.session import open_db, who
 
@@ -64,7 +63,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "resolved, closed",
     )
     listing.add_argument("--assignee", metavar="USER", help="a technician's login, or 'none'")
-    listing.add_argument("--limit", type=_positive, metavar="N", help="at most N calls")
+    listing.add_argument("--limit", type=positive, metavar="N", help="at most N calls")
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(listing)
     listing.set_defaults(handler=run_list)
@@ -75,15 +74,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Close resolved calls whose caller has not answered for N school days "
         "(default: close_after_days in the config, 5). Meant for a daily cron job.",
     )
-    tidy.add_argument("--days", type=_positive, metavar="N")
+    tidy.add_argument("--days", type=positive, metavar="N")
     add_common(tidy)
     tidy.set_defaults(handler=run_close_unanswered)
-
-
-def _positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a whole number of at least 1")
-    return int(text)
 
 
 def run_log(args: argparse.Namespace) -> int:

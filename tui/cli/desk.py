@@ -33,7 +33,7 @@ def run_desk(args: argparse.Namespace) -> int:
 
     url = database.resolve_url(getattr(args, "db", None))
     login = who()
-    open_db(args)
+    open_db(args, pool=True)
     if args.as_user:
         login = people.acting_as(args.as_user, real=login)
     who_may_use_the_desk(login)

@@ -19,7 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
-from store import config, mail_templates
+from store import config, database, mail_templates
 from store.errors import BadInput, FitsDeskError, Unavailable
 from store.records import iso
 from tui.cli import add_common, group
@@ -135,10 +135,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     mail_files.register(actions)
 
 
-def open_db(args: argparse.Namespace) -> None:
+def open_db(args: argparse.Namespace, *, pool: bool = False) -> None:
     """The database, and the settings read first: a mistake in [mail] is said at once."""
     config.current()
-    _open_db(args)
+    _open_db(args, pool=pool)
 
 
 def whole_number(text: str) -> int:
@@ -221,7 +221,7 @@ def run_send(args: argparse.Namespace) -> int:
 
 def run_loop(args: argparse.Namespace) -> int:
     """Fetch and send until SIGTERM/SIGINT; each round's news on one line."""
-    open_db(args)
+    open_db(args, pool=True)
     settings = config.current().mail
     interval = args.interval or settings.interval_seconds
     fetches = bool(settings.maildir) or settings.imap is not None
@@ -245,6 +245,7 @@ def run_loop(args: argparse.Namespace) -> int:
     }
     try:
         while not stop.is_set():
+            database.release_connection()  # each round checks one out: a dropped one is replaced
             _round(args, settings)
             if args.once:
                 break

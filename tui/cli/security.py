@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import re
 
-from store import audit, calendar, config, database, db_files, identity, kiosks, people
+from store import audit, calendar, config, database, db_files, identity, kiosks, logs, people
 from store.errors import FitsDeskError
 from store.sanitise import shown
 from tui.cli import add_common
@@ -199,11 +199,13 @@ def _log_folder(ok, fix) -> None:
     if folder.exists() and not folder.is_dir():
         fix(f"{folder} should be the log folder but is a file: move it away.")
     elif os.access(probe, os.W_OK | os.X_OK):
-        ok(f"Crash reports go to {folder / 'crash.log'}.")
+        path = logs.file()
+        size = f", {path.stat().st_size // 1024:,} KB so far" if path.is_file() else ""
+        ok(f"The log (what went wrong, in detail) is {path}{size}.")
     else:
         fix(
-            f"Crash reports cannot be written to {folder}: make it writable for this "
-            "account, or set XDG_STATE_HOME to a folder that is."
+            f"The log cannot be written to {folder}: make it writable for this account, "
+            "or set XDG_STATE_HOME to a folder that is."
         )
 
 

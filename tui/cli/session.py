@@ -7,10 +7,11 @@ import argparse
 from store import database, identity
 
 
-def open_db(args: argparse.Namespace, *, create: bool = False) -> None:
+def open_db(args: argparse.Namespace, *, create: bool = False, pool: bool = False) -> None:
     """Open the database the command asked for (--db, FITSDESK_DB, config, default).
-    Only `init` and `demo` make a database that is not there (the default is always made)."""
-    database.connect(getattr(args, "db", None), create=create)
+    Only `init` and `demo` make a database that is not there (the default is always made);
+    the apps and `mail run`, which run for days, ask for a `pool` (store.database)."""
+    database.connect(getattr(args, "db", None), create=create, pool=pool)
 
 
 def who() -> str:

@@ -24,16 +24,38 @@ from tui.widgets.inputs import PlainInput
 PRIORITY_STYLES = {1: "bold red", 2: "bold yellow", 3: "", 4: "dim", 5: "dim"}
 
 
+class Bar(Static):
+    """The line at the top: FITS Desk, the database's state while it is away, who is at
+    the desk, and what this screen is."""
+
+    def __init__(self, right: str = "") -> None:
+        super().__init__(id="bar")
+        self.right = right
+        """What this screen is."""
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        """Draw the line again (the app calls this when the database goes or comes back)."""
+        app = self.app
+        who = f"{app.me.full_name} ({app.me.login})" if app.me else ""
+        if app.me and app.me.working_for:
+            who += f", worked by {app.me.working_for}"
+        line = Text("FITS Desk", style="bold")
+        status = getattr(app, "status", "")
+        if status:
+            line.append("  ·  ")
+            line.append(status, style="bold reverse")
+        line.append(f"  ·  {who}")
+        if self.right:
+            line.append(f"  ·  {self.right}")
+        self.update(line)
+
+
 def bar(app, right: str = "") -> ComposeResult:
-    """The line at the top: FITS Desk, who is at it, and what this screen is."""
-    who = f"{app.me.full_name} ({app.me.login})" if app.me else ""
-    if app.me and app.me.working_for:
-        who += f", worked by {app.me.working_for}"
-    line = Text("FITS Desk", style="bold")
-    line.append(f"  ·  {who}")
-    if right:
-        line.append(f"  ·  {right}")
-    yield Static(line, id="bar")
+    """The line at the top of every desk screen (`Bar`)."""
+    yield Bar(right)
 
 
 def age(moment: dt.datetime, now: dt.datetime | None = None) -> str:

@@ -59,7 +59,7 @@ def run_store(
     def work() -> None:
         try:
             if database.db.obj is None:  # it was away when the app started
-                database.connect(db_url, create=False)
+                database.connect(db_url, create=False, pool=True)
             with database.db.connection_context():
                 result = job()
         except FitsDeskError as exc:
