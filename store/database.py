@@ -84,7 +84,9 @@ def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
         if create_folder:
             folder.mkdir(parents=True, exist_ok=True)
         if not folder.is_dir():
-            raise Unavailable(f"The folder {folder} for the database does not exist.")
+            raise Unavailable(
+                f"The folder {folder} for the database does not exist, so nothing was saved."
+            )
         if Path(path).is_dir():
             raise BadInput(f"{path} is a folder, not a database file.")
         path = str(Path(path).expanduser())

@@ -1,4 +1,4 @@
-"""Long-running processes outlive the database going away (docs/architecture.md, faults):
+"""Long-running processes outlive the database going away (docs/faults.md):
 against the real PostgreSQL server, a session's backends are terminated mid-session
 (`pg_terminate_backend`, as a restart or a failover does) and its role is kept out for
 a while (CONNECTION LIMIT 0, as a server that is down), then let back in. The store
@@ -182,3 +182,57 @@ async def test_the_kiosk_keeps_what_was_typed_and_sends_it_when_it_can(outage):
         assert type(pilot.app.screen).__name__ == "ReceiptScreen"
     database.release_connection()  # this thread's own was dropped too
     assert [c.summary for c in servicedesk.find_calls(status="all")] == ["The projector is blank"]
+
+
+def test_mail_run_carries_on_after_the_server_drops_it_and_after_it_was_down(outage, tmp_path):
+    import mailbox as maildir_module
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.mail_helpers import ADA, DESK, mail
+
+    box = tmp_path / "ithelp"
+    maildir_module.Maildir(box, create=True)
+    settings = tmp_path / "config.toml"
+    settings.write_text(f'[mail]\naddress = "{DESK}"\n[mail.maildir]\npath = "{box}"\n')
+    env = {**os.environ, "FITSDESK_CONFIG": str(settings)}
+    program = Path(sys.executable).parent / "fitsdesk"
+    runner = subprocess.Popen(
+        [str(program), "mail", "run", "--interval", "1", "--db", outage.url],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def taken_in(summary: str) -> bool:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with database.read():
+                if any(c.summary == summary for c in servicedesk.find_calls(status="all")):
+                    return True
+            time.sleep(0.2)
+        return False
+
+    try:
+        maildir_module.Maildir(box, create=False).add(mail(ADA, "Printer jams"))
+        assert taken_in("Printer jams")
+        assert outage.drop() >= 1  # a restart: its connection goes
+        maildir_module.Maildir(box, create=False).add(mail(ADA, "Projector is dim"))
+        assert taken_in("Projector is dim")
+        outage.cut()  # down for a while: each round says so, and the mail waits in the box
+        maildir_module.Maildir(box, create=False).add(mail(ADA, "No sound in IT2"))
+        time.sleep(2.5)
+        outage.mend()
+        assert taken_in("No sound in IT2")
+        assert runner.poll() is None  # still running: nobody had to restart it
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        _, err = runner.communicate(timeout=30)
+    assert runner.returncode == 0, err
+    assert "Traceback" not in err
+    assert any("so nothing was saved" in line for line in err.splitlines()), err
