@@ -3,6 +3,7 @@
     from store import locations
     locations.add_location("S12", "Science lab 12", site="Main", by="jsmith")
     locations.import_locations(Path("rooms.csv"), by="jsmith")   # all good rows or none
+    locations.remove_location("S12", by="jsmith")    # only if nothing refers to it
 
 Codes are the school's own (no two schools share them), kept in upper case.
 """
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store import journal, people
-from store.database import read, write
-from store.errors import BadInput, NotFound
+from store.database import is_sqlite, read, write
+from store.errors import BadInput, NotFound, Refused
 from store.models import Location
 from store.sanitise import CODE, PLACE_NAME, SITE, clean, clean_code, shown
 from store.spreadsheets import Columns, open_table
@@ -40,6 +41,17 @@ COLUMNS = Columns(
     examples=3,
 )
 """The columns a rooms file may have, and the names MIS exports give them."""
+USED_BY = {
+    "incident": "call",
+    "asset": "device",
+    "kiosk": "kiosk",
+    "notice": "notice",
+    "software_install": "software install",
+    "calendar_event": "calendar event",
+    "problem_location": "problem",
+    "change_location": "change",
+}
+"""Every table that refers to a room, by what a person calls its rows."""
 
 
 @dataclass(frozen=True)
@@ -198,3 +210,46 @@ def _said(row: Location, moved: dict) -> str:
         for key, value in moved.items()
     ]
     return f"{row.code}: " + "; ".join(parts) + "."
+
+
+def remove_location(code: str, *, by: str) -> LocationInfo:
+    """Remove a room that nothing refers to; else Refused saying, with counts, what does."""
+    code = clean_code(code, CODE)
+    with write():
+        people.active_technician(by)
+        query = Location.select().where(Location.code == code)
+        if not is_sqlite():
+            query = query.for_update()  # a call or device added meanwhile waits, then fails
+        row = query.first()
+        if row is None:
+            raise NotFound(f"There is no location '{code}'. See: fitsdesk location list.")
+        counts = {
+            foreign_key.model._meta.table_name: foreign_key.model.select()
+            .where(foreign_key == row.id)
+            .count()
+            for foreign_key in Location._meta.backrefs
+        }
+        uses = {
+            USED_BY.get(table, "other record"): count
+            for table, count in sorted(counts.items(), key=lambda item: _order(item[0]))
+            if count
+        }
+        if uses:
+            raise Refused(_still_used(code, uses))
+        journal.record(by, row, "remove", before=f"{code} {row.name}")
+        row.delete_instance()
+    return _info(row)
+
+
+def _order(table: str) -> int:
+    return list(USED_BY).index(table) if table in USED_BY else len(USED_BY)
+
+
+def _still_used(code: str, uses: dict[str, int]) -> str:
+    """What still refers to a room, in one sentence with the counts."""
+    words = [f"{count} {what}{'' if count == 1 else 's'}" for what, count in uses.items()]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    verb = "is" if sum(uses.values()) == 1 else "are"
+    if "call" in uses:  # a call keeps the room it was logged in, for its history
+        return f"{code} is still where {listed} {verb}: a room calls were logged in is kept."
+    return f"{code} is still where {listed} {verb}: move {'it' if verb == 'is' else 'them'} first."

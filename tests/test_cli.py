@@ -87,6 +87,7 @@ def test_the_contract_commands_exist():
         "location add",
         "location list",
         "location import",
+        "location remove",
         "category add",
         "category list",
         "kiosk add",

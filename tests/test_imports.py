@@ -1,8 +1,9 @@
 """The CSV imports check a file before they write: its first row names columns they
 know, it is a plain file of a size they read, and it is read as a stream; a dry run
-says what would change."""
+says what would change; a room nothing refers to can be removed."""
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -19,13 +20,21 @@ from hypothesis import strategies as st
 
 from store import (
     assets,
+    audit,
+    calendar,
+    changes,
     config,
     inventory,
     journal,
+    kiosks,
     locations,
+    notices,
+    problems,
+    servicedesk,
+    software,
     spreadsheets,
 )
-from store.errors import BadInput, NotFound
+from store.errors import BadInput, NotAllowed, NotFound, Refused
 from store.models import Asset, Journal, Location
 
 PUPILS = "Surname,Forename,Year\nSmith,Jo,7\nKhan,Amir,8\n"
@@ -536,6 +545,95 @@ def _csv_line(cells) -> str:
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="").writerow(cells)
     return buffer.getvalue()
+
+
+# -- removing a room
+
+
+def test_a_room_nothing_refers_to_is_removed_and_journalled(school):
+    locations.add_location("S99", "Store room", by="jsmith")
+    row_id = Location.get(Location.code == "S99").id
+    removed = locations.remove_location("s99", by="akhan")
+    assert (removed.code, removed.name) == ("S99", "Store room")
+    assert "S99" not in {p.code for p in locations.list_locations()}
+    assert [(e.who, e.action, e.before) for e in journal.history("location", row_id)][-1] == (
+        "akhan",
+        "remove",
+        "S99 Store room",
+    )
+
+
+def test_every_reference_to_a_room_is_counted(school):
+    assert {f.model._meta.table_name for f in Location._meta.backrefs} == set(locations.USED_BY)
+    locations.add_location("S99", "Store room", by="jsmith")
+    servicedesk.log_call(summary="Projector dead", requester="Ms Khan", location="S99", by="jsmith")
+    servicedesk.log_call(summary="Blind stuck", requester="Ms Khan", location="S99", by="jsmith")
+    assets.add_asset("PRJ-1", kind="projector", location="S99", by="jsmith")
+    kiosks.add_kiosk("store", "S99", by="jsmith")
+    notices.add_notice("Closed for painting", location="S99", by="jsmith")
+    software.add_software("Scratch", by="jsmith")
+    software.install("Scratch", room="S99", by="jsmith")
+    problems.raise_problem("Damp", locations=["S99"], by="jsmith")
+    calendar.add_event(
+        "exam", "Mocks", dt.date(2026, 12, 1), dt.date(2026, 12, 2), location="S99", by="jsmith"
+    )
+    changes.raise_change("Repaint", locations=["S99"], by="jsmith")
+    before = counts()
+    with pytest.raises(Refused) as refused:
+        locations.remove_location("S99", by="jsmith")
+    assert str(refused.value) == (
+        "S99 is still where 2 calls, 1 device, 1 kiosk, 1 notice, 1 software install, "
+        "1 calendar event, 1 problem and 1 change are: a room calls were logged in is kept."
+    )
+    assert counts() == before
+
+
+def test_a_room_with_devices_says_to_move_them(school):
+    with pytest.raises(
+        Refused, match=r"^LIB is still where 1 device and 1 kiosk are: move them first\.$"
+    ):
+        locations.remove_location("LIB", by="jsmith")
+    assets.add_asset("PRJ-1", kind="projector", location="S12", by="jsmith")
+    with pytest.raises(Refused, match=r"^S12 is still where 1 device is: move it first\.$"):
+        locations.remove_location("S12", by="jsmith")
+
+
+def test_removing_a_room_needs_an_active_technician_and_the_refusal_is_kept(school):
+    with pytest.raises(NotAllowed, match="visitor is not an active technician"):
+        locations.remove_location("IT1", by="visitor")
+    assert "IT1" in {p.code for p in locations.list_locations()}
+    kept = audit.entries(by="jsmith")
+    assert kept[-1].who == "visitor"
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "words"),
+    [
+        ("MARS", NotFound, "There is no location 'MARS'"),
+        ("", BadInput, "The code is empty"),
+        pytest.param("x" * 100_000, BadInput, "The code is too long", id="huge"),
+        (MARKUP, BadInput, "The code '[BOLD]X[/]' may only use"),
+        ("S\x1b[2J12", BadInput, "may only use"),
+    ],
+)
+def test_removing_names_a_room_plainly(school, code, error, words):
+    with pytest.raises(error, match=words.replace("[", r"\[").replace("(", r"\(")):
+        locations.remove_location(code, by="jsmith")
+
+
+def test_location_remove_from_the_command_line(run):
+    assert run("init")[0] == 0
+    assert run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager")[0] == 0
+    assert run("location", "add", "S12", "--name", "Science lab 12")[0] == 0
+    assert run("location", "add", "LIB", "--name", "Library")[0] == 0
+    assert run("kiosk", "add", "library", "--location", "LIB")[0] == 0
+    status, out, err = run("location", "remove", "LIB")
+    assert (status, out) == (2, "") and err == "LIB is still where 1 kiosk is: move it first.\n"
+    assert run("location", "remove", "s12") == (0, "Removed location S12: Science lab 12.\n", "")
+    status, _, err = run("location", "remove", "S12")
+    assert status == 1 and err == "There is no location 'S12'. See: fitsdesk location list.\n"
+    status, _, err = run("location", "remove", MARKUP)
+    assert status == 2 and err.count("\n") == 1 and "[BOLD]X[/]" in err
 
 
 def test_location_import_from_the_command_line_refuses_a_pupils_file(run, tmp_path):

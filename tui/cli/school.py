@@ -108,6 +108,17 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
     add_common(load)
     load.set_defaults(handler=run_location_import)
 
+    remove = actions.add_parser(
+        "remove",
+        help="remove a room nothing refers to",
+        description="Remove a room that no call, device, kiosk, notice, software install, "
+        "problem, calendar event or change refers to (it is journalled); otherwise say what "
+        "still does.",
+    )
+    remove.add_argument("code", help="the room's code, e.g. S12")
+    add_common(remove)
+    remove.set_defaults(handler=run_location_remove)
+
 
 def _register_category(commands: argparse._SubParsersAction) -> None:
     actions = group(commands, "category", "the kinds of fault people report")
@@ -214,6 +225,13 @@ def run_location_import(args: argparse.Namespace) -> int:
         )
         return 2
     print_import(report, dry_run=args.dry_run)
+    return 0
+
+
+def run_location_remove(args: argparse.Namespace) -> int:
+    open_db(args)
+    place = locations.remove_location(args.code, by=who())
+    print(f"Removed location {place.code}: {place.name}.")
     return 0
 
 
