@@ -482,6 +482,20 @@ def test_a_fifo_is_refused_in_bounded_time_from_the_command_line(run, db_url, tm
     assert done.returncode == 2 and "is not a plain file" in done.stderr
 
 
+def test_a_calendar_import_refuses_dev_zero_and_a_fifo(run, db_url, tmp_path):
+    assert run("init")[0] == 0
+    done = bounded("calendar", "import", "/dev/zero", "--db", db_url)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "/dev/zero is not a plain file (a device, a pipe or a socket), so it cannot be "
+        "imported: save a calendar file and import that.\n",
+    )
+    fifo = tmp_path / "terms.ics"
+    os.mkfifo(fifo)
+    done = bounded("calendar", "import", str(fifo), "--db", db_url, seconds=30)
+    assert done.returncode == 2 and "is not a plain file" in done.stderr
+
+
 def test_too_many_rooms_are_refused_while_reading(school, tmp_path, monkeypatch):
     monkeypatch.setattr(locations, "MAX_IMPORT_ROWS", 3)
     path = write(tmp_path / "rooms.csv", "code\n" + "".join(f"R{n}\n" for n in range(5)))
