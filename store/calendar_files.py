@@ -28,12 +28,15 @@ The TOML form (dates are whole days, the last one included; times are local):
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from store import calendar
 from store.database import write
-from store.errors import BadInput
+from store.errors import BadInput, NotFound
+from store.sanitise import shown
+from store.spreadsheets import open_plain
 
 MOST_BYTES = 5 * 1024 * 1024
 
@@ -50,16 +53,20 @@ class Imported:
 
 
 def _read(path: Path) -> bytes:
+    """The file's bytes, if it is a plain file of at most MOST_BYTES; never more is read."""
+    too_big = f"{shown(path.name)} is over 5 MB: that is not a school calendar."
     try:
-        if path.stat().st_size > MOST_BYTES:
-            raise BadInput(f"{path.name} is over 5 MB: that is not a school calendar.")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"There is no file {path}.") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path} is a folder, not a calendar file.") from None
+        with open_plain(path, shown(os.fspath(path), 200), "a calendar file") as handle:
+            if os.fstat(handle.fileno()).st_size > MOST_BYTES:
+                raise BadInput(too_big)
+            data = handle.read(MOST_BYTES + 1)  # a file that grew since is still cut short
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
     except OSError as exc:
         raise BadInput(f"{path} cannot be read ({exc.__class__.__name__}).") from None
+    if len(data) > MOST_BYTES:
+        raise BadInput(too_big)
+    return data
 
 
 def import_file(path: Path, *, by: str) -> Imported:

@@ -45,8 +45,11 @@ KNOWN = {
     "trends": tuple(TREND_RANGES),
     "changes": ("committee_rule", "min_approvals", "overlap_weeks", "notice_days", "working_hours"),
     "mail": mail_config.KNOWN["mail"],
+    "imports": ("max_mb",),
 }
 """Every setting FITS Desk reads, by section."""
+MOST_IMPORT_MB = 1000
+"""The largest `[imports] max_mb` a school may set."""
 SCHOOL_NAME = Field("the setting school.name", 80)
 
 # Priority = impact x urgency (rows: impact high, medium, low; columns: urgency).
@@ -189,6 +192,11 @@ class Config:
     """When technicians work, local time: the free windows offered for a change fall
     inside these hours (a change may still be planned outside them)."""
 
+    # [imports]: CSV files read by `fitsdesk location import` and `asset import`.
+    imports_max_mb: int = 20
+    """A file bigger than this many megabytes is refused before it is read: 20 MB holds a
+    hundred thousand devices with room to spare."""
+
     # [mail]: the email channel (docs in store/mail_config.py and docs/mail.md).
     mail: mail_config.MailSettings = field(default_factory=mail_config.MailSettings)
 
@@ -310,6 +318,17 @@ def load_config(path: Path | None = None) -> Config:
             raise BadInput(f"{where}: trends.{key} must be {what} from {low:g} to {high:g}.")
         settings[f"trends_{key}"] = float(value) if fraction else value
     settings.update(_changes(raw.get("changes", {}), where))
+    imports = raw.get("imports", {})
+    if not isinstance(imports, dict):
+        raise BadInput(f"{where}: [imports] must be a table.")
+    _refuse_unknown(where, imports, KNOWN["imports"], "imports.")
+    if "max_mb" in imports:
+        value = imports["max_mb"]
+        if type(value) is not int or not 1 <= value <= MOST_IMPORT_MB:
+            raise BadInput(
+                f"{where}: imports.max_mb must be a whole number from 1 to {MOST_IMPORT_MB}."
+            )
+        settings["imports_max_mb"] = value
     if "mail" in raw:
         settings["mail"] = mail_config.read_mail(raw["mail"], where, _refuse_unknown)
     desk = raw.get("desk", {})

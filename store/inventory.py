@@ -5,11 +5,12 @@
     report.problems          # ['Line 7: ...', ...] every bad row, or none
     inventory.export_assets(Path("register.csv"))
 
-COLUMNS are the file's columns, in order; a header row names them (the usual
-words from spreadsheets are understood: "Asset tag", "Serial number", "Room").
-Only `tag` and `kind` must be there. Every good row is written, or none: one
-bad row and nothing changes. A tag typed in lower case or with spaces is
-stored normalised, and the report says so.
+COLUMNS are the columns our export writes, in order. An import's first row names
+its columns in any order, each by its key or one of its SYNONYMS ("Asset tag",
+"Serial number", "Room"); a column it does not know, or one named twice, stops
+the import. Only `tag` and `kind` must be there. Every good row is written, or
+none: one bad row and nothing changes. A tag typed in lower case or with spaces
+is stored normalised, and the report says so.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from store.errors import BadInput
 from store.identity import journal_name
 from store.models import Asset, Journal, Loan, Location
 from store.sanitise import shown
-from store.spreadsheets import read_rows, write_rows
+from store.spreadsheets import Columns, open_table, write_rows
 
 COLUMNS = (
     "tag",
@@ -69,6 +70,12 @@ SYNONYMS = {
     "notes": ("notes", "comments", "note"),
     "part_of": ("part of", "parent", "parent tag", "goes with"),
 }
+HEADER = Columns(
+    names=SYNONYMS,
+    required=REQUIRED,
+    more="docs/assets.md has the other names each may have",
+)
+"""What a devices file's first row may name."""
 MOST_ROWS = 100_000
 KEEP = object()
 """A device's room when the file says nothing about it: left as it is."""
@@ -87,36 +94,11 @@ class InventoryReport:
     """Things changed on the way in that the school should know (normalised tags)."""
     changes: list[str] = field(default_factory=list)
     """For each device updated, what changes: 'LAP-0042: assigned to 'Ms Smith' → '9C'."""
+    adds: list[str] = field(default_factory=list)
+    """Each device added, in words: 'LAP-0042: laptop in S12.'"""
+    same: list[str] = field(default_factory=list)
+    """The tag of each device the file leaves as it is."""
     written: bool = False
-
-
-def _columns(header: list[str], report: InventoryReport) -> dict[str, int]:
-    """Which column holds what; a column named twice is refused, one we do not know is
-    left out and said so (a misspelt "Serail Number" must not pass unnoticed)."""
-    names = [" ".join(cell.strip().lower().replace("_", " ").split()) for cell in header]
-    found: dict[str, int] = {}
-    for position, name in enumerate(names):
-        key = next((k for k, words in SYNONYMS.items() if name in words), None)
-        if key is None:
-            if name:
-                report.notes.append(
-                    f"The column '{shown(header[position].strip())}' is not one we know, so "
-                    "it was left out (docs/assets.md lists the columns)."
-                )
-        elif key in found:
-            raise BadInput(
-                f"Two columns are the {key.replace('_', ' ')}: "
-                f"'{shown(header[found[key]].strip())}' and '{shown(header[position].strip())}'."
-            )
-        else:
-            found[key] = position
-    missing = [key for key in REQUIRED if key not in found]
-    if missing:
-        raise BadInput(
-            f"The first row must name the columns, with at least "
-            f"{' and '.join(REQUIRED)}; this one has no {missing[0]} column."
-        )
-    return found
 
 
 def import_assets(
@@ -126,64 +108,61 @@ def import_assets(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> InventoryReport:
-    """Add or update devices from a CSV file; every good row, or none."""
-    rows = read_rows(path)
+    """Add or update devices from a CSV file whose first row names its columns (COLUMNS,
+    or their SYNONYMS); every good row, or none."""
     report = InventoryReport()
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise BadInput(f"{path} is empty: nothing was imported.")
-    columns = _columns(rows[0], report)
-    data = rows[1:]
-    if len(data) > MOST_ROWS:
-        raise BadInput(f"{path} has {len(data):,} rows; the most is {MOST_ROWS:,}.")
-    rooms = {row.code: row.id for row in Location.select(Location.code, Location.id)}
-    statuses = {row.tag: row.status for row in Asset.select(Asset.tag, Asset.status)}
-    held = {
-        tag
-        for (tag,) in Asset.select(Asset.tag)
-        .join(Loan, on=(Loan.handed_in == Asset.id))
-        .where(Loan.returned_at.is_null() & (Asset.status == "in_repair"))
-        .tuples()
-    }
-    wanted: dict[str, tuple[dict, str | None, str | None, int]] = {}
-    for line, cells in enumerate(data, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        values = {key: (cells[pos] if pos < len(cells) else "") for key, pos in columns.items()}
-        try:
-            tag = clean_tag(values.pop("tag"))
-            typed = cells[columns["tag"]].strip()
-            if typed != tag:
-                report.notes.append(f"Line {line}: the tag '{shown(typed)}' is stored as {tag}.")
-            was = statuses.get(tag)
-            if was is not None:  # a blank cell leaves what the register has
-                values = {key: value for key, value in values.items() if value.strip()}
-            room = values.pop("location", "").strip().upper() or (KEEP if was else None)
-            if room not in (None, KEEP) and room not in rooms:
-                raise BadInput(f"there is no location '{shown(room)}' (import the rooms first)")
-            parent = values.pop("part_of", "").strip()
-            parent_tag = clean_tag(parent) if parent else None
-            if not values.get("status", "x").strip():
-                del values["status"]  # a blank status: in use if new, else as it is
-            cleaned = _cleaned(values)
-            if cleaned.get("status") == "on_loan" and was != "on_loan":
-                raise BadInput("a device goes on loan by lending it at the desk, not by import")
-            if was == "on_loan" and cleaned.get("status", was) != was:
-                raise BadInput(f"{tag} is out on loan: return it at the desk first")
-            if tag in held and cleaned.get("status", was) != was:
-                raise BadInput(
-                    f"{tag} is in for repair with a spare lent for it: "
-                    "return the spare at the desk first"
-                )
-        except BadInput as exc:
-            reason = str(exc).rstrip(".")
-            if reason[1:2].islower():  # "The asset tag..." reads on as "the asset tag..."
-                reason = reason[0].lower() + reason[1:]
-            report.problems.append(f"Line {line}: {reason}.")
-            continue
-        if tag in wanted:
-            report.problems.append(f"Line {line}: {tag} is already on line {wanted[tag][3]}.")
-            continue
-        wanted[tag] = (cleaned, room, parent_tag, line)
+    with open_table(path, HEADER, most_rows=MOST_ROWS) as table:
+        rooms = {row.code: row.id for row in Location.select(Location.code, Location.id)}
+        statuses = {row.tag: row.status for row in Asset.select(Asset.tag, Asset.status)}
+        held = {
+            tag
+            for (tag,) in Asset.select(Asset.tag)
+            .join(Loan, on=(Loan.handed_in == Asset.id))
+            .where(Loan.returned_at.is_null() & (Asset.status == "in_repair"))
+            .tuples()
+        }
+        wanted: dict[str, tuple[dict, str | None, str | None, int]] = {}
+        for row in table.rows():
+            line, values = row.line, dict(row.values)
+            try:
+                if row.problem:
+                    raise BadInput(row.problem)
+                typed = values.pop("tag").strip()
+                tag = clean_tag(typed)
+                if typed != tag:
+                    report.notes.append(
+                        f"Line {line}: the tag '{shown(typed)}' is stored as {tag}."
+                    )
+                was = statuses.get(tag)
+                if was is not None:  # a blank cell leaves what the register has
+                    values = {key: value for key, value in values.items() if value.strip()}
+                room = values.pop("location", "").strip().upper() or (KEEP if was else None)
+                if room not in (None, KEEP) and room not in rooms:
+                    raise BadInput(f"there is no location '{shown(room)}' (import the rooms first)")
+                parent = values.pop("part_of", "").strip()
+                parent_tag = clean_tag(parent) if parent else None
+                if not values.get("status", "x").strip():
+                    del values["status"]  # a blank status: in use if new, else as it is
+                cleaned = _cleaned(values)
+                if cleaned.get("status") == "on_loan" and was != "on_loan":
+                    raise BadInput("a device goes on loan by lending it at the desk, not by import")
+                if was == "on_loan" and cleaned.get("status", was) != was:
+                    raise BadInput(f"{tag} is out on loan: return it at the desk first")
+                if tag in held and cleaned.get("status", was) != was:
+                    raise BadInput(
+                        f"{tag} is in for repair with a spare lent for it: "
+                        "return the spare at the desk first"
+                    )
+            except BadInput as exc:
+                reason = str(exc).rstrip(".")
+                if reason[1:2].islower():  # "The asset tag..." reads on as "the asset tag..."
+                    reason = reason[0].lower() + reason[1:]
+                report.problems.append(f"Line {line}: {reason}.")
+                continue
+            if tag in wanted:
+                report.problems.append(f"Line {line}: {tag} is already on line {wanted[tag][3]}.")
+                continue
+            wanted[tag] = (cleaned, room, parent_tag, line)
     known = set(statuses)
     joined = _parents()
     joined.update({tag: parent for tag, (_v, _r, parent, _l) in wanted.items() if parent})
@@ -209,7 +188,7 @@ def import_assets(
         report.problems.sort(key=lambda problem: int(problem.split(":")[0].split()[1]))
         return report
     if not wanted:
-        raise BadInput(f"{path} has no devices in it: nothing was imported.")
+        raise BadInput(f"{table.name} has no devices in it: nothing was imported.")
     _write(wanted, rooms, report, by=by, dry_run=dry_run, progress=progress)
     return report
 
@@ -235,6 +214,8 @@ def _write(
             if row is None:
                 report.added += 1
                 fresh.append({"tag": tag, "location": location_id, **_defaults(values)})
+                where = f" in {room}" if room not in (None, KEEP) else ""
+                report.adds.append(f"{tag}: {fresh[-1]['kind'].replace('_', ' ')}{where}.")
             else:
                 moved = {k: v for k, v in values.items() if getattr(row, k) != v}
                 if room is not KEEP and location_id != row.location_id:
@@ -265,6 +246,7 @@ def _write(
                         ).execute()
                 else:
                     report.unchanged += 1
+                    report.same.append(tag)
             if progress and done % 500 == 0:
                 progress(done, total)
         if dry_run:

@@ -87,6 +87,7 @@ def test_the_contract_commands_exist():
         "location add",
         "location list",
         "location import",
+        "location remove",
         "category add",
         "category list",
         "kiosk add",
@@ -307,9 +308,9 @@ def test_location_import_adds_and_updates_from_an_mis_export(ready, tmp_path):
     assert places["LIB"]["name"] == "Library (new wing)"
 
 
-def test_location_import_windows_text_without_a_header(ready, tmp_path):
+def test_location_import_windows_text(ready, tmp_path):
     rooms = tmp_path / "rooms.csv"
-    rooms.write_bytes("M1,Maths – room 1,Main\n".encode("cp1252"))
+    rooms.write_bytes("Room,Description,Site\nM1,Maths – room 1,Main\n".encode("cp1252"))
     status, out, _ = ready("location", "import", str(rooms))
     assert status == 0
     _, out, _ = ready("location", "list", "--json")

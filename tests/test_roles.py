@@ -47,6 +47,7 @@ TECHNICIAN_STEPS = {
     "add a category": lambda by: categories.add_category("kettle", "Kettle", by=by),
     "add a kiosk": lambda by: kiosks.add_kiosk("hall", "S12", by=by),
     "add a room": lambda by: locations.add_location("HALL", "Main hall", by=by),
+    "remove a room": lambda by: locations.remove_location("IT1", by=by),
     "post a notice": lambda by: notices.add_notice("Wi-Fi is down", by=by),
     "edit a notice": lambda by: notices.edit_notice(1, text="Wi-Fi is back", by=by),
     "withdraw a notice": lambda by: notices.withdraw_notice(1, by=by),

@@ -21,7 +21,7 @@ from store.records import iso
 from store.sanitise import shown
 from tui.cli import add_common, group, list_action, positive
 from tui.cli.loans import loan_json
-from tui.cli.output import local, print_json, table
+from tui.cli.output import local, print_import, print_json, table
 from tui.cli.progress import progress_bar
 from tui.cli.session import open_db, who
 
@@ -136,14 +136,19 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
     load = actions.add_parser(
         "import",
         help="add or update devices from a CSV file",
-        description="Add or update devices from a CSV file with a header row. It needs tag "
-        "and kind columns; the others are optional: "
+        description="Add or update devices from a CSV file whose first row names the "
+        "columns. It needs tag and kind columns; the others are optional: "
         + ", ".join(inventory.COLUMNS[2:])
-        + ". The usual spreadsheet words are understood (Asset tag, Serial number, Room...). "
-        "Every good row is written, or none: each problem is listed.",
+        + ". The usual spreadsheet words are understood (Asset tag, Serial number, Room...); "
+        "any other column stops the import. Every good row is written, or none: each "
+        "problem is listed.",
     )
     load.add_argument("file", type=Path, metavar="FILE.csv")
-    load.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    load.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be added, changed and left alone; write nothing",
+    )
     add_common(load)
     load.set_defaults(handler=run_import)
 
@@ -453,10 +458,6 @@ def run_part(args: argparse.Namespace) -> int:
     return 0
 
 
-MOST_CHANGES_SHOWN = 50
-"""Updated devices an import lists after it has run (a dry run lists every one)."""
-
-
 def run_import(args: argparse.Namespace) -> int:
     open_db(args)
     with progress_bar("Importing devices") as advance:
@@ -477,19 +478,7 @@ def run_import(args: argparse.Namespace) -> int:
         return 2
     for note in report.notes:
         print(note)
-    shown_changes = report.changes if args.dry_run else report.changes[:MOST_CHANGES_SHOWN]
-    for change in shown_changes:
-        print(change)
-    if len(report.changes) > len(shown_changes):
-        more = len(report.changes) - len(shown_changes)
-        print(f"...and {more:,} more (--dry-run lists them all).")
-    if args.dry_run:
-        print(
-            f"Would add {report.added}, would update {report.updated}, {report.unchanged} "
-            "unchanged. Nothing was written (a dry run)."
-        )
-    else:
-        print(f"Added {report.added}, updated {report.updated}, {report.unchanged} unchanged.")
+    print_import(report, dry_run=args.dry_run)
     return 0
 
 

@@ -88,3 +88,30 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
 def _chain(first: list, rest: Iterable) -> Iterable:
     yield from first
     yield from rest
+
+
+MOST_CHANGES_SHOWN = 50
+"""Records changed that an import lists after it has run (a dry run lists everything)."""
+
+
+def print_import(report, *, dry_run: bool) -> None:
+    """What an import did, or on a dry run would do: every record added, changed (with
+    the change) and left alone, then the counts."""
+    if dry_run:
+        for added in report.adds:
+            print(f"Would add {added}")
+        for change in report.changes:
+            print(f"Would change {change}")
+        for same in report.same:
+            print(f"Would leave {same} as it is.")
+        print(
+            f"Would add {report.added}, would update {report.updated}, {report.unchanged} "
+            "unchanged. Nothing was written (a dry run)."
+        )
+        return
+    for change in report.changes[:MOST_CHANGES_SHOWN]:
+        print(change)
+    if len(report.changes) > MOST_CHANGES_SHOWN:
+        more = len(report.changes) - MOST_CHANGES_SHOWN
+        print(f"...and {more:,} more (--dry-run lists them all).")
+    print(f"Added {report.added}, updated {report.updated}, {report.unchanged} unchanged.")

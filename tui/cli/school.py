@@ -10,7 +10,7 @@ from pathlib import Path
 from store import categories, config, database, db_files, locations, people
 from store.models import LEVELS, TECH_ROLES
 from tui.cli import add_common, group, list_action
-from tui.cli.output import print_json, table
+from tui.cli.output import print_import, print_json, table
 from tui.cli.progress import progress_bar
 from tui.cli.session import open_db, who
 
@@ -95,13 +95,29 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
         "import",
         help="add or update locations from a CSV file",
         description="Add or update locations from a CSV of rooms, as a site plan or MIS exports "
-        "it: columns code, name, site, or a header row naming them (Room, Description, "
-        "Building... are understood). Every good row is written, or none.",
+        "it. Its first row must name the columns: code (or Room, Room Code, RoomCode...), "
+        "and if wanted name (Room Name, Description...) and site (Building, Campus...); any "
+        "other column stops the import. Every good row is written, or none.",
     )
     load.add_argument("file", type=Path, metavar="FILE.csv")
-    load.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    load.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be added, changed and left alone; write nothing",
+    )
     add_common(load)
     load.set_defaults(handler=run_location_import)
+
+    remove = actions.add_parser(
+        "remove",
+        help="remove a room nothing refers to",
+        description="Remove a room that no call, device, kiosk, notice, software install, "
+        "problem, calendar event or change refers to (it is journalled); otherwise say what "
+        "still does.",
+    )
+    remove.add_argument("code", help="the room's code, e.g. S12")
+    add_common(remove)
+    remove.set_defaults(handler=run_location_remove)
 
 
 def _register_category(commands: argparse._SubParsersAction) -> None:
@@ -208,11 +224,14 @@ def run_location_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    verb = "Would add" if args.dry_run else "Added"
-    print(
-        f"{verb} {report.added}, {'would update' if args.dry_run else 'updated'} "
-        f"{report.updated}, {report.unchanged} unchanged."
-    )
+    print_import(report, dry_run=args.dry_run)
+    return 0
+
+
+def run_location_remove(args: argparse.Namespace) -> int:
+    open_db(args)
+    place = locations.remove_location(args.code, by=who())
+    print(f"Removed location {place.code}: {place.name}.")
     return 0
 
 
