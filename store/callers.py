@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store import calls, config, journal, kiosks, known_errors
+from store import calls, config, kiosks, known_errors
 from store.database import read, write
 from store.errors import NotFound, Refused
 from store.kiosks import clean_kiosk_name
@@ -64,11 +64,9 @@ def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
 def _count_report(name: str | None, settings: config.Config) -> None:
     """Count a report against the kiosk's limit, or refuse it; inside the report's
     transaction, so a refused or failed report is not counted."""
-    at = journal.now()
     window = dt.timedelta(minutes=settings.kiosk_window_minutes)
-    if kiosks.count_since(name, "report", at - window) >= settings.kiosk_reports_per_window:
+    if not kiosks.count_report(name, limit=settings.kiosk_reports_per_window, window=window):
         raise Refused(BUSY_KIOSK)
-    kiosks.record_try(name, "report", at=at)
 
 
 def add_me_from_kiosk(reference: object, *, kiosk: str | None, **report) -> Call:
@@ -99,16 +97,18 @@ def _as_note(report: dict) -> str:
 def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
     """What a caller at a kiosk may see of a call: everything with the right check code,
     the status word alone with just the number. An unknown number and a wrong code look
-    the same, are counted, and after a few the kiosk must wait (`kiosks.wait_seconds`)."""
-    wait = kiosks.wait_seconds(kiosk, "check")
-    if wait:
-        raise Refused(f"Please wait {wait} seconds, then try again.")
-    ref = parse_reference(reference)
-    with read():
+    the same, are counted, and after a few the kiosk must wait (`kiosks.wait_seconds`):
+    the wait, the look and the count are one transaction."""
+    with write():
+        wait = kiosks.wait_to_try(kiosk, "check")
+        if wait:
+            raise Refused(f"Please wait {wait} seconds, then try again.")
+        ref = parse_reference(reference)
         values = calls.find_row(ref.id)
-    if values is None or (ref.check is not None and ref.check != values[1]):
-        with write():
+        wrong = values is None or (ref.check is not None and ref.check != values[1])
+        if wrong:
             kiosks.record_try(kiosk, "check", record=log_number(ref.id))
+    if wrong:
         raise NotFound(NOT_FOUND_AT_KIOSK if ref.check else NUMBER_NOT_FOUND)
     call = calls.to_call(values)
     if ref.check is None:

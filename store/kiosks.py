@@ -4,10 +4,13 @@ stop a curious pupil guessing codes or flooding the queue.
     from store import kiosks
     kiosks.add_kiosk("library", "LIB", by="jsmith")
     kiosks.set_pin("482913", by="jsmith")           # stored as a salted scrypt hash
-    kiosks.check_pin("0000", kiosk="library")       # False, and the failure is counted
+    kiosks.try_pin("0000", kiosk="library")         # (False, 0), and the failure is counted
     kiosks.wait_seconds("library", "pin")           # how long before the next try
 
-Failures are rows in the database, so restarting a kiosk does not reset them.
+Failures are rows in the database, so restarting a kiosk does not reset them. Counting
+a try, deciding on it and recording it is one write transaction that holds the kiosk's
+count of that kind of try (SQLite's write lock, a PostgreSQL advisory lock), so tries
+arriving at once get no further than tries one after another.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import secrets
 from dataclasses import dataclass
 
 from store import audit, journal, people
-from store.database import read, write
+from store.database import db, is_sqlite, read, write
 from store.errors import BadInput, NotFound
 from store.locations import location_row
 from store.models import Attempt, Kiosk, Location, Setting
@@ -135,19 +138,35 @@ def pin_is_set() -> bool:
 
 FAILURES = {"check": "wrong check code", "pin": "wrong kiosk PIN"}
 """The tries that are failures, as the security audit trail names them."""
+_LOCK_KEYS = {"report": 0x4B494F01, "check": 0x4B494F02, "pin": 0x4B494F03}
+"""PostgreSQL advisory lock keys ("KIO" and the kind), paired with the kiosk's id (0 for
+no name): one lock for each kind of try at each kiosk."""
 
 
-def record_try(
-    kiosk: str | None, kind: str, *, at: dt.datetime | None = None, record: str = ""
-) -> None:
-    """Count one try at a kiosk against its limits: a report sent, or a wrong check code
-    or PIN ('report', 'check', 'pin'). A failure past the free tries is also kept in the
-    security audit trail, naming the kiosk and the record tried. Call inside a
-    transaction."""
-    at = at or journal.now()
-    Attempt.insert(kiosk=kiosk_id(kiosk), kind=kind, at=at).execute()
+def _hold(kiosk: str | None, kind: str) -> int | None:
+    """Keep other transactions from counting or recording this kiosk's tries of `kind`
+    until this one ends; return the kiosk's id. Call inside `write()`, whose write lock
+    already does this on SQLite."""
+    if db.transaction_depth() == 0:
+        raise RuntimeError("a kiosk's tries are counted inside write()")
+    who = kiosk_id(kiosk)
+    if not is_sqlite():
+        db.obj.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_KEYS[kind], who or 0))
+    return who
+
+
+def _tries(who: int | None, kind: str, since: dt.datetime):
+    return Attempt.select(Attempt.at).where(
+        (Attempt.kind == kind)
+        & (Attempt.kiosk.is_null() if who is None else Attempt.kiosk == who)
+        & (Attempt.at > since)
+    )
+
+
+def _record(who: int | None, kind: str, at: dt.datetime, kiosk: str | None, record: str) -> None:
+    Attempt.insert(kiosk=who, kind=kind, at=at).execute()
     if kind in FAILURES:
-        failed = _tries(kiosk, kind, at - FAILURE_WINDOW).count()
+        failed = _tries(who, kind, at - FAILURE_WINDOW).count()
         if failed > FREE_TRIES:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
             audit.refused(
@@ -159,28 +178,30 @@ def record_try(
             )
 
 
-def _tries(kiosk: str | None, kind: str, since: dt.datetime):
-    who = kiosk_id(kiosk)
-    return Attempt.select(Attempt.at).where(
-        (Attempt.kind == kind)
-        & (Attempt.kiosk.is_null() if who is None else Attempt.kiosk == who)
-        & (Attempt.at > since)
-    )
+def record_try(
+    kiosk: str | None, kind: str, *, at: dt.datetime | None = None, record: str = ""
+) -> None:
+    """Count one try at a kiosk against its limits: a report sent, or a wrong check code
+    or PIN ('report', 'check', 'pin'). A failure past the free tries is also kept in the
+    security audit trail, naming the kiosk and the record tried. Call inside `write()`."""
+    _record(_hold(kiosk, kind), kind, at or journal.now(), kiosk, record)
 
 
-def count_since(kiosk: str | None, kind: str, since: dt.datetime) -> int:
-    """How many tries of `kind` this kiosk has made since `since`."""
-    with read():
-        return _tries(kiosk, kind, since).count()
+def count_report(kiosk: str | None, *, limit: int, window: dt.timedelta) -> bool:
+    """Count one report against the kiosk's limit of `limit` in `window`; False, counting
+    nothing, when it has sent that many already. Call inside `write()`: the count and
+    the report it allows are then one step for every process."""
+    at = journal.now()
+    who = _hold(kiosk, "report")
+    if _tries(who, "report", at - window).count() >= limit:
+        return False
+    _record(who, "report", at, kiosk, "")
+    return True
 
 
-def wait_seconds(kiosk: str | None, kind: str, *, now: dt.datetime | None = None) -> int:
-    """Seconds this kiosk must wait before another try of `kind` ('pin' or 'check'):
-    none for the first few failures, then doubling, to at most five minutes."""
-    now = now or journal.now()
-    with read():
-        recent = _tries(kiosk, kind, now - FAILURE_WINDOW).order_by(Attempt.at.desc())
-        times = [row.at for row in recent]
+def _wait(who: int | None, kind: str, now: dt.datetime) -> int:
+    recent = _tries(who, kind, now - FAILURE_WINDOW).order_by(Attempt.at.desc())
+    times = [row.at for row in recent]
     if len(times) < FREE_TRIES:
         return 0
     delay = min(5 * 2 ** (len(times) - FREE_TRIES), LONGEST_WAIT_S)
@@ -188,15 +209,51 @@ def wait_seconds(kiosk: str | None, kind: str, *, now: dt.datetime | None = None
     return max(0, int(left + 0.999))
 
 
-def check_pin(pin: object, *, kiosk: str | None) -> bool:
-    """Whether `pin` is the exit PIN; a wrong one is counted. No PIN set: always False."""
+def wait_seconds(kiosk: str | None, kind: str, *, now: dt.datetime | None = None) -> int:
+    """Seconds this kiosk must wait before another try of `kind` ('pin' or 'check'):
+    none for the first few failures, then doubling, to at most five minutes."""
+    with read():
+        return _wait(kiosk_id(kiosk), kind, now or journal.now())
+
+
+def wait_to_try(kiosk: str | None, kind: str) -> int:
+    """`wait_seconds`, holding this kiosk's tries of `kind` until the transaction ends:
+    when it is 0, the try it allows is recorded before any other process decides. Call
+    inside `write()`."""
+    return _wait(_hold(kiosk, kind), kind, journal.now())
+
+
+def _is_pin(pin: object) -> bool:
     text = pin if isinstance(pin, str) else ""
     with read():
         row = Setting.get_or_none(Setting.key == PIN_KEY)
-    if row is not None:
-        _scheme, salt, digest = row.value.split("$")
-        if hmac.compare_digest(_hash(text.strip(), bytes.fromhex(salt)), digest):
-            return True
+    if row is None:
+        return False
+    _scheme, salt, digest = row.value.split("$")
+    return hmac.compare_digest(_hash(text.strip(), bytes.fromhex(salt)), digest)
+
+
+def check_pin(pin: object, *, kiosk: str | None) -> bool:
+    """Whether `pin` is the exit PIN; a wrong one is counted, whatever the wait (the
+    kiosk's PIN box uses `try_pin`). No PIN set: always False."""
+    if _is_pin(pin):
+        return True
     with write():
         record_try(kiosk, "pin")
     return False
+
+
+def try_pin(pin: object, *, kiosk: str | None) -> tuple[bool, int]:
+    """The kiosk's PIN box: (whether `pin` is the exit PIN, seconds to wait). While the
+    kiosk must wait no PIN is tried, not even the right one; a wrong one is counted.
+    Waiting, trying and counting are one step, so PINs typed at once at one kiosk get
+    no more tries than PINs typed one by one."""
+    wait = wait_seconds(kiosk, "pin")
+    if wait:  # the hash is slow on purpose: not worth running when the answer is "wait"
+        return False, wait
+    right = _is_pin(pin)
+    with write():
+        wait = wait_to_try(kiosk, "pin")
+        if not wait and not right:
+            record_try(kiosk, "pin")
+    return right and not wait, wait

@@ -41,13 +41,7 @@ class PinScreen(ModalScreen[None]):
         typed, kiosk = event.value, self.app.kiosk_name
         event.input.value = ""
 
-        def attempt() -> tuple[bool, int]:
-            wait = kiosks.wait_seconds(kiosk, "pin")
-            if wait:
-                return False, wait
-            return kiosks.check_pin(typed, kiosk=kiosk), 0
-
-        self.app.run_store(attempt, self.answered, self.trouble)
+        self.app.run_store(lambda: kiosks.try_pin(typed, kiosk=kiosk), self.answered, self.trouble)
 
     def answered(self, result: tuple[bool, int]) -> None:
         right, wait = result
