@@ -68,7 +68,9 @@ def describe(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
-def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
+def sqlite_file(url: str) -> str:
+    """The file a SQLite URL (or plain path) names, as given, or ":memory:"; the disk is
+    not looked at."""
     if "://" in url and ":///" not in url:
         raise BadInput(
             "A SQLite URL has three slashes: sqlite:///relative.db or sqlite:////absolute/desk.db."
@@ -77,9 +79,14 @@ def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
     path = unquote(path.split("?", 1)[0])
     if not path:
         raise BadInput("The SQLite URL names no file: use sqlite:////path/to/desk.db.")
+    if "\x00" in path:
+        raise BadInput("The database path contains a NUL character.")
+    return path
+
+
+def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
+    path = sqlite_file(url)
     if path != ":memory:":
-        if "\x00" in path:
-            raise BadInput("The database path contains a NUL character.")
         folder = Path(path).expanduser().parent
         if create_folder:
             folder.mkdir(parents=True, exist_ok=True)
@@ -138,11 +145,19 @@ def _postgres(url: str) -> peewee.PostgresqlDatabase:
         if not _SCHEMA_NAME.match(schema):
             raise BadInput("The schema name must be lower-case letters, digits and _.")
         params["options"] = f"-c search_path={schema}"
+    # pg_stat_activity then shows which sessions use which schema (store.backup_postgres).
+    params.setdefault("application_name", application_name(schema))
     database = peewee.PostgresqlDatabase(
         prefer_psycopg3=True, **{k: v for k, v in params.items() if v is not None}
     )
     database.fitsdesk_schema = schema
     return database
+
+
+def application_name(schema: str | None) -> str:
+    """What a FITS Desk session calls itself to PostgreSQL: "fitsdesk", or "fitsdesk desk"
+    for the tables in schema desk."""
+    return f"fitsdesk {schema}" if schema else "fitsdesk"
 
 
 def build(url: str, *, create_folder: bool = False) -> peewee.Database:
@@ -356,12 +371,17 @@ def _history(database: peewee.Database) -> str:
     return f'"{schema}"."{HISTORY}"' if schema else f'"{HISTORY}"'
 
 
+def migration_scripts() -> list[str]:
+    """The names of this version's migration scripts, in the order they run."""
+    return sorted(
+        (p.stem for p in MIGRATIONS.glob("[0-9]*.py")), key=lambda name: int(name.split("_", 1)[0])
+    )
+
+
 def pending_migrations(database: peewee.Database) -> list[str]:
     """Names of the migration scripts this database has not yet run. Read straight from
     the history table: every start asks, and the migration runner is slow to import."""
-    scripts = sorted(
-        (p.stem for p in MIGRATIONS.glob("[0-9]*.py")), key=lambda name: int(name.split("_", 1)[0])
-    )
+    scripts = migration_scripts()
     applied: set[str] = set()
     if database.table_exists(HISTORY, schema=getattr(database, "fitsdesk_schema", None)):
         applied = {row[0] for row in database.execute_sql(f"SELECT name FROM {_history(database)}")}
