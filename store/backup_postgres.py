@@ -493,10 +493,10 @@ def create_database(database: peewee.PostgresqlDatabase) -> None:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 return
         except psycopg.errors.InsufficientPrivilege:
-            who = database.connect_params.get("user") or "This role"
+            who = database.connect_params.get("user") or _os_account()
             raise Unavailable(
                 f"There is no database {shown(name, 63)} and {who} may not make one: ask the "
-                f"server's administrator (sudo -u postgres createdb -O ROLE {shown(name, 63)}), "
+                f"server's administrator (sudo -u postgres createdb -O {who} {shown(name, 63)}), "
                 "then restore again."
             ) from None
         except psycopg.OperationalError:
@@ -505,3 +505,13 @@ def create_database(database: peewee.PostgresqlDatabase) -> None:
         f"There is no database {shown(name, 63)}, and the server could not be asked to make "
         "one: make it with createdb, then restore again."
     )
+
+
+def _os_account() -> str:
+    """The role libpq logs in as when the URL names none: the OS account's name."""
+    from store.identity import os_account
+
+    try:
+        return os_account()
+    except Exception:  # no account to name: the sentence still says what to do
+        return "ROLE"

@@ -32,7 +32,7 @@ import peewee
 from store import backup_postgres, backup_sqlite, config, database, people
 from store.database import describe, read
 from store.errors import BadInput, FitsDeskError, NotAllowed, NotFound, Refused, Unavailable
-from store.identity import journal_name
+from store.identity import Acting, journal_name
 from store.models import Technician
 from store.sanitise import shown
 
@@ -249,9 +249,12 @@ def _may_copy(by: str) -> None:
 
 
 def _may_replace(url: str, by: str) -> None:
-    """Only a manager of the database being replaced may replace it (anyone who can write
-    it, while it has no manager); a refusal is kept in its own audit trail. A database too
-    damaged to say who its managers are is left to whoever can write it."""
+    """A manager of the database being replaced may replace it (anyone who can write it,
+    while it has no manager), and so may the account that owns it: the SQLite file's
+    owner, or the PostgreSQL role that owns its tables, when that role is the account's
+    own; either could replace it without FITS Desk. A refusal is kept in the database's
+    own audit trail. A database too damaged to say who its managers are is left to
+    whoever can write it."""
     try:
         handle = database.connect(url, create=False, upgrade=False)
     except NotFound:
@@ -263,13 +266,32 @@ def _may_replace(url: str, by: str) -> None:
         return
     try:
         with read():
-            people.manager_or_first(by, "replace the database with a backup")
+            if not _owns(handle, by):
+                people.manager_or_first(by, "replace the database with a backup")
     except NotAllowed:
         raise
     except (FitsDeskError, peewee.PeeweeException):
         return
     finally:
         handle.close()
+
+
+def _owns(handle: peewee.Database, by: str) -> bool:
+    """Whether `by` is the account that owns the database (never someone working as
+    another: that is a manager's step, and kept as one)."""
+    if isinstance(by, Acting):
+        return False
+    if isinstance(handle, peewee.SqliteDatabase):
+        import pwd
+
+        try:
+            return pwd.getpwuid(Path(handle.database).stat().st_uid).pw_name == str(by)
+        except KeyError:
+            return False
+    role, superuser = handle.execute_sql(
+        "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
+    ).fetchone()
+    return role == str(by) and (superuser or database._owner(handle) == role)
 
 
 # -- taking a copy ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import pwd
 import shutil
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 
 from store import audit, backup_postgres, backups, database, locations, people, servicedesk
 from store.errors import NotAllowed, Unavailable
+from store.identity import Acting
 from store.models import Incident
 from store.servicedesk import log_number
 from tests.conftest import ON_POSTGRES, _schemas, new_db_url
@@ -433,6 +435,23 @@ def test_replacing_keeps_the_old_database_aside_and_only_a_manager_may(cli, scho
     assert later in numbers(kept)  # nothing was destroyed
 
 
+def test_the_account_that_owns_the_database_may_replace_it_without_being_a_manager(school):
+    made = take(school)
+    handle = database.connect(school, create=False, upgrade=False)
+    if ON_POSTGRES:  # the role the tests log in as owns the tables it made
+        owner = handle.execute_sql("SELECT current_user").fetchone()[0]
+    else:
+        owner = pwd.getpwuid(Path(handle.database).stat().st_uid).pw_name
+    handle.close()
+    with pytest.raises(NotAllowed):
+        backups.restore(made.path, url=school, by="akhan")
+    with pytest.raises(NotAllowed):  # working as someone else is a manager's, at best
+        backups.restore(made.path, url=school, by=Acting(owner, "akhan"))
+    done = backups.restore(made.path, url=school, by=owner)
+    set_aside(done.aside)
+    assert done.aside and done.calls == 3
+
+
 def test_a_database_in_use_is_replaced_only_with_force(cli, school, tmp_path):
     made = take(school)
     holder = subprocess.Popen(
@@ -712,3 +731,16 @@ def test_who_may_is_checked_by_the_store_not_the_command_line(school, tmp_path):
     assert backups.restore(made.path, url=drill, by="nobody-at-all").calls == 3
     with pytest.raises(NotAllowed):
         backups.restore(made.path, url=drill, by="nobody-at-all")  # now it has managers
+
+
+def test_init_still_takes_the_folder_as_the_databases_own_after_backups(tmp_path):
+    from store import db_files
+
+    path = tmp_path / "fitsdesk.db"
+    path.write_bytes(b"")
+    (tmp_path / "backups").mkdir()
+    (tmp_path / "fitsdesk-replaced-2026-12-06T1900.db").write_bytes(b"")
+    (tmp_path / "fitsdesk-replaced-2026-12-06T1900.db-wal").write_bytes(b"")
+    assert db_files._dedicated(tmp_path, path)  # so init gives it to the group (2770)
+    (tmp_path / "timetable.pdf").write_text("the school's, not ours")
+    assert not db_files._dedicated(tmp_path, path)

@@ -44,8 +44,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Check the copy (whole, undamaged, FITS Desk's, from this version or "
         "older), then restore it to the database --db names (default: the one in use). A "
         "database that is not there yet is made: that is the restore drill. One that is "
-        "there is replaced only by one of its managers, never while another program has "
-        "it open unless --force is given, and is kept aside under a name with the time. "
+        "there is replaced only by one of its managers or the account that owns it, never "
+        "while another program has it open unless --force is given, and is kept aside "
+        "under a name with the time. "
         "See docs/backup.md.",
     )
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
