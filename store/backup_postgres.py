@@ -477,21 +477,37 @@ def _restore_failed(said: str, database: peewee.PostgresqlDatabase) -> Unavailab
     )
 
 
+def _maintenance(database: peewee.PostgresqlDatabase):
+    """A connection to the server's own database, for a database not there yet."""
+    import psycopg
+
+    for name in ("postgres", "template1"):
+        try:
+            return psycopg.connect(
+                conninfo(database, name=name),
+                autocommit=True,
+                password=database.connect_params.get("password"),
+            )
+        except psycopg.OperationalError as exc:
+            failed = exc
+    raise peewee.OperationalError(str(failed))
+
+
+def maintenance_major(database: peewee.PostgresqlDatabase) -> int:
+    """The server's major version, asked of its own database (the URL's is not there)."""
+    with _maintenance(database) as conn:
+        return server_major(conn)
+
+
 def create_database(database: peewee.PostgresqlDatabase) -> None:
     """Make the database the URL names (it is not there yet), owned by the role in use."""
     import psycopg
     from psycopg import sql
 
     name = database.database
-    for maintenance in ("postgres", "template1"):
+    with _maintenance(database) as conn:
         try:
-            with psycopg.connect(
-                conninfo(database, name=maintenance),
-                autocommit=True,
-                password=database.connect_params.get("password"),
-            ) as conn:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                return
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         except psycopg.errors.InsufficientPrivilege:
             who = database.connect_params.get("user") or _os_account()
             raise Unavailable(
@@ -499,12 +515,6 @@ def create_database(database: peewee.PostgresqlDatabase) -> None:
                 f"server's administrator (sudo -u postgres createdb -O {who} {shown(name, 63)}), "
                 "then restore again."
             ) from None
-        except psycopg.OperationalError:
-            continue
-    raise Unavailable(
-        f"There is no database {shown(name, 63)}, and the server could not be asked to make "
-        "one: make it with createdb, then restore again."
-    )
 
 
 def _os_account() -> str:

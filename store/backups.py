@@ -343,10 +343,11 @@ def take(
             _sqlite(where, backup_sqlite.check, part, counts)
             _like(part, source)
         else:
-            found = backup_postgres.tools(
-                backup_postgres.server_major(database.db.obj.connection())
-            )
-            _schema, counts = backup_postgres.dump(database.db.obj, part, found, progress)
+            with read():  # a refused or lost connection is a sentence, not a crash
+                found = backup_postgres.tools(
+                    backup_postgres.server_major(database.db.obj.connection())
+                )
+                _schema, counts = backup_postgres.dump(database.db.obj, part, found, progress)
             dumped = backup_postgres.read(part, found, "The copy pg_dump wrote")
             if dumped.counts != counts:
                 raise Unavailable(
@@ -599,13 +600,16 @@ def _restore_postgres(path, shown_as, url, target, by, force, stamp, progress) -
     try:
         try:
             _open(target)
+            major = backup_postgres.server_major(target.connection())
         except _Missing:
-            backup_postgres.create_database(target)
             made = True
-            _open(target)
-        found = backup_postgres.tools(backup_postgres.server_major(target.connection()))
+            major = backup_postgres.maintenance_major(target)
+        found = backup_postgres.tools(major)
         dumped = backup_postgres.read(path, found, shown_as)
         pending = _versions(dumped.migrations, shown_as)
+        if made:  # only once the copy has passed its checks
+            backup_postgres.create_database(target)
+            _open(target)
         schema = backup_postgres.schema_of(target)
         tables = {
             row[0]

@@ -24,11 +24,12 @@ from store.errors import NotAllowed, Unavailable
 from store.identity import Acting
 from store.models import Incident
 from store.servicedesk import log_number
-from tests.conftest import ON_POSTGRES, _schemas, new_db_url
+from tests.conftest import BACKEND_URL, ON_POSTGRES, _schemas, new_db_url
 from tests.test_cli import one_sentence
 from tui.cli import main
 
 SUFFIX = ".dump" if ON_POSTGRES else ".db"
+BACKEND_SERVER = BACKEND_URL.split("?")[0]
 WRITERS = 3
 
 
@@ -324,6 +325,41 @@ def test_no_room_for_the_copy_is_one_sentence_and_leaves_nothing(
     assert list(backups.folder(school).iterdir()) == []
 
 
+def test_a_folder_it_cannot_write_or_a_role_that_cannot_read_is_one_sentence(
+    cli, school, tmp_path, monkeypatch
+):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("where the folder should be")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[backup]\nfolder = "{blocked / "backups"}"\n')
+    monkeypatch.setenv("FITSDESK_CONFIG", str(config))
+    from store import config as settings
+
+    settings.use(None)
+    status, out, err = cli("backup")
+    assert status == 1 and out == "" and one_sentence(err) and "cannot be made" in err
+    if not ON_POSTGRES:
+        return
+    import psycopg
+
+    role = f"fd_reader_{os.getpid()}"
+    schema = school.rsplit("schema=", 1)[1]
+    with psycopg.connect(BACKEND_SERVER, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        try:
+            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+            conn.execute(f'GRANT SELECT ON "{schema}".technician, "{schema}".incident TO {role}')
+            reader = school.replace("://postgres@", f"://{role}@")
+            status, out, err = cli("backup", str(tmp_path), "--db", reader)
+            assert status == 1 and out == "" and one_sentence(err), err
+            assert f"Role {role} may not use FITS Desk's tables" in err
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+        finally:
+            conn.execute(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM {role}')
+            conn.execute(f'REVOKE ALL ON SCHEMA "{schema}" FROM {role}')
+            conn.execute(f"DROP ROLE {role}")
+
+
 # -- the PostgreSQL client tools ----------------------------------------------------------
 
 
@@ -395,7 +431,12 @@ def test_a_copy_restores_into_a_database_not_there_yet(cli, school, tmp_path):
         drill = school.split("?")[0].rsplit("/", 1)[0] + f"/{name}?schema=desk"
     else:
         drill = f"sqlite:///{tmp_path / 'a' / 'b' / 'new.db'}"
+    cut = tmp_path / f"cut{SUFFIX}"
+    cut.write_bytes(made.path.read_bytes()[: made.size // 2])
     try:
+        status, _, err = cli("restore", str(cut), "--db", drill)
+        assert status == 2 and "cut short" in err
+        assert not there(drill)  # the copy is checked before anything is made
         status, out, err = cli("restore", str(made.path), "--db", drill)
         assert status == 0, err
         assert numbers(drill) == numbers(school)
@@ -613,8 +654,23 @@ def test_each_fault_in_the_copy_is_one_sentence_and_nothing_is_touched(
         status, _, err = cli("restore", str(given))
         assert status == code and words in err
     assert numbers(school) == before
-    if not ON_POSTGRES:
-        assert not (tmp_path / "drill").exists()
+    assert fault == "the other kind" or not there(drill)
+
+
+def there(url: str) -> bool:
+    """Whether anything is at the place a URL names: a file or folder, a database, a schema."""
+    if not url.startswith("postgresql"):
+        return Path(url.removeprefix("sqlite:///")).parent.exists()
+    import psycopg
+
+    name = url.split("?")[0].rsplit("/", 1)[1]
+    schema = url.rsplit("schema=", 1)[1]
+    with psycopg.connect(BACKEND_SERVER, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return False
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+        return found.fetchone() is not None
 
 
 def test_restore_will_not_replace_a_database_that_is_not_fitsdesks(cli, school, tmp_path):
