@@ -5,7 +5,7 @@ schema, in one transaction.
 
     from store import backup_postgres
     tools = backup_postgres.tools(15)                 # pg_dump, pg_restore and psql
-    counts = backup_postgres.dump(handle, Path("part"), tools)
+    schema, counts = backup_postgres.dump(handle, Path("part"), tools)
     found = backup_postgres.read(Path("part"), tools, "the copy")   # Dump(...) or BadInput
 
 The client tools come from PATH or /usr/lib/postgresql/*/bin, the server's own version
@@ -351,8 +351,7 @@ def restore(
         assert psql.stdin is not None
         problem = None
         try:
-            # COMMIT is sent only after the last line: psql at the end of a stream cut
-            # short (by us failing, or the copy) ends its session, which rolls back.
+            # COMMIT goes last: a stream cut short ends psql's session, which rolls back.
             psql.stdin.write(b"BEGIN;\n")
             with _sql(found, path, data_only=False) as (lines, finished):
                 for chunk in _statements(lines, dumped.schema, schema, aside, progress, total):

@@ -29,7 +29,7 @@ PAGES_PER_STEP = 1024
 """Pages copied between two looks at the progress bar (4 MiB at the usual page size)."""
 _DMS_BYTE = 128
 """The byte of the -shm file on which every open connection holds a shared lock while it
-is open (SQLite's "dead man switch", UNIX_SHM_DMS in os_unix.c)."""
+is open (SQLite's "dead man switch")."""
 
 Progress = Callable[[int, int], None]
 

@@ -11,9 +11,10 @@ drill) or over a database, which is then kept aside rather than destroyed.
 
 SQLite copies use SQLite's online backup API (store.backup_sqlite); PostgreSQL ones
 pg_dump's custom format (store.backup_postgres). Each copy is checked against the rows
-counted in the very moment it copies before it gets its name, `fitsdesk-2026-12-06T1830.db`
-(or `.dump`), in local time. Only files named so, and holding what such a file holds, are
-ever removed to keep the last `[backup] keep`. Who may do what is in docs/security.md.
+counted at the moment it was taken, then named with that time in local time:
+`fitsdesk-2026-12-06T1830.db` (or `.dump`). Only files named so, and holding what such a
+file holds, are ever removed to keep the last `[backup] keep`. Who may do what is in
+docs/security.md.
 """
 
 from __future__ import annotations
@@ -330,7 +331,7 @@ def take(
         fd = os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
     except OSError as exc:
         raise Unavailable(
-            f"The copy cannot be written in {where}: {exc.strerror.lower()}."
+            f"The copy cannot be written in {where}: {(exc.strerror or 'refused').lower()}."
         ) from None
     os.close(fd)
     try:
@@ -348,7 +349,10 @@ def take(
                     backup_postgres.server_major(database.db.obj.connection())
                 )
                 _schema, counts = backup_postgres.dump(database.db.obj, part, found, progress)
-            dumped = backup_postgres.read(part, found, "The copy pg_dump wrote")
+            try:
+                dumped = backup_postgres.read(part, found, "The copy pg_dump wrote")
+            except BadInput as exc:  # our own copy, not the person's input: it failed
+                raise Unavailable(str(exc)) from None
             if dumped.counts != counts:
                 raise Unavailable(
                     "The copy pg_dump wrote does not hold the rows that were counted, so it "
