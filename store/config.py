@@ -46,6 +46,7 @@ KNOWN = {
     "changes": ("committee_rule", "min_approvals", "overlap_weeks", "notice_days", "working_hours"),
     "mail": mail_config.KNOWN["mail"],
     "imports": ("max_mb",),
+    "backup": ("folder", "keep"),
 }
 """Every setting FITS Desk reads, by section."""
 MOST_IMPORT_MB = 1000
@@ -200,6 +201,13 @@ class Config:
     # [mail]: the email channel (docs in store/mail_config.py and docs/mail.md).
     mail: mail_config.MailSettings = field(default_factory=mail_config.MailSettings)
 
+    # [backup]: where `fitsdesk backup` keeps its copies (docs/backup.md).
+    backup_folder: str | None = None
+    """The folder for the copies; None: `backups` beside a SQLite database, or in the
+    data folder for PostgreSQL (store.backups.folder)."""
+    backup_keep: int = 14
+    """How many of its own copies `fitsdesk backup` keeps there; older ones are removed."""
+
     def priority(self, impact: int, urgency: int) -> int:
         """P1 to P5 for an impact and urgency, each 1 (high) to 3 (low)."""
         return self.matrix[impact - 1][urgency - 1]
@@ -331,6 +339,7 @@ def load_config(path: Path | None = None) -> Config:
         settings["imports_max_mb"] = value
     if "mail" in raw:
         settings["mail"] = mail_config.read_mail(raw["mail"], where, _refuse_unknown)
+    settings.update(_backup(raw.get("backup", {}), where))
     desk = raw.get("desk", {})
     if not isinstance(desk, dict):
         raise BadInput(f"{where}: [desk] must be a table.")
@@ -381,6 +390,32 @@ def _changes(table: object, where: str) -> dict:
                     f"{where}: changes.{key} must be a whole number from {low} to {high}."
                 )
             found[key] = value
+    return found
+
+
+def _backup(table: object, where: str) -> dict:
+    if not isinstance(table, dict):
+        raise BadInput(f"{where}: [backup] must be a table.")
+    _refuse_unknown(where, table, KNOWN["backup"], "backup.")
+    found: dict = {}
+    if "folder" in table:
+        folder = table["folder"]
+        if (
+            not isinstance(folder, str)
+            or not os.path.isabs(folder)
+            or not folder.isprintable()
+            or len(folder) > 1024
+        ):
+            raise BadInput(
+                f"{where}: backup.folder must be a full path in quotes, "
+                'like "/var/backups/fitsdesk".'
+            )
+        found["backup_folder"] = folder
+    if "keep" in table:
+        keep = table["keep"]
+        if type(keep) is not int or not 1 <= keep <= 1000:
+            raise BadInput(f"{where}: backup.keep must be a whole number from 1 to 1000.")
+        found["backup_keep"] = keep
     return found
 
 

@@ -65,7 +65,9 @@ def resolve_url(url: str | None = None, config: Config | None = None) -> str:
     return config.db or default_url()
 
 
-def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
+def sqlite_file(url: str) -> str:
+    """The file a SQLite URL (or plain path) names, as given, or ":memory:"; the disk is
+    not looked at."""
     if "://" in url and ":///" not in url:
         raise BadInput(
             "A SQLite URL has three slashes: sqlite:///relative.db or sqlite:////absolute/desk.db."
@@ -74,9 +76,14 @@ def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
     path = unquote(path.split("?", 1)[0])
     if not path:
         raise BadInput("The SQLite URL names no file: use sqlite:////path/to/desk.db.")
+    if "\x00" in path:
+        raise BadInput("The database path contains a NUL character.")
+    return path
+
+
+def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
+    path = sqlite_file(url)
     if path != ":memory:":
-        if "\x00" in path:
-            raise BadInput("The database path contains a NUL character.")
         try:
             folder = Path(path).expanduser().parent
         except RuntimeError:  # "~someone" with no such account
@@ -161,6 +168,8 @@ def _postgres(url: str, *, pool: bool = False) -> peewee.PostgresqlDatabase:
         raise BadInput("The schema name must be lower-case letters, digits and _.")
     options = [params.get("options") or "", _waits(), f"-c search_path={schema}" if schema else ""]
     params["options"] = " ".join(part for part in options if part)
+    # pg_stat_activity then shows which sessions use which schema (store.backup_postgres).
+    params.setdefault("application_name", application_name(schema))
     given = {k: v for k, v in params.items() if v is not None}
     database = (
         _Pool(max_connections=8, stale_timeout=300, timeout=10, prefer_psycopg3=True, **given)
@@ -169,6 +178,12 @@ def _postgres(url: str, *, pool: bool = False) -> peewee.PostgresqlDatabase:
     )
     database.fitsdesk_schema = schema
     return database
+
+
+def application_name(schema: str | None) -> str:
+    """What a FITS Desk session calls itself to PostgreSQL: "fitsdesk", or "fitsdesk desk"
+    for the tables in schema desk."""
+    return f"fitsdesk {schema}" if schema else "fitsdesk"
 
 
 def build(url: str, *, create_folder: bool = False, pool: bool = False) -> peewee.Database:
@@ -271,12 +286,17 @@ def _history(database: peewee.Database) -> str:
     return f'"{schema}"."{HISTORY}"' if schema else f'"{HISTORY}"'
 
 
+def migration_scripts() -> list[str]:
+    """The names of this version's migration scripts, in the order they run."""
+    return sorted(
+        (p.stem for p in MIGRATIONS.glob("[0-9]*.py")), key=lambda name: int(name.split("_", 1)[0])
+    )
+
+
 def pending_migrations(database: peewee.Database) -> list[str]:
     """Names of the migration scripts this database has not yet run. Read straight from
     the history table: every start asks, and the migration runner is slow to import."""
-    scripts = sorted(
-        (p.stem for p in MIGRATIONS.glob("[0-9]*.py")), key=lambda name: int(name.split("_", 1)[0])
-    )
+    scripts = migration_scripts()
     applied: set[str] = set()
     if database.table_exists(HISTORY, schema=getattr(database, "fitsdesk_schema", None)):
         applied = {row[0] for row in database.execute_sql(f"SELECT name FROM {_history(database)}")}

@@ -28,10 +28,13 @@ def _files(path: Path) -> list[Path]:
 
 
 def _dedicated(folder: Path, path: Path) -> bool:
-    """Whether the folder holds only this database's files (so its mode is ours to set)."""
-    own = {f"{path.name}{suffix}" for suffix in OWN_SUFFIXES}
+    """Whether the folder holds only this database's files (so its mode is ours to set):
+    the database, the files SQLite keeps beside it, its backups folder, and databases a
+    restore set aside (store.backups)."""
+    own = {f"{path.name}{suffix}" for suffix in OWN_SUFFIXES} | {"backups"}
+    aside = f"{path.stem}-replaced-"
     try:
-        return all(entry.name in own for entry in folder.iterdir())
+        return all(e.name in own or e.name.startswith(aside) for e in folder.iterdir())
     except OSError:
         return False
 

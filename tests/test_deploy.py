@@ -179,10 +179,41 @@ def test_the_server_config_decides_what_the_units_may_write(run, server_config):
 
     server_config.write_text('db = "postgresql:///fitsdesk"\n')
     status, out, err = run("deploy", "systemd")
-    assert status == 0 and err == ""
+    assert status == 0 and one_sentence(err) and "names no [backup] folder" in err
     for text in printed_files(out).values():
         settings = [key for section in unit(text).values() for key, _ in section]
         assert "SupplementaryGroups" not in settings and "ReadWritePaths" not in settings
+
+
+def test_the_backup_unit_may_write_the_backup_folder_and_only_it_may(run, server_config):
+    server_config.write_text(
+        'db = "postgresql:///fitsdesk"\n[backup]\nfolder = "/var/backups/fitsdesk"\n'
+    )
+    status, out, err = run("deploy", "systemd")
+    assert status == 0 and err == ""
+    for destination, text in printed_files(out).items():
+        if destination.endswith(".service"):
+            writes = values(unit(text)["Service"], "ReadWritePaths")
+            backup = destination.endswith("fitsdesk-backup.service")
+            assert writes == (["-/var/backups/fitsdesk"] if backup else []), destination
+    backup = unit(printed_files(out)["/etc/systemd/system/fitsdesk-backup.service"])
+    assert values(backup["Service"], "ExecStart")[0].endswith(" backup")
+    assert values(backup["Service"], "User") == ["fitsdesk"]
+    timer = unit(printed_files(out)["/etc/systemd/system/fitsdesk-backup.timer"])
+    assert values(timer["Timer"], "Persistent") == ["true"]
+
+    # Under the SQLite database's folder, the folder it may write already holds it.
+    server_config.write_text(
+        'db = "sqlite:////srv/fitsdesk/desk.db"\n[backup]\nfolder = "/srv/fitsdesk/copies"\n'
+    )
+    status, out, err = run("deploy", "systemd")
+    backup = unit(printed_files(out)["/etc/systemd/system/fitsdesk-backup.service"])
+    assert status == 0 and err == ""
+    assert values(backup["Service"], "ReadWritePaths") == ["-/srv/fitsdesk"]
+
+    server_config.write_text('[backup]\nfolder = "/var/backups/fits desk"\n')
+    status, out, err = run("deploy", "systemd")
+    assert status == 2 and out == "" and one_sentence(err) and "[backup] folder" in err
 
 
 def test_with_no_database_configured_they_are_made_for_the_usual_one_and_say_so(run, server_config):
@@ -349,7 +380,7 @@ def test_write_refuses_to_overwrite_unless_forced(run, tmp_path):
 
     status, out, err = run(*args)
     assert status == 2 and out == "" and one_sentence(err)
-    assert "fitsdesk-kiosk.service and 2 more are already there" in err and "--force" in err
+    assert "fitsdesk-kiosk.service and 4 more are already there" in err and "--force" in err
     assert mail.read_text() == "# mine\n" and not timer.exists()  # nothing at all written
 
     status, _, _ = run(*args, "--force")

@@ -113,10 +113,11 @@ def test_doctor_finds_each_thing_to_fix_and_then_nothing(run, tmp_path, settings
     (folder / "desk.db").chmod(0o644)
     status, out, _ = run("doctor", "--db", url)
     fixes = [line for line in out.splitlines() if line.startswith("FIX")]
-    assert status == 1 and len(fixes) == 3, out
+    assert status == 1 and len(fixes) == 4, out
     assert "can be used by anyone on this machine (mode 0644)" in fixes[0]
-    assert "There is no manager" in fixes[1]
-    assert "No kiosk PIN is set" in fixes[2] and "fitsdesk kiosk-pin" in fixes[2]
+    assert f"There is no backup in {folder / 'backups'}" in fixes[1]
+    assert "There is no manager" in fixes[2]
+    assert "No kiosk PIN is set" in fixes[3] and "fitsdesk kiosk-pin" in fixes[3]
     assert "ok   jsmith is not a technician: it may run a kiosk" in out
     assert "ok   You are jsmith" in out and "LOGNAME and USER are not asked" in out
     assert run("init", "--db", url)[0] == 0
@@ -127,8 +128,10 @@ def test_doctor_finds_each_thing_to_fix_and_then_nothing(run, tmp_path, settings
     from store import kiosks
 
     kiosks.set_pin("482913", by="jsmith")
+    assert run("backup", "--db", url)[0] == 0
     status, out, _ = run("doctor", "--db", url)
     assert status == 0 and out.endswith("All is well.\n"), out
+    assert "ok   The latest backup is less than an hour old" in out
     assert "jsmith is an active technician (manager)" in out
     log = tmp_path / "state" / "fitsdesk" / "fitsdesk.log"
     assert f"The log (what went wrong, in detail) is {log}" in out

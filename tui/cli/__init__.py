@@ -100,6 +100,8 @@ COMMANDS = {
     "audit": "security",
     "doctor": "security",
     "deploy": "deploy",
+    "backup": "backup",
+    "restore": "backup",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -136,6 +138,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["mail"]  # the email channel
     everything += ["security"]  # the audit trail and the doctor
     everything += ["deploy"]  # setting up a server
+    everything += ["backup"]  # backup and restore
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)

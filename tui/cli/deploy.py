@@ -35,6 +35,8 @@ UNITS = (
     ("fitsdesk-mail.service", "/etc/systemd/system/fitsdesk-mail.service"),
     ("fitsdesk-close-unanswered.service", "/etc/systemd/system/fitsdesk-close-unanswered.service"),
     ("fitsdesk-close-unanswered.timer", "/etc/systemd/system/fitsdesk-close-unanswered.timer"),
+    ("fitsdesk-backup.service", "/etc/systemd/system/fitsdesk-backup.service"),
+    ("fitsdesk-backup.timer", "/etc/systemd/system/fitsdesk-backup.timer"),
 )
 """Each template (without .in) and where its file belongs."""
 SSHD_FILE = "/etc/ssh/sshd_config.d/fitsdesk.conf"
@@ -56,7 +58,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     units = actions.add_parser(
         "systemd",
-        help="the systemd units: kiosk on a console, mail, the daily close-unanswered",
+        help="the systemd units: kiosk on a console, mail, the daily close-unanswered and backup",
         description="Print the systemd units, each after the path it belongs at, or write "
         "them with --write (as root, --write / puts them in /etc/systemd/system). They read "
         f"{SYSTEM_CONFIG}; while it names a SQLite database (or none yet, meaning "
@@ -182,6 +184,8 @@ class Setup:
     """The SQLite database's folder, or None for PostgreSQL."""
     db_group: str
     maildir: str | None
+    backups: str | None
+    """The [backup] folder, when the database's folder does not hold it."""
     note: str | None
     """A sentence for stderr when the config does not say enough yet."""
 
@@ -213,7 +217,21 @@ def _setup(args: argparse.Namespace) -> Setup:
             f"The Maildir path in {server_config} has characters a unit file cannot hold: "
             "use letters, digits, '/', '.', '_', '+' or '-'."
         )
-    return Setup(given, folder, db_group, maildir, note)
+    backups = settings.backup_folder
+    if backups and not _safe_path(backups):
+        raise BadInput(
+            f"The [backup] folder in {server_config} has characters a unit file cannot hold: "
+            "use letters, digits, '/', '.', '_', '+' or '-'."
+        )
+    if backups and folder and PurePosixPath(backups).is_relative_to(folder):
+        backups = None  # the database's folder is writable already
+    if not backups and not folder:
+        note = (
+            f"Note: {server_config} names no [backup] folder, and on PostgreSQL every "
+            'account must agree on one: add [backup] folder = "/var/backups/fitsdesk" '
+            "(docs/backup.md) and run this again, or fitsdesk-backup.service cannot write."
+        )
+    return Setup(given, folder, db_group, maildir, backups, note)
 
 
 def _checked_url(url: str) -> str:
@@ -253,7 +271,7 @@ def _sqlite_folder(url: str, where: str) -> str | None:
     return folder
 
 
-def _database_lines(setup: Setup, *, mail: bool = False) -> str:
+def _database_lines(setup: Setup, *, mail: bool = False, backup: bool = False) -> str:
     lines = []
     if setup.folder:
         lines += [
@@ -272,6 +290,11 @@ def _database_lines(setup: Setup, *, mail: bool = False) -> str:
         lines += [
             "# The Maildir it marks messages read in ([mail.maildir] in the config).",
             f"ReadWritePaths=-{setup.maildir}",
+        ]
+    if backup and setup.backups:
+        lines += [
+            "# The folder it keeps the copies in ([backup] folder in the config).",
+            f"ReadWritePaths=-{setup.backups}",
         ]
     return "\n".join(lines)
 
@@ -299,7 +322,9 @@ def unit_files(args: argparse.Namespace) -> tuple[list[tuple[str, str]], Setup]:
     }
     files = []
     for name, destination in UNITS:
-        values["DATABASE"] = _database_lines(setup, mail=name == "fitsdesk-mail.service")
+        values["DATABASE"] = _database_lines(
+            setup, mail=name == "fitsdesk-mail.service", backup=name == "fitsdesk-backup.service"
+        )
         files.append((destination, _fill(_template(name), values)))
     return files, setup
 

@@ -12,7 +12,18 @@ import datetime as dt
 import os
 import re
 
-from store import audit, calendar, config, database, db_files, identity, kiosks, logs, people
+from store import (
+    audit,
+    backups,
+    calendar,
+    config,
+    database,
+    db_files,
+    identity,
+    kiosks,
+    logs,
+    people,
+)
 from store.errors import FitsDeskError
 from store.sanitise import shown
 from tui.cli import add_common
@@ -134,6 +145,8 @@ def run_doctor(args: argparse.Namespace) -> int:
             fix(text)
         if not problems:
             ok(db_files.sharing(path, settings.db_group))
+    fresh, said = backups.freshness(url, settings)
+    (ok if fresh else fix)(said)
     if me is not None:
         try:
             tech = people.technician(me)
