@@ -439,6 +439,13 @@ def current() -> Config:
     return _current
 
 
+def peek() -> Config:
+    """The settings in force if already read, else the file's settings without keeping
+    them: for a caller (such as opening a connection) that runs before the process has
+    settled which settings it uses."""
+    return _current if _current is not None else load_config()
+
+
 def use(config: Config | None) -> None:
     """Put `config` in force for this process (None: read the file again when next asked)."""
     global _current

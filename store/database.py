@@ -111,9 +111,9 @@ def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
 
 def _waits() -> str:
     """The session settings that bound every wait: a lock held elsewhere, a long statement."""
-    from store.config import current
+    from store.config import peek
 
-    settings = current()
+    settings = peek()
     return (
         f"-c lock_timeout={settings.lock_timeout_seconds * 1000} "
         f"-c statement_timeout={settings.statement_timeout_seconds * 1000}"

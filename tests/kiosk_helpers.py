@@ -7,10 +7,12 @@ from textual.widgets import Button, Input
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let store calls in worker threads finish and the screen catch up."""
+    """Let store calls in worker threads finish and the screen catch up, animations
+    (a tab's underline sliding across) included."""
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
