@@ -39,9 +39,14 @@ import os, sys, time
 from store import database, servicedesk
 from store.errors import FitsDeskError
 url, tag, acks, said = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]  # tag: writer.start
-database.connect(url, create=False, pool=True)
 n = 0
 with open(acks, "a") as ack, open(said, "a") as words:
+    while database.db.obj is None:  # the kiosk, too, starts without its database and retries
+        try:
+            database.connect(url, create=False, pool=True)
+        except FitsDeskError as exc:
+            words.write(str(exc).replace("\n", "\\n") + "\n"); words.flush()
+            time.sleep(0.2)
     while True:
         n += 1
         summary = f"{tag}-{n:06d}"
@@ -237,20 +242,37 @@ def campaign(url: str, name: str, seconds: float, *, small: Path | None, postgre
     print(f"  faults: {dict(events)}; writers killed {sum(w.kills for w in crew)} times")
     print(f"  calls acknowledged {len(acked):,}, found {sum(found.values()):,}")
     print(f"  lost {len(lost)}, duplicated {len(duplicated)}")
+    # A call found but never acknowledged was committed by a writer that was then killed
+    # (it never got to write the number down), or whose connection dropped between the
+    # commit and its answer; in the second case the writer went on to its next call.
+    starts: dict[str, int] = {}
+    for s in acked:
+        start, n = s.rsplit("-", 1)
+        starts[start] = max(starts.get(start, 0), int(n))
+    acked_set = set(acked)
+    extra = [s for s in found if s not in acked_set and "-" in s]
+    told_lost = [s for s in extra if starts.get(s.rsplit("-", 1)[0], 0) > int(s.rsplit("-", 1)[1])]
+    print(f"  found but not acknowledged {len(extra)}: the writer was killed after the commit "
+          f"{len(extra) - len(told_lost)}, the writer was told it failed and went on "
+          f"{len(told_lost)}")  # fmt: skip
     print(f"  sentences writers were shown: {len(sentences)} ({len(set(sentences))} different),"
           f" {len(bad_words)} not one plain line")  # fmt: skip
     for sentence in sorted(set(sentences))[:6]:
         print(f"    {sentence[:150]}")
     print(f"  writers that stopped making progress: {stopped or 'none'}; "
           f"died on their own: {sum(1 for c in crashes if c)}")  # fmt: skip
+    for crash in filter(None, crashes):
+        print("    its last words: " + " | ".join(crash.strip().splitlines()[-3:])[:300])
     if last_backup[1] is not None:
         inside = restored_summaries(last_backup[1], url, work)
         if inside is not None:
             missing = acked_before_backup - inside
             print(f"  the last backup, restored: {len(inside):,} calls, "
                   f"{len(missing)} acknowledged before it began missing")  # fmt: skip
-    else:
+    elif events["backup"]:
         print("  no backup was taken (fitsdesk backup missing or failing)")
+    else:
+        print("  no backup in this campaign")
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -269,11 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     if os.geteuid() == 0:
         small = Path(tempfile.mkdtemp(prefix="fitsdesk-faults-small-"))
         mounted = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(small)], capture_output=True
+            ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(small)], capture_output=True
         ).returncode == 0  # fmt: skip
         if mounted:
             try:
-                campaign(f"sqlite:///{small / 'desk.db'}", "SQLite on a 16 MB disk that fills",
+                campaign(f"sqlite:///{small / 'desk.db'}", "SQLite on a 64 MB disk that fills",
                          args.seconds, small=small, postgres=False, restart=False,
                          writers=args.writers)  # fmt: skip
             finally:

@@ -57,8 +57,7 @@ def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
             call = log_call(kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report)
             return call, False
         calls.add_note(existing, CALLER, _as_note(report), public=True)
-    with read():
-        return calls.as_call(existing.id), True
+        return calls.as_call(existing.id), True  # before the commit, as log_call does
 
 
 def _count_report(name: str | None, settings: config.Config) -> None:

@@ -22,6 +22,7 @@ import contextlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -30,7 +31,7 @@ import peewee
 from playhouse.pool import PooledPostgresqlDatabase
 
 from store.config import Config, data_dir, load_config
-from store.db_faults import describe, lacks_privilege, lost, role_of, unavailable
+from store.db_faults import describe, lacks_privilege, lost, role_of, unavailable, unsure
 from store.errors import BadInput, NotAllowed, NotFound, Refused, Unavailable
 
 db = peewee.DatabaseProxy()
@@ -395,6 +396,21 @@ def forget_connection() -> None:
         database._state.reset()
 
 
+def _committed(xid: int) -> bool | None:
+    """Whether the server committed transaction `xid`, asked on a new connection; None
+    when it cannot be asked (the server is still away) or has not finished deciding."""
+    for _ in range(20):  # a dropped backend may still be finishing its commit
+        try:
+            state = db.execute_sql("SELECT txid_status(%s)", (xid,)).fetchone()[0]
+        except peewee.PeeweeException:
+            forget_connection()
+            return None
+        if state != "in progress":
+            return state == "committed"
+        time.sleep(0.05)
+    return None
+
+
 REFUSED: list[Callable[[NotAllowed], None]] = []
 """Called when a role check's refusal leaves the outermost `write()` or `read()`, after
 the transaction has rolled back: `store.audit` keeps it in the security audit trail."""
@@ -408,8 +424,14 @@ def _keep(exc: NotAllowed) -> None:
 @contextlib.contextmanager
 def write() -> Iterator[None]:
     """One write transaction; on SQLite it takes the write lock at BEGIN, so it never
-    deadlocks upgrading a read lock. Database errors become `Unavailable`."""
+    deadlocks upgrading a read lock. Database errors become `Unavailable`.
+
+    On PostgreSQL the connection can drop after the server has committed but before it
+    said so. The transaction's id is taken at BEGIN, so that when a connection is lost
+    a new one asks the server what became of it: committed is success, anything else is
+    "nothing was saved" (docs/faults.md)."""
     outermost = db.transaction_depth() == 0
+    xid = None
     try:
         if not outermost:
             with db.atomic():
@@ -419,10 +441,17 @@ def write() -> Iterator[None]:
                 yield
         else:
             with db.atomic():
+                xid = db.execute_sql("SELECT txid_current()").fetchone()[0]
                 yield
     except _UNAVAILABLE as exc:
         if outermost and lost(exc):
             forget_connection()
+            if xid is not None:
+                done = _committed(xid)
+                if done:
+                    return  # the commit got through; only its answer was lost
+                if done is None:
+                    raise unsure(exc, getattr(db.obj, "fitsdesk_url", "")) from None
         raise unavailable(exc, getattr(db.obj, "fitsdesk_url", "")) from None
     except peewee.ProgrammingError as exc:
         if not lacks_privilege(exc):

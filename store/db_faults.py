@@ -72,6 +72,20 @@ def lost(exc: BaseException) -> bool:
     return any(words in text for words in LOST) or _sqlstate(_cause(exc)) in ("57P01", "08006")
 
 
+def unsure(exc: BaseException, url: str = "") -> Unavailable:
+    """One sentence for a connection lost during a commit when the server could not then
+    be asked whether the commit got through: the truth is that nobody knows yet."""
+    where = f" ({describe(url)})" if url else ""
+    log.error(
+        "connection lost during a commit%s", where, exc_info=(type(exc), exc, exc.__traceback__)
+    )
+    return Unavailable(
+        f"The connection to the database{where} was lost while saving, and whether it was "
+        f"saved cannot be known until the database answers again: look before trying "
+        f"again{logs.pointer()}."
+    )
+
+
 def unavailable(exc: BaseException, url: str = "", role: str | None = None) -> Unavailable:
     """One sentence for a database error, naming what most likely went wrong and that
     nothing was saved; `role` is the PostgreSQL role that was refused, when the caller

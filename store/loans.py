@@ -119,8 +119,7 @@ def swap(
         if broken is not None and row.asset_id is None:
             journal.record(actor.login, row, "link asset", field="asset", after=broken.tag)
             calls.change(row, actor.login, "link asset", {"asset": broken.id})
-    with read():
-        return _info(Loan.get_by_id(loan.id))
+        return _info(Loan.get_by_id(loan.id))  # before the commit: see servicedesk.log_call
 
 
 def lend(spare: str, borrower: str, *, by: str) -> LoanInfo:
@@ -130,8 +129,7 @@ def lend(spare: str, borrower: str, *, by: str) -> LoanInfo:
     with write():
         actor = people.active_technician(by)
         loan = _lend(Asset.get_by_id(lent.id), who, actor.login, incident=None, handed_in=None)
-    with read():
-        return _info(Loan.get_by_id(loan.id))
+        return _info(Loan.get_by_id(loan.id))  # before the commit: see servicedesk.log_call
 
 
 def return_spare(spare: str, *, by: str) -> LoanInfo:
@@ -160,8 +158,7 @@ def return_spare(spare: str, *, by: str) -> LoanInfo:
         if loan.incident_id:
             row = Incident.get_by_id(loan.incident_id)
             calls.add_note(row, actor.login, text, public=False)
-    with read():
-        return _info(Loan.get_by_id(loan.id))
+        return _info(Loan.get_by_id(loan.id))  # before the commit: see servicedesk.log_call
 
 
 def out_on_loan() -> list[LoanInfo]:

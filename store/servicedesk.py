@@ -184,7 +184,8 @@ def log_call(
         )
         journal.record(by, Incident(id=new_id), "log", field="status", after="logged", at=at)
         calls.tell_caller(Incident(id=new_id, requester=person, summary=summary), "logged")
-    with read():
+        # Read back before the commit: a connection lost after it cannot turn a saved call
+        # into "nothing was saved" (docs/faults.md).
         return calls.as_call(new_id, with_notes=False)
 
 
@@ -329,8 +330,7 @@ def confirm_fixed(
             {"status": "closed", "closed_at": journal.now(), "closed_how": "confirmed"},
         )
         calls.tell_caller(row, "closed", "Thank you for telling us it is fixed.")
-    with read():
-        return calls.as_call(row.id)
+        return calls.as_call(row.id)  # before the commit, as log_call does
 
 
 def not_fixed(
@@ -351,8 +351,7 @@ def not_fixed(
         if comment:
             calls.add_note(row, who, f"Not fixed: {comment}", public=True)
         calls.reopen(row, who, "not fixed")
-    with read():
-        return calls.as_call(row.id)
+        return calls.as_call(row.id)  # before the commit, as log_call does
 
 
 def school_days_before(moment: dt.datetime, days: int) -> dt.datetime:

@@ -98,6 +98,41 @@ def test_the_store_takes_a_new_connection_after_the_server_drops_one(outage):
     assert list(servicedesk.find_calls(status="all")) == []
 
 
+def _commit_then_lose_the_answer(monkeypatch, outage, *, commit_first: bool) -> None:
+    """Make the next commit meet a connection the server has just dropped: after the
+    server committed (its answer lost on the way), or before (so it rolled back)."""
+    kind = type(database.db.obj)
+    real = kind.commit
+
+    def commit(self):
+        monkeypatch.setattr(kind, "commit", real)  # once
+        if commit_first:
+            real(self)
+        assert outage.drop() >= 1
+        if commit_first:
+            self.execute_sql("SELECT 1")  # the error the lost answer would have raised
+        real(self)
+
+    monkeypatch.setattr(kind, "commit", commit)
+
+
+def test_a_commit_whose_answer_was_lost_is_found_to_have_been_saved(outage, monkeypatch):
+    """The server committed, then the connection dropped: the caller gets their number,
+    not "nothing was saved" (they would report again, and the call would be there twice)."""
+    database.connect(outage.url, create=False, pool=True)
+    _commit_then_lose_the_answer(monkeypatch, outage, commit_first=True)
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    assert [c.number for c in servicedesk.find_calls(status="all")] == [call.number]
+
+
+def test_a_commit_the_server_never_made_is_said_to_have_saved_nothing(outage, monkeypatch):
+    database.connect(outage.url, create=False, pool=True)
+    _commit_then_lose_the_answer(monkeypatch, outage, commit_first=False)
+    with pytest.raises(Unavailable, match=r"was lost, so nothing was saved"):
+        servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    assert list(servicedesk.find_calls(status="all")) == []
+
+
 def test_a_server_that_is_down_is_said_and_then_used_again(outage):
     handle = database.connect(outage.url, create=False, pool=True)
     handle.close()  # back to the pool, as a worker's is between calls

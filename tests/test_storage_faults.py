@@ -128,6 +128,63 @@ async def test_the_kiosk_tells_a_pupil_nothing_technical_and_keeps_the_report(sm
         assert type(pilot.app.screen).__name__ == "ReceiptScreen", text_of(pilot, "#send-problem")
 
 
+def statements_around_the_commit(monkeypatch, work) -> list[str]:
+    """The SQL `work` sends, in order, with "COMMIT" where peewee commits: instrumenting
+    peewee's own Database, the store runs as it is."""
+    seen: list[str] = []
+    kind = type(database.db.obj)
+    sent, committed = kind.execute_sql, kind.commit
+
+    def execute_sql(self, sql, params=None, *args, **kwargs):
+        seen.append(sql.split()[0].upper())
+        return sent(self, sql, params, *args, **kwargs)
+
+    def commit(self):
+        seen.append("COMMIT")
+        return committed(self)
+
+    monkeypatch.setattr(kind, "execute_sql", execute_sql)
+    monkeypatch.setattr(kind, "commit", commit)
+    work()
+    monkeypatch.undo()
+    return seen
+
+
+def test_a_caller_is_answered_from_inside_the_transaction_that_saved_the_call(school, monkeypatch):
+    """Nothing is read after the commit: a connection lost then could only make a saved
+    call look unsaved ("nothing was saved"), and the pupil would report it twice."""
+    from store import callers
+
+    logged = []
+    said = statements_around_the_commit(
+        monkeypatch,
+        lambda: logged.append(
+            servicedesk.log_call(
+                summary="Printer",
+                requester="Sam",
+                channel="kiosk",
+                kiosk="library",
+                by="kiosk:library",
+            )
+        ),
+    )
+    assert "COMMIT" in said and "INSERT" in said
+    assert said[-1] == "COMMIT", said
+    from store import incidents
+
+    for answer in (servicedesk.not_fixed, servicedesk.confirm_fixed):
+        incidents.resolve(logged[0].number, kind="fix", text="New drum", by="jsmith")
+        said = statements_around_the_commit(monkeypatch, lambda a=answer: a(logged[0].scan))
+        assert said[-1] == "COMMIT", (answer.__name__, said)
+    said = statements_around_the_commit(
+        monkeypatch,
+        lambda: callers.report_from_kiosk(
+            kiosk="library", summary="Laptop", requester="Ann", asset="LAP-0042"
+        ),
+    )
+    assert said[-1] == "COMMIT", said
+
+
 def test_a_read_only_database_is_said_with_its_name(db):
     said = str(
         db_faults.unavailable(
