@@ -1,5 +1,5 @@
 """Capacity: a metric's forecast over 10,000 readings, as the desk and `metric show` ask
-for it (`store.capacity.metric`: reading the window's readings from the database, the
+for it (`store.problems.capacity.metric`: reading the window's readings from the database, the
 count, the newest, the open problem, and the fit in pure Python).
 
 Baselines, timed in the same run on the same data:
@@ -25,10 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.staff import staffed
 from bench.timing import Timing, interleaved, measure
-from store import capacity, database, journal
-from store.database import insert_rows
-from store.forecast import forecast
-from store.models import Metric, Sample
+from store.db import database, journal
+from store.db.database import insert_rows
+from store.db.models import Metric, Sample
+from store.problems import capacity
+from store.problems.forecast import forecast
 
 NAME = "disk /srv"
 

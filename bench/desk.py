@@ -47,7 +47,8 @@ def start(url: str, runs: int = 7) -> tuple[tuple[float, float], tuple[float, fl
 
 def store_calls(url: str, repeats: int = 40) -> dict[str, Timing]:
     """ms for each view's first page, a search, and opening a call (its row and timeline)."""
-    from store import database, journal, queues, servicedesk
+    from store.db import database, journal
+    from store.servicedesk import queues, servicedesk
 
     database.connect(url)
     newest = queues.newest_id()

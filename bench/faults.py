@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 WRITER = r"""
 import os, sys, time
-from store import database, servicedesk
-from store.errors import FitsDeskError
+from store.db import database; from store.servicedesk import servicedesk
+from store.db.errors import FitsDeskError
 url, tag, acks, said = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]  # tag: writer.start
 n = 0
 with open(acks, "a") as ack, open(said, "a") as words:
@@ -102,7 +102,8 @@ class Writer:
 
 
 def prepare(url: str) -> None:
-    from store import database, kiosks, locations, people
+    from store.db import database
+    from store.school import kiosks, locations, people
 
     database.connect(url)
     with contextlib.suppress(Exception):
@@ -115,8 +116,8 @@ def prepare(url: str) -> None:
 
 
 def found_summaries(url: str) -> Counter:
-    from store import database
-    from store.models import Incident
+    from store.db import database
+    from store.db.models import Incident
 
     database.connect(url, create=False)
     with database.read():

@@ -99,7 +99,7 @@ def send_to_receipt(url: str, sends: int = 30) -> list[float]:
     sys.path.insert(0, str(ROOT))
     from kiosk.app import KioskApp
     from kiosk.screens import receipt
-    from store import config
+    from store.db import config
     from tests.kiosk_helpers import settle, walk_to_review
 
     drawn: list[float] = []
@@ -140,7 +140,8 @@ def send_to_receipt(url: str, sends: int = 30) -> list[float]:
 def prepare(url: str) -> None:
     """A kiosk called library, and its PIN, on the benchmark database."""
     from bench.staff import staffed
-    from store import database, kiosks
+    from store.db import database
+    from store.school import kiosks
 
     database.connect(url)
     staffed()

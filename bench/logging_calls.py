@@ -16,8 +16,10 @@ from pathlib import Path
 
 from bench.staff import staffed
 from bench.timing import Timing, interleaved
-from store import database, locations, servicedesk
-from store.numbers import new_check_code
+from store.db import database
+from store.db.numbers import new_check_code
+from store.school import locations
+from store.servicedesk import servicedesk
 
 
 def run(calls: int = 400) -> tuple[Timing, Timing]:

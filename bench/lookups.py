@@ -13,8 +13,10 @@ from pathlib import Path
 
 from bench.staff import staffed
 from bench.timing import Timing, interleaved
-from store import database, demo, servicedesk
-from store.models import Incident
+from store.db import database
+from store.db.models import Incident
+from store.demo import demo
+from store.servicedesk import servicedesk
 
 JOINS = (
     "FROM incident i JOIN person p ON p.id = i.requester_id"

@@ -1,13 +1,13 @@
 """The asset register at scale: importing a big inventory, printing a big label sheet,
 and opening a device's history against opening a call.
 
-- Import: `store.inventory.import_assets` of a 50,000-row CSV into a fresh database,
+- Import: `store.configuration.inventory.import_assets` of a 50,000-row CSV into a fresh database,
   against the least any import must do (csv.reader and one executemany of the same
   rows into the same table, one transaction, the same durability).
-- Labels: `store.labels.write_sheet` of 1,000 labels (PDF and SVG), against making the
+- Labels: `store.configuration.labels.write_sheet` of 1,000 labels (PDF and SVG), against making the
   1,000 QR codes alone, which every label sheet has to do.
-- History: `store.asset_history.history` of a device (what a scan of its label opens), against
-  what opening a call reads (`servicedesk.find_call` and the call's journal), on the
+- History: `store.configuration.history.history` of a device (what a scan of its label
+  opens), against what opening a call reads (`servicedesk.find_call` and the call's journal), on the
   same big database.
 """
 
@@ -26,16 +26,12 @@ import peewee as pw
 
 from bench.staff import staffed
 from bench.timing import Timing, interleaved, settled
-from store import (
-    asset_history,
-    database,
-    inventory,
-    journal,
-    labels,
-    locations,
-    servicedesk,
-)
-from store.models import Asset, Incident
+from store.configuration import history as asset_history
+from store.configuration import inventory, labels
+from store.db import database, journal
+from store.db.models import Asset, Incident
+from store.school import locations
+from store.servicedesk import servicedesk
 
 KINDS = ("laptop", "chromebook", "desktop", "tablet", "projector", "printer", "panel")
 MAKES = {

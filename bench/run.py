@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import capacity, desk, kiosk, logging_calls, lookups, register, trends
-from store import database
+from store.db import database
 
 
 def _sizes(text: str) -> list[int]:

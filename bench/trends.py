@@ -1,4 +1,4 @@
-"""Trend finding over a year of a large school's calls: `store.trends.find_trends` on the
+"""Trend finding over a year of a large school's calls: `store.problems.trends.find_trends` on the
 demo school of 100,000 incidents (lookups.build, so `--cache` shares its database with the
 queue figures), against two baselines timed in the same rounds on a raw driver
 connection to the same database:
@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import lookups
 from bench.timing import Timing, settled
-from store import config, database, journal, trends
+from store.db import config, database, journal
+from store.problems import trends
 
 SCALED = {
     "trends_repeat_calls": 10,

@@ -22,8 +22,9 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from store import config, database, kiosks
-from store.errors import FitsDeskError, Unavailable
+from store.db import config, database
+from store.db.errors import FitsDeskError, Unavailable
+from store.school import kiosks
 from tui.widgets.background import run_store
 
 CANT_SAVE = "We can't save this right now. Please tell a member of staff."
@@ -65,7 +66,7 @@ class KioskApp(App[None]):
         """Use the terminal's own 16 colours (a bare console, TERM=linux); None: ask the
         terminal (a headless app, as in tests, keeps the full-colour theme)."""
         self.db_url = db_url
-        """The database, as `store.database.connect` takes it."""
+        """The database, as `store.db.database.connect` takes it."""
         self.kiosk_name = kiosk
         """This kiosk's registered name, or None for a kiosk with no fixed place."""
         self.place: kiosks.KioskInfo | None = None

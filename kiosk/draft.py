@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.errors import BadInput
-from store.records import FITS_QUESTIONS
-from store.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, Field, clean, clean_email
+from store.db.errors import BadInput
+from store.db.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, Field, clean, clean_email
+from store.records.views import FITS_QUESTIONS
 
 ROLES = (("pupil", "Pupil"), ("staff", "Staff"), ("parent", "Parent"), ("visitor", "Visitor"))
 QUESTIONS = {
@@ -44,7 +44,7 @@ class Draft:
     answers: dict[str, str] = field(default_factory=dict)
 
     def report(self) -> dict:
-        """The keyword arguments `store.callers.report_from_kiosk` takes."""
+        """The keyword arguments `store.servicedesk.callers.report_from_kiosk` takes."""
         return {
             "summary": self.summary,
             "requester": self.name,

@@ -1,6 +1,6 @@
 """FITS Desk's records and their rules: no Textual, no terminal I/O.
 
-    from store import database, servicedesk, incidents
+    from store.db import database; from store.servicedesk import servicedesk, incidents
     database.connect("sqlite:////tmp/desk.db")    # or None: FITSDESK_DB, config, default
     call = servicedesk.log_call(summary="Projector flickers", requester="Ms Khan",
                                 role="staff", location="S12", by="jsmith")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from store import config, database
+from store.db import config, database
 
 # Examples run against real databases on a shared machine: judge them by what they
 # do, never by how long one took (a slow fsync is not a failure).
@@ -145,7 +145,7 @@ def db(db_url):
 @pytest.fixture
 def jsmith(db):
     """A database in which jsmith is a technician and a manager."""
-    from store import people
+    from store.school import people
 
     if "jsmith" not in [t.login for t in people.list_technicians(True)]:
         people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="jsmith")
@@ -155,7 +155,8 @@ def jsmith(db):
 @pytest.fixture
 def school(db):
     """A small school: starting categories, two technicians, three rooms, a kiosk, an asset."""
-    from store import assets, kiosks, locations, people
+    from store.configuration import assets
+    from store.school import kiosks, locations, people
 
     people.add_technician("jsmith", "Jo Smith", roles=["technician", "manager"], by="jsmith")
     people.add_technician("akhan", "Amir Khan", by="jsmith")
@@ -188,7 +189,7 @@ def clock():
 def kiosk_app(school, db_url, clock):
     """The library's kiosk, with an exit PIN and a clock the test moves."""
     from kiosk.app import KioskApp
-    from store import kiosks
+    from store.school import kiosks
 
     kiosks.set_pin("482913", by="jsmith")
     return KioskApp(db_url=db_url, kiosk="library", clock=clock)
@@ -201,7 +202,7 @@ def run(db_url, capsys, monkeypatch):
     script as the real account); return (status, stdout, stderr)."""
     from tui.cli import main
 
-    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
 
     def invoke(*args):
         status = main([*args, "--db", db_url])

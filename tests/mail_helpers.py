@@ -7,9 +7,9 @@ from email.utils import make_msgid
 
 import pytest
 
-from store import config
-from store.mail_config import MailSettings
-from store.models import MailIn, MailOut
+from store.db import config
+from store.db.mail_settings import MailSettings
+from store.db.models import MailIn, MailOut
 
 DESK = "ithelp@oakfield.sch.uk"
 ADA_ADDRESS = "ada@oakfield.sch.uk"
@@ -91,7 +91,7 @@ def inbox_rows() -> list[MailIn]:
 
 
 def every_call() -> list:
-    from store import servicedesk
+    from store.servicedesk import servicedesk
 
     return sorted(servicedesk.list_calls(status="all"), key=lambda call: call.id)
 
@@ -101,6 +101,6 @@ def sent_about(number: str) -> list[MailOut]:
 
 
 def caller_notes(number: str) -> list:
-    from store import servicedesk
+    from store.servicedesk import servicedesk
 
     return [note for note in servicedesk.find_call(number).notes if note.author == "caller"]

@@ -8,9 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import asset_history, assets, config, journal, loans, servicedesk
-from store.errors import BadInput, NotFound, Refused
-from store.models import Asset, Incident, Journal
+from store.configuration import assets, loans
+from store.configuration import history as asset_history
+from store.db import config, journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import Asset, Incident, Journal
+from store.servicedesk import servicedesk
 
 QR_ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 
@@ -628,7 +631,7 @@ def test_a_device_goes_on_loan_or_retires_only_through_its_own_step(school):
 
 
 def test_a_room_code_that_grows_in_upper_case_is_refused_plainly(school):
-    from store.sanitise import CODE, clean_code
+    from store.db.sanitise import CODE, clean_code
 
     with pytest.raises(BadInput, match="too long"):
         clean_code("ß" * CODE.limit, CODE)

@@ -19,11 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from store import audit, backup_postgres, backups, database, locations, people, servicedesk
-from store.errors import NotAllowed, Unavailable
-from store.identity import Acting
-from store.models import Incident
-from store.servicedesk import log_number
+from store.continuity import backup_postgres, backups
+from store.db import database
+from store.db.errors import NotAllowed, Unavailable
+from store.db.identity import Acting
+from store.db.models import Incident
+from store.school import audit, locations, people
+from store.servicedesk import servicedesk
+from store.servicedesk.servicedesk import log_number
 from tests.conftest import BACKEND_URL, ON_POSTGRES, _schemas, new_db_url
 from tests.test_cli import one_sentence
 from tui.cli import main
@@ -37,10 +40,10 @@ WRITERS = 3
 def cli(db_url, capsys, monkeypatch):
     """`fitsdesk ARGS` as the account jsmith, on the test's database unless ARGS name one;
     (status, stdout, stderr)."""
-    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
 
     def invoke(*args, who: str = "jsmith"):
-        monkeypatch.setattr("store.identity.os_account", lambda: who)
+        monkeypatch.setattr("store.db.identity.os_account", lambda: who)
         status = main([*args] if "--db" in args else [*args, "--db", db_url])
         out, err = capsys.readouterr()
         return status, out, err
@@ -109,7 +112,8 @@ def set_aside(where: str | None) -> None:
 def keep_logging(url: str, worker: int, start, stop, shown) -> None:
     """A kiosk logging calls until told to stop; each number shown goes to `shown` with
     the moment it was shown (the monotonic clock is the machine's, for every process)."""
-    from store import database, servicedesk
+    from store.db import database
+    from store.servicedesk import servicedesk
 
     database.connect(url)
     start.wait()
@@ -266,7 +270,7 @@ def test_keep_leaves_the_newest_copies_and_never_removes_other_files(school, tmp
     config = tmp_path / "config.toml"
     config.write_text(f'[backup]\nfolder = "{folder}"\nkeep = 3\n')
     monkeypatch.setenv("FITSDESK_CONFIG", str(config))
-    from store import config as settings
+    from store.db import config as settings
 
     settings.use(None)
     others = {
@@ -333,7 +337,7 @@ def test_a_folder_it_cannot_write_or_a_role_that_cannot_read_is_one_sentence(
     config = tmp_path / "config.toml"
     config.write_text(f'[backup]\nfolder = "{blocked / "backups"}"\n')
     monkeypatch.setenv("FITSDESK_CONFIG", str(config))
-    from store import config as settings
+    from store.db import config as settings
 
     settings.use(None)
     status, out, err = cli("backup")
@@ -499,7 +503,7 @@ def test_a_database_in_use_is_replaced_only_with_force(cli, school, tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys; from store import database, people\n"
+            "import sys; from store.db import database; from store.school import people\n"
             f"database.connect({school!r}); people.list_technicians()\n"
             "print('open', flush=True); sys.stdin.read()",
         ],
@@ -543,7 +547,7 @@ def test_a_restore_that_fails_part_way_changes_nothing(cli, school, tmp_path, mo
         def cut(*args, **kwargs):
             raise sqlite3.OperationalError("disk I/O error")
 
-        monkeypatch.setattr("store.backup_sqlite.check", cut)
+        monkeypatch.setattr("store.continuity.backup_sqlite.check", cut)
     status, out, err = cli("restore", str(made.path))
     assert status == 1 and out == "" and one_sentence(err)
     assert later in numbers(school) and len(numbers(school)) == 4
@@ -772,7 +776,7 @@ def test_a_bad_backup_setting_is_one_sentence(cli, school, tmp_path, monkeypatch
     config = tmp_path / "config.toml"
     config.write_text(f"[backup]\n{setting}\n")
     monkeypatch.setenv("FITSDESK_CONFIG", str(config))
-    from store import config as settings
+    from store.db import config as settings
 
     settings.use(None)  # read again, as a new process would
     status, out, err = cli("backup")
@@ -790,7 +794,7 @@ def test_who_may_is_checked_by_the_store_not_the_command_line(school, tmp_path):
 
 
 def test_init_still_takes_the_folder_as_the_databases_own_after_backups(tmp_path):
-    from store import db_files
+    from store.db import files as db_files
 
     path = tmp_path / "fitsdesk.db"
     path.write_bytes(b"")

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from store import calendar, calendar_files
-from store.errors import BadInput
-from store.models import CalendarEvent, Period
+from store.changes import calendar, calendar_files
+from store.db.errors import BadInput
+from store.db.models import CalendarEvent, Period
 
 TOML = """
 [[period]]

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store import capacity, disk_usage, journal, problems
-from store.errors import BadInput, NotFound, Refused
-from store.forecast import Forecast, forecast, theil_sen
+from store.db import journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.problems import capacity, disk_usage, problems
+from store.problems.forecast import Forecast, forecast, theil_sen
 
 T0 = dt.datetime(2026, 1, 5, 9, 0)
 DAY = dt.timedelta(days=1)

@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from store import calendar, config, locations
-from store import change_schedule as schedule
-from store.errors import BadInput
+from store.changes import calendar, schedule
+from store.db import config
+from store.db.errors import BadInput
+from store.school import locations
 from tests.test_calendar import DAY, local
 
 HOUR = dt.timedelta(hours=1)

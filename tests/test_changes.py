@@ -9,20 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import (
-    changes,
-    committee,
-    config,
-    journal,
-    notices,
-    people,
-    problems,
-    servicedesk,
-    software,
-)
-from store.calendar import add_event, set_timetable
-from store.errors import BadInput, NotFound, Refused
-from store.models import Change, Journal, Notice, SoftwareInstall, Vote
+from store.changes import changes, committee
+from store.changes.calendar import add_event, set_timetable
+from store.configuration import software
+from store.db import config, journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import Change, Journal, Notice, SoftwareInstall, Vote
+from store.problems import problems
+from store.school import notices, people
+from store.servicedesk import servicedesk
 
 PLANNED = {
     "implementation_plan": "Push the installer from the deployment server.",
@@ -598,7 +593,7 @@ def test_no_sequence_of_steps_approves_a_change_without_its_rule(board, kind, pr
 def music(board):
     """Audacity is in the music room (MU1) and on a laptop in IT1; Ocenaudio is another audio
     editor in the library; GeoGebra is in IT1 for something else."""
-    from store import locations
+    from store.school import locations
 
     locations.add_location("MU1", "Music room", by="jsmith")
     software.install("Audacity 3.4", room="MU1", by="jsmith")

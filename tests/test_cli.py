@@ -34,7 +34,7 @@ SHOW_KEYS = LIST_KEYS | {"description", "answers", "notes"}
 def run(db_url, capsys, monkeypatch):
     """Run `fitsdesk ARGS --db URL` in this process as the account jsmith; return (status,
     stdout, stderr). tests/test_identity.py runs the real console script as the real one."""
-    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
 
     def invoke(*args, db=True):
         argv = [*args, "--db", db_url] if db else list(args)
@@ -157,7 +157,7 @@ def test_log_show_list_round_trip_as_json(ready):
 
 
 def test_show_lists_notes_with_author_time_and_visibility(ready):
-    from store import incidents
+    from store.servicedesk import incidents
 
     _, out, _ = ready("log", "--summary", "No Wi-Fi", "--requester", "Sam", "--json")
     number = json.loads(out)["number"]
@@ -239,7 +239,7 @@ def test_not_found_is_status_1(ready):
     ],
 )
 def test_bad_input_gets_one_sentence_and_a_nonzero_status(ready, args, message):
-    from store.models import Incident, Journal
+    from store.db.models import Incident, Journal
 
     before = (Incident.select().count(), Journal.select().count())
     status, _out, err = ready(*args, db=bool(args))
@@ -384,8 +384,8 @@ def test_the_default_database_is_made_on_first_use(run, hidden_home):
 def test_close_unanswered_says_how_many_it_did_not_name(ready):
     import datetime as dt
 
-    from store import incidents, servicedesk
-    from store.models import Incident
+    from store.db.models import Incident
+    from store.servicedesk import incidents, servicedesk
 
     for n in range(23):
         call = servicedesk.log_call(summary=f"Fault {n}", requester="Sam", by="jsmith")
@@ -493,7 +493,7 @@ def test_a_read_only_database_file_reads_but_refuses_writes(run, tmp_path, read_
     assert run("log", "--summary", "Before", "--requester", "Sam", "--db", url, db=False)[0] == 0
     # Every connection to the file must be gone first: SQLite may hand a new connection
     # the writable file descriptor of an old one in the same process.
-    from store import database
+    from store.db import database
 
     database.db.close()
     gc.collect()

@@ -28,7 +28,9 @@ def desk(run):
 def shared_url(tmp_path_factory) -> str:
     """One database for the many bad-input cases, none of which may change it: a fresh
     PostgreSQL schema each would cost a second a case."""
-    from store import assets, database, locations, people
+    from store.configuration import assets
+    from store.db import database
+    from store.school import locations, people
 
     url = new_db_url(tmp_path_factory.mktemp("shared"))
     database.connect(url)
@@ -41,7 +43,7 @@ def shared_url(tmp_path_factory) -> str:
 @pytest.fixture
 def refused(shared_url, capsys, monkeypatch):
     """`run`, against the shared database."""
-    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
 
     def invoke(*args):
         status = main([*args, "--db", shared_url])
@@ -56,7 +58,7 @@ def one_sentence(err: str) -> bool:
 
 
 def counts() -> tuple[int, int]:
-    from store.models import Asset, Journal
+    from store.db.models import Asset, Journal
 
     return Asset.select().count(), Journal.select().count()
 
@@ -288,7 +290,7 @@ def test_loan_swap_list_lend_and_return(desk):
 
 def test_loans_need_an_active_technician(desk, monkeypatch):
     desk("asset", "add", "LAP-99", "--kind", "laptop", "--status", "spare")
-    monkeypatch.setattr("store.identity.os_account", lambda: "visitor")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "visitor")
     before = counts()
     status, _, err = desk("loan", "lend", "LAP-99", "--to", "Sam")
     assert status == 2 and one_sentence(err) and "visitor is not an active technician" in err

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from store import calendar, journal
+from store.changes import calendar
+from store.db import journal
 from tests.test_calendar import DAY
 from tui.cli.change_input import local_time as _local_time
 
@@ -94,11 +95,11 @@ def act(desk, monkeypatch):
     """Run a command as someone else: act("bmorris", "change", "vote", ...)."""
 
     def invoke(login, *args):
-        monkeypatch.setattr("store.identity.os_account", lambda: login)
+        monkeypatch.setattr("store.db.identity.os_account", lambda: login)
         try:
             return desk(*args)
         finally:
-            monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+            monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
 
     return invoke
 

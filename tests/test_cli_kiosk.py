@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from store import database, journal, kiosks, locations, people
+from store.db import database, journal
+from store.school import kiosks, locations, people
 from tests.test_cli import FITSDESK, one_sentence
 from tui.cli import main
 
@@ -26,7 +27,7 @@ from tui.cli import main
 def run(db_url, capsys, monkeypatch):
     """`fitsdesk ARGS --db URL` as the account jsmith, the school's manager, with a
     kiosk in the library; (status, stdout, stderr)."""
-    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
 
     def invoke(*args, stdin: str | None = None):
         if stdin is not None:
@@ -174,7 +175,7 @@ def test_the_kiosk_in_a_real_terminal_cannot_be_quit_but_the_pin_leaves(db_url):
 
 
 def test_the_desk_is_only_for_active_technicians(run, monkeypatch):
-    monkeypatch.setattr("store.identity.os_account", lambda: "visitor")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "visitor")
     status, _, err = run("desk")
     assert status == 1 and one_sentence(err) and "visitor is not an active technician" in err
     status, _, err = run("desk", "--as", "jsmith")
@@ -187,7 +188,7 @@ def test_the_desk_is_only_for_active_technicians(run, monkeypatch):
 
 
 def test_the_desk_in_a_real_terminal(db_url):
-    from store import servicedesk
+    from store.servicedesk import servicedesk
 
     database.connect(db_url)
     me = pwd.getpwuid(os.geteuid()).pw_name  # the account the desk will run as

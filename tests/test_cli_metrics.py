@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from store.disk_usage import disk_name
+from store.problems.disk_usage import disk_name
 from tui.cli import main
 
 

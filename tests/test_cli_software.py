@@ -106,7 +106,7 @@ def test_an_empty_report_says_so(run):
 
 
 def test_bad_input_gets_one_sentence_and_changes_nothing(library):
-    from store.models import Journal, SoftwareInstall
+    from store.db.models import Journal, SoftwareInstall
 
     cases = [
         (("software", "add", ""), 2, "The title is empty"),

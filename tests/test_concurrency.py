@@ -2,8 +2,9 @@
 
 import multiprocessing
 
-from store import database, locations, people
-from store.models import Incident, Journal
+from store.db import database
+from store.db.models import Incident, Journal
+from store.school import locations, people
 
 PROCESSES = 8
 CALLS_EACH = 250
@@ -11,7 +12,8 @@ CALLS_EACH = 250
 
 def log_many(url: str, worker: int, start, results) -> None:
     """One kiosk's worth of pupils, as fast as they can type."""
-    from store import database, servicedesk
+    from store.db import database
+    from store.servicedesk import servicedesk
 
     errors, numbers = [], []
     database.connect(url)

@@ -3,8 +3,9 @@
 import peewee
 import pytest
 
-from store import config, database, servicedesk
-from store.errors import BadInput, NotFound, Unavailable
+from store.db import config, database
+from store.db.errors import BadInput, NotFound, Unavailable
+from store.servicedesk import servicedesk
 from tests.conftest import ON_POSTGRES
 
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="about SQLite files")
@@ -70,7 +71,7 @@ def test_a_database_from_a_newer_release_is_refused(db):
 
 def test_migrations_keep_existing_rows(db_url, monkeypatch, tmp_path):
     """A new migration runs on a database that has calls, and loses none of them."""
-    from store import people
+    from store.school import people
 
     database.connect(db_url)
     people.add_technician("jsmith", "Jo Smith", by="t")
@@ -174,7 +175,7 @@ def test_a_folder_is_not_a_database(tmp_path):
 @sqlite_only
 def test_a_read_only_database_refuses_writes_and_still_reads(tmp_path):
     path = tmp_path / "desk.db"
-    from store import people
+    from store.school import people
 
     database.connect(f"sqlite:///{path}")
     people.add_technician("jsmith", "Jo Smith", by="t")
@@ -203,7 +204,7 @@ def test_postgres_schema_keeps_runs_apart(db_url):
 def test_a_read_only_postgres_session_refuses_writes(db):
     if not ON_POSTGRES:
         pytest.skip("a PostgreSQL feature; the SQLite case is above")
-    from store import locations, people
+    from store.school import locations, people
 
     people.add_technician("jsmith", "Jo Smith", by="jsmith")
     db.execute_sql("SET default_transaction_read_only = on")

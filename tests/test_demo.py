@@ -5,26 +5,18 @@ from collections import Counter
 
 import pytest
 
-from store import (
-    asset_history,
-    assets,
-    calendar,
-    capacity,
-    changes,
-    demo,
-    demo_changes,
-    demo_problems,
-    journal,
-    kiosks,
-    known_errors,
-    notices,
-    problems,
-    servicedesk,
-    software,
-    trends,
-)
-from store.errors import BadInput
-from store.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
+from store.changes import calendar, changes
+from store.configuration import assets, software
+from store.configuration import history as asset_history
+from store.db import journal
+from store.db.errors import BadInput
+from store.db.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
+from store.demo import changes as demo_changes
+from store.demo import demo
+from store.demo import problems as demo_problems
+from store.problems import capacity, known_errors, problems, trends
+from store.school import kiosks, notices
+from store.servicedesk import servicedesk
 
 
 @pytest.fixture
@@ -50,8 +42,9 @@ def test_a_believable_secondary_school(filled):
 
 
 def email_calls_have_their_mail_thread_and_the_outbox_something_to_show():
-    from store import mail_records, outbox
-    from store.models import MailIn
+    from store.db.models import MailIn
+    from store.mail import records as mail_records
+    from store.records import outbox
 
     threads = {row.incident_id for row in MailIn.select().where(MailIn.incident.is_null(False))}
     assert 5 <= len(threads) <= 12
@@ -149,8 +142,8 @@ def test_running_it_again_adds_calls_not_a_second_school(filled):
     assert Incident.select().count() == 2100
     assert Location.select().count() == len(demo.ROOMS)
     assert Person.select().count() == people
-    from store import mail_records
-    from store.models import MailIn
+    from store.db.models import MailIn
+    from store.mail import records as mail_records
 
     threaded = {row.incident_id for row in MailIn.select().where(MailIn.incident.is_null(False))}
     assert all(len(mail_records.thread(i)) < 8 for i in threaded)  # no call threaded twice
@@ -216,7 +209,7 @@ def test_changes_at_every_stage_and_the_overlap_to_see(filled):
 @pytest.fixture
 def crew(db):
     """Only what the demo's changes need: its technicians, rooms, Audacity and nothing else."""
-    from store import locations, people
+    from store.school import locations, people
 
     for login, name, roles in demo.TECHNICIANS:  # the first, amorgan, is the manager
         people.add_technician(login, name, roles=roles.split(","), by="amorgan")

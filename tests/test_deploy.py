@@ -28,7 +28,7 @@ EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
 def server_config(tmp_path, monkeypatch):
     """The server's /etc/fitsdesk/config.toml, as the units read it, in the test's folder."""
     path = tmp_path / "etc-fitsdesk-config.toml"
-    monkeypatch.setattr("store.config.SYSTEM_CONFIG", path)
+    monkeypatch.setattr("store.db.config.SYSTEM_CONFIG", path)
     return path
 
 

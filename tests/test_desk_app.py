@@ -8,8 +8,10 @@ import threading
 import pytest
 from textual.widgets import DataTable
 
-from store import config, database, incidents, journal, notices, people, servicedesk
-from store.models import Incident
+from store.db import config, database, journal
+from store.db.models import Incident
+from store.school import notices, people
+from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import settle, text_of, type_into
 from tui.app import POLL_S, DeskApp
 

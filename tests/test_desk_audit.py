@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from store import audit, incidents, people, servicedesk
-from store.errors import NotAllowed
+from store.db.errors import NotAllowed
+from store.school import audit, people
+from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import screen_name, settle, text_of
 from tui.app import DeskApp
 

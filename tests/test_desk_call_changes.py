@@ -2,7 +2,10 @@
 
 import datetime as dt
 
-from store import changes, journal, people, servicedesk
+from store.changes import changes
+from store.db import journal
+from store.school import people
+from store.servicedesk import servicedesk
 from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_desk_app import answer, footer
 from tests.test_desk_changes import open_change

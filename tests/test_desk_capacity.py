@@ -11,8 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from textual.widgets import DataTable
 
-from store import capacity
-from store.models import Sample
+from store.db.models import Sample
+from store.problems import capacity
 from tests.kiosk_helpers import settle, text_of
 from tests.test_desk_app import answer, footer, screen_name
 from tui.app import DeskApp
@@ -269,7 +269,7 @@ def test_property_the_chart_draws_any_readings_within_its_size(
 ):
     """Whatever the readings (one, many at one moment, years apart, 0 or huge), the chart
     is drawn, never wider or taller than it was given, and says when it is full."""
-    from store.forecast import forecast
+    from store.problems.forecast import forecast
     from tui.widgets.chart import Level, Plot, Projection, draw
 
     readings = sorted(readings)

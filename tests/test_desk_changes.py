@@ -8,8 +8,11 @@ import datetime as dt
 
 import pytest
 
-from store import calendar, changes, journal, people, software
-from store.models import Change, Journal, Vote
+from store.changes import calendar, changes
+from store.configuration import software
+from store.db import journal
+from store.db.models import Change, Journal, Vote
+from store.school import people
 from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_changes import PLANNED, approve, new_rfc
 from tests.test_desk_app import answer, footer, screen_name
@@ -438,7 +441,7 @@ async def test_the_schedule_is_a_key_from_the_changes(board):
 
 
 async def test_the_call_it_came_from_is_a_key_away(board):
-    from store import servicedesk
+    from store.servicedesk import servicedesk
 
     call = servicedesk.log_call(summary="Please install Audacity in IT1", requester="Ms Green",
                                 role="staff", by="jsmith")  # fmt: skip

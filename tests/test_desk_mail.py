@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from store import incidents, mail_intake, outbox, servicedesk
-from store.mail_records import size_words
-from store.models import MailIn, MailOut
+from store.db.models import MailIn, MailOut
+from store.mail import intake as mail_intake
+from store.mail.records import size_words
+from store.records import outbox
+from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import press_button, settle, text_of
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
 from tests.test_desk_app import answer, open_call, screen_name
@@ -287,7 +289,8 @@ async def test_the_queue_says_when_the_outbox_needs_a_person(stuck, mail_on):
 
 
 async def test_the_queue_line_fits_at_80_columns_beside_a_vote(stuck):
-    from store import people, software
+    from store.configuration import software
+    from store.school import people
     from tests.test_changes import new_rfc
 
     people.add_technician("bmorris", "Bea Morris", roles=["technician", "committee"], by="jsmith")
@@ -360,7 +363,7 @@ async def test_the_outbox_sends_again_and_cancels(stuck):
 
 
 async def test_a_waiting_message_can_be_sent_without_waiting_for_its_next_try(stuck):
-    from store import journal
+    from store.db import journal
 
     claimed = outbox.claim()
     assert claimed.id == 2
@@ -384,7 +387,7 @@ async def test_a_waiting_message_can_be_sent_without_waiting_for_its_next_try(st
 
 
 def test_send_again_on_a_message_due_already_says_so(stuck):
-    from store import journal
+    from store.db import journal
     from tui.screens.outbox import retry_question
 
     due = outbox.message(2)

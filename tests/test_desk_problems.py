@@ -6,7 +6,10 @@ in titles, and keys offered only when they can work."""
 import pytest
 from textual.widgets import DataTable
 
-from store import changes, incidents, known_errors, notices, problems, servicedesk
+from store.changes import changes
+from store.problems import known_errors, problems
+from store.school import notices
+from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_desk_app import answer, footer, screen_name
 from tui.app import DeskApp

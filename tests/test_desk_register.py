@@ -7,8 +7,11 @@ import threading
 import pytest
 from textual.widgets import DataTable
 
-from store import asset_history, assets, database, journal, loans, servicedesk, software
-from store.models import Asset, Loan
+from store.configuration import assets, loans, software
+from store.configuration import history as asset_history
+from store.db import database, journal
+from store.db.models import Asset, Loan
+from store.servicedesk import servicedesk
 from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_desk_app import answer, footer, screen_name
 from tui.app import DeskApp

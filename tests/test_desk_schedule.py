@@ -9,7 +9,9 @@ import threading
 import pytest
 from textual.widgets import OptionList
 
-from store import calendar, changes, database, journal, locations, people
+from store.changes import calendar, changes
+from store.db import database, journal
+from store.school import locations, people
 from tests.kiosk_helpers import settle, text_of
 from tests.test_calendar import DAY
 from tests.test_desk_app import footer, screen_name
@@ -283,7 +285,7 @@ async def test_a_title_with_markup_shows_literally_and_a_long_one_is_cut_to_fit(
 def test_the_schedule_reads_the_same_few_queries_whatever_is_on(autumn, caplog):
     """A year of calendar and hundreds of changes: one read of the days, one of the
     events' kinds, one of the changes, however busy the four weeks are."""
-    from store.models import CalendarEvent, Change, Technician
+    from store.db.models import CalendarEvent, Change, Technician
     from tui.screens.schedule import read_plan
 
     def queries(first) -> tuple[int, object]:

@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from store import incidents, servicedesk
-from store.models import Incident, Journal, Note
+from store.db.models import Incident, Journal, Note
+from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import settle
 from tui.app import DeskApp
 
@@ -100,8 +100,8 @@ def test_help(app, snap_compare, size):
 def register(app):
     """The morning's calls, plus a register: a laptop on its third charging fault and
     swapped for a spare, its charger, a printer, and two titles with licences."""
-    from store import assets, loans, software
-    from store.models import Loan
+    from store.configuration import assets, loans, software
+    from store.db.models import Loan
 
     assets.update_asset(
         "LAP-0042",
@@ -206,8 +206,8 @@ def troubles(app):
     """The morning's calls, plus three problems: a known error about laptop chargers shown
     at the kiosks, a major network outage whose resolver also fixed one of its calls (the
     FITS warning), and one whose title is markup."""
-    from store import known_errors, problems
-    from store.models import Notice, Problem, ProblemIncident
+    from store.db.models import Notice, Problem, ProblemIncident
+    from store.problems import known_errors, problems
 
     problems.raise_problem("Laptop chargers failing", incidents=["INC-000002"], by="jsmith")
     problems.investigate("PRB-000001", by="jsmith")

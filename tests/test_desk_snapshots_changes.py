@@ -12,7 +12,10 @@ import datetime as dt
 
 import pytest
 
-from store import calendar, changes, journal, people, software
+from store.changes import calendar, changes
+from store.configuration import software
+from store.db import journal
+from store.school import people
 from tests.kiosk_helpers import settle
 from tests.test_changes import PLANNED
 from tui.app import DeskApp

@@ -13,7 +13,10 @@ import datetime as dt
 
 import pytest
 
-from store import incidents, journal, mail_intake, outbox
+from store.db import journal
+from store.mail import intake as mail_intake
+from store.records import outbox
+from store.servicedesk import incidents
 from tests.kiosk_helpers import settle
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
 from tui.app import DeskApp

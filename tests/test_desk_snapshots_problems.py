@@ -12,8 +12,8 @@ import math
 
 import pytest
 
-from store import capacity
-from store.models import Sample
+from store.db.models import Sample
+from store.problems import capacity
 from tests.kiosk_helpers import settle
 from tui.app import DeskApp
 
@@ -78,8 +78,10 @@ TRENDS_NOW = dt.datetime(2026, 3, 11, 12, 0)
 def patterns(school, db_url):
     """A Wi-Fi outage in the library yesterday morning; a laptop on its fourth charging
     fault in a month, already raised as a problem; a printer jamming again and again."""
-    from store import assets, servicedesk, trends
-    from store.models import Incident, Journal
+    from store.configuration import assets
+    from store.db.models import Incident, Journal
+    from store.problems import trends
+    from store.servicedesk import servicedesk
 
     assets.add_asset("PRN-0001", kind="printer", make="HP", location="IT1", by="jsmith")
 

@@ -13,8 +13,11 @@ import datetime as dt
 
 import pytest
 
-from store import audit, changes, incidents, journal, kiosks, people, servicedesk
-from store.errors import NotAllowed
+from store.changes import changes
+from store.db import journal
+from store.db.errors import NotAllowed
+from store.school import audit, kiosks, people
+from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import settle
 from tests.test_desk_snapshots import ready
 from tui.app import DeskApp

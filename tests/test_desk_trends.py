@@ -8,8 +8,9 @@ import threading
 import pytest
 from textual.widgets import DataTable
 
-from store import problems, servicedesk
-from store.models import Incident
+from store.db.models import Incident
+from store.problems import problems
+from store.servicedesk import servicedesk
 from tests.kiosk_helpers import settle, text_of
 from tests.test_desk_app import footer, screen_name
 from tui.app import DeskApp
@@ -143,7 +144,7 @@ async def test_raising_a_problem_links_the_calls_and_the_trend_is_then_covered(p
 
 
 async def test_a_trend_raised_elsewhere_meanwhile_is_refused_in_one_sentence(patterns, db_url):
-    from store import trends
+    from store.problems import trends
 
     async with desk_at(db_url).run_test(size=SIZE) as pilot:
         await open_trends(pilot)

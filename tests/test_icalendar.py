@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.errors import BadInput
-from store.icalendar import Event, guess_kind, read_events
+from store.changes.icalendar import Event, guess_kind, read_events
+from store.db.errors import BadInput
 
 D = dt.date
 T = dt.datetime

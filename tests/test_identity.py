@@ -21,8 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from store import audit, changes, database, journal, locations, people, servicedesk
-from store.models import Change, Journal, Technician
+from store.changes import changes
+from store.db import database, journal
+from store.db.models import Change, Journal, Technician
+from store.school import audit, locations, people
+from store.servicedesk import servicedesk
 from tests.conftest import ON_POSTGRES
 from tests.test_cli import FITSDESK, one_sentence
 
@@ -184,7 +187,7 @@ def test_a_manager_working_as_someone_else_is_named_with_them(school):
     acting = people.acting_as("akhan", real="head")
     assert acting == "akhan" and acting.real == "head"
     servicedesk_call = "INC-000001"
-    from store import incidents
+    from store.servicedesk import incidents
 
     incidents.add_note(servicedesk_call, "Ordered a lamp", public=False, by=acting)
     incidents.take(servicedesk_call, by=acting)
@@ -192,7 +195,7 @@ def test_a_manager_working_as_someone_else_is_named_with_them(school):
     assert set(whos[1:]) == {"head as akhan"}
     assert servicedesk.find_call(servicedesk_call).assignee == "akhan"
     # judgement steps are a person's own, even for a manager
-    from store.errors import NotAllowed
+    from store.db.errors import NotAllowed
 
     with pytest.raises(NotAllowed, match="head is working as akhan: a committee vote"):
         changes.vote("RFC-2", "approve", by=acting)
@@ -211,7 +214,7 @@ def test_a_peer_reviewer_who_planned_it_at_someone_elses_desk_cannot_review_it(s
     changes.plan(rfc.number, implementation_plan="Copy it", test_plan="Open a share",
                  backout_plan="Point back", window=_window(), by=acting)  # fmt: skip
     changes.submit(rfc.number, by=acting)
-    from store.errors import NotAllowed
+    from store.db.errors import NotAllowed
 
     with pytest.raises(NotAllowed, match="head worked on RFC-000004 as someone else"):
         changes.peer_review(rfc.number, ok=True, by="head")
@@ -328,16 +331,16 @@ def test_a_database_file_someone_else_owns_is_read_only_to_them(shared_folder, t
 
 
 def test_the_reserved_names_cannot_act(monkeypatch):
-    from store import identity
+    from store.db import identity
 
     for name in identity.RESERVED:
-        monkeypatch.setattr("store.identity.os_account", lambda name=name: name)
+        monkeypatch.setattr("store.db.identity.os_account", lambda name=name: name)
         with pytest.raises(identity.NoAccount, match="keeps for itself"):
             identity.login()
 
 
 def test_xdg_folders_that_are_not_absolute_are_ignored(monkeypatch, tmp_path):
-    from store import config
+    from store.db import config
 
     monkeypatch.setenv("HOME", str(tmp_path))
     for nonsense in ("relative/dir", "", "\x01", "~other"):

@@ -2,9 +2,11 @@
 
 import pytest
 
-from store import incidents, journal, people, servicedesk
-from store.errors import BadInput, NotAllowed, NotFound, Refused
-from store.models import Incident, Journal, Note
+from store.db import journal
+from store.db.errors import BadInput, NotAllowed, NotFound, Refused
+from store.db.models import Incident, Journal, Note
+from store.school import people
+from store.servicedesk import incidents, servicedesk
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import assets, config, inventory, journal, loans, servicedesk, spreadsheets
-from store.errors import BadInput, NotFound
-from store.models import Asset, Journal
+from store.configuration import assets, inventory, loans
+from store.db import config, journal, spreadsheets
+from store.db.errors import BadInput, NotFound
+from store.db.models import Asset, Journal
+from store.servicedesk import servicedesk
 
 from .conftest import new_db_url
 
@@ -423,7 +425,8 @@ def test_export_then_import_gives_the_same_register(school, tmp_path):
     assert counts() == before and register() == lent
 
     # and the first file into a new school's database with the same rooms
-    from store import database, locations, people
+    from store.db import database
+    from store.school import locations, people
 
     (tmp_path / "other").mkdir()
     other = database.connect(new_db_url(tmp_path / "other"))

@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 from textual import events
 
 from kiosk.app import CANT_SAVE, KioskApp
-from store import config, incidents, notices, servicedesk
-from store.callers import BUSY_KIOSK
-from store.models import Incident, Note
+from store.db import config
+from store.db.models import Incident, Note
+from store.school import notices
+from store.servicedesk import incidents, servicedesk
+from store.servicedesk.callers import BUSY_KIOSK
 from tests.conftest import ON_POSTGRES
 from tests.kiosk_helpers import (
     press_button,
@@ -330,7 +332,7 @@ def refuse_writes(db) -> None:
 
 @pytest.mark.fresh_db  # the trigger must not outlive this test
 async def test_when_the_database_cannot_be_written_nothing_is_lost(kiosk_app):
-    from store import database
+    from store.db import database
 
     async with kiosk_app.run_test(size=SIZE) as pilot:
         await walk_to_review(pilot, summary="Board is dead")
@@ -504,7 +506,7 @@ async def test_enter_on_the_last_question_goes_on_and_back_keeps_everything(kios
 
 
 async def test_where_takes_typing_at_once_and_down_reaches_the_rooms(kiosk_app):
-    from store import locations
+    from store.school import locations
 
     for code in ("S2", "S10", "S1"):
         locations.add_location(code, f"Science {code[1:]}", by="jsmith")

@@ -4,7 +4,8 @@ plain words, and the notice goes when the change is cancelled."""
 import datetime as dt
 
 from kiosk.app import KioskApp
-from store import changes, journal
+from store.changes import changes
+from store.db import journal
 from tests.kiosk_helpers import settle, text_of
 
 SIZE = (80, 24)

@@ -4,9 +4,11 @@ scanned at Check says what it is, whether it is already reported, and starts a r
 import pytest
 
 from kiosk.app import KioskApp
-from store import assets, callers, kiosks, servicedesk
-from store.errors import NotFound
-from store.models import Incident, Note
+from store.configuration import assets
+from store.db.errors import NotFound
+from store.db.models import Incident, Note
+from store.school import kiosks
+from store.servicedesk import callers, servicedesk
 from tests.kiosk_helpers import press_button, screen_name, settle, text_of, type_into
 
 SIZE = (80, 24)

@@ -7,9 +7,12 @@ import zxingcpp
 
 from kiosk.app import KioskApp
 from kiosk.screens.known import GONE
-from store import categories, config, known_errors, problems, servicedesk
-from store.callers import BUSY_KIOSK
-from store.models import Attempt, Incident
+from store.db import config
+from store.db.models import Attempt, Incident
+from store.problems import known_errors, problems
+from store.school import categories
+from store.servicedesk import servicedesk
+from store.servicedesk.callers import BUSY_KIOSK
 from tests.kiosk_helpers import press_button, screen_name, settle, text_of, type_into
 from tui.widgets.qr import QRCode, qr_matrix
 

@@ -9,8 +9,10 @@ from collections import Counter
 
 import pytest
 
-from store import callers, config, journal, kiosks
-from store.models import Attempt, AuditEntry, Incident
+from store.db import config, journal
+from store.db.models import Attempt, AuditEntry, Incident
+from store.school import kiosks
+from store.servicedesk import callers
 
 PROCESSES = 12
 REPORTS = 5
@@ -25,8 +27,10 @@ REPORT = {
 
 def one_try(url: str, what: str, typed: str, at, ready, start, results) -> None:
     """One pupil at the library kiosk, ready before the others are let go."""
-    from store import callers, config, database, journal, kiosks
-    from store.errors import NotFound, Refused
+    from store.db import config, database, journal
+    from store.db.errors import NotFound, Refused
+    from store.school import kiosks
+    from store.servicedesk import callers
 
     database.connect(url)
     config.use(config.Config(kiosk_reports_per_window=REPORTS))

@@ -9,8 +9,10 @@ from textual.widgets import Input
 
 from kiosk.app import KioskApp
 from kiosk.screens.receipt import ReceiptScreen
-from store import incidents, kiosks, known_errors, notices, problems, servicedesk
-from store.models import Incident
+from store.db.models import Incident
+from store.problems import known_errors, problems
+from store.school import kiosks, notices
+from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import press_button, settle, type_into, walk_to_review
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

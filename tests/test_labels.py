@@ -8,8 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from store import assets, labels
-from store.errors import BadInput
+from store.configuration import assets, labels
+from store.db.errors import BadInput
 
 TAGS = [f"LAP-{n:04d}" for n in range(1, 26)]  # 25 tags: a full page of 21 and 4 more
 LAYOUT = labels.A4_3X7

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from store import config, incidents, servicedesk
-from store.errors import Refused
-from store.models import OPEN, STATUSES, Incident, Journal
+from store.db import config
+from store.db.errors import Refused
+from store.db.models import OPEN, STATUSES, Incident, Journal
+from store.servicedesk import incidents, servicedesk
 
 TECHS = ("jsmith", "akhan")
 LATER = dt.datetime(2099, 1, 1)

@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 
-from store import assets, incidents, journal, loans, servicedesk
-from store.errors import BadInput, FitsDeskError, NotFound, Refused
-from store.models import Asset, Incident, Journal, Loan, Note
+from store.configuration import assets, loans
+from store.db import journal
+from store.db.errors import BadInput, FitsDeskError, NotFound, Refused
+from store.db.models import Asset, Incident, Journal, Loan, Note
+from store.servicedesk import incidents, servicedesk
 
 
 @pytest.fixture

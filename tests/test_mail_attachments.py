@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from store import mail_intake, mail_records, outbox
+from store.mail import intake as mail_intake
+from store.mail import records as mail_records
+from store.records import outbox
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
 from tui.cli.mail_files import safe_name
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from store import config, incidents, mail_intake, outbox, servicedesk
-from store.models import MailIn, MailOut
+from store.db import config
+from store.db.models import MailIn, MailOut
+from store.mail import intake as mail_intake
+from store.records import outbox
+from store.servicedesk import incidents, servicedesk
 from tests.mail_helpers import ADA, DESK, PARENT, mail
 
 

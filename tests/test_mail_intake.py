@@ -10,8 +10,10 @@ from email.utils import make_msgid
 
 import pytest
 
-from store import incidents, mail_intake, mail_records, servicedesk
-from store.models import MailOut, Person
+from store.db.models import MailOut, Person
+from store.mail import intake as mail_intake
+from store.mail import records as mail_records
+from store.servicedesk import incidents, servicedesk
 from tests.mail_helpers import (
     ADA,
     ADA_ADDRESS,
@@ -572,7 +574,7 @@ def test_markup_and_terminal_escapes_are_kept_as_plain_characters_without_contro
 
 
 def test_a_reply_to_a_call_logged_from_a_reply_to_a_closed_one_is_a_note(mail_on, tmp_path):
-    from store import config
+    from store.db import config
 
     (tmp_path / "logged.txt").write_text("Subject: $summary [$number]\n\nLogged as $number.\n")
     school = config.current()

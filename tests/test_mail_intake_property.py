@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from store import incidents, mail_intake, servicedesk
-from store.models import Incident, MailIn, MailOut, Note
+from store.db.models import Incident, MailIn, MailOut, Note
+from store.mail import intake as mail_intake
+from store.servicedesk import incidents, servicedesk
 from tests.mail_helpers import (
     ADA_ADDRESS,
     DESK,

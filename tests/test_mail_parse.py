@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.errors import BadInput
-from store.mail_parse import Attachment, Incoming, answer_of, html_to_text, parse
+from store.db.errors import BadInput
+from store.mail.parse import Attachment, Incoming, answer_of, html_to_text, parse
 
 
 def mail(

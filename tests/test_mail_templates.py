@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import config
-from store.errors import BadInput
-from store.mail_templates import KINDS, SUBJECT_LIMIT, defaults, render, write_defaults
+from store.db import config
+from store.db.errors import BadInput
+from store.records.templates import KINDS, SUBJECT_LIMIT, defaults, render, write_defaults
 
 CALL = {"number": "INC-000042", "summary": "Projector in S12 is dim", "name": "Ms Khan"}
 

@@ -17,10 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from store import config, incidents, journal, mail_delivery, mailbox, outbox, servicedesk
-from store.errors import FitsDeskError
-from store.mail_config import MailSettings, Server
-from store.models import MailOut
+from store.db import config, journal
+from store.db.errors import FitsDeskError
+from store.db.mail_settings import MailSettings, Server
+from store.db.models import MailOut
+from store.mail import delivery as mail_delivery
+from store.mail import mailbox
+from store.records import outbox
+from store.servicedesk import incidents, servicedesk
 from tests.mail_helpers import ADA, DESK, PARENT, mail
 
 SECURITY = {"plain": "none", "starttls": "starttls", "tls": "tls"}

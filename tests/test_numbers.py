@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store.errors import BadInput
-from store.numbers import (
+from store.db.errors import BadInput
+from store.db.numbers import (
     CHECK_ALPHABET,
     log_number,
     new_check_code,

@@ -11,9 +11,11 @@ import threading
 import peewee as pw
 import pytest
 
-from store import config, database, incidents, journal, outbox, servicedesk
-from store.errors import NotFound, Refused, Unavailable
-from store.models import Incident, Journal, MailOut
+from store.db import config, database, journal
+from store.db.errors import NotFound, Refused, Unavailable
+from store.db.models import Incident, Journal, MailOut
+from store.records import outbox
+from store.servicedesk import incidents, servicedesk
 from tests.conftest import ON_POSTGRES
 from tests.mail_helpers import outbox_rows
 

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from store import database
-from store.errors import BadInput, Unavailable
+from store.db import database
+from store.db.errors import BadInput, Unavailable
 from tests.conftest import BACKEND_URL, ON_POSTGRES, RUN_ID
 
 needs_postgres = pytest.mark.skipif(

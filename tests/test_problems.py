@@ -6,9 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import incidents, journal, known_errors, notices, people, problems, servicedesk
-from store.errors import BadInput, NotFound, Refused
-from store.models import Journal, Notice, Problem, ProblemIncident
+from store.db import journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import Journal, Notice, Problem, ProblemIncident
+from store.problems import known_errors, problems
+from store.school import notices, people
+from store.servicedesk import callers, incidents, servicedesk
 
 
 def log(summary="Printer jams", requester="Sam Patel", **kw):
@@ -249,7 +252,7 @@ def test_the_whole_lifecycle(calls):
     )
     with pytest.raises(NotFound, match="no change RFC-000003"):
         problems.start_fix(prb.number, change="RFC-000003", by="akhan")
-    from store import changes
+    from store.changes import changes
 
     rfc = changes.raise_change("Replace the S12 printer's fuser", by="akhan")
     prb = problems.start_fix(prb.number, change=rfc.number, by="akhan")
@@ -409,7 +412,7 @@ def test_a_device_known_error_matches_calls_about_that_device(school):
 
 def test_add_me_logs_a_linked_call_and_counts_the_person(calls):
     prb = publish_s12(calls)
-    call = known_errors.add_me(
+    call = callers.add_me(
         prb.number,
         summary="Printer",
         requester="Zed Ali",
@@ -433,7 +436,7 @@ def test_add_me_to_a_problem_no_longer_shown_logs_nothing(calls):
     problems.resolve(prb.number, root_cause="Fuser", by="akhan")
     before = state()
     with pytest.raises(Refused, match="no longer shown"):
-        known_errors.add_me(prb.number, summary="Printer", requester="Zed", by="caller")
+        callers.add_me(prb.number, summary="Printer", requester="Zed", by="caller")
     assert state() == before
 
 
@@ -456,7 +459,7 @@ def test_republishing_replaces_the_notice(calls):
 
 
 def test_what_raised_a_problem_is_said_in_words(school):
-    from store import capacity
+    from store.problems import capacity
 
     disk = capacity.add_metric("Backup NAS", capacity=8000, unit="GB", by="jsmith")
     said = {

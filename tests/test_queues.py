@@ -4,10 +4,13 @@ import datetime as dt
 
 import pytest
 
-from store import asset_history, incidents, journal, notices, queues, servicedesk
-from store.errors import BadInput, NotFound, Refused
-from store.models import Incident
-from store.queues import Filters
+from store.configuration import history as asset_history
+from store.db import journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import Incident
+from store.school import notices
+from store.servicedesk import incidents, queues, servicedesk
+from store.servicedesk.queues import Filters
 
 
 def log(summary="Printer jams", **extra):
@@ -166,7 +169,7 @@ def test_change_mark_moves_when_someone_else_changes_something(desk, db_url):
     mark = queues.change_mark()
 
     def elsewhere():  # another connection, as another desk or a kiosk would be
-        from store import database
+        from store.db import database
 
         with database.db.connection_context():
             log("Logged from a kiosk")

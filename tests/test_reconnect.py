@@ -14,8 +14,9 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 import pytest
 
-from store import database, servicedesk
-from store.errors import Unavailable
+from store.db import database
+from store.db.errors import Unavailable
+from store.servicedesk import servicedesk
 from tests.conftest import BACKEND_URL, ON_POSTGRES
 from tests.kiosk_helpers import settle, text_of
 
@@ -198,7 +199,7 @@ async def test_the_desk_says_it_is_reconnecting_and_catches_up(outage):
 
 async def test_the_kiosk_keeps_what_was_typed_and_sends_it_when_it_can(outage):
     from kiosk.app import CANT_SAVE, KioskApp
-    from store import kiosks
+    from store.school import kiosks
     from tests.kiosk_helpers import press_button, walk_to_review
 
     kiosks.set_pin("482913", by="jsmith")

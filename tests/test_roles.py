@@ -9,22 +9,14 @@ import datetime as dt
 
 import pytest
 
-from store import (
-    assets,
-    audit,
-    calendar,
-    capacity,
-    categories,
-    demo,
-    kiosks,
-    locations,
-    notices,
-    people,
-    servicedesk,
-    software,
-)
-from store.errors import BadInput, NotAllowed, NotFound, Refused
-from store.models import AuditEntry, Journal
+from store.changes import calendar
+from store.configuration import assets, software
+from store.db.errors import BadInput, NotAllowed, NotFound, Refused
+from store.db.models import AuditEntry, Journal
+from store.demo import demo
+from store.problems import capacity
+from store.school import audit, categories, kiosks, locations, notices, people
+from store.servicedesk import servicedesk
 
 DAY = dt.date.today() + dt.timedelta(days=30)
 
@@ -146,7 +138,7 @@ def test_a_manager_working_as_someone_else_cannot_manage_through_them(school):
 
 
 def test_naming_someone_who_is_not_a_technician_is_bad_input_not_a_refusal(school):
-    from store import incidents
+    from store.servicedesk import incidents
 
     call = servicedesk.log_call(summary="Dead", requester="Sam", by="jsmith")
     refusals = AuditEntry.select().count()
@@ -169,7 +161,8 @@ def test_a_kiosk_and_a_caller_log_their_own_calls_and_nobody_else_passes_for_the
 
 
 def test_wrong_pins_and_check_codes_past_the_free_tries_are_kept(kiosk_app, monkeypatch):
-    from store import callers, journal
+    from store.db import journal
+    from store.servicedesk import callers
 
     call = servicedesk.log_call(summary="Jam", requester="Sam", by="jsmith")
     clock = [journal.now()]

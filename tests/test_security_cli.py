@@ -13,7 +13,9 @@ import stat
 
 import pytest
 
-from store import audit, changes, database, people
+from store.changes import changes
+from store.db import database
+from store.school import audit, people
 from tests.test_cli import one_sentence
 
 ROOT = os.geteuid() == 0
@@ -27,7 +29,7 @@ def run(db_url, capsys, monkeypatch):
     (status, stdout, stderr)."""
     from tui.cli import main
 
-    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
 
     def invoke(*args):
         status = main([*args] if "--db" in args else [*args, "--db", db_url])
@@ -125,7 +127,7 @@ def test_doctor_finds_each_thing_to_fix_and_then_nothing(run, tmp_path, settings
         run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager", "--db", url)[0] == 0
     )
     database.connect(url)
-    from store import kiosks
+    from store.school import kiosks
 
     kiosks.set_pin("482913", by="jsmith")
     assert run("backup", "--db", url)[0] == 0
@@ -207,7 +209,7 @@ def test_audit_refuses_a_bad_date_in_one_sentence(refused, since):
 
 
 def test_audit_is_for_managers_and_asking_is_itself_kept(refused, monkeypatch):
-    monkeypatch.setattr("store.identity.os_account", lambda: "akhan")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "akhan")
     status, _, err = refused("audit")
     assert status == 2 and err == "Only a manager may read the security audit trail.\n"
     assert audit.unread(by="jsmith") == 3
@@ -220,7 +222,7 @@ def test_tech_roles_is_a_managers_and_keeps_a_manager(refused, monkeypatch):
     assert status == 0 and "technician, committee" in out
     status, _, err = refused("tech", "roles", "jsmith", "--role", "technician")
     assert status == 2 and "jsmith is the last manager" in err
-    monkeypatch.setattr("store.identity.os_account", lambda: "akhan")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "akhan")
     status, _, err = refused("tech", "roles", "akhan", "--role", "manager")
     assert status == 2 and "Only a manager may change technicians' roles" in err
     assert people.technician("akhan").roles == ("technician", "committee")
@@ -253,7 +255,7 @@ def test_a_config_folder_another_account_cannot_enter_is_one_sentence(tmp_path, 
     folder = tmp_path / "etc"
     folder.mkdir(mode=0o700)
     (folder / "config.toml").write_text('db = "sqlite:////nowhere/desk.db"\n')
-    monkeypatch.setattr("store.config.SYSTEM_CONFIG", folder / "config.toml")
+    monkeypatch.setattr("store.db.config.SYSTEM_CONFIG", folder / "config.toml")
     nobody = pwd.getpwnam("nobody")
     status, err = as_account(nobody.pw_uid, nobody.pw_gid, ["list"], {"HOME": "/nonexistent"})
     assert status == 2 and one_sentence(err), err

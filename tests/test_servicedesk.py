@@ -7,10 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import calls, config, incidents, journal, servicedesk
-from store.errors import BadInput, NotFound, Refused
-from store.models import Incident, Journal, Person
-from store.sanitise import DESCRIPTION, PERSON_NAME, SUMMARY, clean
+from store.db import config, journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import Incident, Journal, Person
+from store.db.sanitise import DESCRIPTION, PERSON_NAME, SUMMARY, clean
+from store.records import calls
+from store.servicedesk import incidents, servicedesk
 
 
 def log(**extra):

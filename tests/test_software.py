@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 
-from store import assets, journal, software
-from store.errors import BadInput, NotFound, Refused
-from store.models import Journal, Software
+from store.configuration import assets, software
+from store.db import journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import Journal, Software
 
 TODAY = dt.date(2026, 3, 1)
 

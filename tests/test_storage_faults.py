@@ -1,5 +1,5 @@
 """Every storage fault is one plain sentence that names the cause and the database and
-says nothing was saved, with the details in the log file (store/db_faults.py): a real
+says nothing was saved, with the details in the log file (store/db/faults.py): a real
 full disk (a small tmpfs, a PostgreSQL tablespace on one), a lock held elsewhere, a
 statement that runs too long, a read-only file, URLs that cannot be read; and the kiosk
 tells a pupil none of it."""
@@ -17,8 +17,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import config, database, db_faults, logs, people, servicedesk
-from store.errors import FitsDeskError, Unavailable
+from store.db import config, database, logs
+from store.db import faults as db_faults
+from store.db.errors import FitsDeskError, Unavailable
+from store.school import people
+from store.servicedesk import servicedesk
 from tests.conftest import BACKEND_URL, ON_POSTGRES
 from tests.test_cli import one_sentence
 
@@ -74,7 +77,7 @@ def test_the_command_line_says_a_full_disk_in_one_sentence_and_where_the_details
 ):
     from tui.cli import main
 
-    monkeypatch.setattr("store.identity.os_account", lambda: "jsmith")
+    monkeypatch.setattr("store.db.identity.os_account", lambda: "jsmith")
     url = f"sqlite:///{small_disk / 'desk.db'}"
     assert main(["init", "--db", url]) == 0
     assert main(["tech", "add", "jsmith", "--name", "Jo Smith", "--db", url]) == 0
@@ -98,7 +101,7 @@ def test_the_command_line_says_a_full_disk_in_one_sentence_and_where_the_details
 @needs_root
 async def test_the_kiosk_tells_a_pupil_nothing_technical_and_keeps_the_report(small_disk):
     from kiosk.app import CANT_SAVE, KioskApp
-    from store import kiosks, locations
+    from store.school import kiosks, locations
     from tests.kiosk_helpers import press_button, settle, text_of, walk_to_review
 
     url = f"sqlite:///{small_disk / 'desk.db'}"
@@ -153,7 +156,7 @@ def statements_around_the_commit(monkeypatch, work) -> list[str]:
 def test_a_caller_is_answered_from_inside_the_transaction_that_saved_the_call(school, monkeypatch):
     """Nothing is read after the commit: a connection lost then could only make a saved
     call look unsaved ("nothing was saved"), and the pupil would report it twice."""
-    from store import callers
+    from store.servicedesk import callers
 
     logged = []
     said = statements_around_the_commit(
@@ -170,7 +173,7 @@ def test_a_caller_is_answered_from_inside_the_transaction_that_saved_the_call(sc
     )
     assert "COMMIT" in said and "INSERT" in said
     assert said[-1] == "COMMIT", said
-    from store import incidents
+    from store.servicedesk import incidents
 
     for answer in (servicedesk.not_fixed, servicedesk.confirm_fixed):
         incidents.resolve(logged[0].number, kind="fix", text="New drum", by="jsmith")
@@ -224,7 +227,7 @@ def test_a_write_blocked_by_a_lock_gives_up_within_the_lock_timeout(school, db_u
         holder.execute("SELECT 1 FROM incident WHERE id = %s FOR UPDATE", (call.id,))
         started = time.monotonic()
         with pytest.raises(Unavailable, match="is busy, so nothing was saved: try again"):
-            from store import incidents
+            from store.servicedesk import incidents
 
             incidents.add_note(call.number, "Ordered a part", public=False, by="jsmith")
         waited = time.monotonic() - started

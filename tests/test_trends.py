@@ -12,10 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import assets, config, problems, servicedesk, trends
-from store.database import write
-from store.errors import BadInput, Refused
-from store.models import Asset, Category, Incident, Location, Person
+from store.configuration import assets
+from store.db import config
+from store.db.database import write
+from store.db.errors import BadInput, Refused
+from store.db.models import Asset, Category, Incident, Location, Person
+from store.problems import problems, trends
+from store.servicedesk import servicedesk
 
 NOW = dt.datetime(2026, 3, 11, 12, 0)
 """A Wednesday in term; London is on GMT, so the headlines' times are these."""
@@ -337,7 +340,7 @@ SCHOOL_HOLIDAYS = (
 WEIGHTS = {"login": 20, "laptop": 18, "projector": 12, "printer": 12, "wifi": 10,
            "software": 10, "other": 6, "desktop": 6, "email": 3, "mis": 1, "phone": 1,
            "network": 1}  # fmt: skip
-"""How a school's calls fall by kind (as store/demo_school.py has them)."""
+"""How a school's calls fall by kind (as store/demo/school.py has them)."""
 
 
 def school_days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -532,7 +535,7 @@ def test_any_whole_number_is_taken_or_refused_by_its_range(tmp_path_factory, val
 
 
 def test_a_long_headline_is_cut_to_a_problem_title(school):
-    from store import locations
+    from store.school import locations
 
     locations.add_location("DT3", "Design and Technology workshop 3 (upper floor)", by="jsmith")
     plant([at(10, 9, i) for i in range(12)], category="projector", location="DT3")

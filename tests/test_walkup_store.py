@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 
-from store import callers, config, incidents, journal, kiosks, notices, servicedesk
-from store.errors import BadInput, NotFound, Refused
-from store.models import Attempt, Incident, Note, Setting
+from store.db import config, journal
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import Attempt, Incident, Note, Setting
+from store.school import kiosks, notices
+from store.servicedesk import callers, incidents, servicedesk
 
 REPORT = {
     "summary": "Laptop won't charge",

@@ -4,7 +4,7 @@
 
 The user must be an active technician (DESIGN.md); anyone else is told so in
 one sentence and the desk does not open. The queue watches the database
-cheaply (`store.queues.change_mark`) and refreshes itself when a kiosk or
+cheaply (`store.servicedesk.queues.change_mark`) and refreshes itself when a kiosk or
 another technician changes something; a new P1 or P2 call gets a notice.
 Every action goes through a store function in a worker thread.
 """
@@ -23,9 +23,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from store import config, database, people, queues
-from store.errors import BadInput, FitsDeskError
-from store.identity import Acting
+from store.db import config, database
+from store.db.errors import BadInput, FitsDeskError
+from store.db.identity import Acting
+from store.school import people
+from store.servicedesk import queues
 from tui.widgets.background import run_store
 
 log = logging.getLogger("fitsdesk")
@@ -105,7 +107,7 @@ class DeskApp(App[None]):
         self.now = now or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
         """The time, naive UTC, for ages in the queue (tests give a fixed one)."""
         self.db_url = db_url
-        """The database, as `store.database.connect` takes it."""
+        """The database, as `store.db.database.connect` takes it."""
         self.user = user
         """The login of the technician at the desk (checked when the desk opens)."""
         self.me: people.TechnicianInfo | None = None
@@ -333,7 +335,7 @@ class DeskApp(App[None]):
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
     """The active technician at the desk, or one sentence saying why not (kept in the
     security audit trail). `login` is the account's own, or `people.acting_as`'s."""
-    from store import audit
+    from store.school import audit
     from tui.cli.session import who
 
     login = login or who()

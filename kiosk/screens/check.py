@@ -8,10 +8,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from kiosk.screens.base import KioskScreen
-from store import callers, servicedesk
-from store.errors import BadInput, FitsDeskError, Refused
-from store.records import CallerView
-from store.sanitise import COMMENT
+from store.db.errors import BadInput, FitsDeskError, Refused
+from store.db.sanitise import COMMENT
+from store.records.views import CallerView
+from store.servicedesk import callers, servicedesk
 from tui.widgets.inputs import PlainInput
 
 

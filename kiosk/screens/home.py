@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Static
 
 from kiosk.screens.base import KioskScreen
-from store import notices
+from store.school import notices
 
 REFRESH_S = 60
 

@@ -18,11 +18,11 @@ from textual.widgets import Button, Input, Label, Static
 
 from kiosk.draft import ROLES, Draft
 from kiosk.screens.base import STEPS, KioskScreen, problem
-from store import callers
-from store.errors import BadInput, FitsDeskError
-from store.known_errors import KnownError, NoLongerShown
-from store.records import Call
-from store.sanitise import SUMMARY, clean
+from store.db.errors import BadInput, FitsDeskError
+from store.db.sanitise import SUMMARY, clean
+from store.problems.known_errors import KnownError, NoLongerShown
+from store.records.views import Call
+from store.servicedesk import callers
 from tui.widgets.inputs import PlainInput
 
 SHOWN = 3

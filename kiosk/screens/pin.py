@@ -8,8 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from store import kiosks
-from store.errors import FitsDeskError
+from store.db.errors import FitsDeskError
+from store.school import kiosks
 from tui.widgets.inputs import PlainInput
 
 

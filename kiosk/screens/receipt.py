@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Static
 
 from kiosk.screens.base import KioskScreen, plain
-from store.records import Call
+from store.records.views import Call
 from tui.widgets.qr import QRCode
 
 SETTLE_S = 3

@@ -12,9 +12,10 @@ from textual.widgets.option_list import Option
 
 from kiosk.draft import KIOSK_ANSWER, QUESTIONS, ROLES, Draft, check_tell, check_who
 from kiosk.screens.base import StepScreen, plain, problem
-from store import assets, categories, locations
-from store.errors import FitsDeskError, NotFound
-from store.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, clean
+from store.configuration import assets
+from store.db.errors import FitsDeskError, NotFound
+from store.db.sanitise import EMAIL, GROUP, PERSON_NAME, SUMMARY, clean
+from store.school import categories, locations
 from tui.widgets.inputs import ChoiceButton, PlainInput
 
 GROUP_LABELS = {
@@ -234,7 +235,7 @@ class WhatStep(StepScreen):
             asked, place = self.asked, self.draft.location
 
             def look() -> list:
-                from store import known_errors  # kept off the start path
+                from store.problems import known_errors
 
                 return known_errors.at_kiosk(place, kind.name)
 

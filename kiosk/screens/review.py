@@ -10,8 +10,8 @@ from textual.widgets import Button, Static
 
 from kiosk.draft import QUESTIONS, ROLES, Draft
 from kiosk.screens.base import KioskScreen
-from store import callers
-from store.errors import FitsDeskError
+from store.db.errors import FitsDeskError
+from store.servicedesk import callers
 
 
 class ReviewScreen(KioskScreen):

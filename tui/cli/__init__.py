@@ -15,8 +15,8 @@ import argparse
 import os
 import sys
 
-from store.errors import BadInput, FitsDeskError
-from store.sanitise import shown
+from store.db.errors import BadInput, FitsDeskError
+from store.db.sanitise import shown
 
 
 class Parser(argparse.ArgumentParser):
@@ -164,7 +164,7 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status."""
-    from store import logs
+    from store.db import logs
 
     logs.setup()
     try:
@@ -211,7 +211,7 @@ def _no_postgres_driver_unless_needed(argv: list[str]) -> None:
     if url is None:
         url = os.environ.get("FITSDESK_DB")
     if url is None:
-        from store.config import load_config
+        from store.db.config import load_config
 
         try:
             url = load_config().db

@@ -15,10 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from store import asset_history, assets, inventory, loans, locations, software
-from store.errors import BadInput, NotFound
-from store.records import iso
-from store.sanitise import shown
+from store.configuration import assets, inventory, loans, software
+from store.configuration import history as asset_history
+from store.db.errors import BadInput, NotFound
+from store.db.sanitise import shown
+from store.records.views import iso
+from store.school import locations
 from tui.cli import add_common, group, list_action, positive
 from tui.cli.loans import loan_json
 from tui.cli.output import local, print_import, print_json, table

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from store import backups, database
+from store.continuity import backups
+from store.db import database
 from tui.cli import add_common
 from tui.cli.progress import progress_bar
 from tui.cli.session import who

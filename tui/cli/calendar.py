@@ -5,7 +5,7 @@
     fitsdesk calendar show                            # today, in words
     fitsdesk calendar show --week                     # the next seven days
 
-The TOML form is described in store/calendar_files.py.
+The TOML form is described in store/changes/calendar_files.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from store import calendar, calendar_files
+from store.changes import calendar, calendar_files
 from tui.cli import add_common, group
 from tui.cli.session import open_db, who
 

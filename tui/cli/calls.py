@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from store import servicedesk
-from store.models import CHANNELS, LEVELS, ROLES
-from store.records import FITS_QUESTIONS, Call
+from store.db.models import CHANNELS, LEVELS, ROLES
+from store.records.views import FITS_QUESTIONS, Call
+from store.servicedesk import servicedesk
 from tui.cli import add_common, positive
 from tui.cli.output import age, local, print_json, stream_json_list, table
 from tui.cli.session import open_db, who

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import argparse
 
-from store import change_schedule, changes, committee
-from store.change_records import STAGE_WORDS
-from store.change_rules import and_words
+from store.changes import changes, committee
+from store.changes import schedule as change_schedule
+from store.changes.rules import and_words
+from store.records.changes import STAGE_WORDS
 from tui.cli import add_common, group
 from tui.cli.change_input import PLAN_OPTIONS, hours, local_time, plans_given, whole, window_of
 from tui.cli.change_views import (

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from store import database, demo, kiosks
-from store.sanitise import shown
+from store.db import database
+from store.db.sanitise import shown
+from store.demo import demo
+from store.school import kiosks
 from tui.cli import add_common
 from tui.cli.progress import progress_bar
 from tui.cli.session import open_db, who

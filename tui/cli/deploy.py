@@ -22,9 +22,9 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from store.config import SYSTEM_CONFIG
-from store.errors import BadInput, FitsDeskError
-from store.sanitise import shown
+from store.db.config import SYSTEM_CONFIG
+from store.db.errors import BadInput, FitsDeskError
+from store.db.sanitise import shown
 from tui.cli import add_common, group
 
 SERVER_DB = "sqlite:////var/lib/fitsdesk/fitsdesk.db"
@@ -42,7 +42,7 @@ UNITS = (
 SSHD_FILE = "/etc/ssh/sshd_config.d/fitsdesk.conf"
 
 _PATH = re.compile(r"/[A-Za-z0-9/._+-]*")
-_KIOSK = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")  # the kiosk name rule of store.kiosks
+_KIOSK = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")  # the name rule of store.school.kiosks
 _ACCOUNT = re.compile(r"[a-z_][a-z0-9_-]{0,31}")  # Debian's adduser default rule
 _TTY = re.compile(r"(?:/dev/)?(tty([1-9]|[1-5][0-9]|6[0-3]))")
 _URL_UNSAFE = re.compile(r"""[\s'"\\`]""")  # breaks a unit line, or the shell's quoting
@@ -191,7 +191,7 @@ class Setup:
 
 
 def _setup(args: argparse.Namespace) -> Setup:
-    from store import config
+    from store.db import config
 
     server_config = config.SYSTEM_CONFIG  # the one every unit reads, so these are made from it
     settings = config.load_config(server_config) if server_config.is_file() else config.Config()

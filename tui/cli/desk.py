@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from store import database, people
-from store.errors import BadInput
+from store.db import database
+from store.db.errors import BadInput
+from store.school import people
 from tui.cli import add_common
 from tui.cli.session import open_db, who
 

@@ -8,9 +8,10 @@ import getpass
 import signal
 import sys
 
-from store import database, kiosks, notices, people
-from store.errors import BadInput
-from store.sanitise import shown
+from store.db import database
+from store.db.errors import BadInput
+from store.db.sanitise import shown
+from store.school import kiosks, notices, people
 from tui.cli import add_common, group, list_action
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who

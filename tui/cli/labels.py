@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from store import assets, config, labels, locations
-from store.errors import BadInput, NotFound
+from store.configuration import assets, labels
+from store.db import config
+from store.db.errors import BadInput, NotFound
+from store.school import locations
 from tui.cli import add_common
 from tui.cli.session import open_db
 

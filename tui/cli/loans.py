@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from store import assets, loans
-from store.records import iso
+from store.configuration import assets, loans
+from store.records.views import iso
 from tui.cli import add_common, group, list_action
 from tui.cli.output import age, local, print_json, table
 from tui.cli.session import open_db, who

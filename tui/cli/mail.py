@@ -19,9 +19,10 @@ import sys
 import threading
 from pathlib import Path
 
-from store import config, database, mail_templates
-from store.errors import BadInput, FitsDeskError, Unavailable
-from store.records import iso
+from store.db import config, database
+from store.db.errors import BadInput, FitsDeskError, Unavailable
+from store.records import templates as mail_templates
+from store.records.views import iso
 from tui.cli import add_common, group
 from tui.cli.output import local, print_json, table
 from tui.cli.progress import progress_bar
@@ -161,7 +162,7 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 def _fetch(args: argparse.Namespace) -> dict[str, int]:
-    from store import mailbox
+    from store.mail import mailbox
 
     with progress_bar("Taking in mail") as advance:
         if getattr(args, "maildir", None):
@@ -194,7 +195,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 def _send(limit: int) -> tuple[str, bool]:
     """Send what is due; (one line saying what happened, whether it stopped short)."""
-    from store import mail_delivery
+    from store.mail import delivery as mail_delivery
 
     report = mail_delivery.send_due(limit=limit)
     parts = [f"{len(report.sent)} sent"]
@@ -261,7 +262,7 @@ def _round(args: argparse.Namespace, settings) -> None:
     stamp = dt.datetime.now().strftime("%H:%M:%S")
     if settings.maildir or settings.imap is not None:
         try:
-            from store import mailbox
+            from store.mail import mailbox
 
             batch = mailbox.fetch()
             for problem in batch.problems:
@@ -297,7 +298,7 @@ def _message_json(message) -> dict:
 
 
 def run_outbox(args: argparse.Namespace) -> int:
-    from store import outbox
+    from store.records import outbox
 
     open_db(args)
     waiting = outbox.not_sent()
@@ -325,7 +326,7 @@ def run_outbox(args: argparse.Namespace) -> int:
 
 
 def run_set_aside(args: argparse.Namespace) -> int:
-    from store import mail_records
+    from store.mail import records as mail_records
 
     open_db(args)
     items = mail_records.set_aside()
@@ -347,7 +348,7 @@ def run_set_aside(args: argparse.Namespace) -> int:
 
 
 def run_retry(args: argparse.Namespace) -> int:
-    from store import outbox
+    from store.records import outbox
 
     open_db(args)
     message = outbox.retry(args.message, by=who())
@@ -356,7 +357,7 @@ def run_retry(args: argparse.Namespace) -> int:
 
 
 def run_cancel(args: argparse.Namespace) -> int:
-    from store import outbox
+    from store.records import outbox
 
     open_db(args)
     message = outbox.cancel(args.message, by=who())
@@ -365,7 +366,7 @@ def run_cancel(args: argparse.Namespace) -> int:
 
 
 def run_templates(args: argparse.Namespace) -> int:
-    from store import outbox
+    from store.records import outbox
 
     config.current()
     folder = outbox.templates_folder()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from store import mail_records
-from store.errors import BadInput
-from store.mail_records import size_words
-from store.records import iso
+from store.db.errors import BadInput
+from store.mail import records as mail_records
+from store.mail.records import size_words
+from store.records.views import iso
 from tui.cli import add_common
 from tui.cli.mail import open_db, whole_number
 from tui.cli.output import local, print_json, table
@@ -50,7 +50,7 @@ def _kept_words(kept: bool) -> str:
 
 def run_attachments(args: argparse.Namespace) -> int:
     """A call's attachments: id, name, size, kept or not, and the email each came with."""
-    from store import servicedesk
+    from store.servicedesk import servicedesk
 
     open_db(args)
     call = servicedesk.find_call(args.number)
@@ -137,7 +137,7 @@ def write_new(folder: Path, name: str, content: bytes) -> Path:
 
 
 def _unwritable(path: Path, exc: OSError) -> BadInput:
-    from store.sanitise import shown
+    from store.db.sanitise import shown
 
     why = exc.strerror or exc.__class__.__name__
     return BadInput(f"{shown(str(path), 80)} cannot be written ({why}).")
@@ -145,9 +145,9 @@ def _unwritable(path: Path, exc: OSError) -> BadInput:
 
 def run_save(args: argparse.Namespace) -> int:
     """Write one kept attachment into a folder; print where."""
-    from store import mail_records
-    from store.errors import Refused
-    from store.sanitise import shown
+    from store.db.errors import Refused
+    from store.db.sanitise import shown
+    from store.mail import records as mail_records
 
     open_db(args)
     folder = Path(args.to).expanduser() if args.to else Path.cwd()

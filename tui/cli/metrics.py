@@ -7,7 +7,7 @@
     fitsdesk metric show "disk /srv"
 
 A reading whose forecast says full within the metric's warning window raises a
-problem, once (see store.capacity); the command prints the problem's number.
+problem, once (see store.problems.capacity); the command prints the problem's number.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import datetime as dt
 import shlex
 import sys
 
-from store import capacity, disk_usage
-from store.errors import NotFound
-from store.sanitise import shown
+from store.db.errors import NotFound
+from store.db.sanitise import shown
+from store.problems import capacity, disk_usage
 from tui.cli import add_common, group, list_action
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 
-from store import known_errors, problems
+from store.problems import known_errors, problems
 from tui.cli import add_common, group
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who

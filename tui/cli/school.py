@@ -7,8 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from store import categories, config, database, db_files, locations, people
-from store.models import LEVELS, TECH_ROLES
+from store.db import config, database
+from store.db import files as db_files
+from store.db.models import LEVELS, TECH_ROLES
+from store.school import categories, locations, people
 from tui.cli import add_common, group, list_action
 from tui.cli.output import print_import, print_json, table
 from tui.cli.progress import progress_bar

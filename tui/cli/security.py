@@ -12,20 +12,13 @@ import datetime as dt
 import os
 import re
 
-from store import (
-    audit,
-    backups,
-    calendar,
-    config,
-    database,
-    db_files,
-    identity,
-    kiosks,
-    logs,
-    people,
-)
-from store.errors import FitsDeskError
-from store.sanitise import shown
+from store.changes import calendar
+from store.continuity import backups
+from store.db import config, database, identity, logs
+from store.db import files as db_files
+from store.db.errors import FitsDeskError
+from store.db.sanitise import shown
+from store.school import audit, kiosks, people
 from tui.cli import add_common
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who

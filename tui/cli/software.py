@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from store import software
-from store.assets import clean_tag
-from store.models import LICENCES
-from store.sanitise import clean_code, shown
+from store.configuration import software
+from store.configuration.assets import clean_tag
+from store.db.models import LICENCES
+from store.db.sanitise import clean_code, shown
 from tui.cli import add_common, group, list_action
 from tui.cli.output import print_json, table
 from tui.cli.session import open_db, who

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, RadioSet, Static, Switch
 
-from store.errors import FitsDeskError
+from store.db.errors import FitsDeskError
 from tui.widgets.inputs import ChoiceButton, PlainInput
 
 

@@ -11,9 +11,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from store import assets, changes, problems, servicedesk
-from store.errors import BadInput, FitsDeskError
-from store.numbers import parse_reference
+from store.changes import changes
+from store.configuration import assets
+from store.db.errors import BadInput, FitsDeskError
+from store.db.numbers import parse_reference
+from store.problems import problems
+from store.servicedesk import servicedesk
 from tui.widgets.inputs import PlainInput
 
 

@@ -17,8 +17,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store import asset_history, assets, loans, software
-from store.journal import JournalEntry
+from store.configuration import assets, loans, software
+from store.configuration import history as asset_history
+from store.db.journal import JournalEntry
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
 from tui.screens.common import bar, local, row, set_columns

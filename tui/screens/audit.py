@@ -17,8 +17,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store import audit
-from store.errors import FitsDeskError
+from store.db.errors import FitsDeskError
+from store.school import audit
 from tui.screens.common import bar, fitted, local
 
 COLUMNS = (

@@ -21,10 +21,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store import capacity
-from store.errors import BadInput
-from store.forecast import WINDOW, Forecast, number
-from store.sanitise import shown
+from store.db.errors import BadInput
+from store.db.sanitise import shown
+from store.problems import capacity
+from store.problems.forecast import WINDOW, Forecast, number
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
 from tui.screens.common import bar, local

@@ -19,10 +19,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from store import changes, committee, journal
-from store.change_records import ENDED, STAGE_WORDS, VOTE_WORDS, history_line
-from store.change_schedule import window_words
-from store.errors import FitsDeskError
+from store.changes import changes, committee
+from store.changes.schedule import window_words
+from store.db import journal
+from store.db.errors import FitsDeskError
+from store.records.changes import ENDED, STAGE_WORDS, VOTE_WORDS, history_line
 from tui.screens import change_forms as forms
 from tui.screens.changes import when_words
 from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local

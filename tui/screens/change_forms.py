@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from store import changes
-from store.calendar import to_local, to_utc
-from store.change_records import STAGE_WORDS, VOTE_WORDS
-from store.errors import BadInput
-from store.sanitise import shown
+from store.changes import changes
+from store.changes.calendar import to_local, to_utc
+from store.db.errors import BadInput
+from store.db.sanitise import shown
+from store.records.changes import STAGE_WORDS, VOTE_WORDS
 from tui.dialogs.ask import Ask
 from tui.screens.changes import codes, names
 

@@ -17,8 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, Tab, Tabs
 
-from store import changes
-from store.change_schedule import window_words
+from store.changes import changes
+from store.changes.schedule import window_words
 from tui.dialogs.ask import Ask
 from tui.screens.common import ReloadOnReturn, SearchedList, fitted, view_keys
 

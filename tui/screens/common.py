@@ -16,8 +16,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
-from store.errors import FitsDeskError
-from store.records import Call
+from store.db.errors import FitsDeskError
+from store.records.views import Call
 from tui.app import DataChanged
 from tui.widgets.inputs import PlainInput
 

@@ -10,20 +10,16 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from store import (
-    changes,
-    incidents,
-    journal,
-    known_errors,
-    loans,
-    mail_records,
-    people,
-    problems,
-    servicedesk,
-)
-from store.models import LEVELS, OPEN
-from store.problem_records import UNCLOSED
-from store.records import FITS_QUESTIONS, STATUS_WORDS, Call
+from store.changes import changes
+from store.configuration import loans
+from store.db import journal
+from store.db.models import LEVELS, OPEN
+from store.mail import records as mail_records
+from store.problems import known_errors, problems
+from store.records.problems import UNCLOSED
+from store.records.views import FITS_QUESTIONS, STATUS_WORDS, Call
+from store.school import people
+from store.servicedesk import incidents, servicedesk
 from tui.dialogs.ask import Ask
 from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
 
@@ -93,7 +89,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         self.call: Call | None = None
         """The call as last read, whose version every action names."""
         self.lent: list = []
-        """store.loans.LoanInfo for each spare lent against this call and not yet back."""
+        """store.configuration.loans.LoanInfo for each spare lent on this call, not yet back."""
         self.problems: list[problems.ProblemSummary] = []
         """The problems this call is linked to."""
         self.known: list[known_errors.KnownError] = []
@@ -449,7 +445,7 @@ def timeline(
     call: Call, history: list[journal.JournalEntry], thread: list | None = None, hint: str = ""
 ):
     """What happened to the call, oldest first: notes, status changes, assignments, and
-    the mail to and from the caller (store.mail_records.ThreadItem) among them."""
+    the mail to and from the caller (store.mail.records.ThreadItem) among them."""
     lines = [(entry.at, line) for entry in history if (line := journal_line(entry)) is not None]
     if thread:
         from tui.screens.mail_thread import merged

@@ -10,9 +10,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from store import servicedesk
-from store.models import LEVELS, ROLES
-from store.records import FITS_QUESTIONS, Call
+from store.db.models import LEVELS, ROLES
+from store.records.views import FITS_QUESTIONS, Call
+from store.servicedesk import servicedesk
 from tui.dialogs.ask import Ask
 from tui.widgets.qr import QRCode
 

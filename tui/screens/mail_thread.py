@@ -20,8 +20,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import mail_parse, mail_records
-from store.mail_records import AttachmentInfo, ThreadItem, size_words
+from store.mail import parse as mail_parse
+from store.mail import records as mail_records
+from store.mail.records import AttachmentInfo, ThreadItem, size_words
 from tui.screens.common import bar, local
 
 BODY_LINES = 3

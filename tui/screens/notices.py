@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store import notices
-from store.errors import BadInput
+from store.db.errors import BadInput
+from store.school import notices
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
 from tui.screens.common import bar, local

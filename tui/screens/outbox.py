@@ -21,9 +21,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
 
-from store import mail_records, outbox
-from store.mail_records import ThreadItem
-from store.outbox import Outgoing
+from store.mail import records as mail_records
+from store.mail.records import ThreadItem
+from store.records import outbox
+from store.records.outbox import Outgoing
 from tui.app import DataChanged
 from tui.dialogs.ask import Ask
 from tui.screens.common import bar, fitted, local, view_keys

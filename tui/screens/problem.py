@@ -16,10 +16,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
-from store import journal, known_errors, people, problems
-from store.errors import BadInput, FitsDeskError
-from store.numbers import log_number, parse_reference
-from store.problem_records import ACTIVE, STATUS_WORDS
+from store.db import journal
+from store.db.errors import BadInput, FitsDeskError
+from store.db.numbers import log_number, parse_reference
+from store.problems import known_errors, problems
+from store.records.problems import ACTIVE, STATUS_WORDS
+from store.school import people
 from tui.dialogs.ask import Ask
 from tui.screens.common import RecordScreen, bar, fitted, journal_time, local, view_keys
 from tui.screens.problems import references

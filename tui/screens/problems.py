@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, Tabs
 
-from store import problems
+from store.problems import problems
 from tui.dialogs.ask import Ask
 from tui.screens.common import SearchedList, fitted, view_keys
 

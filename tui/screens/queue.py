@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, Tab, Tabs
 
-from store import queues
-from store.errors import BadInput, FitsDeskError
-from store.numbers import parse_reference
-from store.queues import Filters
+from store.db.errors import BadInput, FitsDeskError
+from store.db.numbers import parse_reference
+from store.servicedesk import queues
+from store.servicedesk.queues import Filters
 from tui.app import DataChanged
 from tui.screens.common import COLUMNS, ListScreen, row, set_columns, view_keys
 from tui.widgets.inputs import PlainInput
@@ -36,8 +36,8 @@ def marked_summary(summary: str) -> Text:
 def outbox_words(counts: dict[str, int]) -> str:
     """The queue's word on the outbox, "Outbox: 2 need you (ctrl+p)", when messages failed,
     are held or may have gone (a person must look); "" otherwise (waiting is normal, and
-    store.outbox.counts leaves cancelled ones out). Short, to fit beside the search box."""
-    from store.outbox import NEED_A_PERSON
+    store.records.outbox.counts leaves cancelled ones out). Short, to fit beside the search box."""
+    from store.records.outbox import NEED_A_PERSON
 
     stuck = sum(counts.get(status, 0) for status in NEED_A_PERSON)
     if not stuck:
@@ -126,7 +126,7 @@ class QueueScreen(ListScreen):
         """How many changes await my vote, if I am on the change committee."""
         if "committee" not in self.app.me.roles:
             return
-        from store import changes
+        from store.changes import changes
 
         me = self.app.me.login
 
@@ -138,7 +138,7 @@ class QueueScreen(ListScreen):
 
     def count_mail(self) -> None:
         """Say what waits in the outbox, when some of it needs a person."""
-        from store import outbox
+        from store.records import outbox
 
         def counted(words: str) -> None:
             self.mail = words
@@ -150,7 +150,7 @@ class QueueScreen(ListScreen):
         """How many refused actions a manager has not read yet."""
         if not self.app.me.can("manager"):
             return
-        from store import audit
+        from store.school import audit
         from tui.screens.audit import audit_words
 
         me = self.app.me.login
@@ -325,7 +325,7 @@ class QueueScreen(ListScreen):
         except BadInput:
             pass
         else:  # a number, or a scanned receipt: straight to the call
-            from store import servicedesk
+            from store.servicedesk import servicedesk
 
             self.app.run_store(
                 lambda: servicedesk.find_call(typed), lambda call: self.app.open_call(call.number)
@@ -403,7 +403,7 @@ class QueueScreen(ListScreen):
         self.load()
 
     def action_take(self) -> None:
-        from store import incidents  # not needed to open the desk: kept off its start
+        from store.servicedesk import incidents
 
         number, me = self.chosen(), self.app.me.login
         if number:

@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static, Tabs
 
-from store import assets, loans, software
-from store.errors import BadInput
-from store.models import LICENCES
+from store.configuration import assets, loans, software
+from store.db.errors import BadInput
+from store.db.models import LICENCES
 from tui.dialogs.ask import Ask
 from tui.screens.common import SearchedList, age, fitted, local, view_keys
 from tui.widgets.inputs import PlainInput

@@ -26,9 +26,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from store import calendar, changes
-from store import change_schedule as schedule
-from store.change_records import ChangeSummary
+from store.changes import calendar, changes, schedule
+from store.records.changes import ChangeSummary
 from tui.app import DataChanged
 from tui.screens.common import bar
 

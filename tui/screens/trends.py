@@ -1,6 +1,6 @@
 """Trends: what a problem manager looks for in a year of calls, each with the calls that
 show it: a spike in one room (probably an outage), a device whose fault keeps coming
-back, a kind of fault rising week on week (store.trends; thresholds in the config).
+back, a kind of fault rising week on week (store.problems.trends; thresholds in the config).
 
 The list is worked out in the background ("Looking for trends…"); `r` looks again.
 Moving through it shows the chosen trend's calls below; Enter moves into them, and
@@ -18,8 +18,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store import servicedesk, trends
-from store.records import Call
+from store.problems import trends
+from store.records.views import Call
+from store.servicedesk import servicedesk
 from tui.screens.common import bar, local
 
 KIND_WORDS = {"spike": "Spike", "repeat": "Repeat fault", "rising": "Rising"}

@@ -13,8 +13,8 @@ from typing import Any
 from textual.app import App
 from textual.message_pump import MessagePump
 
-from store import database
-from store.errors import FitsDeskError, Unavailable
+from store.db import database
+from store.db.errors import FitsDeskError, Unavailable
 
 log = logging.getLogger("fitsdesk")
 

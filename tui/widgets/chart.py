@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widget import Widget
 
-from store.forecast import number
+from store.problems.forecast import number
 
 READINGS_STYLE = "bold cyan"
 FORECAST_STYLE = "bold yellow"

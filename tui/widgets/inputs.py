@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, RadioButton
 
-from store.sanitise import typeable
+from store.db.sanitise import typeable
 
 
 class PlainInput(Input):

@@ -1,0 +1,493 @@
+"""The software library: what the school has, what it is for, where it is installed,
+the standard builds, and the licences against the seats bought.
+
+    from store.configuration import software
+    software.add_software("Audacity", version="3.4", purposes=["audio editing"],
+                          licence="free", by="jsmith")
+    software.install("Audacity 3.4", room="MU1", by="jsmith")      # or asset="LAP-0042"
+    software.add_build("Music suite", ["Audacity 3.4", "MuseScore 4"], by="jsmith")
+    software.licence_report()        # installs against seats, renewals due soonest first
+
+A title is named by "Title" or "Title Version". A room install counts as one
+seat per device in the room.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import peewee as pw
+
+from store.configuration.assets import asset_row, clean_date
+from store.db import journal
+from store.db.database import read, write
+from store.db.errors import BadInput, NotFound, Refused
+from store.db.models import (
+    LICENCES,
+    Asset,
+    Build,
+    BuildSoftware,
+    Location,
+    Software,
+    SoftwareInstall,
+)
+from store.db.sanitise import Field, clean, shown
+from store.school import people
+from store.school.locations import location_row
+
+TITLE = Field("the title", 80)
+SHORT = Field("this", 80, required=False)
+PURPOSE = Field("a purpose", 40)
+BUILD_NAME = Field("the build's name", 60)
+RENEWAL_WINDOW = dt.timedelta(days=60)
+"""Renewals this close are called due."""
+
+
+@dataclass(frozen=True)
+class SoftwareInfo:
+    """A title as screens see it."""
+
+    title: str
+    version: str
+    publisher: str
+    purposes: tuple[str, ...]
+    licence: str
+    seats: int | None
+    renews_on: dt.date | None
+    installs: int = 0
+    """Seats in use: each device it is on, each device in each room it is on."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.title} {self.version}".strip()
+
+
+@dataclass(frozen=True)
+class LicenceLine:
+    """One line of the licence report."""
+
+    software: SoftwareInfo
+    over: int
+    """Installs beyond the seats bought (0 when within them)."""
+    renewal_due: bool
+
+
+def clean_purposes(purposes: Iterable[str] | str) -> tuple[str, ...]:
+    """Purpose tags, lower case, each a few words: 'screen recording', 'graphing'."""
+    items = purposes.split(",") if isinstance(purposes, str) else list(purposes)
+    found = []
+    for item in items:
+        text = clean(item, PURPOSE).lower() if str(item).strip() else ""
+        if text and text not in found:
+            found.append(text)
+    return tuple(found)
+
+
+def software_row(name: object) -> Software:
+    """A title by 'Title' (its only or newest version) or 'Title Version'."""
+    text = clean(name, TITLE)
+    with read():
+        rows = list(Software.select().where(Software.retired == False))  # noqa: E712
+    exact = [r for r in rows if f"{r.title} {r.version}".strip().lower() == text.lower()]
+    if exact:
+        return exact[0]
+    named = [r for r in rows if r.title.lower() == text.lower()]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        versions = ", ".join(sorted(r.version or "(none)" for r in named))
+        raise BadInput(
+            f"{named[0].title} is in the library as versions {versions}: say which, like "
+            f"'{named[0].title} {named[0].version}'."
+        )
+    raise NotFound(f"There is no software '{text}'. See: fitsdesk software list.")
+
+
+def _seats_in_use(software_id: int) -> int:
+    """Devices it is on, each once: installed on it, or in a room it is installed in
+    (a device installed on and in such a room is one seat); retired devices use none."""
+    mine = SoftwareInstall.software == software_id
+    on_devices = SoftwareInstall.select(SoftwareInstall.asset).where(
+        mine & SoftwareInstall.asset.is_null(False)
+    )
+    in_rooms = SoftwareInstall.select(SoftwareInstall.location).where(
+        mine & SoftwareInstall.location.is_null(False)
+    )
+    return (
+        Asset.select()
+        .where(
+            (Asset.id.in_(on_devices) | Asset.location.in_(in_rooms)) & (Asset.status != "retired")
+        )
+        .count()
+    )
+
+
+def _info(row: Software) -> SoftwareInfo:
+    purposes = tuple(p for p in row.purposes.split(",") if p)
+    return SoftwareInfo(
+        row.title,
+        row.version,
+        row.publisher,
+        purposes,
+        row.licence,
+        row.seats,
+        row.renews_on,
+        _seats_in_use(row.id),
+    )
+
+
+def add_software(
+    title: str,
+    *,
+    version: str = "",
+    publisher: str = "",
+    purposes: Iterable[str] | str = (),
+    licence: str = "site",
+    seats: int | None = None,
+    renews_on: object = None,
+    by: str,
+) -> SoftwareInfo:
+    """Put a title in the library."""
+    title, version = clean(title, TITLE), clean(version, SHORT)
+    publisher = clean(publisher, SHORT)
+    tags = clean_purposes(purposes)
+    licence = str(licence).strip().lower().replace("-", "_").replace(" ", "_")
+    if licence not in LICENCES:
+        raise BadInput(f"'{shown(licence)}' is not a licence: choose from {', '.join(LICENCES)}.")
+    if seats is not None and (type(seats) is not int or not 0 <= seats <= 1_000_000):
+        raise BadInput("Seats are a whole number, 0 or more.")
+    if licence == "per_seat" and seats is None:
+        raise BadInput("A per-seat licence needs the number of seats bought.")
+    renews = clean_date(renews_on, "renewal date")
+    with write():
+        people.active_technician(by)
+        same = pw.fn.LOWER(Software.title) == title.lower()
+        if (
+            Software.select()
+            .where(same & (pw.fn.LOWER(Software.version) == version.lower()))
+            .exists()
+        ):
+            raise BadInput(f"{title} {version} is already in the library.".replace("  ", " "))
+        row = Software.create(
+            title=title,
+            version=version,
+            publisher=publisher,
+            purposes=",".join(tags),
+            licence=licence,
+            seats=seats,
+            renews_on=renews,
+        )
+        journal.record(by, row, "add", after=f"{title} {version}".strip())
+        return _info(row)
+
+
+def list_software(purpose: str | None = None) -> list[SoftwareInfo]:
+    """The library by title; with `purpose`, only titles tagged with it."""
+    with read():
+        rows = list(
+            Software.select()
+            .where(Software.retired == False)  # noqa: E712
+            .order_by(Software.title, Software.version)
+        )
+        found = [_info(row) for row in rows]
+    if purpose:
+        wanted = clean(purpose, PURPOSE).lower()
+        found = [s for s in found if any(wanted in p for p in s.purposes)]
+    return found
+
+
+@dataclass(frozen=True)
+class _Where:
+    """One device, or one room, that software is installed on."""
+
+    device: Asset | None
+    place: Location | None
+
+    @property
+    def name(self) -> str:
+        return self.device.tag if self.device else self.place.code
+
+    def installs(self):
+        """The condition that picks the install rows here (a row has a device or a room)."""
+        if self.device:
+            return SoftwareInstall.asset == self.device.id
+        return SoftwareInstall.location == self.place.id
+
+
+def _where(asset: str | None, room: str | None) -> _Where:
+    """The one device or the one room named; BadInput for neither, both or an unknown one."""
+    if bool(asset) == bool(room):
+        raise BadInput("Say where it is installed: on one device (asset) or in one room.")
+    try:
+        return _Where(asset_row(asset) if asset else None, location_row(room) if room else None)
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+
+
+def install(
+    name: str, *, asset: str | None = None, room: str | None = None, by: str
+) -> SoftwareInfo:
+    """Record a title as installed on one device, or on every device in a room."""
+    where = _where(asset, room)
+    row = software_row(name)
+    with write():
+        people.active_technician(by)
+        if (
+            SoftwareInstall.select()
+            .where(where.installs() & (SoftwareInstall.software == row.id))
+            .exists()
+        ):
+            raise Refused(f"{row.title} is already installed on {where.name}.")
+        SoftwareInstall.create(
+            software=row, asset=where.device, location=where.place, installed_at=journal.now()
+        )
+        journal.record(by, row, "install", field="where", after=where.name)
+        return _info(row)
+
+
+def uninstall(
+    name: str, *, asset: str | None = None, room: str | None = None, by: str
+) -> SoftwareInfo:
+    """Record a title as no longer on a device or in a room."""
+    where = _where(asset, room)
+    row = software_row(name)
+    with write():
+        people.active_technician(by)
+        gone = (
+            SoftwareInstall.delete()
+            .where(where.installs() & (SoftwareInstall.software == row.id))
+            .execute()
+        )
+        if not gone:
+            raise Refused(f"{row.title} is not installed on {where.name}.")
+        journal.record(by, row, "uninstall", field="where", before=where.name)
+        return _info(row)
+
+
+def add_build(
+    name: str, titles: Iterable[str], *, description: str = "", by: str
+) -> list[SoftwareInfo]:
+    """A standard build: a named image and the titles on it."""
+    name = clean(name, BUILD_NAME)
+    rows = [software_row(title) for title in titles]
+    if not rows:
+        raise BadInput("A build needs at least one title on it.")
+    with write():
+        people.active_technician(by)
+        if Build.select().where(pw.fn.LOWER(Build.name) == name.lower()).exists():
+            raise BadInput(f"There is already a build called {name}.")
+        build = Build.create(name=name, description=clean(description, SHORT))
+        for row in rows:
+            BuildSoftware.insert(build=build, software=row).on_conflict_ignore().execute()
+        journal.record(
+            by, build, "add", after=", ".join(f"{r.title} {r.version}".strip() for r in rows)
+        )
+    return build_titles(name)
+
+
+def _build(name: object) -> Build:
+    """A build by its name, in any case; or NotFound."""
+    text = clean(name, BUILD_NAME)
+    with read():
+        build = Build.get_or_none(pw.fn.LOWER(Build.name) == text.lower())
+    if build is None:
+        raise NotFound(
+            f"There is no build called {shown(text)}. See: fitsdesk software build list."
+        )
+    return build
+
+
+def list_builds() -> list[tuple[str, str, int]]:
+    """(name, description, titles on it) for every standard build, by name."""
+    with read():
+        query = (
+            Build.select(Build.name, Build.description, pw.fn.COUNT(BuildSoftware.id))
+            .join(BuildSoftware, pw.JOIN.LEFT_OUTER)
+            .group_by(Build.id, Build.name, Build.description)
+            .order_by(Build.name)
+            .tuples()
+        )
+        return [(name, description, int(count)) for name, description, count in query]
+
+
+def install_build(
+    name: str, *, asset: str | None = None, room: str | None = None, by: str
+) -> list[SoftwareInfo]:
+    """Record every title on a build as installed on one device or in one room (after
+    imaging it), in one transaction; titles already there are left as they are. Returns
+    the titles newly recorded."""
+    where = _where(asset, room)
+    build = _build(name)
+    with write():
+        people.active_technician(by)
+        rows = list(Software.select().join(BuildSoftware).where(BuildSoftware.build == build.id))
+        there = {
+            i.software_id
+            for i in SoftwareInstall.select(SoftwareInstall.software).where(where.installs())
+        }
+        added = [row for row in rows if row.id not in there]
+        at = journal.now()
+        for row in added:
+            SoftwareInstall.create(
+                software=row, asset=where.device, location=where.place, installed_at=at
+            )
+            journal.record(by, row, "install", field="where", after=f"{where.name} ({build.name})")
+        return [_info(row) for row in added]
+
+
+def on_device(tag: str) -> list[tuple[str, str]]:
+    """(title, how) for each title on a device: installed on it, or in its room."""
+    device = asset_row(tag)
+    with read():
+        direct = (
+            Software.select(Software.title, Software.version)
+            .join(SoftwareInstall)
+            .where(SoftwareInstall.asset == device.id)
+            .tuples()
+        )
+        found = {f"{t} {v}".strip(): "on this device" for t, v in direct}
+        if device.location_id:
+            code = Location.get_by_id(device.location_id).code
+            in_room = (
+                Software.select(Software.title, Software.version)
+                .join(SoftwareInstall)
+                .where(SoftwareInstall.location == device.location_id)
+                .tuples()
+            )
+            for t, v in in_room:
+                found.setdefault(f"{t} {v}".strip(), f"in room {code}")
+    return sorted(found.items(), key=lambda item: item[0].lower())
+
+
+def build_titles(name: str) -> list[SoftwareInfo]:
+    """The titles on a standard build."""
+    build = _build(name)
+    with read():
+        rows = (
+            Software.select()
+            .join(BuildSoftware)
+            .where(BuildSoftware.build == build.id)
+            .order_by(Software.title)
+        )
+        return [_info(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SoftwareDetail:
+    """A title, where it is installed, and the builds it is on."""
+
+    software: SoftwareInfo
+    devices: tuple[str, ...]
+    """Tags of the devices it is installed on one by one."""
+    rooms: tuple[tuple[str, int], ...]
+    """(room code, devices in it) for each room it is installed in."""
+    builds: tuple[str, ...]
+
+
+def detail(name: str) -> SoftwareDetail:
+    """Everything about one title: where it is, and on which standard builds."""
+    row = software_row(name)
+    with read():
+        devices = tuple(
+            tag
+            for (tag,) in Asset.select(Asset.tag)
+            .join(SoftwareInstall, on=(SoftwareInstall.asset == Asset.id))
+            .where(SoftwareInstall.software == row.id)
+            .order_by(Asset.tag)
+            .tuples()
+        )
+        rooms = tuple(
+            (
+                code,
+                Asset.select()
+                .where((Asset.location == place) & (Asset.status != "retired"))
+                .count(),
+            )
+            for code, place in Location.select(Location.code, Location.id)
+            .join(SoftwareInstall, on=(SoftwareInstall.location == Location.id))
+            .where(SoftwareInstall.software == row.id)
+            .order_by(Location.code)
+            .tuples()
+        )
+        builds = tuple(
+            build
+            for (build,) in Build.select(Build.name)
+            .join(BuildSoftware)
+            .where(BuildSoftware.software == row.id)
+            .order_by(Build.name)
+            .tuples()
+        )
+        info = _info(row)
+    return SoftwareDetail(info, devices, rooms, builds)
+
+
+def licence_report(today: dt.date | None = None) -> list[LicenceLine]:
+    """Every title with a seat count or a renewal: the ones over their seats first, then
+    renewals due soonest."""
+    today = today or dt.date.today()
+    lines = []
+    for info in list_software():
+        if info.seats is None and info.renews_on is None:
+            continue
+        over = max(0, info.installs - info.seats) if info.seats is not None else 0
+        due = info.renews_on is not None and info.renews_on - today <= RENEWAL_WINDOW
+        lines.append(LicenceLine(info, over, due))
+    return sorted(
+        lines,
+        key=lambda line: (
+            -line.over,
+            not line.renewal_due,
+            line.software.renews_on or dt.date.max,
+            line.software.name,
+        ),
+    )
+
+
+def name_of(row: Software) -> str:
+    """ "Title Version", as people name a title."""
+    return f"{row.title} {row.version}".strip()
+
+
+def apply_change(change_id: int, *, by: str) -> list[str]:
+    """Make the register say what a change did: each title it adds installed on each of
+    its devices and in each of its rooms, each it removes taken off them. Lines saying
+    what was done ("Audacity 3.4 installed in ICT1"). Call inside the change's
+    transaction (store.changes.changes.update_register)."""
+    from store.db.models import ChangeAsset, ChangeLocation, ChangeSoftware
+
+    places: list[_Where] = [
+        _Where(device, None)
+        for device in Asset.select()
+        .join(ChangeAsset, on=ChangeAsset.asset == Asset.id)
+        .where(ChangeAsset.change == change_id)
+        .order_by(Asset.tag)
+    ] + [
+        _Where(None, place)
+        for place in Location.select()
+        .join(ChangeLocation, on=ChangeLocation.location == Location.id)
+        .where(ChangeLocation.change == change_id)
+        .order_by(Location.code)
+    ]
+    titles = (
+        Software.select(Software, ChangeSoftware.action)
+        .join(ChangeSoftware, on=ChangeSoftware.software == Software.id)
+        .where(ChangeSoftware.change == change_id)
+        .order_by(Software.title)
+    )
+    done: list[str] = []
+    for title in titles:
+        action = title.changesoftware.action
+        for where in places:
+            here = where.installs() & (SoftwareInstall.software == title.id)
+            on_it = "on" if where.device else "in"
+            if action == "add" and not SoftwareInstall.select().where(here).exists():
+                SoftwareInstall.create(software=title, asset=where.device, location=where.place,
+                                       installed_at=journal.now())  # fmt: skip
+                journal.record(by, title, "install", field="where", after=where.name)
+                done.append(f"{name_of(title)} installed {on_it} {where.name}")
+            elif action == "remove" and SoftwareInstall.delete().where(here).execute():
+                journal.record(by, title, "uninstall", field="where", before=where.name)
+                done.append(f"{name_of(title)} removed from {where.name}")
+    return done

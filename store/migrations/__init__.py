@@ -1,5 +1,0 @@
-"""Numbered schema scripts, run in order by `store.database.upgrade_schema`.
-
-Each script holds frozen copies of the tables as they were when it was
-written, so later changes to `store.models` never alter what it does.
-"""

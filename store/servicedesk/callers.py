@@ -1,0 +1,184 @@
+"""The caller's side of the service desk at a kiosk: report a fault, check on it later.
+
+    from store.servicedesk import callers
+    call, existing = callers.report_from_kiosk(kiosk="library", summary="Laptop won't charge",
+                                               requester="Sam Patel", asset="LAP-0042")
+    view = callers.caller_view("INC-000042-K7QX", kiosk="library")
+    view.plain_status, view.technician, view.can_answer
+
+Saying whether it is fixed is `servicedesk.confirm_fixed` / `not_fixed` with the
+scanned payload. Both functions here count against the kiosk's limits
+(`store.school.kiosks`), in the database, so restarting a kiosk resets nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from store.db import config
+from store.db.database import read, write
+from store.db.errors import NotFound, Refused
+from store.db.models import Asset, Incident
+from store.db.numbers import log_number, parse_reference
+from store.db.sanitise import ANSWER, NOTE, PERSON_NAME, SUMMARY, TAG, clean, clean_code
+from store.problems import known_errors, problems
+from store.records import calls
+from store.records.views import FITS_QUESTIONS, PLAIN_STATUS, STATUS_WORDS, Call, CallerView
+from store.school import kiosks
+from store.school.kiosks import clean_kiosk_name
+from store.servicedesk.servicedesk import CALLER, log_call
+
+BUSY_KIOSK = (
+    "Lots of problems have been reported here in the last few minutes. "
+    "Please ask a member of staff to help you."
+)
+"""The kind message a kiosk shows when it has sent as many reports as it may."""
+NOT_FOUND_AT_KIOSK = "We can't find that number and code. Check them and try again."
+NUMBER_NOT_FOUND = "We can't find that log number. Check the number on your receipt."
+
+
+def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
+    """Log what a pupil reported at a kiosk, in one transaction: refused when the kiosk
+    has sent its limit of reports in the window; added as a note to the device's open
+    call if it has one. Returns the call and whether it was that existing one."""
+    settings = config.current()
+    name = clean_kiosk_name(kiosk) if kiosk else None
+    tag = clean_code(report["asset"], TAG) if report.get("asset") else None
+    with write():
+        _count_report(name, settings)
+        existing = None
+        if tag:
+            existing = (
+                Incident.select()
+                .join(Asset)
+                .where((Asset.tag == tag) & calls.IS_OPEN)
+                .order_by(Incident.logged_at.desc())
+                .first()
+            )
+        if existing is None:
+            call = log_call(kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report)
+            return call, False
+        calls.add_note(existing, CALLER, _as_note(report), public=True)
+        return calls.as_call(existing.id), True  # before the commit, as log_call does
+
+
+def _count_report(name: str | None, settings: config.Config) -> None:
+    """Count a report against the kiosk's limit, or refuse it; inside the report's
+    transaction, so a refused or failed report is not counted."""
+    window = dt.timedelta(minutes=settings.kiosk_window_minutes)
+    if not kiosks.count_report(name, limit=settings.kiosk_reports_per_window, window=window):
+        raise Refused(BUSY_KIOSK)
+
+
+def add_me(reference: object, **call) -> Call:
+    """Log a call (as `servicedesk.log_call` takes it) already linked to a public known
+    error: the caller still gets a number and a QR code, and the problem counts them.
+    Refused, logging nothing, if the problem is no longer shown at the kiosks."""
+    who = call.get("by", CALLER)
+    with write():
+        try:
+            row = problems.for_change(reference, None)
+        except NotFound as gone:
+            raise known_errors.NoLongerShown(str(gone)) from None
+        if not (row.status == "known_error" and row.public):
+            raise known_errors.NoLongerShown(
+                f"{problems.problem_number(row.id)} is no longer shown at the kiosks."
+            )
+        logged = log_call(**call)
+        incident = Incident(id=logged.id)
+        problems.link(row, [incident], who, "kiosk")
+        problems.write_change(row, who, "add me", {})
+    return logged
+
+
+def add_me_from_kiosk(reference: object, *, kiosk: str | None, **report) -> Call:
+    """A pupil adds themselves to a public known error at a kiosk: a call linked to the
+    problem (`add_me`), counted against the kiosk's limit like any report.
+    `known_errors.NoLongerShown` when the problem stopped being shown meanwhile; nothing
+    is logged or counted when refused."""
+    settings = config.current()
+    name = clean_kiosk_name(kiosk) if kiosk else None
+    with write():
+        _count_report(name, settings)
+        return add_me(
+            reference, kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report
+        )
+
+
+def _as_note(report: dict) -> str:
+    """A second report of a device's fault, as a note on the call already open for it."""
+    who = clean(report.get("requester"), PERSON_NAME)
+    lines = [f"Also reported at a kiosk by {who}: {clean(report.get('summary'), SUMMARY)}"]
+    for name, question in FITS_QUESTIONS:
+        answer = clean((report.get("answers") or {}).get(name, ""), ANSWER)
+        if answer:
+            lines.append(f"{question} {answer}")
+    return clean("\n".join(lines), NOTE)
+
+
+def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
+    """What a caller at a kiosk may see of a call: everything with the right check code,
+    the status word alone with just the number. An unknown number and a wrong code look
+    the same, are counted, and after a few the kiosk must wait (`kiosks.wait_seconds`):
+    the wait, the look and the count are one transaction."""
+    with write():
+        wait = kiosks.wait_to_try(kiosk, "check")
+        if wait:
+            raise Refused(f"Please wait {wait} seconds, then try again.")
+        ref = parse_reference(reference)
+        values = calls.find_row(ref.id)
+        wrong = values is None or (ref.check is not None and ref.check != values[1])
+        if wrong:
+            kiosks.record_try(kiosk, "check", record=log_number(ref.id))
+    if wrong:
+        raise NotFound(NOT_FOUND_AT_KIOSK if ref.check else NUMBER_NOT_FOUND)
+    call = calls.to_call(values)
+    if ref.check is None:
+        return CallerView(call.number, call.status, call.status_word, verified=False)
+    with read():
+        news = next((n.text for n in reversed(calls.notes_of(call.id)) if n.public), None)
+    first = call.assignee_name.split()[0] if call.assignee_name else None
+    return CallerView(
+        call.number,
+        call.status,
+        call.status_word,
+        verified=True,
+        scan=call.scan,
+        plain_status=PLAIN_STATUS[call.status],
+        summary=call.summary,
+        technician=first,
+        latest_news=news,
+    )
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    """What anyone at a kiosk may see of a device whose label they scanned: what it is,
+    where it lives, and the status word of each open call about it (nothing of who
+    reported them or what they said)."""
+
+    tag: str
+    name: str
+    location: str | None
+    location_name: str | None
+    open_calls: tuple[tuple[str, str], ...]
+    """(number, status word) of each open call about it, newest first."""
+
+
+def device_view(tag: object) -> DeviceView:
+    """A device by its label, for the kiosk; NotFound if no device has that tag."""
+    from store.configuration import assets
+
+    device = assets.asset(assets.clean_tag(tag))
+    with read():
+        rows = (
+            Incident.select(Incident.id, Incident.status)
+            .join(Asset)
+            .where((Asset.tag == device.tag) & calls.IS_OPEN)
+            .order_by(Incident.logged_at.desc())
+            .limit(5)
+            .tuples()
+        )
+        open_calls = tuple((log_number(n), STATUS_WORDS[status]) for n, status in rows)
+    return DeviceView(device.tag, device.name, device.location, device.location_name, open_calls)

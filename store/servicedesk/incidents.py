@@ -1,0 +1,230 @@
+"""Incident management: the technician's work on a call, one FITS rule per function.
+
+    from store.servicedesk import incidents
+    incidents.take("INC-000042", by="jsmith")
+    incidents.start("INC-000042", by="jsmith")
+    incidents.add_note("INC-000042", "Ordered a new power pack", public=True, by="jsmith")
+    incidents.hold("INC-000042", "Waiting for the part", by="jsmith")
+    incidents.resolve("INC-000042", kind="fix", text="Replaced the power pack", by="jsmith")
+
+Each function is one transaction that checks the move is allowed from the
+call's status, changes it, and journals it; a move the lifecycle forbids is
+`Refused` with a sentence saying why. Give `seen_version` (the Call's
+version when the technician looked) to refuse acting on a call someone else
+changed in the meantime.
+"""
+
+from __future__ import annotations
+
+from store.configuration.assets import asset_row
+from store.db import config, journal
+from store.db.database import read, write
+from store.db.errors import BadInput, NotAllowed, NotFound, Refused
+from store.db.models import OPEN, RESOLUTION_KINDS, Asset, Incident, Technician, holds
+from store.db.numbers import log_number
+from store.db.sanitise import NOTE, REASON, RESOLUTION, clean, shown
+from store.records import calls
+from store.records.views import STATUS_WORDS, Call
+from store.school import people
+from store.school.categories import level
+
+
+def _refuse_unless_open(row: Incident, doing: str) -> None:
+    if row.status == "closed":
+        raise Refused(f"{log_number(row.id)} is closed: reopen it before you {doing}.")
+    if row.status == "resolved":
+        raise Refused(f"{log_number(row.id)} is resolved: reopen it before you {doing}.")
+
+
+def _responded(row: Incident, updates: dict) -> dict:
+    """Stamp the first response, if this is it."""
+    if row.responded_at is None:
+        updates["responded_at"] = journal.now()
+    return updates
+
+
+def _result(row: Incident) -> Call:
+    with read():
+        return calls.as_call(row.id)
+
+
+def assign(reference: object, to: str, *, by: str, seen_version: int | None = None) -> Call:
+    """Give an open call to a technician: yourself, or (as a manager) anyone."""
+    with write():
+        actor = people.active_technician(by)
+        tech = people.named_technician(to)
+        if tech.id != actor.id and not holds(actor.roles, "manager"):
+            raise NotAllowed(
+                f"Only a manager can give calls to others: {actor.login} can take it.",
+                who=actor.login,
+            )
+        row = calls.for_change(reference, seen_version)
+        _refuse_unless_open(row, "assign it")
+        if row.assignee_id == tech.id:
+            raise Refused(f"{log_number(row.id)} is already assigned to {tech.login}.")
+        before = Technician.get_by_id(row.assignee_id).login if row.assignee_id else None
+        journal.record(
+            actor.login, row, "assign", field="assignee", before=before, after=tech.login
+        )
+        calls.change(
+            row,
+            actor.login,
+            "assign",
+            _responded(row, {"assignee": tech.id, "status": "assigned", "hold_reason": ""}),
+        )
+    return _result(row)
+
+
+def take(reference: object, *, by: str, seen_version: int | None = None) -> Call:
+    """Assign an open call to yourself."""
+    return assign(reference, by, by=by, seen_version=seen_version)
+
+
+def start(reference: object, *, by: str, seen_version: int | None = None) -> Call:
+    """Start work on a call: yours, or nobody's (then it becomes yours)."""
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        _refuse_unless_open(row, "start work")
+        if row.status == "in_progress":
+            raise Refused(f"{log_number(row.id)} is already in progress.")
+        updates = {"status": "in_progress", "hold_reason": ""}
+        if row.assignee_id is None:
+            journal.record(actor.login, row, "start", field="assignee", after=actor.login)
+            updates["assignee"] = actor.id
+        elif row.assignee_id != actor.id:
+            owner = Technician.get_by_id(row.assignee_id).login
+            raise Refused(f"{log_number(row.id)} is assigned to {owner}: take it first.")
+        calls.change(row, actor.login, "start", _responded(row, updates))
+    return _result(row)
+
+
+def hold(reference: object, reason: str, *, by: str, seen_version: int | None = None) -> Call:
+    """Put an assigned call on hold, saying what it waits for."""
+    reason = clean(reason, REASON)
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        _refuse_unless_open(row, "put it on hold")
+        if row.status == "on_hold":
+            raise Refused(f"{log_number(row.id)} is already on hold.")
+        if row.assignee_id is None:
+            raise Refused(f"Nobody has {log_number(row.id)} yet: take or assign it first.")
+        calls.change(
+            row, actor.login, "hold", _responded(row, {"status": "on_hold", "hold_reason": reason})
+        )
+    return _result(row)
+
+
+def add_note(
+    reference: object, text: str, *, public: bool, by: str, seen_version: int | None = None
+) -> Call:
+    """Add a note: public ones are seen by the caller, private ones by technicians only."""
+    text = clean(text, NOTE)
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        calls.add_note(row, actor.login, text, public=bool(public))
+        if public:
+            calls.tell_caller(row, "note", text)
+        if public and row.responded_at is None:
+            calls.change(row, actor.login, "respond", {"responded_at": journal.now()})
+    return _result(row)
+
+
+def set_priority(
+    reference: object,
+    *,
+    impact: object,
+    urgency: object,
+    by: str,
+    seen_version: int | None = None,
+) -> Call:
+    """Change impact and urgency; priority follows from the school's matrix."""
+    impact, urgency = level(impact, "impact"), level(urgency, "urgency")
+    priority = config.current().priority(impact, urgency)
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        _refuse_unless_open(row, "change its priority")
+        if (row.impact, row.urgency) == (impact, urgency):
+            raise Refused(f"{log_number(row.id)} already has that impact and urgency.")
+        calls.change(
+            row,
+            actor.login,
+            "priority",
+            {"impact": impact, "urgency": urgency, "priority": priority},
+        )
+    return _result(row)
+
+
+def resolve(
+    reference: object, *, kind: str, text: str, by: str, seen_version: int | None = None
+) -> Call:
+    """Resolve an open call with a fix or a workaround; the caller is then asked to confirm."""
+    kind = str(kind).strip().lower()
+    if kind not in RESOLUTION_KINDS:
+        raise Refused(f"Say whether it was a fix or a workaround, not '{shown(kind)}'.")
+    text = clean(text, RESOLUTION)
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        if row.status in ("resolved", "closed"):
+            raise Refused(f"{log_number(row.id)} is already {STATUS_WORDS[row.status].lower()}.")
+        updates = {
+            "status": "resolved",
+            "resolution_kind": kind,
+            "resolution_text": text,
+            "resolved_at": journal.now(),
+            "hold_reason": "",
+        }
+        if row.assignee_id is None:
+            journal.record(actor.login, row, "resolve", field="assignee", after=actor.login)
+            updates["assignee"] = actor.id
+        calls.change(row, actor.login, "resolve", _responded(row, updates))
+        said = "Fixed" if kind == "fix" else "A workaround"
+        calls.tell_caller(row, "resolved", f"{said}: {text}")
+    return _result(row)
+
+
+def reopen(reference: object, reason: str, *, by: str, seen_version: int | None = None) -> Call:
+    """Reopen a resolved or closed call, saying why (kept as a private note)."""
+    reason = clean(reason, REASON)
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        if row.status in OPEN:
+            raise Refused(f"{log_number(row.id)} is still open.")
+        calls.add_note(row, actor.login, f"Reopened: {reason}", public=False)
+        calls.reopen(row, actor.login, "reopen")
+    return _result(row)
+
+
+def link_asset(
+    reference: object, tag: str | None, *, by: str, seen_version: int | None = None
+) -> Call:
+    """Say which device a call is about (or, with no tag, about none)."""
+    try:
+        device = asset_row(tag) if tag else None
+    except NotFound as exc:
+        raise BadInput(str(exc)) from None
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        if row.status == "closed":
+            raise Refused(f"{log_number(row.id)} is closed: reopen it before you change it.")
+        if row.asset_id == (device.id if device else None):
+            raise Refused(
+                f"{log_number(row.id)} is already about {device.tag if device else 'no device'}."
+            )
+        before = Asset.get_by_id(row.asset_id).tag if row.asset_id else None
+        journal.record(
+            actor.login,
+            row,
+            "link asset",
+            field="asset",
+            before=before,
+            after=device.tag if device else None,
+        )
+        calls.change(row, actor.login, "link asset", {"asset": device.id if device else None})
+    return _result(row)
