@@ -1,6 +1,6 @@
 """What a pupil has typed so far, and each step's check in words a nine-year-old reads.
 
-The checks use the store's one sanitiser (DESIGN.md), so what passes here is
+The checks use the store's one sanitiser (docs/architecture.md), so what passes here is
 what the store will keep; only the wording of the messages is the kiosk's own.
 """
 

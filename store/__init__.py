@@ -1,6 +1,7 @@
 """FITS Desk's records and their rules: no Textual, no terminal I/O.
 
-    from store.db import database; from store.servicedesk import servicedesk, incidents
+    from store.db import database
+    from store.servicedesk import incidents, servicedesk
     database.connect("sqlite:////tmp/desk.db")    # or None: FITSDESK_DB, config, default
     call = servicedesk.log_call(summary="Projector flickers", requester="Ms Khan",
                                 role="staff", location="S12", by="jsmith")
@@ -8,8 +9,9 @@
     incidents.resolve(call.number, kind="fix", text="New lamp", by="jsmith")
     servicedesk.confirm_fixed(call.scan)          # the caller, with the check code
 
-Modules are named after the FITS process they serve: `servicedesk` (logging,
-finding and closing calls), `incidents` (a technician's work on a call),
-`people`, `locations`, `categories`, `assets`; `journal` records every
-change; `sanitise` cleans every piece of people's text.
+One package per FITS area, each importing only from the areas below it (lowest
+first): `db` (the connection, tables, settings, journal, errors), `school` (people,
+rooms, kiosks), `records` (the rows areas share), `configuration` (the register),
+`problems`, `servicedesk`, `changes`, `mail`, `continuity` (backups),
+`service_levels` and `finance` (to come), `demo`. docs/architecture.md draws the map.
 """

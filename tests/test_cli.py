@@ -1,4 +1,5 @@
-"""The `fitsdesk` command, held to DESIGN.md's contract: names, JSON fields, exit statuses."""
+"""The `fitsdesk` command, held to its contract (docs/architecture.md): names, JSON fields,
+exit statuses."""
 
 import gc
 import json

@@ -1,6 +1,6 @@
 """No sequence of actions reaches a state the FITS rules forbid (a hypothesis state machine).
 
-The machine keeps its own small model of the lifecycle, written from DESIGN.md
+The machine keeps its own small model of the lifecycle, written from docs/architecture.md
 rather than from the store, and checks after every step that the store
 agreed: an allowed move happened and was journalled, a forbidden one was
 refused and changed nothing, and the record is always consistent.

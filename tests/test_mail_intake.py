@@ -1,4 +1,4 @@
-"""Mail intake (issue 8), checked through the records the desk reads: the calls and
+"""Mail intake (docs/mail.md), checked through the records the desk reads: the calls and
 their notes, the people, what came in (mail_in) and what the caller will be sent
 (mail_out). Real databases, real messages as bytes; no part of the store is mocked."""
 

@@ -1,4 +1,4 @@
-"""Mail intake as a property (issue 8): whatever arrives, in whatever order, from
+"""Mail intake as a property (docs/mail.md): whatever arrives, in whatever order, from
 whoever, take() never raises, never logs one message twice, never puts a note on
 someone else's call and never answers automatic mail. The expected owner of each
 call comes from what was generated, not from the code under test."""

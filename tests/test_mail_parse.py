@@ -1,5 +1,5 @@
 """Mail into plain data: what the email channel reads from a message, and the bad
-input it must survive (issue 8). Pure: no database."""
+input it must survive (docs/mail.md). Pure: no database."""
 
 import base64
 import time

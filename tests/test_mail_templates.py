@@ -1,4 +1,4 @@
-"""The caller's mail from templates a school may edit (issue 8). Pure: no database."""
+"""The caller's mail from templates a school may edit (docs/mail.md). Pure: no database."""
 
 import unicodedata
 

@@ -1,4 +1,4 @@
-"""Log numbers and the QR payload, as DESIGN.md's contract gives them."""
+"""Log numbers and the QR payload, as docs/architecture.md's contract gives them."""
 
 import re
 

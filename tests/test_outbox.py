@@ -1,4 +1,4 @@
-"""The outbox (issue 8): what a caller should hear is written with the change it tells of,
+"""The outbox (docs/mail.md): what a caller should hear is written with the change it tells of,
 in the same transaction, and then claimed, handed over and marked sent exactly once.
 Real databases; no part of the store is mocked (a database trigger makes a change fail)."""
 

@@ -5,7 +5,7 @@
     with database.write():          # one transaction; BEGIN IMMEDIATE on SQLite
         ...
 
-Which database (DESIGN.md): the URL given, else FITSDESK_DB, else `db` in the
+Which database (docs/architecture.md): the URL given, else FITSDESK_DB, else `db` in the
 config file, else a SQLite file in the user's data folder, made on first use.
 A plain path is taken as a SQLite file. SQLite runs in WAL mode with foreign
 keys on, a 10 s busy timeout and synchronous=FULL. `postgresql://` URLs use
@@ -57,7 +57,8 @@ def default_url() -> str:
 
 
 def resolve_url(url: str | None = None, config: Config | None = None) -> str:
-    """The database URL in force, by DESIGN.md's precedence (an empty --db is an error)."""
+    """The database URL in force (docs/architecture.md, The database); an empty --db is an
+    error."""
     if url is not None:
         return url
     if os.environ.get("FITSDESK_DB"):

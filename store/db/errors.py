@@ -7,7 +7,7 @@
         print(refusal)          # "Say what was done to resolve it."
         sys.exit(refusal.exit_code)
 
-The command line maps `exit_code` straight to its exit status (DESIGN.md:
+The command line maps `exit_code` straight to its exit status (docs/architecture.md:
 1 not found, 2 bad input); the apps show the sentence on the field or screen.
 """
 

@@ -21,7 +21,7 @@ TECH_ROLES = ("technician", "manager", "committee")
 CHANNELS = ("kiosk", "phone", "visit", "email", "desk")
 """How a call reached the service desk."""
 STATUSES = ("logged", "assigned", "in_progress", "on_hold", "resolved", "closed")
-"""The incident lifecycle, in order (DESIGN.md, FITS in the records)."""
+"""The incident lifecycle, in order (docs/architecture.md)."""
 OPEN = ("logged", "assigned", "in_progress", "on_hold")
 """Statuses in which a call still needs a technician."""
 RESOLUTION_KINDS = ("fix", "workaround")

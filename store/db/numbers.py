@@ -1,4 +1,4 @@
-"""Log numbers, check codes and the QR payload (DESIGN.md, the contract).
+"""Log numbers, check codes and the QR payload (docs/architecture.md, The QR payload).
 
     >>> log_number(42)
     'INC-000042'

@@ -1,4 +1,4 @@
-"""The one sanitiser that every piece of people's text passes (DESIGN.md, Safety).
+"""The one sanitiser that every piece of people's text passes (docs/architecture.md, Safety rules).
 
     from store.db.sanitise import clean, SUMMARY
     summary = clean(raw, SUMMARY)   # NFC, no control or bidi characters, <= 120

@@ -1,4 +1,4 @@
-"""One email, as received, turned into plain data for the email channel (issue 8).
+"""One email, as received, turned into plain data for the email channel (docs/mail.md).
 
     from store.mail.parse import parse
     message = parse(raw_bytes)              # Incoming, or BadInput with one sentence

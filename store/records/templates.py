@@ -1,4 +1,4 @@
-"""The mail a caller gets, from plain-text templates a school may edit (issue 8).
+"""The mail a caller gets, from plain-text templates a school may edit (docs/mail.md).
 
     from store.records.templates import render, write_defaults
     mail = render("resolved", number="INC-000042", summary="Projector in S12",

@@ -112,7 +112,7 @@ class Call:
         return f"P{self.priority}"
 
     def to_json(self, detail: bool = False) -> dict:
-        """The object `--json` prints (DESIGN.md); `detail` adds what `show` adds."""
+        """The object `--json` prints (docs/architecture.md); `detail` adds what `show` adds."""
         data = {
             "number": self.number,
             "scan": self.scan,
@@ -164,7 +164,7 @@ PLAIN_STATUS = {
 @dataclass(frozen=True)
 class CallerView:
     """What a caller may see of their call at a kiosk. Without the check code,
-    only `status_word` is filled in (DESIGN.md)."""
+    only `status_word` is filled in (docs/architecture.md)."""
 
     number: str
     status: str
