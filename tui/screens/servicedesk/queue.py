@@ -13,7 +13,7 @@ from store.db.errors import BadInput, FitsDeskError
 from store.db.numbers import parse_reference
 from store.servicedesk import queues
 from store.servicedesk.queues import Filters
-from tui.app import DataChanged
+from tui.messages import DataChanged
 from tui.screens.common import COLUMNS, ListScreen, row, set_columns, view_keys
 from tui.widgets.inputs import PlainInput
 
@@ -151,7 +151,7 @@ class QueueScreen(ListScreen):
         if not self.app.me.can("manager"):
             return
         from store.school import audit
-        from tui.screens.audit import audit_words
+        from tui.screens.school.audit import audit_words
 
         me = self.app.me.login
 
@@ -384,7 +384,7 @@ class QueueScreen(ListScreen):
         self.refresh_bindings()
 
     def action_raise_marked(self) -> None:
-        from tui.screens.problems import raise_dialog
+        from tui.screens.problems.problems import raise_dialog
 
         if not self.marked:
             return
