@@ -138,13 +138,17 @@ class QueueScreen(ListScreen):
 
     def count_mail(self) -> None:
         """Say what waits in the outbox, when some of it needs a person."""
-        from store.records import outbox
+
+        def job() -> str:
+            from store.records import outbox  # in the worker: not before the first screen
+
+            return outbox_words(outbox.counts())
 
         def counted(words: str) -> None:
             self.mail = words
             self.say_narrowed()
 
-        self.app.run_store(lambda: outbox_words(outbox.counts()), counted)
+        self.app.run_store(job, counted)
 
     def count_refusals(self) -> None:
         """How many refused actions a manager has not read yet."""
