@@ -27,7 +27,7 @@ from store.db.database import db, is_sqlite, read, write
 from store.db.errors import BadInput, NotFound
 from store.db.models import Attempt, Kiosk, Location, Setting
 from store.db.sanitise import KIOSK_NAME, clean
-from store.school import people
+from store.school import audit, people
 from store.school.locations import location_row
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
@@ -170,8 +170,6 @@ def _record(who: int | None, kind: str, at: dt.datetime, kiosk: str | None, reco
         failed = _tries(who, kind, at - FAILURE_WINDOW).count()
         if failed > FREE_TRIES:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-            from store.school import audit  # only on a refusal: not before a kiosk's first screen
-
             audit.refused(
                 f"kiosk {kiosk or '(no name)'}",
                 FAILURES[kind],
