@@ -331,6 +331,7 @@ class DeskApp(App[None]):
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
     """The active technician at the desk, or one sentence saying why not (kept in the
     security audit trail). `login` is the account's own, or `people.acting_as`'s."""
+    from store.school import audit  # imported, it keeps refusals (store.db.database.REFUSED)
     from tui.cli.session import who
 
     login = login or who()
@@ -339,8 +340,6 @@ def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
     except FitsDeskError:
         tech = None
     if tech is None or not tech.active:
-        from store.school import audit  # only when refusing: not before the first screen
-
         audit.refused(login, "open the desk", detail=f"{login} is not an active technician.")
         raise FitsDeskError(
             f"{login} is not an active technician, so the desk will not open. "
