@@ -203,8 +203,8 @@ def screens_open(url: str, opens: int = 30) -> tuple[Timing, Timing]:
 
     sys.path.insert(0, str(ROOT))
     from tui.app import DeskApp
-    from tui.screens.asset import AssetScreen
-    from tui.screens.incident import IncidentScreen
+    from tui.screens.configuration.asset import AssetScreen
+    from tui.screens.servicedesk.incident import IncidentScreen
 
     database.connect(url, create=False)
     staffed()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from store.changes import calendar
 from store.db import journal
 from tests.test_calendar import DAY
-from tui.cli.change_input import local_time as _local_time
+from tui.cli.changes.change_input import local_time as _local_time
 
 NOW = dt.datetime(2026, 10, 12, 7, 0)
 """Mon 12 Oct 2026, 08:00 BST."""

@@ -339,7 +339,7 @@ async def test_the_queue_loads_more_as_you_go_down(school, db_url):
     app = DeskApp(db_url=db_url, user="jsmith")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        from tui.screens.queue import FIRST_PAGE
+        from tui.screens.servicedesk.queue import FIRST_PAGE
 
         assert len(table_numbers(pilot)) == FIRST_PAGE
         pilot.app.screen.query_one("#calls", DataTable).move_cursor(row=FIRST_PAGE - 5)

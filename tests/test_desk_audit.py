@@ -61,7 +61,7 @@ async def test_a_technician_neither_sees_the_count_nor_can_open_the_trail(refuse
         assert "Security" not in text_of(pilot, "#narrowed")
         await open_audit(pilot)
         assert screen_name(pilot) != "AuditScreen"
-        from tui.screens.audit import AuditScreen
+        from tui.screens.school.audit import AuditScreen
 
         pilot.app.push_screen(AuditScreen())  # even reached some other way, the store says no
         await settle(pilot)

@@ -53,7 +53,7 @@ def desk(metrics, db_url):
 
 
 async def open_capacity(pilot) -> None:
-    from tui.screens.capacity import CapacityScreen
+    from tui.screens.problems.capacity import CapacityScreen
 
     await settle(pilot)
     pilot.app.push_screen(CapacityScreen())

@@ -18,7 +18,7 @@ from tests.test_changes import PLANNED, approve, new_rfc
 from tests.test_desk_app import answer, footer, screen_name
 from tests.test_desk_problems import cell, press, rows, words
 from tui.app import DeskApp
-from tui.screens.change_forms import local_text
+from tui.screens.changes.change_forms import local_text
 
 SIZE = (100, 30)
 MARKUP = "[@click=app.quit]x[/] Audacity [blink]"
@@ -43,7 +43,7 @@ def desk(db_url: str, who: str = "jsmith") -> DeskApp:
 
 
 async def open_change(pilot, number: str) -> None:
-    from tui.screens.change import open_change
+    from tui.screens.changes.change import open_change
 
     open_change(pilot.app, number)
     await settle(pilot)

@@ -21,7 +21,7 @@ from tests.kiosk_helpers import press_button, settle, text_of
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
 from tests.test_desk_app import answer, open_call, screen_name
 from tui.app import DeskApp
-from tui.screens.mail_thread import INDENT
+from tui.screens.mail.mail_thread import INDENT
 
 SIZE = (120, 40)
 
@@ -388,7 +388,7 @@ async def test_a_waiting_message_can_be_sent_without_waiting_for_its_next_try(st
 
 def test_send_again_on_a_message_due_already_says_so(stuck):
     from store.db import journal
-    from tui.screens.outbox import retry_question
+    from tui.screens.mail.outbox import retry_question
 
     due = outbox.message(2)
     assert due.status == "waiting" and due.next_try_at <= journal.now()
@@ -466,7 +466,7 @@ def test_sizes_read_as_people_say_them():
 
 
 def test_the_queue_line_names_what_needs_a_person_only():
-    from tui.screens.queue import outbox_words
+    from tui.screens.servicedesk.queue import outbox_words
 
     assert outbox_words({}) == ""
     assert outbox_words({"waiting": 4, "sending": 1}) == ""

@@ -127,7 +127,7 @@ def desk_at(db_url) -> DeskApp:
 
 
 async def open_schedule(pilot, start: dt.date | None = None) -> None:
-    from tui.screens.schedule import ScheduleScreen
+    from tui.screens.changes.schedule import ScheduleScreen
 
     await settle(pilot)
     pilot.app.push_screen(ScheduleScreen(start))
@@ -286,7 +286,7 @@ def test_the_schedule_reads_the_same_few_queries_whatever_is_on(autumn, caplog):
     """A year of calendar and hundreds of changes: one read of the days, one of the
     events' kinds, one of the changes, however busy the four weeks are."""
     from store.db.models import CalendarEvent, Change, Technician
-    from tui.screens.schedule import read_plan
+    from tui.screens.changes.schedule import read_plan
 
     def queries(first) -> tuple[int, object]:
         caplog.clear()

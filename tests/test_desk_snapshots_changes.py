@@ -140,7 +140,7 @@ def test_the_changes_list(board, snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_an_rfc_awaiting_votes(board, snap_compare, size):
     async def run_before(pilot):
-        from tui.screens.change import open_change
+        from tui.screens.changes.change import open_change
 
         await settle(pilot)
         open_change(pilot.app, "RFC-000003")

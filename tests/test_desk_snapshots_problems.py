@@ -62,7 +62,7 @@ async def ready(pilot) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_capacity(metrics, snap_compare, size):
     async def run_before(pilot):
-        from tui.screens.capacity import CapacityScreen
+        from tui.screens.problems.capacity import CapacityScreen
 
         await settle(pilot)
         pilot.app.push_screen(CapacityScreen())
@@ -119,7 +119,7 @@ def patterns(school, db_url):
 
 def test_trends(patterns, snap_compare):
     async def run_before(pilot):
-        from tui.screens.trends import TrendsScreen
+        from tui.screens.problems.trends import TrendsScreen
 
         await settle(pilot)
         pilot.app.push_screen(TrendsScreen())

@@ -23,7 +23,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 @pytest.mark.parametrize("size", SIZES)
 def test_schedule(db_url, snap_compare, size):
     async def run_before(pilot):
-        from tui.screens.schedule import ScheduleScreen
+        from tui.screens.changes.schedule import ScheduleScreen
 
         await settle(pilot)
         pilot.app.push_screen(ScheduleScreen(dt.date(2026, 10, 19)))
@@ -39,7 +39,7 @@ def test_schedule_at_its_end(db_url, snap_compare):
     emergency change in it, the mock exams."""
 
     async def run_before(pilot):
-        from tui.screens.schedule import ScheduleScreen
+        from tui.screens.changes.schedule import ScheduleScreen
 
         await settle(pilot)
         pilot.app.push_screen(ScheduleScreen(dt.date(2026, 10, 19)))

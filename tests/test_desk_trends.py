@@ -63,7 +63,7 @@ def desk_at(db_url) -> DeskApp:
 
 
 async def open_trends(pilot) -> None:
-    from tui.screens.trends import TrendsScreen
+    from tui.screens.problems.trends import TrendsScreen
 
     await settle(pilot)
     pilot.app.push_screen(TrendsScreen())
@@ -173,7 +173,7 @@ async def test_a_quiet_year_says_no_trends_found(school, db_url):
 
 
 async def test_looking_for_trends_is_said_while_it_runs(patterns, db_url):
-    from tui.screens.trends import TrendsScreen
+    from tui.screens.problems.trends import TrendsScreen
 
     release = threading.Event()
 

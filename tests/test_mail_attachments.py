@@ -14,7 +14,7 @@ from store.mail import intake as mail_intake
 from store.mail import records as mail_records
 from store.records import outbox
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
-from tui.cli.mail_files import safe_name
+from tui.cli.mail.mail_files import safe_name
 
 NOTES = b"Room S12, projector EB-X41, serial 4471\n" * 10
 """400 bytes: kept (the school keeps up to 1 KB here)."""

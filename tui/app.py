@@ -21,13 +21,13 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 
 from store.db import config, database
 from store.db.errors import BadInput, FitsDeskError
 from store.db.identity import Acting
 from store.school import people
 from store.servicedesk import queues
+from tui.messages import DataChanged
 from tui.widgets.background import run_store
 
 log = logging.getLogger("fitsdesk")
@@ -37,10 +37,6 @@ POLL_S = 1.0
 LONGEST_WAIT_S = 15.0
 """While the database is away, the desk tries again after 1, 2, 4, 8, then every 15 s."""
 RECONNECTING = "Reconnecting to the database…"
-
-
-class DataChanged(Message):
-    """Someone, somewhere, changed the database: screens showing data reload it."""
 
 
 class DeskApp(App[None]):
@@ -145,7 +141,7 @@ class DeskApp(App[None]):
         except FitsDeskError as exc:
             self.exit(return_code=exc.exit_code, message=str(exc))
             return
-        from tui.screens.queue import QueueScreen
+        from tui.screens.servicedesk.queue import QueueScreen
 
         self.sub_title = f"{self.me.full_name} ({self.me.login})"
         if self.me.working_for:
@@ -249,7 +245,7 @@ class DeskApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_log_call(self) -> None:
-        from tui.screens.log_call import LoggedDialog, log_call_dialog
+        from tui.screens.servicedesk.log_call import LoggedDialog, log_call_dialog
 
         def logged(call) -> None:
             if call is not None:
@@ -258,56 +254,56 @@ class DeskApp(App[None]):
         self.push_screen(log_call_dialog(self.me.login), logged)
 
     def action_notices(self) -> None:
-        from tui.screens.notices import NoticesScreen
+        from tui.screens.servicedesk.notices import NoticesScreen
 
         if not isinstance(self.screen, NoticesScreen):
             self.push_screen(NoticesScreen())
 
     def action_register(self) -> None:
-        from tui.screens.register import RegisterScreen
+        from tui.screens.configuration.register import RegisterScreen
 
         if not isinstance(self.screen, RegisterScreen):
             self.push_screen(RegisterScreen())
 
     def action_problems(self) -> None:
-        from tui.screens.problems import ProblemsScreen
+        from tui.screens.problems.problems import ProblemsScreen
 
         if not isinstance(self.screen, ProblemsScreen):
             self.push_screen(ProblemsScreen())
 
     def action_changes(self) -> None:
-        from tui.screens.changes import ChangesScreen
+        from tui.screens.changes.changes import ChangesScreen
 
         if not isinstance(self.screen, ChangesScreen):
             self.push_screen(ChangesScreen())
 
     def action_outbox(self) -> None:
-        from tui.screens.outbox import OutboxScreen
+        from tui.screens.mail.outbox import OutboxScreen
 
         if not isinstance(self.screen, OutboxScreen):
             self.push_screen(OutboxScreen())
 
     def action_audit(self) -> None:
-        from tui.screens.audit import AuditScreen
+        from tui.screens.school.audit import AuditScreen
 
         if not isinstance(self.screen, AuditScreen):
             self.push_screen(AuditScreen())
 
     def open_problem(self, number: str) -> None:
         """Show one problem on its own screen."""
-        from tui.screens.problem import ProblemScreen
+        from tui.screens.problems.problem import ProblemScreen
 
         self.push_screen(ProblemScreen(number))
 
     def open_call(self, number: str) -> None:
         """Show one call on its own screen."""
-        from tui.screens.incident import IncidentScreen
+        from tui.screens.servicedesk.incident import IncidentScreen
 
         self.push_screen(IncidentScreen(number))
 
     def open_asset(self, tag: str) -> None:
         """Show a device and its history."""
-        from tui.screens.asset import AssetScreen
+        from tui.screens.configuration.asset import AssetScreen
 
         self.push_screen(AssetScreen(tag))
 
@@ -335,7 +331,7 @@ class DeskApp(App[None]):
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
     """The active technician at the desk, or one sentence saying why not (kept in the
     security audit trail). `login` is the account's own, or `people.acting_as`'s."""
-    from store.school import audit
+    from store.school import audit  # imported, it keeps refusals (store.db.database.REFUSED)
     from tui.cli.session import who
 
     login = login or who()

@@ -110,7 +110,7 @@ class KnownScreen(KioskScreen):
 
     def action_something_else(self) -> None:
         """Carry on with the report, as if we knew of nothing."""
-        from kiosk.screens.report import DeviceStep
+        from kiosk.screens.details import DeviceStep
 
         self.app.push_screen(DeviceStep(self.draft))
 
@@ -212,7 +212,7 @@ class AddMeScreen(KioskScreen):
         """The known error has gone: on with an ordinary report, keeping what they typed.
         Anything else: say why, and let them try again."""
         if isinstance(trouble, NoLongerShown):
-            from kiosk.screens.report import DeviceStep
+            from kiosk.screens.details import DeviceStep
 
             self.app.pop_screen()  # this screen
             if isinstance(self.app.screen, KnownScreen):

@@ -6,7 +6,8 @@
 
 Exit status (DESIGN.md): 0 done, 1 not found, 2 bad input or usage, with one
 plain sentence on stderr and never a traceback. Subcommands live in the
-modules named after what they serve: `calls`, `school`, `demo`.
+modules named after what they serve: `calls`, `school`, `demo`, and the packages
+named after the store's areas: `configuration`, `problems`, `changes`, `mail`.
 """
 
 from __future__ import annotations
@@ -88,15 +89,15 @@ COMMANDS = {
     "close-unanswered": "calls",
     "demo": "demo",
     "desk": "desk",
-    "asset": "assets",
-    "loan": "loans",
-    "labels": "labels",
-    "software": "software",
-    "problem": "problems",
-    "calendar": "calendar",
-    "change": "changes",
-    "metric": "metrics",
-    "mail": "mail",
+    "asset": "configuration.assets",
+    "loan": "configuration.loans",
+    "labels": "configuration.labels",
+    "software": "configuration.software",
+    "problem": "problems.problems",
+    "calendar": "changes.calendar",
+    "change": "changes.changes",
+    "metric": "problems.metrics",
+    "mail": "mail.mail",
     "audit": "security",
     "doctor": "security",
     "deploy": "deploy",
@@ -131,11 +132,16 @@ def build_parser(command: str | None = None) -> Parser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     everything = ["school", "kiosk", "desk", "calls", "demo"]
-    everything += ["assets", "loans", "labels", "software"]  # the asset register
-    everything += ["problems"]  # problem management
-    everything += ["calendar", "changes"]  # change management
-    everything += ["metrics"]  # capacity
-    everything += ["mail"]  # the email channel
+    everything += [
+        "configuration.assets",
+        "configuration.loans",
+        "configuration.labels",
+        "configuration.software",
+    ]  # the asset register
+    everything += ["problems.problems"]  # problem management
+    everything += ["changes.calendar", "changes.changes"]  # change management
+    everything += ["problems.metrics"]  # capacity
+    everything += ["mail.mail"]  # the email channel
     everything += ["security"]  # the audit trail and the doctor
     everything += ["deploy"]  # setting up a server
     everything += ["backup"]  # backup and restore

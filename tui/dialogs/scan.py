@@ -83,7 +83,7 @@ class ScanDialog(ModalScreen[None]):
         self.app.open_problem(number)
 
     def go_change(self, number: str) -> None:
-        from tui.screens.change import open_change
+        from tui.screens.changes.change import open_change
 
         self.dismiss()
         open_change(self.app, number)

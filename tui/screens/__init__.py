@@ -1,1 +1,2 @@
-"""The desk's screens: the queue, one call, a device, notices, logging a call, help."""
+"""The desk's screens, in packages named after the store's areas they show (servicedesk,
+problems, changes, configuration, mail, school); the pieces they share and help here."""

@@ -7,6 +7,7 @@ screen's own on_data_changed runs as well as one here, not instead of it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rich.text import Text
 from textual import on
@@ -18,7 +19,7 @@ from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
 from store.db.errors import FitsDeskError
 from store.records.views import Call
-from tui.app import DataChanged
+from tui.messages import DataChanged
 from tui.widgets.inputs import PlainInput
 
 PRIORITY_STYLES = {1: "bold red", 2: "bold yellow", 3: "", 4: "dim", 5: "dim"}
@@ -289,3 +290,8 @@ class SearchedList(ListScreen):
             self.query_one(f"#{self.TABLE}").focus()
             return
         self.app.pop_screen()
+
+
+def references(text: str) -> list[str]:
+    """The numbers typed or scanned into one box, split at commas and spaces."""
+    return [part for part in re.split(r"[\s,;]+", text) if part]

@@ -15,18 +15,18 @@ from tui.screens.common import bar
 
 def desk_screens() -> tuple:
     """(where, screen class) for each place with keys of its own."""
-    from tui.screens.asset import AssetScreen
-    from tui.screens.capacity import CapacityScreen
-    from tui.screens.change import ChangeScreen
-    from tui.screens.changes import ChangesScreen
-    from tui.screens.incident import IncidentScreen
-    from tui.screens.notices import NoticesScreen
-    from tui.screens.outbox import OutboxScreen
-    from tui.screens.problem import ProblemScreen
-    from tui.screens.problems import ProblemsScreen
-    from tui.screens.queue import QueueScreen
-    from tui.screens.register import RegisterScreen
-    from tui.screens.trends import TrendsScreen
+    from tui.screens.changes.change import ChangeScreen
+    from tui.screens.changes.changes import ChangesScreen
+    from tui.screens.configuration.asset import AssetScreen
+    from tui.screens.configuration.register import RegisterScreen
+    from tui.screens.mail.outbox import OutboxScreen
+    from tui.screens.problems.capacity import CapacityScreen
+    from tui.screens.problems.problem import ProblemScreen
+    from tui.screens.problems.problems import ProblemsScreen
+    from tui.screens.problems.trends import TrendsScreen
+    from tui.screens.servicedesk.incident import IncidentScreen
+    from tui.screens.servicedesk.notices import NoticesScreen
+    from tui.screens.servicedesk.queue import QueueScreen
 
     return (
         ("Queue", QueueScreen),

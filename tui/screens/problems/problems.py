@@ -7,8 +7,6 @@ and how many people they came from; a major one says MAJOR before its title.
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +15,7 @@ from textual.widgets import DataTable, Static, Tabs
 
 from store.problems import problems
 from tui.dialogs.ask import Ask
-from tui.screens.common import SearchedList, fitted, view_keys
+from tui.screens.common import SearchedList, fitted, references, view_keys
 
 VIEWS = {"open": "Not closed", "known_error": "Known errors", "all": "All"}
 """The lists, a key apart (1-3): the store's status filter and its words."""
@@ -56,11 +54,6 @@ def cells(found: problems.ProblemSummary) -> dict[str, Text]:
         "people": Text(str(found.affected), justify="right"),
         "kiosks": Text("shown" if found.public else "-"),
     }
-
-
-def references(text: str) -> list[str]:
-    """The numbers typed or scanned into one box, split at commas and spaces."""
-    return [part for part in re.split(r"[\s,;]+", text) if part]
 
 
 def raise_dialog(me: str, *, calls: list[str] = (), title: str = "") -> Ask:
@@ -156,13 +149,13 @@ class ProblemsScreen(SearchedList):
 
     def action_trends(self) -> None:
         """What a problem manager would look for in the year's calls."""
-        from tui.screens.trends import TrendsScreen
+        from tui.screens.problems.trends import TrendsScreen
 
         self.app.push_screen(TrendsScreen())
 
     def action_capacity(self) -> None:
         """Metrics such as the file server's disk, and when each will be full."""
-        from tui.screens.capacity import CapacityScreen
+        from tui.screens.problems.capacity import CapacityScreen
 
         self.app.push_screen(CapacityScreen())
 

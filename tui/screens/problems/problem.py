@@ -23,8 +23,15 @@ from store.problems import known_errors, problems
 from store.records.problems import ACTIVE, STATUS_WORDS
 from store.school import people
 from tui.dialogs.ask import Ask
-from tui.screens.common import RecordScreen, bar, fitted, journal_time, local, view_keys
-from tui.screens.problems import references
+from tui.screens.common import (
+    RecordScreen,
+    bar,
+    fitted,
+    journal_time,
+    local,
+    references,
+    view_keys,
+)
 
 VIEWS = {"calls": "Calls", "history": "History"}
 """The lists under a problem's details, a key apart (1-2)."""

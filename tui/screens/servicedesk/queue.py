@@ -13,7 +13,7 @@ from store.db.errors import BadInput, FitsDeskError
 from store.db.numbers import parse_reference
 from store.servicedesk import queues
 from store.servicedesk.queues import Filters
-from tui.app import DataChanged
+from tui.messages import DataChanged
 from tui.screens.common import COLUMNS, ListScreen, row, set_columns, view_keys
 from tui.widgets.inputs import PlainInput
 
@@ -138,20 +138,24 @@ class QueueScreen(ListScreen):
 
     def count_mail(self) -> None:
         """Say what waits in the outbox, when some of it needs a person."""
-        from store.records import outbox
+
+        def job() -> str:
+            from store.records import outbox  # in the worker: not before the first screen
+
+            return outbox_words(outbox.counts())
 
         def counted(words: str) -> None:
             self.mail = words
             self.say_narrowed()
 
-        self.app.run_store(lambda: outbox_words(outbox.counts()), counted)
+        self.app.run_store(job, counted)
 
     def count_refusals(self) -> None:
         """How many refused actions a manager has not read yet."""
         if not self.app.me.can("manager"):
             return
         from store.school import audit
-        from tui.screens.audit import audit_words
+        from tui.screens.school.audit import audit_words
 
         me = self.app.me.login
 
@@ -384,7 +388,7 @@ class QueueScreen(ListScreen):
         self.refresh_bindings()
 
     def action_raise_marked(self) -> None:
-        from tui.screens.problems import raise_dialog
+        from tui.screens.problems.problems import raise_dialog
 
         if not self.marked:
             return

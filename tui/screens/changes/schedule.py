@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from store.changes import calendar, changes, schedule
 from store.records.changes import ChangeSummary
-from tui.app import DataChanged
+from tui.messages import DataChanged
 from tui.screens.common import bar
 
 DAYS = 28
@@ -307,7 +307,7 @@ class ScheduleScreen(Screen):
         number = self.chosen_change()
         if number is None:
             return
-        from tui.screens.change import ChangeScreen
+        from tui.screens.changes.change import ChangeScreen
 
         self.app.push_screen(ChangeScreen(number))
 

@@ -22,7 +22,7 @@ from store.db.sanitise import shown
 from store.records.views import iso
 from store.school import locations
 from tui.cli import add_common, group, list_action, positive
-from tui.cli.loans import loan_json
+from tui.cli.configuration.loans import loan_json
 from tui.cli.output import local, print_import, print_json, table
 from tui.cli.progress import progress_bar
 from tui.cli.session import open_db, who

@@ -177,7 +177,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         return next((p for p in self.problems if p.status in UNCLOSED), None)
 
     def action_raise_problem(self) -> None:
-        from tui.screens.problems import raise_dialog
+        from tui.screens.problems.problems import raise_dialog
 
         if self.call is None or self.unclosed_problem() is not None:
             return
@@ -224,7 +224,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         self.app.run_store(lambda: loans.return_spare(tag, by=me), self.spare_returned)
 
     def action_mail(self) -> None:
-        from tui.screens.mail_thread import MailThreadScreen
+        from tui.screens.mail.mail_thread import MailThreadScreen
 
         self.app.push_screen(MailThreadScreen(self.number))
 
@@ -448,7 +448,7 @@ def timeline(
     the mail to and from the caller (store.mail.records.ThreadItem) among them."""
     lines = [(entry.at, line) for entry in history if (line := journal_line(entry)) is not None]
     if thread:
-        from tui.screens.mail_thread import merged
+        from tui.screens.mail.mail_thread import merged
 
         return merged(lines, thread, hint)
     text = Text()

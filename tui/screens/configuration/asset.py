@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Footer, Static
 from store.configuration import assets, loans, software
 from store.configuration import history as asset_history
 from store.db.journal import JournalEntry
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
+from tui.messages import DataChanged
 from tui.screens.common import bar, local, row, set_columns
 
 VIEWS = {"calls": "Calls", "changes": "Changes", "loans": "Loans", "software": "Software"}

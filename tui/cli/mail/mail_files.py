@@ -14,7 +14,7 @@ from store.mail import records as mail_records
 from store.mail.records import size_words
 from store.records.views import iso
 from tui.cli import add_common
-from tui.cli.mail import open_db, whole_number
+from tui.cli.mail.options import open_db, whole_number
 from tui.cli.output import local, print_json, table
 
 

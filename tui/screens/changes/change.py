@@ -24,8 +24,7 @@ from store.changes.schedule import window_words
 from store.db import journal
 from store.db.errors import FitsDeskError
 from store.records.changes import ENDED, STAGE_WORDS, VOTE_WORDS, history_line
-from tui.screens import change_forms as forms
-from tui.screens.changes import when_words
+from tui.screens.changes import change_forms as forms
 from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
 
 LABEL = 13
@@ -421,3 +420,10 @@ class ChangeScreen(ReloadOnReturn, RecordScreen):
         said.update(str(problem))
         said.display = True
         self.load()
+
+
+def when_words(found) -> str:
+    """A change's window in local words, or that it has none yet."""
+    if found.window_start is None or found.window_end is None:
+        return "not planned"
+    return window_words(found.window_start, found.window_end)

@@ -26,8 +26,15 @@ from store.changes import schedule as change_schedule
 from store.changes.rules import and_words
 from store.records.changes import STAGE_WORDS
 from tui.cli import add_common, group
-from tui.cli.change_input import PLAN_OPTIONS, hours, local_time, plans_given, whole, window_of
-from tui.cli.change_views import (
+from tui.cli.changes.change_input import (
+    PLAN_OPTIONS,
+    hours,
+    local_time,
+    plans_given,
+    whole,
+    window_of,
+)
+from tui.cli.changes.change_views import (
     overlap_lines,
     run_list,
     run_schedule,

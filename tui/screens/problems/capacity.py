@@ -25,8 +25,8 @@ from store.db.errors import BadInput
 from store.db.sanitise import shown
 from store.problems import capacity
 from store.problems.forecast import WINDOW, Forecast, number
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
+from tui.messages import DataChanged
 from tui.screens.common import bar, local
 from tui.widgets.chart import Level, LineChart, Plot, Projection, day
 
@@ -421,6 +421,6 @@ class CapacityScreen(Screen):
         info = self.chosen_info()
         if info is None or info.problem is None:
             return
-        from tui.screens.problem import ProblemScreen
+        from tui.screens.problems.problem import ProblemScreen
 
         self.app.push_screen(ProblemScreen(info.problem))

@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from store.db.errors import BadInput
 from store.school import notices
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
+from tui.messages import DataChanged
 from tui.screens.common import bar, local
 
 

@@ -24,9 +24,9 @@ from store.db.errors import BadInput, FitsDeskError, Unavailable
 from store.records import templates as mail_templates
 from store.records.views import iso
 from tui.cli import add_common, group
+from tui.cli.mail.options import open_db, whole_number
 from tui.cli.output import local, print_json, table
 from tui.cli.progress import progress_bar
-from tui.cli.session import open_db as _open_db
 from tui.cli.session import who
 
 OUTCOME_WORDS = {
@@ -131,25 +131,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_common(templates)
     templates.set_defaults(handler=run_templates)
 
-    from tui.cli import mail_files  # the files that came with the mail
+    from tui.cli.mail import mail_files  # the files that came with the mail
 
     mail_files.register(actions)
-
-
-def open_db(args: argparse.Namespace, *, pool: bool = False) -> None:
-    """The database, and the settings read first: a mistake in [mail] is said at once."""
-    config.current()
-    _open_db(args, pool=pool)
-
-
-def whole_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError("it must be from 1 to 1000000")
-    return value
 
 
 def _summary(counts: dict[str, int]) -> str:

@@ -9,8 +9,6 @@ words.
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,8 +16,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static, Tab, Tabs
 
 from store.changes import changes
-from store.changes.schedule import window_words
 from tui.dialogs.ask import Ask
+from tui.screens.changes.change import when_words
+from tui.screens.changes.change_forms import codes, names
 from tui.screens.common import ReloadOnReturn, SearchedList, fitted, view_keys
 
 VIEWS = {"open": "Not ended", "all": "All", "vote": "Awaiting my vote"}
@@ -51,13 +50,6 @@ def is_member(me) -> bool:
     return me is not None and "committee" in me.roles
 
 
-def when_words(found) -> str:
-    """A change's window in local words, or that it has none yet."""
-    if found.window_start is None or found.window_end is None:
-        return "not planned"
-    return window_words(found.window_start, found.window_end)
-
-
 def cells(found: changes.ChangeSummary, *, kind_shown: bool = True) -> dict[str, Text]:
     """A change as table cells, every one plain Text: a title is never markup. Without
     the kind column, an emergency says so before its title."""
@@ -74,16 +66,6 @@ def cells(found: changes.ChangeSummary, *, kind_shown: bool = True) -> dict[str,
         "window": Text(when_words(found)),
         "implementer": Text(found.implementer or "-"),
     }
-
-
-def names(text: str) -> list[str]:
-    """Software names typed into one box, split at commas ("Audacity 3.4, GIMP 2.10")."""
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def codes(text: str) -> list[str]:
-    """Room codes or device tags typed into one box, split at commas and spaces."""
-    return [part for part in re.split(r"[\s,;]+", text) if part]
 
 
 def raise_dialog(me: str) -> Ask:
@@ -211,13 +193,13 @@ class ChangesScreen(ReloadOnReturn, SearchedList):
 
     @on(DataTable.RowSelected, "#changes")
     def open_chosen(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.change import open_change
+        from tui.screens.changes.change import open_change
 
         open_change(self.app, event.row_key.value)
 
     def action_schedule(self) -> None:
         """The four weeks ahead: what the school is doing, and the changes planned."""
-        from tui.screens.schedule import ScheduleScreen
+        from tui.screens.changes.schedule import ScheduleScreen
 
         self.app.push_screen(ScheduleScreen())
 
@@ -226,7 +208,7 @@ class ChangesScreen(ReloadOnReturn, SearchedList):
 
     def raised(self, found: changes.ChangeInfo | None) -> None:
         if found is not None:
-            from tui.screens.change import open_change
+            from tui.screens.changes.change import open_change
 
             self.notify(f"{found.number} raised: {found.status_word}.", markup=False)
             open_change(self.app, found.number)

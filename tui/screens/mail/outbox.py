@@ -25,10 +25,10 @@ from store.mail import records as mail_records
 from store.mail.records import ThreadItem
 from store.records import outbox
 from store.records.outbox import Outgoing
-from tui.app import DataChanged
 from tui.dialogs.ask import Ask
+from tui.messages import DataChanged
 from tui.screens.common import bar, fitted, local, view_keys
-from tui.screens.mail_thread import STATE_STYLES, attachments_line, first_lines
+from tui.screens.mail.mail_thread import STATE_STYLES, attachments_line, first_lines
 
 VIEWS = {"waiting": "Not sent", "set_aside": "Set aside"}
 """The lists, a key apart (1-2)."""

@@ -17,7 +17,6 @@ from store.db.errors import BadInput
 from store.db.sanitise import shown
 from store.records.changes import STAGE_WORDS, VOTE_WORDS
 from tui.dialogs.ask import Ask
-from tui.screens.changes import codes, names
 
 LOCAL = "%Y-%m-%d %H:%M"
 """How the desk writes a window's ends: local wall-clock time, to the minute."""
@@ -256,3 +255,13 @@ def notice_dialog(found: changes.ChangeInfo, me: str) -> Ask:
         lambda v: changes.communicate(ref, v["text"], by=me, seen_version=seen),
         ok="Post",
     )
+
+
+def names(text: str) -> list[str]:
+    """Software names typed into one box, split at commas ("Audacity 3.4, GIMP 2.10")."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def codes(text: str) -> list[str]:
+    """Room codes or device tags typed into one box, split at commas and spaces."""
+    return [part for part in re.split(r"[\s,;]+", text) if part]

@@ -294,6 +294,6 @@ class TrendsScreen(Screen):
             self.open(trend.problem)
 
     def open(self, number: str) -> None:
-        from tui.screens.problem import ProblemScreen
+        from tui.screens.problems.problem import ProblemScreen
 
         self.app.push_screen(ProblemScreen(number))

@@ -1,0 +1,2 @@
+"""The school's own screens: the security audit of refused actions, for a manager
+(store.school.audit)."""
