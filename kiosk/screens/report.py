@@ -236,7 +236,7 @@ class WhatStep(StepScreen):
             asked, place = self.asked, self.draft.location
 
             def look() -> list:
-                from store.problems import known_errors
+                from store.problems import known_errors  # kept off the start path
 
                 return known_errors.at_kiosk(place, kind.name)
 

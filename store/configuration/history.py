@@ -88,7 +88,9 @@ def _repeats() -> pw.ModelSelect:
 
 def history(tag: str) -> AssetHistory:
     """What a scan of a device's label shows: the device, its calls, moves and loans."""
-    from store.configuration import loans
+    from store.configuration import (
+        loans,
+    )  # loans name assets: imported here to keep the one way round
 
     device, row_id = asset_and_id(tag)
     since = Incident.logged_at.db_value(journal.now() - YEAR)

@@ -492,7 +492,7 @@ def _rising(settings, now, names: _Names, aside: dict[int, tuple]) -> list[Trend
 def raise_from_trend(trend: Trend, *, by: str):
     """Raise a problem from a trend, its calls linked and its key as the problem's origin
     (refused while a problem raised from it is unclosed). Returns the ProblemInfo."""
-    from store.problems import problems
+    from store.problems import problems  # problems reads calls; trends only reads
 
     if trend.problem:
         raise Refused(f"{trend.problem} already covers this: link the new calls there.")

@@ -25,6 +25,7 @@ from store.db.errors import BadInput, NotAllowed, NotFound, Refused
 from store.db.identity import RESERVED, Acting
 from store.db.models import ROLES, TECH_ROLES, Person, Technician, holds
 from store.db.sanitise import GROUP, LOGIN, PERSON_NAME, clean, clean_email, shown
+from store.school import audit  # noqa: F401  (its hook keeps every role check's refusal)
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")
 

@@ -168,7 +168,7 @@ class DeviceView:
 
 def device_view(tag: object) -> DeviceView:
     """A device by its label, for the kiosk; NotFound if no device has that tag."""
-    from store.configuration import assets
+    from store.configuration import assets  # the kiosk needs it only when a label is scanned
 
     device = assets.asset(assets.clean_tag(tag))
     with read():
