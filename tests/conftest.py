@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import shutil
 import time
 from pathlib import Path
 
@@ -34,6 +35,21 @@ _counter = itertools.count(1)
 _schemas: list[str] = []
 
 
+def pytest_configure(config):
+    """Keep the tests' folders in memory (/dev/shm) where the machine has one: every SQLite
+    commit waits for the disk (synchronous=FULL, see store/db/database.py), about a
+    millisecond a commit on a real disk and, over the suite, minutes. What the tests check
+    is the same on either; --basetemp or PYTEST_DEBUG_TEMPROOT still choose the place."""
+    shm = Path("/dev/shm")
+    if (
+        config.option.basetemp is None
+        and not hasattr(config, "workerinput")  # the workers' folders are the controller's
+        and shm.is_dir()
+        and os.access(shm, os.W_OK | os.X_OK)
+    ):
+        os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(shm))
+
+
 def new_db_url(tmp_path: Path) -> str:
     """A URL for a brand-new, empty database on the backend under test."""
     if ON_POSTGRES:
@@ -44,10 +60,9 @@ def new_db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'desk.db'}"
 
 
-@pytest.fixture(autouse=True)
-def hidden_home(tmp_path_factory, monkeypatch):
-    """Keep the user's and the machine's config, data and FITSDESK_DB out of every test."""
-    home = tmp_path_factory.mktemp("home")
+def hide_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the config, data and state folders into `home`; forget FITSDESK_DB and
+    FITSDESK_CONFIG: for every test, and for fixtures shared by several (tests/test_demo.py)."""
     monkeypatch.setattr(config, "SYSTEM_CONFIG", home / "etc" / "config.toml")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
@@ -55,6 +70,13 @@ def hidden_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("FITSDESK_DB", raising=False)
     monkeypatch.delenv("FITSDESK_CONFIG", raising=False)
     config.use(None)
+
+
+@pytest.fixture(autouse=True)
+def hidden_home(tmp_path_factory, monkeypatch):
+    """Keep the user's and the machine's config, data and FITSDESK_DB out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    hide_home(home, monkeypatch)
     yield home
     config.use(None)
 
@@ -131,10 +153,38 @@ def db_url(request, tmp_path) -> str:
     return new_db_url(tmp_path)
 
 
+class _Template:
+    """On SQLite, one database per test process made by running the migrations, copied
+    for each test that opens its database through `db`: running the migrations costs
+    about 0.2 s a test, copying the file a few milliseconds. The copy holds exactly what a
+    new database holds (the starting categories, the migrations' history); a test marked
+    fresh_db runs the migrations itself."""
+
+    path: Path | None = None
+
+    @classmethod
+    def copy_to(cls, url: str, folder: Path) -> None:
+        if cls.path is None:
+            made = folder / "template.db"
+            handle = database.connect(f"sqlite:///{made}")
+            handle.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the one file
+            handle.close()
+            cls.path = made
+        target = Path(database.sqlite_file(url))
+        shutil.copyfile(cls.path, target)
+        target.chmod(0o600)  # as `connect` makes a new file: for its owner alone
+
+
 @pytest.fixture
-def db(db_url):
+def db(request, db_url, tmp_path_factory):
     """A database of this test's own, open, with the schema made and nothing in it but
     what a new database holds."""
+    if (
+        not ON_POSTGRES
+        and "fresh_db" not in request.keywords
+        and not Path(database.sqlite_file(db_url)).exists()
+    ):
+        _Template.copy_to(db_url, tmp_path_factory.getbasetemp())
     handle = database.connect(db_url)
     if db_url == _Reused.url:
         _Reused.reset(handle)
@@ -210,6 +260,27 @@ def run(db_url, capsys, monkeypatch):
         return status, out, err
 
     return invoke
+
+
+ONE_DB = {
+    "no_db": "never opens the database under test: run once, on SQLite",
+    "screen": "a snapshot of a screen: its layout does not depend on the database, and "
+    "its store calls are tested on PostgreSQL elsewhere: run once, on SQLite",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the tests marked no_db or screen on SQLite alone: on PostgreSQL they would only
+    repeat the SQLite run. A test marked no_db that asks for a database is a mistake."""
+    for item in items:
+        if item.get_closest_marker("no_db") and "db_url" in item.fixturenames:
+            raise pytest.UsageError(f"{item.nodeid} is marked no_db but uses a database")
+        if not ON_POSTGRES:
+            continue
+        for name, reason in ONE_DB.items():
+            if item.get_closest_marker(name):
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
 
 
 def pytest_sessionfinish(session, exitstatus):

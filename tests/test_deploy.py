@@ -14,6 +14,8 @@ import pytest
 
 from tui.cli import deploy, main
 
+pytestmark = pytest.mark.no_db
+
 FITSDESK = str(Path(sys.executable).parent / "fitsdesk")
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze") or shutil.which(
     "systemd-analyze", path="/usr/bin:/bin"

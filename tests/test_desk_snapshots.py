@@ -13,6 +13,8 @@ from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import settle
 from tui.app import DeskApp
 
+pytestmark = pytest.mark.screen
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 NOW = dt.datetime(2026, 11, 27, 15, 0)
 

@@ -16,6 +16,8 @@ from tests.kiosk_helpers import settle
 from tests.test_desk_schedule import NOW, autumn, planned  # noqa: F401 (fixtures)
 from tui.app import DeskApp
 
+pytestmark = pytest.mark.screen
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 

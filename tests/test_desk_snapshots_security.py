@@ -22,6 +22,8 @@ from tests.kiosk_helpers import settle
 from tests.test_desk_snapshots import ready
 from tui.app import DeskApp
 
+pytestmark = pytest.mark.screen
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 NOW = dt.datetime(2026, 11, 27, 11, 0)
 """A Friday morning (GMT: local time is UTC)."""

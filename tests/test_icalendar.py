@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from store.changes.icalendar import Event, guess_kind, read_events
 from store.db.errors import BadInput
 
+pytestmark = pytest.mark.no_db
+
 D = dt.date
 T = dt.datetime
 

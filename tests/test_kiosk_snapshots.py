@@ -15,6 +15,8 @@ from store.school import kiosks, notices
 from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import press_button, settle, type_into, walk_to_review
 
+pytestmark = pytest.mark.screen
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 

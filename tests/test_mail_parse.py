@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from store.db.errors import BadInput
 from store.mail.parse import Attachment, Incoming, answer_of, html_to_text, parse
 
+pytestmark = pytest.mark.no_db
+
 
 def mail(
     body="Hello",

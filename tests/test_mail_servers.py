@@ -15,6 +15,8 @@ from email.message import EmailMessage
 
 import pytest
 
+pytestmark = pytest.mark.no_db
+
 # The fixtures smtp_server, smtp_factory and imap_server come from tests/mail_servers.py
 # through conftest.py.
 

@@ -10,6 +10,8 @@ from store.db import config
 from store.db.errors import BadInput
 from store.records.templates import KINDS, SUBJECT_LIMIT, defaults, render, write_defaults
 
+pytestmark = pytest.mark.no_db
+
 CALL = {"number": "INC-000042", "summary": "Projector in S12 is dim", "name": "Ms Khan"}
 
 

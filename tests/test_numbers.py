@@ -15,6 +15,8 @@ from store.db.numbers import (
     scan_payload,
 )
 
+pytestmark = pytest.mark.no_db
+
 
 def test_numbers_look_like_the_contract():
     assert log_number(42) == "INC-000042"

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from store.db.errors import BadInput
 from store.db.sanitise import DESCRIPTION, SUMMARY, clean, clean_code, clean_email
 
+pytestmark = pytest.mark.no_db
+
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
 
