@@ -2,8 +2,8 @@
 
     DeskApp(db_url="sqlite:////srv/fitsdesk/desk.db", user="jsmith").run()
 
-The user must be an active technician (DESIGN.md); anyone else is told so in
-one sentence and the desk does not open. The queue watches the database
+The user must be an active technician (docs/architecture.md, Safety rules); anyone
+else is told so in one sentence and the desk does not open. The queue watches the database
 cheaply (`store.servicedesk.queues.change_mark`) and refreshes itself when a kiosk or
 another technician changes something; a new P1 or P2 call gets a notice.
 Every action goes through a store function in a worker thread.

@@ -4,7 +4,7 @@
     fitsdesk log --summary "Printer jams" --requester "Sam Patel" --location LIB
     fitsdesk list --status open --limit 20 --json
 
-Exit status (DESIGN.md): 0 done, 1 not found, 2 bad input or usage, with one
+Exit status (docs/architecture.md): 0 done, 1 not found, 2 bad input or usage, with one
 plain sentence on stderr and never a traceback. Subcommands live in the
 modules named after what they serve: `calls`, `school`, `demo`, and the packages
 named after the store's areas: `configuration`, `problems`, `changes`, `mail`.

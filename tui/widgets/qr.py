@@ -3,8 +3,8 @@
     from tui.widgets.qr import QRCode
     yield QRCode("INC-000042-K7QX")
 
-The payload is upper case (DESIGN.md), so it stays in QR alphanumeric mode and
-fits version 1 (21 modules). With the 4-module quiet zone a phone needs, that
+The payload is upper case (docs/architecture.md, The QR payload), so it stays in QR
+alphanumeric mode and fits version 1 (21 modules). With the 4-module quiet zone a phone needs, that
 is 29 modules: 29 columns by 15 rows of half-block characters.
 """
 
