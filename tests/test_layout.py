@@ -6,6 +6,7 @@ below it."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,18 @@ def test_each_package_says_what_it_is_for(package):
         if init.parent.name == "migrations":
             continue
         assert ast.get_docstring(ast.parse(init.read_text())), f"{init} has no docstring"
+
+
+def test_the_code_cites_the_projects_own_docs_not_tickets_or_outside_files():
+    """Comments and docstrings point a newcomer at docs/, which they have: not at an issue
+    tracker's numbers or at a design file that is not in the repository."""
+    cited = re.compile(r"DESIGN\.md|\(issue \d+\)|\bissue #?\d+\b", re.IGNORECASE)
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in (*PACKAGES, "tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name != "test_layout.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if cited.search(line)
+    ]
+    assert found == []
