@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase
 
-from store.db.config import Config, data_dir, load_config
+from store.db.config import Config, data_dir, load_config, peek
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused, Unavailable
 from store.db.faults import describe, lacks_privilege, lost, role_of, unavailable, unsure
 
@@ -113,8 +113,6 @@ def _sqlite(url: str, *, create_folder: bool) -> peewee.SqliteDatabase:
 
 def _waits() -> str:
     """The session settings that bound every wait: a lock held elsewhere, a long statement."""
-    from store.db.config import peek
-
     settings = peek()
     return (
         f"-c lock_timeout={settings.lock_timeout_seconds * 1000} "
