@@ -8,11 +8,25 @@ from textual.widgets import Button, Input
 
 async def settle(pilot: Pilot) -> None:
     """Let store calls in worker threads finish and the screen catch up, animations
-    (a tab's underline sliding across) included."""
+    (a tab's underline sliding across) included. Each step waits for something that
+    finishes (every widget's queue empty, every worker done), never for the process to
+    look idle: `pilot.pause()` with no delay sleeps at least 20 ms to judge that, and
+    over the suite's thousands of settles that was minutes."""
     for _ in range(3):
-        await pilot.pause()
+        await pilot.pause(0)
         await pilot.app.workers.wait_for_complete()
-    await pilot.wait_for_scheduled_animations()
+    await pilot.app.animator.wait_until_complete()
+    await pilot.pause(0)
+
+
+async def steady(pilot: Pilot) -> None:
+    """Settle, stop cursors blinking and let a pressed button's flash end (Textual's
+    0.2 s): a snapshot then never catches either half-way."""
+    await settle(pilot)
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    while any(button.has_class("-active") for button in pilot.app.screen.query(Button)):
+        await pilot.pause(0.05)
     await pilot.pause()
 
 
@@ -31,9 +45,9 @@ async def type_into(pilot: Pilot, selector: str, text: str) -> None:
     field = pilot.app.screen.query_one(selector, Input)
     field.focus()
     field.value = ""
-    await pilot.pause()
+    await pilot.pause(0)
     field.insert_text_at_cursor(text)
-    await pilot.pause()
+    await pilot.pause(0)
 
 
 async def press_button(pilot: Pilot, selector: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from store.db.models import Incident, Journal, Note
 from store.servicedesk import incidents, servicedesk
-from tests.kiosk_helpers import settle
+from tests.kiosk_helpers import settle, steady
 from tui.app import DeskApp
 
 pytestmark = pytest.mark.screen
@@ -56,16 +56,9 @@ def app(school, db_url):
     return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
 
 
-async def ready(pilot) -> None:
-    await settle(pilot)
-    for field in pilot.app.screen.query("Input"):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_queue(app, snap_compare, size):
-    assert snap_compare(app, terminal_size=size, run_before=ready)
+    assert snap_compare(app, terminal_size=size, run_before=steady)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -73,7 +66,7 @@ def test_incident(app, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.open_call("INC-000002")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -83,7 +76,7 @@ def test_scan_box(app, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("ctrl+o")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -93,7 +86,7 @@ def test_help(app, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("f1")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -158,7 +151,7 @@ def test_register(register, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("ctrl+e")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(register, terminal_size=size, run_before=run_before)
 
@@ -168,7 +161,7 @@ def test_asset_history(register, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.open_asset("LAP-0042")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(register, terminal_size=size, run_before=run_before)
 
@@ -178,7 +171,7 @@ def test_register_views(register, snap_compare, view):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("ctrl+e", view)
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)
 
@@ -189,7 +182,7 @@ def test_swap_dialog(register, snap_compare):
         pilot.app.open_call("INC-000001")
         await settle(pilot)
         await pilot.press("w")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)
 
@@ -198,7 +191,7 @@ def test_software_title(register, snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("ctrl+e", "3", "enter")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(register, terminal_size=(80, 24), run_before=run_before)
 
@@ -251,7 +244,7 @@ def test_problems(troubles, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("ctrl+b")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(troubles, terminal_size=size, run_before=run_before)
 
@@ -261,7 +254,7 @@ def test_problem(troubles, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.open_problem("PRB-000002")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(troubles, terminal_size=size, run_before=run_before)
 
@@ -270,7 +263,7 @@ def test_problem_known_error(troubles, snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.open_problem("PRB-000001")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(troubles, terminal_size=(80, 24), run_before=run_before)
 
@@ -280,6 +273,6 @@ def test_call_with_a_known_error(troubles, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.open_call("INC-000002")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(troubles, terminal_size=size, run_before=run_before)

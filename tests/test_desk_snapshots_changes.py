@@ -16,7 +16,7 @@ from store.changes import calendar, changes
 from store.configuration import software
 from store.db import journal
 from store.school import people
-from tests.kiosk_helpers import settle
+from tests.kiosk_helpers import settle, steady
 from tests.test_changes import PLANNED
 from tui.app import DeskApp
 
@@ -121,19 +121,12 @@ def board(school, db_url, monkeypatch):
     return db_url
 
 
-async def ready(pilot) -> None:
-    await settle(pilot)
-    for field in pilot.app.screen.query("Input"):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_the_changes_list(board, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("f4")
-        await ready(pilot)
+        await steady(pilot)
 
     app = DeskApp(db_url=board, user="jsmith", now=lambda: NOW)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -146,7 +139,7 @@ def test_an_rfc_awaiting_votes(board, snap_compare, size):
 
         await settle(pilot)
         open_change(pilot.app, "RFC-000003")
-        await ready(pilot)
+        await steady(pilot)
 
     app = DeskApp(db_url=board, user="cdavis", now=lambda: NOW)
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -17,7 +17,7 @@ from store.db import journal
 from store.mail import intake as mail_intake
 from store.records import outbox
 from store.servicedesk import incidents
-from tests.kiosk_helpers import settle
+from tests.kiosk_helpers import settle, steady
 from tests.mail_helpers import ADA, PARENT, mail, reply_to
 from tui.app import DeskApp
 
@@ -90,13 +90,6 @@ def morning(mail_on, db_url, monkeypatch):
     return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
 
 
-async def ready(pilot) -> None:
-    await settle(pilot)
-    for field in pilot.app.screen.query("Input"):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_a_call_with_its_mail(morning, snap_compare, size):
     async def run_before(pilot):
@@ -104,7 +97,7 @@ def test_a_call_with_its_mail(morning, snap_compare, size):
         pilot.app.open_call("INC-000001")
         await settle(pilot)
         pilot.app.screen.query_one("#call").scroll_end(animate=False)
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(morning, terminal_size=size, run_before=run_before)
 
@@ -114,7 +107,7 @@ def test_the_outbox(morning, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.action_outbox()
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(morning, terminal_size=size, run_before=run_before)
 
@@ -125,14 +118,14 @@ def test_the_mail_set_aside(morning, snap_compare):
         pilot.app.action_outbox()
         await settle(pilot)
         await pilot.press("2")
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(morning, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_the_queue_names_the_outbox(morning, snap_compare):
     async def run_before(pilot):
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(morning, terminal_size=(80, 24), run_before=run_before)
 
@@ -145,6 +138,6 @@ def test_every_email_in_full(morning, snap_compare):
         await pilot.press("m")
         await settle(pilot)
         pilot.app.screen.query_one("#mail").scroll_to(y=36, animate=False)  # her reply
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(morning, terminal_size=(80, 24), run_before=run_before)

@@ -14,7 +14,7 @@ import pytest
 
 from store.db.models import Sample
 from store.problems import capacity
-from tests.kiosk_helpers import settle
+from tests.kiosk_helpers import settle, steady
 from tui.app import DeskApp
 
 pytestmark = pytest.mark.screen
@@ -54,13 +54,6 @@ def metrics(school, db_url):
     return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
 
 
-async def ready(pilot) -> None:
-    await settle(pilot)
-    for field in pilot.app.screen.query("Input"):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_capacity(metrics, snap_compare, size):
     async def run_before(pilot):
@@ -68,7 +61,7 @@ def test_capacity(metrics, snap_compare, size):
 
         await settle(pilot)
         pilot.app.push_screen(CapacityScreen())
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(metrics, terminal_size=size, run_before=run_before)
 
@@ -125,6 +118,6 @@ def test_trends(patterns, snap_compare):
 
         await settle(pilot)
         pilot.app.push_screen(TrendsScreen())
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(patterns, terminal_size=(80, 24), run_before=run_before)

@@ -18,8 +18,7 @@ from store.db import journal
 from store.db.errors import NotAllowed
 from store.school import audit, kiosks, people
 from store.servicedesk import incidents, servicedesk
-from tests.kiosk_helpers import settle
-from tests.test_desk_snapshots import ready
+from tests.kiosk_helpers import settle, steady
 from tui.app import DeskApp
 
 pytestmark = pytest.mark.screen
@@ -53,7 +52,7 @@ def morning(school, db_url, monkeypatch):
 
 def test_the_queue_names_the_refusals(morning, snap_compare):
     async def run_before(pilot):
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(morning, terminal_size=(80, 24), run_before=run_before)
 
@@ -63,6 +62,6 @@ def test_the_audit_trail(morning, snap_compare, size):
     async def run_before(pilot):
         await settle(pilot)
         pilot.app.action_audit()
-        await ready(pilot)
+        await steady(pilot)
 
     assert snap_compare(morning, terminal_size=size, run_before=run_before)

@@ -5,7 +5,6 @@ Update after a deliberate change with `pytest tests/test_kiosk_snapshots.py
 """
 
 import pytest
-from textual.widgets import Input
 
 from kiosk.app import KioskApp
 from kiosk.screens.receipt import ReceiptScreen
@@ -13,7 +12,7 @@ from store.db.models import Incident
 from store.problems import known_errors, problems
 from store.school import kiosks, notices
 from store.servicedesk import incidents, servicedesk
-from tests.kiosk_helpers import press_button, settle, type_into, walk_to_review
+from tests.kiosk_helpers import press_button, settle, steady, type_into, walk_to_review
 
 pytestmark = pytest.mark.screen
 
@@ -44,14 +43,6 @@ def fixed_call(summary="The laptop won't charge", **extra):
     )
     Incident.update(check_code="K7QX").where(Incident.id == call.id).execute()
     return servicedesk.find_call(call.number)
-
-
-async def steady(pilot) -> None:
-    """Stop cursors blinking, so a snapshot never catches one half-way."""
-    await settle(pilot)
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
 
 
 async def to_step(pilot, step: int) -> None:
