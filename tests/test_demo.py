@@ -152,6 +152,18 @@ def test_calls_arrive_on_school_days_in_school_hours(filled):
         assert local.month != 8  # the summer holiday
 
 
+def test_a_demo_filled_just_after_midnight_keeps_to_school_hours(db, monkeypatch):
+    """Early on a Monday, most of the day's lesson times are still to come: those calls
+    go to the school day before, never to the weekend's small hours."""
+    monday = dt.datetime(2026, 12, 7, 0, 10)  # UTC, and in London
+    monkeypatch.setattr(journal, "now", lambda: monday)
+    demo.fill(300, by="tester", seed=7)
+    for row in Incident.select(Incident.logged_at):
+        local = row.logged_at.replace(tzinfo=dt.UTC).astimezone()
+        assert local.weekday() < 5 and dt.time(7, 45) <= local.time() <= dt.time(17, 0)
+        assert row.logged_at <= monday
+
+
 def test_a_year_of_outcomes_mostly_closed_recent_ones_open(filled):
     statuses = Counter(row.status for row in Incident.select(Incident.status))
     assert statuses["closed"] > 0.8 * 2000

@@ -295,8 +295,8 @@ def _calls(
         kind = school["categories"][name]
         _weight, summaries, fixes, workarounds = FAULTS[name]
         logged = _moment(rng, rng.choice(days))
-        if logged > now:
-            logged = now - dt.timedelta(minutes=rng.randrange(1, 600))
+        if logged > now:  # later today than it is now: on the school day before instead
+            logged = _moment(rng, days[-2]) if len(days) > 1 else now
         who = rng.random()
         if who < 0.6:
             requester, role = rng.choice(school["pupils"]), "pupil"
