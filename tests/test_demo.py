@@ -1,6 +1,7 @@
 """`fitsdesk demo`: a school that looks like a school, fast, on either database."""
 
 import datetime as dt
+import secrets
 import shutil
 from collections import Counter
 from urllib.parse import quote
@@ -308,3 +309,25 @@ def test_the_demo_s_changes_happen_in_the_past_whatever_the_day(crew, monkeypatc
     assert now - dt.timedelta(days=75) < closed.implemented_at < now - dt.timedelta(days=3)
     assert closed.closed_at < now
     assert not changes.window_check(found["scheduled"].number).clashes
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="schemas are PostgreSQL's: SQLite has one school a file"
+)
+def test_the_demo_vacuums_its_own_schema_and_leaves_other_schools_alone(db):
+    other = f"other_{secrets.token_hex(4)}"
+    db.execute_sql(f'CREATE SCHEMA "{other}"')
+    try:
+        db.execute_sql(f'CREATE TABLE "{other}".incident (id int)')
+        demo.fill(50, by="tester", seed=7)
+        rows = db.execute_sql(
+            "SELECT schemaname, last_vacuum IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname = 'incident' AND schemaname IN (current_schema(), %s)",
+            (other,),
+        ).fetchall()
+        assert dict(rows) == {
+            db.execute_sql("SELECT current_schema()").fetchone()[0]: True,
+            other: False,
+        }
+    finally:
+        db.execute_sql(f'DROP SCHEMA "{other}" CASCADE')

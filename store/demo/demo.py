@@ -492,5 +492,10 @@ def fill(
     demo_mail.fill_mail()
     # Fresh statistics for the planner; on PostgreSQL also the visibility map, without which
     # counting a view's calls reads the table instead of only its index.
-    db.obj.execute_sql("ANALYZE" if database.is_sqlite() else "VACUUM ANALYZE")
+    if database.is_sqlite():
+        db.obj.execute_sql("ANALYZE")
+    else:  # only this school's tables: the database may hold other schools' schemas
+        (schema,) = db.obj.execute_sql("SELECT current_schema()").fetchone()
+        tables = ", ".join(f'"{schema}"."{name}"' for name in db.obj.get_tables(schema=schema))
+        db.obj.execute_sql(f"VACUUM ANALYZE {tables}")
     return done
