@@ -47,7 +47,7 @@ def run(db_url, capsys, monkeypatch):
 
 
 @pytest.fixture
-def ready(run):
+def ready(run, db):
     assert run("init")[0] == 0
     assert run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager")[0] == 0
     assert run("location", "add", "LIB", "--name", "Library")[0] == 0

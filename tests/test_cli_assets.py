@@ -15,7 +15,7 @@ NEW_COMMANDS = ("asset", "loan", "labels", "software")
 
 
 @pytest.fixture
-def desk(run):
+def desk(run, db):
     """A database with a technician (the login running the commands) and two rooms."""
     assert run("init")[0] == 0
     assert run("tech", "add", "jsmith", "--name", "Jo Smith")[0] == 0

@@ -56,7 +56,7 @@ def moment(monkeypatch):
 
 
 @pytest.fixture
-def desk(run, moment, tmp_path):
+def desk(run, db, moment, tmp_path):
     """A school with a manager (jsmith), a technician (akhan), a committee of three
     (bmorris and cdavis, technicians too, and eward, who only votes), rooms, Audacity, a
     call, and an autumn term's calendar."""

@@ -11,7 +11,7 @@ from tui.cli import main
 
 
 @pytest.fixture
-def run(run):
+def run(run, db):
     """conftest's `run`, in a database made with `fitsdesk init`, jsmith its manager."""
     assert run("init")[0] == 0
     assert run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager")[0] == 0

@@ -9,7 +9,7 @@ from tui.cli import main
 
 
 @pytest.fixture
-def desk(run):
+def desk(run, db):
     """Two printer calls in S12, made through the command line."""
     assert run("init")[0] == 0
     assert run("tech", "add", "jsmith", "--name", "Jo Smith")[0] == 0

@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.fixture
-def library(run):
+def library(run, db):
     """Two rooms with devices in them, and three titles."""
     assert run("init")[0] == 0
     assert run("tech", "add", "jsmith", "--name", "Jo Smith")[0] == 0

@@ -170,7 +170,7 @@ def test_doctor_checks_the_mail_settings_this_account_can_use(run, db_url, tmp_p
 
 
 @pytest.fixture
-def refused(run):
+def refused(run, db):
     """A school (jsmith manages, akhan works) where akhan was refused twice."""
     assert run("init")[0] == 0
     assert run("tech", "add", "jsmith", "--name", "Jo Smith", "--role", "manager")[0] == 0
