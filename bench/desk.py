@@ -29,22 +29,23 @@ SEARCHES = (
 )
 
 
-def start(url: str, runs: int = 7) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Median (ms, MiB) to a filled queue for the desk, and for the bare app alongside;
-    both byte-compiled, as installed (`as_installed`)."""
+def start(url: str, runs: int = 7) -> dict[str, tuple[float, float]]:
+    """Median (ms, MiB) to a filled queue for the desk, and for the bare app alongside
+    ("bare"); both byte-compiled, as installed (`as_installed`), alternating."""
     as_installed()
     python = sys.executable
-    desk = [python, "-c", KIOSK, "desk", "--db", url]  # as this account (bench.staff)
-    bare = [python, str(ROOT / "bench" / "bare_app.py")]
-    desks, bares = [], []
+    commands = {
+        "bare": ([python, str(ROOT / "bench" / "bare_app.py")], b"Hello from a bare"),
+        "desk": ([python, "-c", KIOSK, "desk", "--db", url], re.compile(rb"INC-[0-9]{6}")),
+    }  # the desk runs as this account (bench.staff)
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
-        bares.append(first_screen(bare, b"Hello from a bare"))
-        desks.append(first_screen(desk, re.compile(rb"INC-[0-9]{6}")))
-
-    def median(got: list[tuple[float, float]]) -> tuple[float, float]:
-        return statistics.median(g[0] for g in got), statistics.median(g[1] for g in got)
-
-    return median(desks), median(bares)
+        for name, (args, marker) in commands.items():
+            got[name].append(first_screen(args, marker))
+    return {
+        name: (statistics.median(g[0] for g in found), statistics.median(g[1] for g in found))
+        for name, found in got.items()
+    }
 
 
 def store_calls(url: str, repeats: int = 40) -> dict[str, Timing]:
@@ -77,3 +78,27 @@ def store_calls(url: str, repeats: int = 40) -> dict[str, Timing]:
     )
     database.db.close()
     return found
+
+
+def main() -> None:
+    """`python -m bench.desk [FOLDER]`: the start figures on a 100,000-call SQLite database,
+    kept in FOLDER between runs (a temporary folder when none is given)."""
+    import tempfile
+    from pathlib import Path
+
+    from bench import lookups
+    from store.db import database
+
+    with tempfile.TemporaryDirectory() as spare:
+        url = lookups.sqlite_url(Path(sys.argv[1] if len(sys.argv) > 1 else spare), 100_000)
+        lookups.build(url, 100_000)
+        database.db.close()
+        starts = start(url)
+    bare_ms, bare_mib = starts.pop("bare")
+    print(f"bare Textual app {bare_ms:6.0f} ms {bare_mib:6.1f} MiB")
+    for name, (ms, mib) in starts.items():
+        print(f"{name:<28} {ms:6.0f} ms {mib:6.1f} MiB  start {ms / bare_ms:.2f}x (aim: 2x)")
+
+
+if __name__ == "__main__":
+    main()

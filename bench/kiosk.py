@@ -163,3 +163,30 @@ def prepare(url: str) -> None:
     if not kiosks.pin_is_set():
         kiosks.set_pin("482913", by="bench")
     database.db.close()
+
+
+def main() -> None:
+    """`python -m bench.kiosk [FOLDER]`: the start figures on a 100,000-call SQLite database,
+    kept in FOLDER between runs (a temporary folder when none is given)."""
+    import tempfile
+
+    from bench import lookups
+    from store.db import database
+
+    with tempfile.TemporaryDirectory() as spare:
+        url = lookups.sqlite_url(Path(sys.argv[1] if len(sys.argv) > 1 else spare), 100_000)
+        lookups.build(url, 100_000)
+        database.db.close()
+        prepare(url)
+        figures = start_and_memory(url, runs=7)
+    bare_ms, bare_mib = figures.pop("bare")
+    print(f"bare Textual app {bare_ms:6.0f} ms {bare_mib:6.1f} MiB")
+    for name, (ms, mib) in figures.items():
+        print(
+            f"{name:<28} {ms:6.0f} ms {mib:6.1f} MiB  start {ms / bare_ms:.2f}x, "
+            f"memory {mib / bare_mib:.2f}x (aim: 1.5x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
