@@ -3,6 +3,7 @@ the scan box, notices, logging a call, keys, and calls arriving on their own."""
 
 import asyncio
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -184,6 +185,29 @@ async def test_a_call_shows_every_field_and_its_timeline_as_plain_text(desk, cal
         await pilot.click("#fields")  # the markup in it runs nothing
         await settle(pilot)
         assert pilot.app.return_code is None
+
+
+async def test_a_call_reported_again_at_kiosks_shows_who_else_and_resolves_with_them(desk, calls):
+    from store.servicedesk import callers
+
+    again = [
+        callers.report_from_kiosk(
+            kiosk="library", summary="No charge", requester=name, asset="LAP-0042"
+        )[0].number
+        for name in ("Ada", "Ben")
+    ]
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_call(pilot, calls[1])
+        shown = text_of(pilot, "#fields")
+        assert "Reported by  3 people, also as" in shown and all(n in shown for n in again)
+        assert "impact medium" in shown  # laptop's low impact, raised by three reporters
+        pilot.app.pop_screen()
+        await open_call(pilot, again[0])
+        assert re.search(rf"Same fault as +{calls[1]}", text_of(pilot, "#fields"))
+        assert "Ada" in text_of(pilot, "#fields")
+    incidents.resolve(calls[1], kind="fix", text="New charger", by="jsmith")
+    assert {servicedesk.find_call(n).status for n in again} == {"resolved"}
 
 
 async def test_every_action_on_a_call(desk, calls):

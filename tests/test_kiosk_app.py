@@ -12,6 +12,7 @@ from textual import events
 from kiosk.app import CANT_SAVE, KioskApp
 from store.db import config
 from store.db.models import Incident, Note
+from store.db.numbers import log_number
 from store.school import notices
 from store.servicedesk import incidents, servicedesk
 from store.servicedesk.callers import BUSY_KIOSK
@@ -127,7 +128,7 @@ async def test_the_device_step_explains_an_unknown_tag(kiosk_app):
         assert "Found: Dell 3440 (LAP-0042)" in text_of(pilot, "#found")
 
 
-async def test_a_device_with_an_open_log_gets_that_log(kiosk_app):
+async def test_a_device_with_an_open_log_gets_a_number_of_its_own(kiosk_app):
     first = servicedesk.log_call(
         summary="Laptop won't charge", requester="Ada", asset="LAP-0042", by="jsmith"
     )
@@ -135,11 +136,12 @@ async def test_a_device_with_an_open_log_gets_that_log(kiosk_app):
         await walk_to_review(pilot, tag="LAP-0042", summary="Charger light off")
         await press_button(pilot, "#send")
         assert screen_name(pilot) == "ReceiptScreen"
-        assert "already told us about this device" in text_of(pilot, "#joined")
-        assert text_of(pilot, "#number") == first.number
-        assert pilot.app.screen.query_one(QRCode).payload == first.scan
-    assert Incident.select().count() == 1
-    assert "Charger light off" in Note.get().text
+        assert "We already know about this and are working on it" in text_of(pilot, "#joined")
+        mine = Incident.select().order_by(Incident.id.desc()).get()
+        assert mine.id != first.id and mine.duplicate_of_id == first.id
+        assert text_of(pilot, "#number") == log_number(mine.id)
+        assert pilot.app.screen.query_one(QRCode).payload != first.scan
+    assert not Note.select().exists()
 
 
 async def test_back_keeps_what_was_typed(kiosk_app):

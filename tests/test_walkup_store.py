@@ -94,7 +94,7 @@ def test_a_kiosk_report_logs_a_call_at_the_kiosk(school):
     assert journal.history("incident", call.id)[0].who == "kiosk:library"
 
 
-def test_a_second_report_of_a_device_joins_its_open_call(school):
+def test_a_second_report_of_a_device_is_a_call_of_its_own_linked_to_the_open_one(school):
     first, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
     again, existing = callers.report_from_kiosk(
         kiosk="library",
@@ -106,15 +106,54 @@ def test_a_second_report_of_a_device_joins_its_open_call(school):
             "answers": {"already_tried": "Another socket"},
         },
     )
-    assert existing and again.id == first.id and again.check_code == first.check_code
-    assert Incident.select().count() == 1
-    note = Note.get()
-    assert note.public and note.author == "caller"
-    assert note.text.startswith("Also reported at a kiosk by Ada Byron: Charger light is off")
-    assert "What have you already tried? Another socket" in note.text
+    assert existing and again.id != first.id and again.check_code != first.check_code
+    assert Incident.get_by_id(again.id).duplicate_of_id == first.id
+    assert not Note.select().exists()  # nothing of Ada's is written on Sam's call
+    assert again.requester == "Ada Byron" and again.answers["already_tried"] == "Another socket"
+    # Neither sees the other's call with their own number and code.
+    mine = callers.caller_view(again.scan, kiosk="library")
+    assert mine.number == again.number and "Sam" not in str(mine)
+    theirs = callers.caller_view(first.scan, kiosk="library")
+    assert "Ada" not in str(theirs) and again.check_code not in str(theirs)
+    with pytest.raises(NotFound):
+        callers.caller_view(f"{first.number}-{again.check_code}", kiosk="library")
+    seen = [(e.field, e.after) for e in journal.history("incident", first.id)]
+    assert ("reported again", again.number) in seen
+
+
+def test_resolving_the_main_call_resolves_its_duplicates_and_each_caller_confirms(school):
+    first, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    second, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    third, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    assert {Incident.get_by_id(c.id).duplicate_of_id for c in (second, third)} == {first.id}
     incidents.resolve(first.number, kind="fix", text="New charger", by="jsmith")
-    third, existing = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
-    assert not existing and third.id != first.id  # the old one is no longer open
+    for call in (first, second, third):
+        row = Incident.get_by_id(call.id)
+        assert (row.status, row.resolution_text) == ("resolved", "New charger")
+    servicedesk.confirm_fixed(second.scan)
+    assert Incident.get_by_id(second.id).status == "closed"
+    assert Incident.get_by_id(third.id).status == "resolved"  # still theirs to say
+    fourth, existing = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
+    assert not existing and Incident.get_by_id(fourth.id).duplicate_of_id is None
+
+
+def test_the_same_room_and_category_is_the_same_fault_and_many_reporters_raise_its_impact(
+    school,
+):
+    report = {**REPORT, "category": "software", "location": "LIB"}
+    first, _ = callers.report_from_kiosk(kiosk="library", **report)
+    impact = Incident.get_by_id(first.id).impact
+    assert impact == 3
+    _elsewhere, existing = callers.report_from_kiosk(
+        kiosk="library", **{**report, "location": "S12"}
+    )
+    assert not existing
+    for _again in range(2):
+        _, existing = callers.report_from_kiosk(kiosk="library", **report)
+        assert existing
+    main = Incident.get_by_id(first.id)
+    assert main.impact == 2 and main.priority == config.current().priority(2, main.urgency)
+    assert ("impact", "2") in [(e.field, e.after) for e in journal.history("incident", first.id)]
 
 
 def test_a_kiosk_may_send_only_so_many_reports_in_the_window(school):

@@ -24,7 +24,7 @@ class ReceiptScreen(KioskScreen):
         self.call = call
         """The saved call."""
         self.existing = existing
-        """Whether the report joined a call already open for the device."""
+        """Whether the report was linked to a call already open for the same fault."""
         self.linked = linked
         """Whether the call was added to a problem we already knew about."""
 
@@ -34,8 +34,7 @@ class ReceiptScreen(KioskScreen):
             with Vertical(id="receipt-words"):
                 if self.existing:
                     yield Static(
-                        "Someone has already told us about this device, so we "
-                        "added what you said to their log:",
+                        "We already know about this and are working on it. Your own log number is:",
                         id="joined",
                     )
                 elif self.linked:

@@ -143,6 +143,10 @@ class Incident(Base):
     resolved_at = pw.DateTimeField(null=True)
     closed_at = pw.DateTimeField(null=True)
     updated_at = pw.DateTimeField()
+    duplicate_of = pw.ForeignKeyField(
+        "self", null=True, backref="duplicates", column_name="duplicate_of_id", index=True
+    )
+    """The open call this one reports again, when a kiosk found one (docs/kiosk.md)."""
 
 
 class Note(Base):

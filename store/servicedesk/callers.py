@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store.db import config
+from store.db import config, journal
 from store.db.database import read, write
 from store.db.errors import NotFound, Refused
 from store.db.models import Asset, Incident
@@ -40,27 +40,71 @@ NUMBER_NOT_FOUND = "We can't find that log number. Check the number on your rece
 
 def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
     """Log what a pupil reported at a kiosk, in one transaction: refused when the kiosk
-    has sent its limit of reports in the window; added as a note to the device's open
-    call if it has one. Returns the call and whether it was that existing one."""
+    has sent its limit of reports in the window. Every report is a call of its own, with
+    a number and code only its caller holds. When the device, or the same room and
+    category, already has an open call, the new one is linked to it as a duplicate and
+    counts towards its impact (`link_duplicate`). Returns the new call and whether it
+    was linked to one already open."""
     settings = config.current()
     name = clean_kiosk_name(kiosk) if kiosk else None
     tag = clean_code(report["asset"], TAG) if report.get("asset") else None
     with write():
         _count_report(name, settings)
-        existing = None
-        if tag:
-            existing = (
-                Incident.select()
-                .join(Asset)
-                .where((Asset.tag == tag) & calls.IS_OPEN)
-                .order_by(Incident.logged_at.desc())
-                .first()
-            )
-        if existing is None:
-            call = log_call(kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report)
+        call = log_call(kiosk=name, channel="kiosk", by=f"kiosk:{name or 'unnamed'}", **report)
+        new = Incident.get_by_id(call.id)
+        main = _open_call_for(new, tag)
+        if main is None:
             return call, False
-        calls.add_note(existing, CALLER, _as_note(report), public=True)
-        return calls.as_call(existing.id), True  # before the commit, as log_call does
+        link_duplicate(new, main, by=CALLER)
+        return calls.as_call(new.id), True  # before the commit, as log_call does
+
+
+def _open_call_for(new: Incident, tag: str | None) -> Incident | None:
+    """The open call already reporting `new`'s fault: the device's newest, else the newest
+    in the same room with the same category; the main call when that is a duplicate."""
+    others = Incident.select().where(calls.IS_OPEN & (Incident.id != new.id))
+    found = None
+    if tag:
+        found = (
+            others.join(Asset).where(Asset.tag == tag).order_by(Incident.logged_at.desc()).first()
+        )
+    if found is None and new.location_id and new.category_id:
+        found = (
+            others.where(
+                (Incident.location == new.location_id) & (Incident.category == new.category_id)
+            )
+            .order_by(Incident.logged_at.desc())
+            .first()
+        )
+    if found is not None and found.duplicate_of_id:
+        main = Incident.get_or_none(Incident.id == found.duplicate_of_id)
+        found = main or found
+    return found
+
+
+REPORTERS_FOR_IMPACT = ((10, 1), (3, 2))
+"""How many people reporting one fault (the call and its duplicates) raise its impact to
+what: many pupils with the same fault is a wider one (docs/kiosk.md)."""
+
+
+def link_duplicate(new: Incident, main: Incident, *, by: str) -> None:
+    """Mark `new` as reporting `main`'s fault again, journalled on both; raise `main`'s
+    impact when enough people have now reported it (`REPORTERS_FOR_IMPACT`). Inside the
+    caller's transaction."""
+    calls.change(new, by, "duplicate", {"duplicate_of": main.id})
+    journal.record(by, new, "duplicate", field="duplicate of", after=log_number(main.id))
+    journal.record(by, main, "duplicate", field="reported again", after=log_number(new.id))
+    reporters = 1 + Incident.select().where(Incident.duplicate_of == main.id).count()
+    for at_least, impact in REPORTERS_FOR_IMPACT:
+        if reporters >= at_least and main.impact > impact:
+            settings = config.current()
+            calls.change(
+                main,
+                by,
+                "duplicate",
+                {"impact": impact, "priority": settings.priority(impact, main.urgency)},
+            )
+            break
 
 
 def _count_report(name: str | None, settings: config.Config) -> None:

@@ -161,7 +161,9 @@ def set_priority(
 def resolve(
     reference: object, *, kind: str, text: str, by: str, seen_version: int | None = None
 ) -> Call:
-    """Resolve an open call with a fix or a workaround; the caller is then asked to confirm."""
+    """Resolve an open call with a fix or a workaround, and its open duplicates with it
+    (`store.servicedesk.callers.link_duplicate`); each caller is then asked to confirm on
+    their own call."""
     kind = str(kind).strip().lower()
     if kind not in RESOLUTION_KINDS:
         raise Refused(f"Say whether it was a fix or a workaround, not '{shown(kind)}'.")
@@ -178,12 +180,18 @@ def resolve(
             "resolved_at": journal.now(),
             "hold_reason": "",
         }
-        if row.assignee_id is None:
-            journal.record(actor.login, row, "resolve", field="assignee", after=actor.login)
-            updates["assignee"] = actor.id
-        calls.change(row, actor.login, "resolve", _responded(row, updates))
         said = "Fixed" if kind == "fix" else "A workaround"
-        calls.tell_caller(row, "resolved", f"{said}: {text}")
+        duplicates = Incident.select().where((Incident.duplicate_of == row.id) & calls.IS_OPEN)
+        for each in [row, *duplicates]:  # the same fault reported again: each caller confirms
+            if each.assignee_id is None:
+                journal.record(actor.login, each, "resolve", field="assignee", after=actor.login)
+            calls.change(
+                each,
+                actor.login,
+                "resolve",
+                _responded(each, {**updates, "assignee": each.assignee_id or actor.id}),
+            )
+            calls.tell_caller(each, "resolved", f"{said}: {text}")
     return _result(row)
 
 

@@ -54,7 +54,7 @@ from store.db.sanitise import (
     shown,
 )
 from store.records import calls
-from store.records.views import FITS_QUESTIONS, Call
+from store.records.views import FITS_QUESTIONS, STATUS_WORDS, Call
 from store.school import people
 from store.school.categories import level
 from store.school.kiosks import clean_kiosk_name
@@ -213,6 +213,23 @@ def find_call(reference: object) -> Call:
         if values is None or (ref.check is not None and ref.check != values[1]):
             raise calls.not_found(log_number(ref.id) + (f"-{ref.check}" if ref.check else ""))
         return calls.to_call(values, calls.notes_of(ref.id))
+
+
+def same_fault(reference: object) -> tuple[str | None, list[tuple[str, str]]]:
+    """For the desk: the call this one duplicates (its number, or None), and the calls
+    that duplicate this one as (number, status word), oldest first (docs/kiosk.md)."""
+    ref = parse_reference(reference)
+    with read():
+        row = Incident.get_or_none(Incident.id == ref.id)
+        if row is None:
+            raise calls.not_found(log_number(ref.id))
+        copies = (
+            Incident.select(Incident.id, Incident.status)
+            .where(Incident.duplicate_of == row.id)
+            .order_by(Incident.id)
+        )
+        main = log_number(row.duplicate_of_id) if row.duplicate_of_id else None
+        return main, [(log_number(c.id), STATUS_WORDS[c.status]) for c in copies]
 
 
 def clean_status(status: object) -> tuple[str, ...]:

@@ -120,18 +120,21 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
                 known_errors.for_call(number),
                 changes.changes_of_call(number),
                 mail_records.thread(int(number.split("-")[1])),
+                servicedesk.same_fault(number),
             ),
             self.show,
         )
 
     def show(self, result) -> None:
-        call, history, self.lent, self.problems, self.known, asked, self.thread = result
+        call, history, self.lent, self.problems, self.known, asked, self.thread, same = result
         changed = self.call is not None and call.version != self.call.version
         self.call = call
         known = self.query_one("#known", Static)
         known.update(known_words(self.known))
         known.display = bool(self.known)  # nothing at all when none apply
-        self.query_one("#fields", Static).update(fields_of(call, self.lent, self.problems, asked))
+        self.query_one("#fields", Static).update(
+            fields_of(call, self.lent, self.problems, asked, same)
+        )
         hint = "m: every email in full" if self.thread else ""
         self.query_one("#timeline", Static).update(timeline(call, history, self.thread, hint))
         self.refresh_bindings()
@@ -354,10 +357,14 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
 
 
 def fields_of(
-    call: Call, lent: list | None = None, linked: list | None = None, asked: list | None = None
+    call: Call,
+    lent: list | None = None,
+    linked: list | None = None,
+    asked: list | None = None,
+    same: tuple[str | None, list[tuple[str, str]]] | None = None,
 ) -> Table:
-    """Every field of the call, as text, with the problems it is linked to and the changes
-    it asked for or that caused it."""
+    """Every field of the call, as text, with the problems it is linked to, the changes
+    it asked for or that caused it, and the calls reporting the same fault."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -376,6 +383,7 @@ def fields_of(
         ("Where", f"{call.location_name} ({call.location})" if call.location else "-"),
         ("What", call.category_label or "-"),
         ("Device", call.asset or "-"),
+        *same_fault_rows(same),
         *(
             ("Problem" if n == 0 else "", f"{found.number} ({found.status_word}): {found.title}")
             for n, found in enumerate(linked or ())
@@ -413,6 +421,21 @@ def fields_of(
         table.add_row(label, Text(value))
     return table
 
+
+def same_fault_rows(same) -> list[tuple[str, str]]:
+    """The call this one duplicates, and how many (and which) duplicate it."""
+    main, copies = same or (None, [])
+    rows = [("Same fault as", main)] if main else []
+    if copies:
+        listed = ", ".join(f"{number} ({word})" for number, word in copies[:SHOWN_COPIES])
+        more = len(copies) - SHOWN_COPIES
+        listed += f" and {more} more" if more > 0 else ""
+        rows.append(("Reported by", f"{len(copies) + 1} people, also as {listed}"))
+    return rows
+
+
+SHOWN_COPIES = 4
+"""Duplicates spelt out on a call; any more are counted."""
 
 SHOWN_KNOWN = 3
 """Known errors spelt out on a call; any more are counted."""
