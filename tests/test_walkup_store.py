@@ -190,27 +190,38 @@ def test_the_caller_sees_everything_with_the_code(school):
     assert callers.caller_view(call.scan, kiosk="library").can_answer
 
 
-def test_without_the_code_only_the_status_word(school):
+def test_a_number_alone_says_nothing_of_whether_it_exists_and_counts_as_a_guess(school):
     call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
-    view = callers.caller_view(call.number, kiosk="library")
-    assert (view.verified, view.status_word) == (False, "Logged")
-    assert view.technician is None and view.latest_news is None and view.summary is None
-    assert view.scan is None
+    with pytest.raises(NotFound) as known:
+        callers.caller_view(call.number, kiosk="library")
+    with pytest.raises(NotFound) as unknown:
+        callers.caller_view("INC-000999", kiosk="library")
+    assert str(known.value) == str(unknown.value) == callers.NEEDS_CODE
+    assert kiosks.wait_seconds(None, "check", target=call.number) == 0
+    for _guess in range(2):
+        with pytest.raises(NotFound):
+            callers.caller_view(call.number, kiosk="library")
+    assert kiosks.wait_seconds(None, "check", target=call.number) > 0
 
 
-def test_an_unknown_number_and_a_wrong_code_look_the_same_and_are_slowed(school):
+def test_guessing_one_number_slows_that_number_at_every_kiosk_and_no_other(school):
     call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
+    other, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
     wrong = "AAAA" if call.check_code != "AAAA" else "BBBB"
     with pytest.raises(NotFound) as wrong_code:
         callers.caller_view(f"{call.number}-{wrong}", kiosk="library")
     with pytest.raises(NotFound) as unknown:
         callers.caller_view(f"INC-000999-{wrong}", kiosk="library")
     assert str(wrong_code.value) == str(unknown.value)
-    with pytest.raises(NotFound):
-        callers.caller_view("INC-000998", kiosk="library")
-    with pytest.raises(Refused, match=r"Please wait \d+ seconds"):
+    for _guess in range(2):
+        with pytest.raises(NotFound):
+            callers.caller_view(f"{call.number}-{wrong}", kiosk="library")
+    with pytest.raises(Refused, match=rf"Please wait \d+ seconds, then try {call.number}"):
         callers.caller_view(call.scan, kiosk="library")  # even the right code must wait
-    assert callers.caller_view(call.scan, kiosk=None).verified  # another kiosk need not
+    with pytest.raises(Refused):
+        callers.caller_view(call.scan, kiosk=None)  # and at another kiosk
+    assert callers.caller_view(other.scan, kiosk="library").verified  # other numbers go on
+    assert kiosks.wait_seconds("library", "pin") == 0
 
 
 def test_junk_is_bad_input_not_a_guess(school):

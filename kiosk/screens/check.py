@@ -74,13 +74,6 @@ class CheckScreen(KioskScreen):
         self.view = view
         text = Text()
         text.append(f"{view.number}: {view.status_word}\n", style="bold")
-        if not view.verified:
-            text.append(
-                "To see more, type the code from your receipt after the number "
-                "(4 letters and numbers), like INC-000042 K7QX."
-            )
-            self.say(text)
-            return
         text.append(Text(view.summary or ""))
         text.append("\n" + (view.plain_status or ""))
         if view.technician:

@@ -177,6 +177,9 @@ class Attempt(Base):
     kiosk = pw.ForeignKeyField(Kiosk, null=True)
     kind = pw.CharField(max_length=10)
     at = pw.DateTimeField()
+    target = pw.TextField(default="")
+    """The log number a check code was tried for ("" for other tries): wrong codes count
+    against the number, at every kiosk (docs/kiosk.md)."""
 
 
 class Setting(Base):

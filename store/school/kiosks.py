@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import zlib
 from dataclasses import dataclass
 
 from store.db import journal
@@ -144,48 +145,61 @@ _LOCK_KEYS = {"report": 0x4B494F01, "check": 0x4B494F02, "pin": 0x4B494F03}
 no name): one lock for each kind of try at each kiosk."""
 
 
-def _hold(kiosk: str | None, kind: str) -> int | None:
+def _hold(kiosk: str | None, kind: str, target: str = "") -> int | None:
     """Keep other transactions from counting or recording this kiosk's tries of `kind`
-    until this one ends; return the kiosk's id. Call inside `write()`, whose write lock
-    already does this on SQLite."""
+    (or, with a `target`, every try at that log number) until this one ends; return the
+    kiosk's id. Call inside `write()`, whose write lock already does this on SQLite."""
     if db.transaction_depth() == 0:
         raise RuntimeError("a kiosk's tries are counted inside write()")
     who = kiosk_id(kiosk)
     if not is_sqlite():
-        db.obj.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_KEYS[kind], who or 0))
+        key = zlib.crc32(target.encode()) - 2**31 if target else who or 0
+        db.obj.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_KEYS[kind], key))
     return who
 
 
-def _tries(who: int | None, kind: str, since: dt.datetime):
-    return Attempt.select(Attempt.at).where(
-        (Attempt.kind == kind)
-        & (Attempt.kiosk.is_null() if who is None else Attempt.kiosk == who)
-        & (Attempt.at > since)
+def _tries(who: int | None, kind: str, since: dt.datetime, target: str = ""):
+    """Tries of `kind` since `since`: at the kiosk `who`, or at every kiosk for `target`."""
+    place = (
+        (Attempt.target == target)
+        if target
+        else (Attempt.kiosk.is_null() if who is None else Attempt.kiosk == who)
     )
+    return Attempt.select(Attempt.at).where((Attempt.kind == kind) & place & (Attempt.at > since))
 
 
-def _record(who: int | None, kind: str, at: dt.datetime, kiosk: str | None, record: str) -> None:
-    Attempt.insert(kiosk=who, kind=kind, at=at).execute()
+def _record(
+    who: int | None, kind: str, at: dt.datetime, kiosk: str | None, record: str, target: str = ""
+) -> None:
+    Attempt.insert(kiosk=who, kind=kind, at=at, target=target).execute()
     if kind in FAILURES:
-        failed = _tries(who, kind, at - FAILURE_WINDOW).count()
+        failed = _tries(who, kind, at - FAILURE_WINDOW, target).count()
         if failed > FREE_TRIES:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+            where = f"for {target}" if target else "at this kiosk"
             audit.refused(
                 f"kiosk {kiosk or '(no name)'}",
                 FAILURES[kind],
                 record=record,
-                detail=f"{failed} {FAILURES[kind]}s at this kiosk in {minutes} minutes; "
+                detail=f"{failed} {FAILURES[kind]}s {where} in {minutes} minutes; "
                 "each try now waits longer.",
             )
 
 
 def record_try(
-    kiosk: str | None, kind: str, *, at: dt.datetime | None = None, record: str = ""
+    kiosk: str | None,
+    kind: str,
+    *,
+    at: dt.datetime | None = None,
+    record: str = "",
+    target: str = "",
 ) -> None:
     """Count one try at a kiosk against its limits: a report sent, or a wrong check code
-    or PIN ('report', 'check', 'pin'). A failure past the free tries is also kept in the
-    security audit trail, naming the kiosk and the record tried. Call inside `write()`."""
-    _record(_hold(kiosk, kind), kind, at or journal.now(), kiosk, record)
+    or PIN ('report', 'check', 'pin'). A wrong check code counts against the log number
+    tried (`target`), at every kiosk, not against the kiosk. A failure past the free tries
+    is also kept in the security audit trail, naming the kiosk and the record tried. Call
+    inside `write()`."""
+    _record(_hold(kiosk, kind, target), kind, at or journal.now(), kiosk, record, target)
 
 
 def count_report(kiosk: str | None, *, limit: int, window: dt.timedelta) -> bool:
@@ -200,8 +214,8 @@ def count_report(kiosk: str | None, *, limit: int, window: dt.timedelta) -> bool
     return True
 
 
-def _wait(who: int | None, kind: str, now: dt.datetime) -> int:
-    recent = _tries(who, kind, now - FAILURE_WINDOW).order_by(Attempt.at.desc())
+def _wait(who: int | None, kind: str, now: dt.datetime, target: str = "") -> int:
+    recent = _tries(who, kind, now - FAILURE_WINDOW, target).order_by(Attempt.at.desc())
     times = [row.at for row in recent]
     if len(times) < FREE_TRIES:
         return 0
@@ -210,18 +224,20 @@ def _wait(who: int | None, kind: str, now: dt.datetime) -> int:
     return max(0, int(left + 0.999))
 
 
-def wait_seconds(kiosk: str | None, kind: str, *, now: dt.datetime | None = None) -> int:
-    """Seconds this kiosk must wait before another try of `kind` ('pin' or 'check'):
-    none for the first few failures, then doubling, to at most five minutes."""
+def wait_seconds(
+    kiosk: str | None, kind: str, *, now: dt.datetime | None = None, target: str = ""
+) -> int:
+    """Seconds before another try of `kind` ('pin' at this kiosk, or 'check' of the log
+    number `target`): none for the first few failures, then doubling, to at most five
+    minutes."""
     with read():
-        return _wait(kiosk_id(kiosk), kind, now or journal.now())
+        return _wait(kiosk_id(kiosk), kind, now or journal.now(), target)
 
 
-def wait_to_try(kiosk: str | None, kind: str) -> int:
-    """`wait_seconds`, holding this kiosk's tries of `kind` until the transaction ends:
-    when it is 0, the try it allows is recorded before any other process decides. Call
-    inside `write()`."""
-    return _wait(_hold(kiosk, kind), kind, journal.now())
+def wait_to_try(kiosk: str | None, kind: str, target: str = "") -> int:
+    """`wait_seconds`, holding these tries until the transaction ends: when it is 0, the
+    try it allows is recorded before any other process decides. Call inside `write()`."""
+    return _wait(_hold(kiosk, kind, target), kind, journal.now(), target)
 
 
 def _is_pin(pin: object) -> bool:

@@ -35,7 +35,8 @@ BUSY_KIOSK = (
 )
 """The kind message a kiosk shows when it has sent as many reports as it may."""
 NOT_FOUND_AT_KIOSK = "We can't find that number and code. Check them and try again."
-NUMBER_NOT_FOUND = "We can't find that log number. Check the number on your receipt."
+NEEDS_CODE = "Type the 4-letter code from your receipt after the number, or scan the square code."
+"""The answer to a number alone, whether or not it exists."""
 
 
 def report_from_kiosk(*, kiosk: str | None, **report) -> tuple[Call, bool]:
@@ -162,24 +163,24 @@ def _as_note(report: dict) -> str:
 
 
 def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
-    """What a caller at a kiosk may see of a call: everything with the right check code,
-    the status word alone with just the number. An unknown number and a wrong code look
-    the same, are counted, and after a few the kiosk must wait (`kiosks.wait_seconds`):
-    the wait, the look and the count are one transaction."""
+    """What a caller at a kiosk may see of their call, given its number and check code.
+    A number alone, an unknown number and a wrong code are answered alike (nothing says
+    whether the number exists) and counted against that log number at every kiosk; after
+    a few that number must wait (`kiosks.wait_seconds`) and no other does. The wait, the
+    look and the count are one transaction."""
+    ref = parse_reference(reference)
+    number = log_number(ref.id)
     with write():
-        wait = kiosks.wait_to_try(kiosk, "check")
+        wait = kiosks.wait_to_try(kiosk, "check", number)
         if wait:
-            raise Refused(f"Please wait {wait} seconds, then try again.")
-        ref = parse_reference(reference)
+            raise Refused(f"Please wait {wait} seconds, then try {number} again.")
         values = calls.find_row(ref.id)
-        wrong = values is None or (ref.check is not None and ref.check != values[1])
+        wrong = ref.check is None or values is None or ref.check != values[1]
         if wrong:
-            kiosks.record_try(kiosk, "check", record=log_number(ref.id))
+            kiosks.record_try(kiosk, "check", record=number, target=number)
     if wrong:
-        raise NotFound(NOT_FOUND_AT_KIOSK if ref.check else NUMBER_NOT_FOUND)
+        raise NotFound(NOT_FOUND_AT_KIOSK if ref.check else NEEDS_CODE)
     call = calls.to_call(values)
-    if ref.check is None:
-        return CallerView(call.number, call.status, call.status_word, verified=False)
     with read():
         news = next((n.text for n in reversed(calls.notes_of(call.id)) if n.public), None)
     first = call.assignee_name.split()[0] if call.assignee_name else None
