@@ -188,8 +188,10 @@ async def test_a_call_shows_every_field_and_its_timeline_as_plain_text(desk, cal
 
 
 async def test_a_call_reported_again_at_kiosks_shows_who_else_and_resolves_with_them(desk, calls):
+    from store.db import config
     from store.servicedesk import callers
 
+    config.use(config.Config(kiosk_report_pause_seconds=0))
     again = [
         callers.report_from_kiosk(
             kiosk="library", summary="No charge", requester=name, asset="LAP-0042"

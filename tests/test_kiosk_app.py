@@ -314,6 +314,31 @@ async def test_too_many_reports_get_a_kind_message_and_keep_the_report(school, d
     assert Incident.select().count() == 1
 
 
+async def test_a_report_straight_after_another_waits_a_moment_and_keeps_what_was_typed(
+    school, db_url, clock
+):
+    import datetime as dt
+
+    from store.db import journal
+    from store.db.models import Attempt
+
+    app = KioskApp(db_url=db_url, kiosk="library", clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot)
+        await press_button(pilot, "#send")
+        clock.now += 3
+        await pilot.press("x")
+        await walk_to_review(pilot, summary="Second fault")
+        await press_button(pilot, "#send")
+        assert screen_name(pilot) == "ReviewScreen"
+        said = text_of(pilot, "#send-problem")
+        assert said.startswith("Someone has just sent a report from here. Please wait")
+        Attempt.update(at=journal.now() - dt.timedelta(seconds=30)).execute()  # time passes
+        await press_button(pilot, "#send")
+        assert screen_name(pilot) == "ReceiptScreen"
+    assert Incident.select().order_by(Incident.id.desc()).get().summary == "Second fault"
+
+
 def refuse_writes(db) -> None:
     """Make the real database refuse to store a call, as a full disk or lost server would."""
     if ON_POSTGRES:

@@ -33,7 +33,7 @@ def one_try(url: str, what: str, typed: str, at, ready, start, results) -> None:
     from store.servicedesk import callers
 
     database.connect(url)
-    config.use(config.Config(kiosk_reports_per_window=REPORTS))
+    config.use(config.Config(kiosk_reports_per_window=REPORTS, kiosk_report_pause_seconds=0))
     journal.now = lambda: at  # one instant for all: a wait cannot run out mid-test
     ready.put(True)
     start.wait()
@@ -86,7 +86,7 @@ def test_twelve_reports_at_once_send_exactly_the_limit(school, db_url):
 
 
 def test_twelve_wrong_check_codes_at_once_try_exactly_the_free_tries(school, db_url):
-    config.use(config.Config(kiosk_reports_per_window=REPORTS))
+    config.use(config.Config(kiosk_reports_per_window=REPORTS, kiosk_report_pause_seconds=0))
     call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
     wrong = "AAAA" if call.check_code != "AAAA" else "BBBB"
     outcomes = all_at_once(db_url, "check", f"{call.number}-{wrong}")

@@ -94,7 +94,25 @@ def test_a_kiosk_report_logs_a_call_at_the_kiosk(school):
     assert journal.history("incident", call.id)[0].who == "kiosk:library"
 
 
-def test_a_second_report_of_a_device_is_a_call_of_its_own_linked_to_the_open_one(school):
+@pytest.fixture
+def no_pause(school):
+    """Reports one after another, the pause between them (tested on its own) taken away."""
+    config.use(config.Config(kiosk_report_pause_seconds=0))
+    return school
+
+
+def test_reports_from_one_kiosk_wait_a_moment_between_them_and_lose_nothing(school):
+    callers.report_from_kiosk(kiosk="library", **REPORT)
+    with pytest.raises(Refused, match=r"Please wait 20 seconds, then press Send again"):
+        callers.report_from_kiosk(kiosk="library", **REPORT)
+    assert Incident.select().count() == 1
+    callers.report_from_kiosk(kiosk=None, **REPORT)  # another kiosk has its own pause
+    Attempt.update(at=journal.now() - dt.timedelta(seconds=21)).execute()
+    callers.report_from_kiosk(kiosk="library", **REPORT)
+    assert Incident.select().count() == 3
+
+
+def test_a_second_report_of_a_device_is_a_call_of_its_own_linked_to_the_open_one(no_pause):
     first, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
     again, existing = callers.report_from_kiosk(
         kiosk="library",
@@ -121,7 +139,7 @@ def test_a_second_report_of_a_device_is_a_call_of_its_own_linked_to_the_open_one
     assert ("reported again", again.number) in seen
 
 
-def test_resolving_the_main_call_resolves_its_duplicates_and_each_caller_confirms(school):
+def test_resolving_the_main_call_resolves_its_duplicates_and_each_caller_confirms(no_pause):
     first, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
     second, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
     third, _ = callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
@@ -138,7 +156,7 @@ def test_resolving_the_main_call_resolves_its_duplicates_and_each_caller_confirm
 
 
 def test_the_same_room_and_category_is_the_same_fault_and_many_reporters_raise_its_impact(
-    school,
+    no_pause,
 ):
     report = {**REPORT, "category": "software", "location": "LIB"}
     first, _ = callers.report_from_kiosk(kiosk="library", **report)
@@ -157,7 +175,7 @@ def test_the_same_room_and_category_is_the_same_fault_and_many_reporters_raise_i
 
 
 def test_a_kiosk_may_send_only_so_many_reports_in_the_window(school):
-    config.use(config.Config(kiosk_reports_per_window=2))
+    config.use(config.Config(kiosk_reports_per_window=2, kiosk_report_pause_seconds=0))
     callers.report_from_kiosk(kiosk="library", **REPORT)
     callers.report_from_kiosk(kiosk="library", asset="LAP-0042", **REPORT)
     before = (Incident.select().count(), Note.select().count())
@@ -204,7 +222,7 @@ def test_a_number_alone_says_nothing_of_whether_it_exists_and_counts_as_a_guess(
     assert kiosks.wait_seconds(None, "check", target=call.number) > 0
 
 
-def test_guessing_one_number_slows_that_number_at_every_kiosk_and_no_other(school):
+def test_guessing_one_number_slows_that_number_at_every_kiosk_and_no_other(no_pause):
     call, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
     other, _ = callers.report_from_kiosk(kiosk="library", **REPORT)
     wrong = "AAAA" if call.check_code != "AAAA" else "BBBB"

@@ -21,7 +21,13 @@ from store.db import mail_settings as mail_config
 from store.db.errors import BadInput
 from store.db.sanitise import Field, clean
 
-KIOSK_KEYS = ("idle_seconds", "receipt_seconds", "reports_per_window", "window_minutes")
+KIOSK_KEYS = (
+    "idle_seconds",
+    "receipt_seconds",
+    "reports_per_window",
+    "window_minutes",
+    "report_pause_seconds",
+)
 TREND_RANGES = {
     "repeat_calls": (2, 100),
     "repeat_days": (1, 365),
@@ -145,9 +151,13 @@ class Config:
     """A kiosk left alone this long goes home and forgets what was typed."""
     kiosk_receipt_seconds: int = 60
     """How long the receipt with the QR code stays up."""
-    kiosk_reports_per_window: int = 5
-    """Reports one kiosk may send in `kiosk_window_minutes`."""
+    kiosk_reports_per_window: int = 30
+    """Reports one kiosk may send in `kiosk_window_minutes`: enough for a class whose
+    room has lost its projector, not for a pupil flooding the queue (docs/kiosk.md)."""
     kiosk_window_minutes: int = 10
+    kiosk_report_pause_seconds: int = 20
+    """The least time between two reports from one kiosk: one pupil cannot send a
+    stream, and the next in the queue waits no longer than this."""
     desk_keys: dict = field(default_factory=dict)
     """The desk's key bindings a school has changed, by binding id ("desk.take" = "T")."""
 
@@ -306,6 +316,7 @@ def load_config(path: Path | None = None) -> Config:
         "receipt_seconds": (5, 600),
         "reports_per_window": (1, 1000),
         "window_minutes": (1, 1440),
+        "report_pause_seconds": (0, 600),
     }
     for key, (low, high) in ranges.items():
         if key in kiosk:

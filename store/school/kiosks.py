@@ -202,16 +202,26 @@ def record_try(
     _record(_hold(kiosk, kind, target), kind, at or journal.now(), kiosk, record, target)
 
 
-def count_report(kiosk: str | None, *, limit: int, window: dt.timedelta) -> bool:
-    """Count one report against the kiosk's limit of `limit` in `window`; False, counting
-    nothing, when it has sent that many already. Call inside `write()`: the count and
-    the report it allows are then one step for every process."""
+def count_report(
+    kiosk: str | None,
+    *,
+    limit: int,
+    window: dt.timedelta,
+    pause: dt.timedelta = dt.timedelta(0),
+) -> int:
+    """Count one report against the kiosk's limits: at most `limit` in `window`, and at
+    least `pause` after the one before. 0 when counted; else, counting nothing, the
+    seconds until the pause ends, or -1 when the kiosk has sent its `limit`. Call inside
+    `write()`: the count and the report it allows are then one step for every process."""
     at = journal.now()
     who = _hold(kiosk, "report")
-    if _tries(who, "report", at - window).count() >= limit:
-        return False
+    recent = list(_tries(who, "report", at - window).order_by(Attempt.at.desc()).limit(limit))
+    if len(recent) >= limit:
+        return -1
+    if recent and at - recent[0].at < pause:
+        return max(1, int((recent[0].at + pause - at).total_seconds() + 0.999))
     _record(who, "report", at, kiosk, "")
-    return True
+    return 0
 
 
 def _wait(who: int | None, kind: str, now: dt.datetime, target: str = "") -> int:

@@ -34,6 +34,11 @@ BUSY_KIOSK = (
     "Please ask a member of staff to help you."
 )
 """The kind message a kiosk shows when it has sent as many reports as it may."""
+REPORT_PAUSE = (
+    "Someone has just sent a report from here. "
+    "Please wait {seconds} second{s}, then press Send again."
+)
+"""The kiosk's answer to a report sent straight after another (nothing is lost)."""
 NOT_FOUND_AT_KIOSK = "We can't find that number and code. Check them and try again."
 NEEDS_CODE = "Type the 4-letter code from your receipt after the number, or scan the square code."
 """The answer to a number alone, whether or not it exists."""
@@ -109,11 +114,18 @@ def link_duplicate(new: Incident, main: Incident, *, by: str) -> None:
 
 
 def _count_report(name: str | None, settings: config.Config) -> None:
-    """Count a report against the kiosk's limit, or refuse it; inside the report's
-    transaction, so a refused or failed report is not counted."""
-    window = dt.timedelta(minutes=settings.kiosk_window_minutes)
-    if not kiosks.count_report(name, limit=settings.kiosk_reports_per_window, window=window):
+    """Count a report against the kiosk's limits (docs/kiosk.md), or refuse it; inside
+    the report's transaction, so a refused or failed report is not counted."""
+    wait = kiosks.count_report(
+        name,
+        limit=settings.kiosk_reports_per_window,
+        window=dt.timedelta(minutes=settings.kiosk_window_minutes),
+        pause=dt.timedelta(seconds=settings.kiosk_report_pause_seconds),
+    )
+    if wait < 0:
         raise Refused(BUSY_KIOSK)
+    if wait:
+        raise Refused(REPORT_PAUSE.format(seconds=wait, s="" if wait == 1 else "s"))
 
 
 def add_me(reference: object, **call) -> Call:
