@@ -388,7 +388,7 @@ async def test_check_with_the_code_and_say_it_is_fixed(kiosk_app):
         await settle(pilot)
         result = text_of(pilot, "#result")
         assert f"{call.number}: Resolved" in result
-        assert "Jo is looking after it" in result and "New rollers ordered" in result
+        assert "Jo is looking after it" in result and "What we did: New rollers" in result
         assert "Is it fixed?" in result
         await press_button(pilot, "#fixed")
         assert "We have closed your log" in text_of(pilot, "#result")

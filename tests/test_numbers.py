@@ -42,6 +42,12 @@ def test_check_codes_use_the_unambiguous_upper_case_alphabet():
         (" INC000042 ", (42, None)),
         ("INC-000042-K7QX", (42, "K7QX")),
         ("inc-000042-k7qx", (42, "K7QX")),
+        ("INC-003001 7VAT", (3001, "7VAT")),
+        ("INC-0030017VAT", (3001, "7VAT")),
+        ("inc-003001-7vat", (3001, "7VAT")),
+        ("inc0030017vat", (3001, "7VAT")),
+        ("0030017VAT", (3001, "7VAT")),
+        ("00300172345", (300172345, None)),  # digits alone are always a number
     ],
 )
 def test_references_are_read_the_ways_people_type_them(typed, expected):
@@ -78,3 +84,9 @@ def test_bad_references_get_one_sentence(typed):
 def test_a_payload_reads_back_as_itself(record_id, check):
     ref = parse_reference(scan_payload(record_id, check))
     assert (ref.prefix, ref.id, ref.check) == ("INC", record_id, check)
+    typings = [f"{record_id:06d} {check}"]
+    if not check.isdigit():  # all digits run on would be one long number, as documented
+        typings.append(scan_payload(record_id, check).replace("-", "", 2))
+    for typed in typings:
+        ref = parse_reference(typed.lower())  # spaced, or run together, in any case
+        assert (ref.id, ref.check) == (record_id, check), typed

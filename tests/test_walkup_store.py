@@ -204,8 +204,10 @@ def test_the_caller_sees_everything_with_the_code(school):
     assert view.latest_news == "We have ordered a new charger"
     assert view.plain_status == "A technician has it and will look at it soon."
     assert not view.can_answer
+    assert view.what_we_did is None
     incidents.resolve(call.number, kind="fix", text="New charger", by="jsmith")
-    assert callers.caller_view(call.scan, kiosk="library").can_answer
+    view = callers.caller_view(call.scan, kiosk="library")
+    assert view.can_answer and view.what_we_did == "New charger"
 
 
 def test_a_number_alone_says_nothing_of_whether_it_exists_and_counts_as_a_guess(school):
@@ -256,3 +258,9 @@ def test_answering_from_the_kiosk(school):
     assert again.status == "assigned"
     incidents.resolve(call.number, kind="fix", text="New socket", by="jsmith")
     assert servicedesk.confirm_fixed(call.scan).status == "closed"
+
+
+def test_waits_are_said_as_a_pupil_reads_them():
+    from store.db.sanitise import seconds
+
+    assert (seconds(1), seconds(20)) == ("1 second", "20 seconds")

@@ -78,7 +78,10 @@ class CheckScreen(KioskScreen):
         text.append("\n" + (view.plain_status or ""))
         if view.technician:
             text.append(f"\n{view.technician} is looking after it.")
-        if view.latest_news:
+        if view.what_we_did:
+            text.append("\nWhat we did: ", style="bold")
+            text.append(view.what_we_did)  # the technician's words, shown as written
+        elif view.latest_news:
             text.append("\nLatest news: ", style="bold")
             text.append(view.latest_news)  # a technician's public note, shown as written
         if view.can_answer:
@@ -120,7 +123,7 @@ class CheckScreen(KioskScreen):
             text.append("\nIt has already been reported:\n")
             for number, status in device.open_calls:
                 text.append(f"  {number}: {status}\n")
-            text.append("If you report it again, we add what you say to that log.")
+            text.append("If you report it too, you get a number of your own, linked to that log.")
         else:
             text.append("\nNobody has reported a problem with it.")
         self.say(text)

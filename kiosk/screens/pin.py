@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from store.db.errors import FitsDeskError
+from store.db.sanitise import seconds
 from store.school import kiosks
 from tui.widgets.inputs import PlainInput
 
@@ -48,7 +49,7 @@ class PinScreen(ModalScreen[None]):
         if right:
             self.app.exit()
         elif wait:
-            self.say(f"Please wait {wait} seconds, then try again.")
+            self.say(f"Please wait {seconds(wait)}, then try again.")
         else:
             self.say("That PIN is not right.")
 

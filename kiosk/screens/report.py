@@ -183,7 +183,7 @@ class WhatStep(StepScreen):
     """Step 3: what kind of problem, as tiles in plain words."""
 
     STEP = 3
-    QUESTION = "What is the problem with?"
+    QUESTION = "What is not working?"
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
         Binding("escape", "back", show=False, priority=True),

@@ -6,6 +6,8 @@
     Reference(prefix='INC', id=42, check='K7QX')
     >>> parse_reference("42 K7QX")          # as a pupil copies it off the receipt
     Reference(prefix='INC', id=42, check='K7QX')
+    >>> parse_reference("inc-0030017vat")   # the code run on, in any case
+    Reference(prefix='INC', id=3001, check='7VAT')
 
 A number is the row's id from the database. The payload a pupil takes away
 is the number and a 4-character check code drawn with `secrets` from an
@@ -28,6 +30,14 @@ PREFIXES = {"INC": "an incident", "PRB": "a problem", "RFC": "a change"}
 _REFERENCE = re.compile(
     r"^(?:(?P<prefix>[A-Z]{3})\s*-?\s*)?(?P<digits>[0-9]{1,12})(?:(?:\s*-\s*|\s+)(?P<check>[0-9A-Z]{4}))?$"
 )
+
+
+_RUN_TOGETHER = re.compile(
+    r"^(?:(?P<prefix>[A-Z]{3})\s*-?\s*)?(?P<digits>[0-9]{6,12})(?P<check>[2-9A-HJ-NP-Z]{4})$"
+)
+"""A number typed with its code run on, as in INC-0000427VAT: the number as printed (at
+least 6 digits), then 4 characters of the check alphabet. Tried only when the usual
+form does not match, so digits alone are always a number."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +65,12 @@ def scan_payload(record_id: int, check_code: str) -> str:
 
 
 def parse_reference(text: object, prefix: str = "INC") -> Reference:
-    """Read a typed or scanned number: '42', 'INC-42', 'inc-000042-k7qx'."""
+    """Read a typed or scanned number: '42', 'INC-42', 'inc-000042-k7qx', 'INC-000042 K7QX',
+    'INC-000042K7QX'."""
     if not isinstance(text, str):
         raise BadInput("A log number must be text, like INC-000042.")
     cleaned = text.strip().upper()
-    match = _REFERENCE.match(cleaned)
+    match = _REFERENCE.match(cleaned) or _RUN_TOGETHER.match(cleaned)
     if match is None or int(match["digits"]) == 0:
         shown = cleaned[:40].encode("ascii", "replace").decode("ascii")
         shown = "".join(ch if ch.isprintable() else "?" for ch in shown)

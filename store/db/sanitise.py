@@ -139,3 +139,8 @@ def shown(value: object, limit: int = 30) -> str:
     text = "".join(_keep(char, False) for char in str(value))
     text = _SPACES.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def seconds(count: int) -> str:
+    """'1 second', '20 seconds': a wait as a pupil reads it."""
+    return f"{count} second{'' if count == 1 else 's'}"

@@ -177,6 +177,8 @@ class CallerView:
     """The first name of the technician who has it."""
     latest_news: str | None = None
     """The latest public note."""
+    what_we_did: str | None = None
+    """Once resolved, the fix or workaround as the technician wrote it for the caller."""
 
     @property
     def can_answer(self) -> bool:

@@ -21,7 +21,16 @@ from store.db.database import read, write
 from store.db.errors import NotFound, Refused
 from store.db.models import Asset, Incident
 from store.db.numbers import log_number, parse_reference
-from store.db.sanitise import ANSWER, NOTE, PERSON_NAME, SUMMARY, TAG, clean, clean_code
+from store.db.sanitise import (
+    ANSWER,
+    NOTE,
+    PERSON_NAME,
+    SUMMARY,
+    TAG,
+    clean,
+    clean_code,
+    seconds,
+)
 from store.problems import known_errors, problems
 from store.records import calls
 from store.records.views import FITS_QUESTIONS, PLAIN_STATUS, STATUS_WORDS, Call, CallerView
@@ -35,8 +44,7 @@ BUSY_KIOSK = (
 )
 """The kind message a kiosk shows when it has sent as many reports as it may."""
 REPORT_PAUSE = (
-    "Someone has just sent a report from here. "
-    "Please wait {seconds} second{s}, then press Send again."
+    "Someone has just sent a report from here. Please wait {wait}, then press Send again."
 )
 """The kiosk's answer to a report sent straight after another (nothing is lost)."""
 NOT_FOUND_AT_KIOSK = "We can't find that number and code. Check them and try again."
@@ -125,7 +133,7 @@ def _count_report(name: str | None, settings: config.Config) -> None:
     if wait < 0:
         raise Refused(BUSY_KIOSK)
     if wait:
-        raise Refused(REPORT_PAUSE.format(seconds=wait, s="" if wait == 1 else "s"))
+        raise Refused(REPORT_PAUSE.format(wait=seconds(wait)))
 
 
 def add_me(reference: object, **call) -> Call:
@@ -185,7 +193,7 @@ def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
     with write():
         wait = kiosks.wait_to_try(kiosk, "check", number)
         if wait:
-            raise Refused(f"Please wait {wait} seconds, then try {number} again.")
+            raise Refused(f"Please wait {seconds(wait)}, then try {number} again.")
         values = calls.find_row(ref.id)
         wrong = ref.check is None or values is None or ref.check != values[1]
         if wrong:
@@ -206,6 +214,7 @@ def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
         summary=call.summary,
         technician=first,
         latest_news=news,
+        what_we_did=call.resolution_text if call.resolved_at else None,
     )
 
 
