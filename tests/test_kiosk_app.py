@@ -375,6 +375,21 @@ async def test_when_the_database_cannot_be_written_nothing_is_lost(kiosk_app):
         assert Incident.select().count() == 1
 
 
+async def test_a_scanner_that_ends_with_tab_is_read_and_tab_then_reaches_the_buttons(kiosk_app):
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
+    incidents.resolve(call.number, kind="fix", text="New rollers", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.scan, "tab")  # as a scanner set to end with Tab types it
+        await settle(pilot)
+        assert f"{call.number}: Resolved" in text_of(pilot, "#result")
+        await pilot.press("tab")
+        await settle(pilot)
+        assert pilot.app.focused.id == "fixed"  # Tab now moves on, to the answer
+
+
 async def test_check_with_the_code_and_say_it_is_fixed(kiosk_app):
     call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
     incidents.take(call.number, by="jsmith")
@@ -392,6 +407,12 @@ async def test_check_with_the_code_and_say_it_is_fixed(kiosk_app):
         assert "Is it fixed?" in result
         await press_button(pilot, "#fixed")
         assert "We have closed your log" in text_of(pilot, "#result")
+        await pilot.press("enter")  # a second press says nothing new
+        await settle(pilot)
+        assert text_of(pilot, "#result") == (
+            "Thank you! We're glad it's fixed. We have closed your log."
+        )
+        assert pilot.app.screen.query_one("#ref").value == ""
     assert servicedesk.find_call(call.number).status == "closed"
 
 

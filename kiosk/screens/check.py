@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
@@ -43,7 +44,12 @@ class CheckScreen(KioskScreen):
         self.view: CallerView | None = None
         self.device: callers.DeviceView | None = None
         """The device whose label was scanned, if it was a label."""
+        self.answered = False
+        """Whether the pupil has just said fixed or not fixed (and been thanked)."""
+        self.looked_up: str | None = None
+        """What was last looked up, so a Tab after it moves on rather than looking again."""
         self.show_answer(question=False, comment=False)
+        self.query_one("#body").can_focus = False  # no focus stop nobody can see
         self.query_one("#ref").focus()
 
     def show_answer(self, *, question: bool, comment: bool) -> None:
@@ -58,17 +64,34 @@ class CheckScreen(KioskScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "ref":
-            typed, kiosk = event.value, self.app.kiosk_name
-            self.show_answer(question=False, comment=False)
-            self.device = None
-            if not typed.strip():
-                self.say("Type your log number and the code after it, like INC-000042 K7QX.")
-                return
-            self.app.run_store(
-                lambda: callers.caller_view(typed, kiosk=kiosk), self.found, self.trouble
-            )
+            self.look_up(event.value)
         elif event.input.id == "comment":
             self.action_not_fixed()
+
+    def on_key(self, event: events.Key) -> None:
+        """A scanner set to end with Tab instead of Enter: Tab straight after a number
+        nobody has looked up yet looks it up; otherwise Tab moves on as usual."""
+        ref = self.query_one("#ref", Input)
+        fresh = ref.value.strip() and ref.value != self.looked_up
+        if event.key == "tab" and self.focused is ref and fresh:
+            event.stop()
+            event.prevent_default()
+            self.look_up(ref.value)
+
+    def look_up(self, typed: str) -> None:
+        """Show what the pupil may see of the number, code or device label typed."""
+        kiosk = self.app.kiosk_name
+        self.looked_up = typed
+        self.show_answer(question=False, comment=False)
+        self.device = None
+        if not typed.strip():
+            if not self.answered:  # after "thank you", Enter leaves the thanks alone
+                self.say("Type your log number and the code after it, like INC-000042 K7QX.")
+            return
+        self.answered = False
+        self.app.run_store(
+            lambda: callers.caller_view(typed, kiosk=kiosk), self.found, self.trouble
+        )
 
     def found(self, view: CallerView) -> None:
         self.view = view
@@ -164,9 +187,16 @@ class CheckScreen(KioskScreen):
         if scan:
             self.app.run_store(lambda: servicedesk.confirm_fixed(scan), self.closed, self.trouble)
 
-    def closed(self, _call) -> None:
+    def thanked(self, words: str) -> None:
+        """The answer is saved: one message, the number cleared, nothing left to press."""
         self.show_answer(question=False, comment=False)
-        self.say("Thank you! We're glad it's fixed. We have closed your log.")
+        self.view, self.answered, self.looked_up = None, True, ""
+        self.query_one("#ref", Input).value = ""
+        self.query_one("#ref", Input).focus()
+        self.say(words)
+
+    def closed(self, _call) -> None:
+        self.thanked("Thank you! We're glad it's fixed. We have closed your log.")
 
     def action_not_fixed(self) -> None:
         scan = self.view.scan if self.view else None
@@ -180,7 +210,6 @@ class CheckScreen(KioskScreen):
             )
 
     def reopened(self, _call) -> None:
-        self.show_answer(question=False, comment=False)
-        self.say(
+        self.thanked(
             "Thanks for telling us. We have opened your log again and a technician will look at it."
         )
