@@ -582,6 +582,30 @@ async def test_where_takes_typing_at_once_and_down_reaches_the_rooms(kiosk_app):
         assert "Science 2 (S2)" in text_of(pilot, "#chosen")
 
 
+async def test_enter_chooses_the_one_room_found_or_the_code_typed_in_full(kiosk_app):
+    from store.school import locations
+
+    for code in ("S1", "S10"):
+        locations.add_location(code, f"Science {code[1:]}", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", "Sam")
+        await press_button(pilot, "#next")
+        await pilot.press(*"lab 1", "enter")  # one match: Science lab 12
+        await settle(pilot)
+        assert "Science lab 12 (S12)" in text_of(pilot, "#chosen")
+        assert pilot.app.focused.id == "next"  # Next is one Enter away
+        await type_into(pilot, "#search", "s1")  # S1, S10 and S12 match; S1 in full
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Science 1 (S1)" in text_of(pilot, "#chosen")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(pilot) == "WhatStep"
+
+
 async def test_a_warning_comes_before_the_kiosk_forgets(kiosk_app, clock):
     async with kiosk_app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -154,9 +154,16 @@ class WhereStep(StepScreen):
         rooms.display = True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter: one room found (or one whose code was typed in full) is chosen; several
+        are offered in the list; nothing typed goes on with the room shown."""
         event.stop()
         rooms = self.query_one("#rooms", OptionList)
-        if rooms.display and rooms.option_count:
+        words = event.value.strip().casefold()
+        found = [r for r in self.rooms if words in r.code.casefold() or words in r.name.casefold()]
+        exact = [r for r in found if r.code.casefold() == words]
+        if words and (len(found) == 1 or len(exact) == 1):
+            self.choose((exact or found)[0].code)
+        elif rooms.display and rooms.option_count:
             rooms.focus()
             rooms.highlighted = 0
         else:
@@ -164,7 +171,11 @@ class WhereStep(StepScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        room = next(r for r in self.rooms if r.code == event.option.id)
+        self.choose(event.option.id)
+
+    def choose(self, code: str) -> None:
+        """The problem is in the room `code`; Next is then one Enter away."""
+        room = next(r for r in self.rooms if r.code == code)
         self.draft.location, self.draft.location_name = room.code, room.name
         self.query_one("#search", Input).value = ""
         self.show_chosen()
