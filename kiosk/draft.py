@@ -40,6 +40,8 @@ class Draft:
     category_label: str | None = None
     asset: str | None = None
     asset_description: str | None = None
+    tag_typed: str = ""
+    """What is in step 4's tag box, found or not, so Back and Next never lose it."""
     summary: str = ""
     answers: dict[str, str] = field(default_factory=dict)
 

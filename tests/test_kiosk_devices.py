@@ -47,6 +47,33 @@ async def test_the_device_step_shows_the_name_of_a_tag_typed_loosely(kiosk_app):
         assert "Found: Acer Chromebook 314 (CB-0007)" in text_of(pilot, "#found")
 
 
+async def test_a_tag_typed_or_corrected_is_kept_through_back_and_next(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await type_into(pilot, "#name", "Sam")
+        await press_button(pilot, "#next")
+        await press_button(pilot, "#next")
+        await pilot.press("2")
+        await settle(pilot)
+        await type_into(pilot, "#tag", "cb 0007")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_into(pilot, "#tag", "LAP-0042")  # corrected, then Back before Next
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "WhatStep"
+        await pilot.press("2")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#tag").value == "LAP-0042"
+        await press_button(pilot, "#next")  # the correction is looked up, not the old tag
+        assert "Found: Dell 3440 (LAP-0042)" in text_of(pilot, "#found")
+        await press_button(pilot, "#next")
+        assert screen_name(pilot) == "TellStep"
+        assert pilot.app.screen.draft.asset == "LAP-0042"
+
+
 async def test_a_label_scanned_at_check_says_what_the_device_is(kiosk_app):
     async with kiosk_app.run_test(size=SIZE) as pilot:
         await open_check(pilot, "CB-0007")

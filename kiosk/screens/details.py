@@ -29,13 +29,15 @@ class DeviceStep(StepScreen):
         if self.note:
             yield Static(self.note, id="note", markup=False)
         yield Label("Scan the QR label on the device, or type the tag written on it:")
-        yield PlainInput(self.draft.asset or "", id="tag", placeholder="like LAP-0042")
+        typed = self.draft.tag_typed or self.draft.asset or ""
+        yield PlainInput(typed, id="tag", placeholder="like LAP-0042")
         yield Static(id="found", markup=False)
         yield problem("tag")
         yield Button("Skip this step", id="skip")
 
     def on_mount(self) -> None:
-        self.looked_up: str | None = self.draft.asset
+        typed = self.draft.tag_typed.strip()
+        self.looked_up: str | None = self.draft.asset if typed in ("", self.draft.asset) else None
         self.show_found()
         self.query_one("#tag").focus()
 
@@ -52,9 +54,13 @@ class DeviceStep(StepScreen):
         event.stop()
         self.action_next()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.draft.tag_typed = event.value
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "skip":  # StepScreen's handler takes Back and Next
             self.draft.asset = self.draft.asset_description = None
+            self.draft.tag_typed = ""
             self.app.push_screen(TellStep(self.draft))
 
     def action_next(self) -> None:
