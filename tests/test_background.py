@@ -76,3 +76,28 @@ async def test_an_answer_for_a_screen_under_a_dialog_still_arrives(desk):
         release.set()
         await settle(pilot)
         assert delivered == [queue]
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_an_answer_arriving_while_the_app_shuts_down_is_dropped(db, running):
+    """Shutting down, Textual takes each screen's widgets away before the screen itself:
+    a late answer must not look for them (it failed a run, "No nodes match")."""
+    from tui.widgets.background import run_store
+
+    got = []
+
+    class Leaving(FakeApp):
+        """An app whose answers are for itself, with its worker run where it is asked."""
+
+        is_running = running
+
+        def run_worker(self, work, **_options) -> None:
+            work()
+
+        def call_from_thread(self, callback, *args) -> None:
+            callback(*args)
+
+    app = Leaving()
+    app.screen = app  # no screen in the callbacks: the answer is the app's own
+    run_store(app, lambda: 42, got.append, app.say_problem)
+    assert got == ([42] if running else [])

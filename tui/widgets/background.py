@@ -53,6 +53,8 @@ def run_store(
     asked_from = _asker(app, done, failed)
 
     def deliver(callback: Callable[[Any], None], value: Any) -> None:
+        if not app.is_running:  # shutting down: the screens are being taken apart
+            return
         if asked_from is app or asked_from.is_attached:
             callback(value)
 
