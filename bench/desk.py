@@ -83,16 +83,9 @@ def store_calls(url: str, repeats: int = 40) -> dict[str, Timing]:
 def main() -> None:
     """`python -m bench.desk [FOLDER]`: the start figures on a 100,000-call SQLite database,
     kept in FOLDER between runs (a temporary folder when none is given)."""
-    import tempfile
-    from pathlib import Path
-
     from bench import lookups
-    from store.db import database
 
-    with tempfile.TemporaryDirectory() as spare:
-        url = lookups.sqlite_url(Path(sys.argv[1] if len(sys.argv) > 1 else spare), 100_000)
-        lookups.build(url, 100_000)
-        database.db.close()
+    with lookups.hundred_thousand(sys.argv[1] if len(sys.argv) > 1 else None) as url:
         starts = start(url)
     bare_ms, bare_mib = starts.pop("bare")
     print(f"bare Textual app {bare_ms:6.0f} ms {bare_mib:6.1f} MiB")

@@ -168,15 +168,9 @@ def prepare(url: str) -> None:
 def main() -> None:
     """`python -m bench.kiosk [FOLDER]`: the start figures on a 100,000-call SQLite database,
     kept in FOLDER between runs (a temporary folder when none is given)."""
-    import tempfile
-
     from bench import lookups
-    from store.db import database
 
-    with tempfile.TemporaryDirectory() as spare:
-        url = lookups.sqlite_url(Path(sys.argv[1] if len(sys.argv) > 1 else spare), 100_000)
-        lookups.build(url, 100_000)
-        database.db.close()
+    with lookups.hundred_thousand(sys.argv[1] if len(sys.argv) > 1 else None) as url:
         prepare(url)
         figures = start_and_memory(url, runs=7)
     bare_ms, bare_mib = figures.pop("bare")

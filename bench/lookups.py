@@ -7,8 +7,11 @@ connection, on the same database, in alternating rounds.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.staff import staffed
@@ -92,6 +95,18 @@ def run(url: str, size: int, repeats: int = 300) -> dict[str, tuple[Timing, Timi
     raw.close()
     database.db.close()
     return results
+
+
+@contextlib.contextmanager
+def hundred_thousand(folder: str | None) -> Iterator[str]:
+    """The URL of a 100,000-call SQLite database, built unless `folder` keeps one from an
+    earlier run (a temporary folder, removed after, when None): for `python -m bench.desk`
+    and `python -m bench.kiosk`."""
+    with tempfile.TemporaryDirectory() as spare:
+        url = sqlite_url(Path(folder or spare), 100_000)
+        build(url, 100_000)
+        database.db.close()
+        yield url
 
 
 def sqlite_url(folder: Path, size: int) -> str:
