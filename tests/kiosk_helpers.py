@@ -98,7 +98,10 @@ async def walk_to_review(
     await press_button(pilot, "#next")
     assert screen_name(pilot) == "TellStep", screen_name(pilot)
     await type_into(pilot, "#summary", summary)
-    for field, answer in (answers or {}).items():
-        await type_into(pilot, f"#{field}", answer)
+    if answers:  # FITS's questions are one button away
+        await press_button(pilot, "#more")
+        assert screen_name(pilot) == "DetailStep", screen_name(pilot)
+        for field, answer in answers.items():
+            await type_into(pilot, f"#{field}", answer)
     await press_button(pilot, "#next")
     assert screen_name(pilot) == "ReviewScreen", screen_name(pilot)

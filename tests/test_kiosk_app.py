@@ -416,6 +416,41 @@ async def test_check_with_the_code_and_say_it_is_fixed(kiosk_app):
     assert servicedesk.find_call(call.number).status == "closed"
 
 
+async def test_a_log_shown_at_check_is_cleared_when_the_pupil_walks_away(kiosk_app, clock):
+    """Idle for FORGET_S, or covered by the PIN screen: nothing of the log stays."""
+    from kiosk.screens.check import FORGET_S
+
+    call = servicedesk.log_call(summary="Printer jams", requester="Sam Secret", by="jsmith")
+    incidents.resolve(call.number, kind="fix", text="New rollers", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.scan, "enter")
+        await settle(pilot)
+        assert "Printer jams" in text_of(pilot, "#result")
+        clock.now += FORGET_S - 1
+        pilot.app.screen.forget_if_left()
+        await settle(pilot)
+        assert "Printer jams" in text_of(pilot, "#result")  # still reading it
+        clock.now += 1
+        pilot.app.screen.forget_if_left()
+        await settle(pilot)
+        assert screen_name(pilot) == "CheckScreen"
+        assert text_of(pilot, "#result") == ""
+        assert pilot.app.screen.query_one("#ref").value == ""
+        assert not pilot.app.screen.query_one("#answer").display
+        await pilot.press(*call.scan, "enter")
+        await settle(pilot)
+        assert "Printer jams" in text_of(pilot, "#result")
+        await pilot.press("ctrl+t")  # the PIN screen over it
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen_name(pilot) == "CheckScreen"
+        assert text_of(pilot, "#result") == "" and pilot.app.screen.query_one("#ref").value == ""
+
+
 async def test_check_and_say_it_is_not_fixed(kiosk_app):
     call = servicedesk.log_call(summary="Printer jams", requester="Sam", by="jsmith")
     incidents.resolve(call.number, kind="fix", text="New rollers", by="jsmith")
@@ -536,24 +571,47 @@ async def test_a_second_enter_after_a_lookup_answers_nothing(kiosk_app):
     assert servicedesk.find_call(call.number).status == "resolved"
 
 
-async def test_enter_on_the_last_question_goes_on_and_back_keeps_everything(kiosk_app):
+async def test_enter_on_the_summary_goes_to_review_and_detail_is_kept_through_back(kiosk_app):
+    """FITS's questions are off the Enter path: Enter on the line goes to the review;
+    "Add more detail" opens them; Back and Next lose nothing typed on either screen."""
     async with kiosk_app.run_test(size=SIZE) as pilot:
         await walk_to_review(pilot, summary="Printer jams")
+        assert "Printer jams" in text_of(pilot, "#review")
         await pilot.press("escape")
         await settle(pilot)
         assert screen_name(pilot) == "TellStep"
+        await press_button(pilot, "#more")
+        assert screen_name(pilot) == "DetailStep"
+        assert pilot.app.screen.query_one("#trying_to_do").has_focus
         await type_into(pilot, "#happened_before", "Yes, last week")
-        await pilot.press("escape")  # back to the device step without pressing Next
+        await pilot.press("escape")  # back to the line without pressing Next
+        await settle(pilot)
+        assert screen_name(pilot) == "TellStep"
+        assert "1 answered" in str(pilot.app.screen.query_one("#more").label)
+        await pilot.press("escape")  # and back to the device step
         await settle(pilot)
         await press_button(pilot, "#next")
         assert screen_name(pilot) == "TellStep"
         assert pilot.app.screen.query_one("#summary").value == "Printer jams"
+        await press_button(pilot, "#more")
         assert pilot.app.screen.query_one("#happened_before").value == "Yes, last week"
         pilot.app.screen.query_one("#happened_before").focus()
         await pilot.press("enter")
         await settle(pilot)
         assert screen_name(pilot) == "ReviewScreen"
         assert "Yes, last week" in text_of(pilot, "#review")
+
+
+async def test_add_more_detail_needs_the_line_first(kiosk_app):
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await walk_to_review(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await type_into(pilot, "#summary", "   ")
+        await press_button(pilot, "#more")
+        assert screen_name(pilot) == "TellStep"
+        assert "few words" in text_of(pilot, "#summary-problem")
+        assert pilot.app.screen.query_one("#summary").has_focus
 
 
 async def test_where_takes_typing_at_once_and_down_reaches_the_rooms(kiosk_app):

@@ -137,3 +137,78 @@ def test_device_view_refuses_an_unknown_tag(school):
         callers.device_view("ZZZ-1")
     view = callers.device_view("lap 0042")
     assert (view.tag, view.name, view.location) == ("LAP-0042", "Dell 3440", "LIB")
+
+
+async def to_device_step(pilot, tile: int = 1) -> None:
+    await settle(pilot)
+    await pilot.press("1")
+    await settle(pilot)
+    await type_into(pilot, "#name", "Sam")
+    await press_button(pilot, "#next")
+    await press_button(pilot, "#next")  # the library, this kiosk's room
+    await pilot.press(str(tile))
+    await settle(pilot)
+    assert screen_name(pilot) == "DeviceStep"
+
+
+def test_devices_here_are_the_rooms_in_use_of_the_kind_chosen_first(school):
+    assets.add_asset("LIB-PRN-01", kind="printer", make="HP", model="LaserJet",
+                     location="LIB", assigned_to="Mrs Price", by="jsmith")  # fmt: skip
+    assets.add_asset("LIB-PC-01", kind="desktop", location="LIB", by="jsmith")
+    assets.add_asset("LIB-PC-02", kind="desktop", location="LIB", by="jsmith")
+    assets.retire_asset("LIB-PC-02", "Broken beyond repair", by="jsmith")
+    everything = callers.devices_here("LIB")
+    assert [tag for tag, _name in everything] == ["LAP-0042", "LIB-PC-01", "LIB-PRN-01"]
+    assert callers.devices_here("LIB", "printer") == [("LIB-PRN-01", "HP LaserJet")]
+    assert callers.devices_here("LIB", "wifi") == everything  # none of that kind: all
+    assert callers.devices_here("S12", "laptop") == []
+    assert callers.devices_here(None, "laptop") == []
+    assert "Mrs Price" not in repr(everything)  # who holds it never reaches a kiosk
+    for n in range(10):
+        assets.add_asset(f"LIB-CB-{n:02d}", kind="chromebook", location="LIB", by="jsmith")
+    assert len(callers.devices_here("LIB", "laptop")) == callers.DEVICES_SHOWN
+
+
+async def test_the_rooms_devices_are_tiles_a_digit_chooses(kiosk_app):
+    """One key: the digit on the device's tile keeps it and goes on; Back shows it kept."""
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await to_device_step(pilot)
+        tile = pilot.app.screen.query_one("#device-1")
+        assert "LAP-0042" in str(tile.label) and tile.has_focus
+        await pilot.press("1")
+        await settle(pilot)
+        assert screen_name(pilot) == "TellStep"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#tag").value == "LAP-0042"
+        assert "Found: Dell 3440 (LAP-0042)" in text_of(pilot, "#found")
+        await press_button(pilot, "#next")  # seen already: straight on
+        assert screen_name(pilot) == "TellStep"
+        await type_into(pilot, "#summary", "No power")
+        await press_button(pilot, "#next")
+        assert "Dell 3440 (LAP-0042)" in text_of(pilot, "#review")
+
+
+async def test_a_scanner_typing_on_a_device_tile_fills_the_tag_box(kiosk_app):
+    """The tiles have the focus, but a label scanned (letters first) is not lost."""
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await to_device_step(pilot)
+        assert pilot.app.screen.query_one("#device-1").has_focus
+        await pilot.press(*"CB-0007", "enter")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#tag").value == "CB-0007"
+        assert "Acer Chromebook 314 (CB-0007)" in text_of(pilot, "#found")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(pilot) == "TellStep"
+
+
+async def test_no_devices_in_the_room_leaves_only_the_tag_box(kiosk_app):
+    assets.retire_asset("LAP-0042", "Lost", by="jsmith")
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await to_device_step(pilot)
+        assert not pilot.app.screen.query_one("#devices").display
+        assert pilot.app.screen.query_one("#tag").has_focus
+        await pilot.press("7")  # a digit with no tile is typed, as in a tag
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#tag").value == "7"

@@ -121,8 +121,38 @@ def test_tell(app, snap_compare, size):
     async def run_before(pilot):
         await to_step(pilot, 5)
         await type_into(pilot, "#summary", "The laptop won't charge")
-        await type_into(pilot, "#already_tried", "Another socket")
-        pilot.app.screen.query_one("#summary").focus()
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def to_detail(pilot) -> None:
+    await to_step(pilot, 5)
+    await type_into(pilot, "#summary", "The laptop won't charge")
+    await press_button(pilot, "#more")
+    await type_into(pilot, "#already_tried", "Another socket")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail(app, snap_compare, size):
+    async def run_before(pilot):
+        await to_detail(pilot)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_device_tiles(app, snap_compare, size):
+    """The room's devices as numbered tiles, the first focused."""
+    from store.configuration import assets
+
+    assets.add_asset("LIB-PRN-01", kind="printer", make="HP", model="LaserJet",
+                     location="LIB", by="jsmith")  # fmt: skip
+
+    async def run_before(pilot):
+        await to_step(pilot, 3)
+        await pilot.press("7")  # Something else: every device in the room
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -284,16 +314,70 @@ def test_pin(app, snap_compare, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("screen", ["home", "review"])
+async def resolved_check(pilot) -> None:
+    call = fixed_call()
+    incidents.take(call.number, by="jsmith")
+    incidents.resolve(call.number, kind="fix", text="New charger", by="jsmith")
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    await pilot.press(*call.scan, "enter")
+
+
+async def wrong_pin(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("ctrl+t")
+    await settle(pilot)
+    await pilot.press(*"1111", "enter")
+
+
+async def receipt(pilot) -> None:
+    await settle(pilot)
+    pilot.app.push_screen(ReceiptScreen(fixed_call(), existing=False))
+
+
+async def known(pilot) -> None:
+    known_error("The Library printer is jammed. Please print in IT1 until we fix it.")
+    await to_known(pilot)
+
+
+async def rooms_found(pilot) -> None:
+    await to_step(pilot, 2)
+    await type_into(pilot, "#search", "s")
+
+
+async def to_tell(pilot) -> None:
+    await to_step(pilot, 5)
+    await type_into(pilot, "#summary", "The laptop won't charge")
+
+
+SCREENS = {
+    "home": settle,
+    "who": lambda pilot: to_step(pilot, 1),
+    "where": rooms_found,
+    "what": lambda pilot: to_step(pilot, 3),
+    "device": lambda pilot: to_step(pilot, 4),
+    "tell": to_tell,
+    "detail": to_detail,
+    "review": lambda pilot: walk_to_review(pilot, tag="LAP-0042"),
+    "receipt": receipt,
+    "known": known,
+    "check": resolved_check,
+    "pin": wrong_pin,
+}
+"""Each kiosk screen, reached as a pupil (or a technician at the PIN) reaches it."""
+
+
+@pytest.mark.parametrize("screen", SCREENS)
 def test_sixteen_colours(school, db_url, snap_compare, screen):
-    """A bare console (TERM=linux) has 16 colours: the kiosk uses the console's own."""
+    """A bare console (TERM=linux) has 16 colours: the kiosk uses the console's own, and
+    every box and button keeps an outline drawn in the console font's line characters."""
     kiosks.set_pin("482913", by="jsmith")
     notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
     app = KioskApp(db_url=db_url, kiosk="library", sixteen_colours=True)
 
     async def run_before(pilot):
-        if screen == "review":
-            await walk_to_review(pilot)
+        await SCREENS[screen](pilot)
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

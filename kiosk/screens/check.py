@@ -15,6 +15,10 @@ from store.records.views import CallerView
 from store.servicedesk import callers, servicedesk
 from tui.widgets.inputs import PlainInput
 
+FORGET_S = 30
+"""Seconds without a key or touch after which a shown log is cleared from the screen: the
+pupil has walked away, and the next one must not read it."""
+
 
 class CheckScreen(KioskScreen):
     """What has happened to my problem, and is it fixed?"""
@@ -44,12 +48,34 @@ class CheckScreen(KioskScreen):
         self.view: CallerView | None = None
         self.device: callers.DeviceView | None = None
         """The device whose label was scanned, if it was a label."""
+        self.said = False
+        """Whether anything is shown in the result."""
         self.answered = False
         """Whether the pupil has just said fixed or not fixed (and been thanked)."""
         self.looked_up: str | None = None
         """What was last looked up, so a Tab after it moves on rather than looking again."""
         self.show_answer(question=False, comment=False)
         self.query_one("#body").can_focus = False  # no focus stop nobody can see
+        self.query_one("#ref").focus()
+        self.set_interval(1, self.forget_if_left)
+
+    def forget_if_left(self) -> None:
+        """Clear what is shown once nobody has touched the kiosk for FORGET_S."""
+        if self.app.clock() - self.app.last_activity >= FORGET_S:
+            self.forget()
+
+    def on_screen_suspend(self) -> None:
+        self.forget()  # the technician's PIN screen on top must not show it later either
+
+    def forget(self) -> None:
+        """Nothing of a log left on screen: the number, the result, the questions."""
+        if not (self.said or self.query_one("#ref", Input).value):
+            return
+        self.view, self.device, self.looked_up, self.answered = None, None, None, False
+        self.show_answer(question=False, comment=False)
+        self.query_one("#ref", Input).value = ""
+        self.query_one("#comment", Input).value = ""
+        self.say("")
         self.query_one("#ref").focus()
 
     def show_answer(self, *, question: bool, comment: bool) -> None:
@@ -59,6 +85,7 @@ class CheckScreen(KioskScreen):
         self.query_one("#report-device").display = False
 
     def say(self, text: str | Text) -> None:
+        self.said = bool(text)
         self.query_one("#result", Static).update(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -111,7 +111,7 @@ class WhereStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="chosen", markup=False)
-        yield Label("Is it somewhere else? Type part of the room's name or code:")
+        yield Label("Type the room's name or code:", id="search-label")
         yield PlainInput(id="search", placeholder="like Science or S12")
         yield OptionList(id="rooms")
         yield problem("search")
@@ -133,8 +133,11 @@ class WhereStep(StepScreen):
             chosen.update(
                 plain(f"The problem is in: {self.draft.location_name} ({self.draft.location})")
             )
-        else:
-            chosen.update("Choose the room below.")
+            words = "Somewhere else? Type its name or code:"
+        else:  # nothing listed until they type: a school has hundreds of rooms
+            words = "Type the room's name or code:"
+        chosen.display = bool(self.draft.location)
+        self.query_one("#search-label", Label).update(words)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.filter(event.value)

@@ -248,3 +248,33 @@ def device_view(tag: object) -> DeviceView:
         )
         open_calls = tuple((log_number(n), STATUS_WORDS[status]) for n, status in rows)
     return DeviceView(device.tag, device.name, device.location, device.location_name, open_calls)
+
+
+KINDS_FOR = {
+    "laptop": ("laptop", "chromebook"),
+    "desktop": ("desktop",),
+    "printer": ("printer",),
+    "projector": ("projector", "panel"),
+    "wifi": ("access_point",),
+}
+"""The kinds of device a pupil means by each starting category; a category a school
+made itself is matched to the kind of the same name."""
+DEVICES_SHOWN = 6
+
+
+def devices_here(location: str | None, category: str | None = None) -> list[tuple[str, str]]:
+    """A short list of (tag, what it is) for the kiosk's device step: the devices in use in
+    the room, those of the kind the pupil chose first and, when there are any, only those.
+    Nothing about who holds them or what they cost leaves the store."""
+    from store.configuration import assets  # the kiosk needs it only at the device step
+
+    if not location:
+        return []
+    here = [
+        d
+        for d in assets.list_assets(location=location, limit=200)
+        if d.status in ("in_use", "spare") and d.part_of is None
+    ]
+    kinds = KINDS_FOR.get(category or "", (category or "",))
+    chosen = [d for d in here if d.kind in kinds] or here
+    return [(d.tag, d.name) for d in chosen[:DEVICES_SHOWN]]
