@@ -528,3 +528,31 @@ def test_the_queue_copes_with_a_summary_changed_under_it(desk, calls):
             assert "INC-000001" in table_numbers(pilot)
 
     asyncio.run(go())
+
+
+async def test_a_full_kiosk_is_said_on_the_queue_and_a_technician_lets_it_take_more(desk):
+    from store.servicedesk import callers
+
+    config.use(config.Config(kiosk_reports_per_window=2, kiosk_report_pause_seconds=0))
+    report = {"summary": "No sound", "requester": "Sam", "location": "LIB"}
+    for _ in range(2):
+        callers.report_from_kiosk(kiosk="library", **report)
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Kiosk library full (ctrl+p)" in text_of(pilot, "#narrowed")
+        pilot.app.action_kiosks()
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#kiosks", DataTable)
+        row = [str(cell) for cell in table.get_row("library")]
+        assert row[2] == "2/2" and row[3].startswith("Full")
+        await pilot.press("l")
+        await settle(pilot)
+        assert "Let library take more reports?" in text_of(pilot, "#dialog-title")
+        await pilot.press("enter")
+        await settle(pilot)
+        row = [str(cell) for cell in table.get_row("library")]
+        assert row[2] == "0/2" and row[3].startswith("Taking reports")
+        callers.report_from_kiosk(kiosk="library", **report)  # the kiosk takes one again
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "full" not in text_of(pilot, "#narrowed")

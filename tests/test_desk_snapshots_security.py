@@ -65,3 +65,30 @@ def test_the_audit_trail(morning, snap_compare, size):
         await steady(pilot)
 
     assert snap_compare(morning, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_kiosks_one_full_one_lifted(school, db_url, monkeypatch, snap_compare, size):
+    """The kiosks at the desk: the library full, the hall let take more at 10:20."""
+    from store.db import config
+    from store.servicedesk import callers
+
+    clock = [NOW.replace(hour=10, minute=15)]
+    monkeypatch.setattr(journal, "now", lambda: clock[0])
+    config.use(config.Config(kiosk_reports_per_window=3, kiosk_report_pause_seconds=0))
+    kiosks.add_kiosk("hall", "S12", by="jsmith")
+    for place in ("library", "library", "library", "hall", "hall"):
+        callers.report_from_kiosk(kiosk=place, summary="No sound", requester="Sam")
+    clock[0] = NOW.replace(hour=10, minute=20)
+    kiosks.lift_report_ceiling("hall", by="akhan")
+    clock[0] = NOW.replace(hour=10, minute=21)
+    callers.report_from_kiosk(kiosk="hall", summary="No sound", requester="Sam")
+    clock[0] = NOW.replace(hour=10, minute=22)
+    app = DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.action_kiosks()
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -628,7 +628,9 @@ async def test_where_takes_typing_at_once_and_down_reaches_the_rooms(kiosk_app):
         await pilot.press(*"scien")  # straight into the search box
         await settle(pilot)
         rooms = pilot.app.screen.query_one("#rooms")
-        shown = [str(rooms.get_option_at_index(i).prompt) for i in range(rooms.option_count)]
+        shown = [
+            str(rooms.get_option_at_index(i).prompt).strip() for i in range(rooms.option_count)
+        ]
         assert shown[:4] == [
             "Science 1 (S1)",
             "Science 2 (S2)",

@@ -38,6 +38,7 @@ TECHNICIAN_STEPS = {
     "edit a metric": lambda by: capacity.update_metric("Toner", capacity=20, by=by),
     "add a category": lambda by: categories.add_category("kettle", "Kettle", by=by),
     "add a kiosk": lambda by: kiosks.add_kiosk("hall", "S12", by=by),
+    "let a kiosk take more reports": lambda by: kiosks.lift_report_ceiling("library", by=by),
     "add a room": lambda by: locations.add_location("HALL", "Main hall", by=by),
     "remove a room": lambda by: locations.remove_location("IT1", by=by),
     "post a notice": lambda by: notices.add_notice("Wi-Fi is down", by=by),

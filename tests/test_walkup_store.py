@@ -6,7 +6,7 @@ import pytest
 
 from store.db import config, journal
 from store.db.errors import BadInput, NotFound, Refused
-from store.db.models import Attempt, Incident, Note, Setting
+from store.db.models import Attempt, Incident, Journal, Note, Setting
 from store.school import kiosks, notices
 from store.servicedesk import callers, incidents, servicedesk
 
@@ -185,6 +185,34 @@ def test_a_kiosk_may_send_only_so_many_reports_in_the_window(school):
     callers.report_from_kiosk(kiosk=None, **REPORT)  # another kiosk has its own limit
     Attempt.update(at=journal.now() - dt.timedelta(minutes=11)).execute()
     callers.report_from_kiosk(kiosk="library", **REPORT)  # the window has moved on
+
+
+def test_a_technician_lets_a_full_kiosk_take_more_and_the_pause_still_holds(school):
+    config.use(config.Config(kiosk_reports_per_window=2, kiosk_report_pause_seconds=20))
+    for _ in range(2):
+        callers.report_from_kiosk(kiosk="library", **REPORT)
+        Attempt.update(at=journal.now() - dt.timedelta(seconds=30)).execute()  # pause over
+    (library,) = callers.kiosk_reports()
+    assert (library.kiosk.name, library.reports, library.limit, library.full) == (
+        "library",
+        2,
+        2,
+        True,
+    )
+    with pytest.raises(Refused, match="ask a member of staff"):
+        callers.report_from_kiosk(kiosk="library", **REPORT)
+    kiosks.lift_report_ceiling("library", by="akhan")
+    (library,) = callers.kiosk_reports()
+    assert library.reports == 0 and not library.full and library.lifted_at is not None
+    callers.report_from_kiosk(kiosk="library", **REPORT)
+    with pytest.raises(Refused, match="wait 20 seconds"):  # the pause is not lifted
+        callers.report_from_kiosk(kiosk="library", **REPORT)
+    entry = Journal.select().where(Journal.action == "lift report ceiling").get()
+    assert entry.who == "akhan"
+    with pytest.raises(NotFound):
+        kiosks.lift_report_ceiling("hall", by="akhan")
+    with pytest.raises(BadInput):
+        kiosks.lift_report_ceiling("[b]x[/b]", by="akhan")
 
 
 def test_a_refused_report_does_not_count(school):

@@ -259,6 +259,12 @@ class DeskApp(App[None]):
         if not isinstance(self.screen, NoticesScreen):
             self.push_screen(NoticesScreen())
 
+    def action_kiosks(self) -> None:
+        from tui.screens.servicedesk.kiosks import KiosksScreen
+
+        if not isinstance(self.screen, KiosksScreen):
+            self.push_screen(KiosksScreen())
+
     def action_register(self) -> None:
         from tui.screens.configuration.register import RegisterScreen
 
@@ -319,6 +325,11 @@ class DeskApp(App[None]):
             "Outbox",
             "Mail to callers not sent yet, and mail that could not be taken in",
             self.action_outbox,
+        )
+        yield SystemCommand(
+            "Kiosks",
+            "Reports each kiosk has sent; let a full one take more",
+            self.action_kiosks,
         )
         if self.me is not None and self.me.can("manager"):
             yield SystemCommand(

@@ -28,7 +28,7 @@ class CheckScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_bar()
         yield Static(
-            "Scan the QR code from your photo, or the label on a device; or type your log number:",
+            "Scan the square code from your photo, or type your log number and code:",
             id="question",
         )
         yield PlainInput(id="ref", placeholder="like INC-000042-K7QX")

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
@@ -158,6 +158,10 @@ class DeviceStep(StepScreen):
         self.looked_up = self.query_one("#tag", Input).value.strip()
         self.say("")
         self.show_found()
+        for (tag, _name), tile in zip(
+            self.here, self.query(".device").results(Button), strict=False
+        ):
+            tile.variant = "primary" if tag == device.tag else "default"
         self.query_one("#next").focus()
 
     def not_found(self, trouble: FitsDeskError) -> None:
@@ -246,8 +250,9 @@ class DetailStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         for name, question in QUESTIONS.items():
-            yield Label(question)
-            yield PlainInput(self.draft.answers.get(name, ""), id=name)
+            with Horizontal(classes="qa"):  # a question and its box on one line: all five fit
+                yield Label(question)
+                yield PlainInput(self.draft.answers.get(name, ""), id=name)
             yield problem(name)
 
     def on_mount(self) -> None:

@@ -150,8 +150,8 @@ class WhereStep(StepScreen):
             rooms.display = False
             return
         found = [r for r in self.rooms if words in r.code.casefold() or words in r.name.casefold()]
-        for room in found[: self.SHOWN]:
-            rooms.add_option(Option(plain(f"{room.name} ({room.code})"), id=room.code))
+        for room in found[: self.SHOWN]:  # a blank line above and below: a target to touch
+            rooms.add_option(Option(plain(f"\n {room.name} ({room.code})\n"), id=room.code))
         if not found:
             rooms.add_option(Option("No room matches that. Try fewer letters.", disabled=True))
         rooms.display = True

@@ -215,13 +215,70 @@ def count_report(
     `write()`: the count and the report it allows are then one step for every process."""
     at = journal.now()
     who = _hold(kiosk, "report")
-    recent = list(_tries(who, "report", at - window).order_by(Attempt.at.desc()).limit(limit))
-    if len(recent) >= limit:
+    since = max(at - window, _lifted(who) or at - window)
+    if _tries(who, "report", since).count() >= limit:
         return -1
-    if recent and at - recent[0].at < pause:
-        return max(1, int((recent[0].at + pause - at).total_seconds() + 0.999))
+    last = _tries(who, "report", at - window).order_by(Attempt.at.desc()).first()
+    if last and at - last.at < pause:  # a lifted ceiling keeps the pause
+        return max(1, int((last.at + pause - at).total_seconds() + 0.999))
     _record(who, "report", at, kiosk, "")
     return 0
+
+
+def _lifted(who: int | None) -> dt.datetime | None:
+    """When a technician last lifted this kiosk's report ceiling (reports before then no
+    longer count against it)."""
+    place = Attempt.kiosk.is_null() if who is None else Attempt.kiosk == who
+    last = (
+        Attempt.select(Attempt.at)
+        .where(place & (Attempt.kind == "lift"))
+        .order_by(Attempt.at.desc())
+        .first()
+    )
+    return last.at if last else None
+
+
+@dataclass(frozen=True)
+class ReportCount:
+    """How near a kiosk is to its report ceiling (docs/kiosk.md)."""
+
+    kiosk: KioskInfo
+    reports: int
+    """Reports counted against the ceiling now: sent in the window, since any lift."""
+    limit: int
+    lifted_at: dt.datetime | None
+
+    @property
+    def full(self) -> bool:
+        return self.reports >= self.limit
+
+
+def report_counts(*, limit: int, window: dt.timedelta) -> list[ReportCount]:
+    """Each kiosk's reports counted against its ceiling of `limit` in `window`."""
+    at = journal.now()
+    with read():
+        counts = []
+        for place in list_kiosks():
+            who = kiosk_id(place.name)
+            lifted = _lifted(who)
+            since = max(at - window, lifted or at - window)
+            counts.append(ReportCount(place, _tries(who, "report", since).count(), limit, lifted))
+        return counts
+
+
+def lift_report_ceiling(kiosk: str, *, by: str) -> None:
+    """Let a kiosk that has sent its most reports take more now (a class reporting the same
+    fault together): the reports sent so far stop counting. The short pause between two
+    reports still holds. For an active technician; journalled on the kiosk."""
+    name = clean_kiosk_name(kiosk)
+    with write():
+        people.active_technician(by)
+        row = Kiosk.get_or_none(Kiosk.name == name)
+        if row is None:
+            raise NotFound(f"There is no kiosk '{name}'. See: fitsdesk kiosk list.")
+        at = journal.now()
+        _record(_hold(name, "report"), "lift", at, name, "")
+        journal.record(by, row, "lift report ceiling", at=at)
 
 
 def _wait(who: int | None, kind: str, now: dt.datetime, target: str = "") -> int:

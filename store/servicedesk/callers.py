@@ -136,6 +136,15 @@ def _count_report(name: str | None, settings: config.Config) -> None:
         raise Refused(REPORT_PAUSE.format(wait=seconds(wait)))
 
 
+def kiosk_reports() -> list[kiosks.ReportCount]:
+    """Each kiosk's reports counted against its ceiling now, under this school's settings."""
+    settings = config.current()
+    return kiosks.report_counts(
+        limit=settings.kiosk_reports_per_window,
+        window=dt.timedelta(minutes=settings.kiosk_window_minutes),
+    )
+
+
 def add_me(reference: object, **call) -> Call:
     """Log a call (as `servicedesk.log_call` takes it) already linked to a public known
     error: the caller still gets a number and a QR code, and the problem counts them.

@@ -25,6 +25,7 @@ def desk_screens() -> tuple:
     from tui.screens.problems.problems import ProblemsScreen
     from tui.screens.problems.trends import TrendsScreen
     from tui.screens.servicedesk.incident import IncidentScreen
+    from tui.screens.servicedesk.kiosks import KiosksScreen
     from tui.screens.servicedesk.notices import NoticesScreen
     from tui.screens.servicedesk.queue import QueueScreen
 
@@ -34,6 +35,7 @@ def desk_screens() -> tuple:
         ("Register", RegisterScreen),
         ("A device", AssetScreen),
         ("Notices", NoticesScreen),
+        ("Kiosks", KiosksScreen),
         ("Problems", ProblemsScreen),
         ("A problem", ProblemScreen),
         ("Trends", TrendsScreen),

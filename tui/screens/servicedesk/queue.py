@@ -98,6 +98,8 @@ class QueueScreen(ListScreen):
         """What the outbox needs a person for, in words; "" when nothing."""
         self.security = ""
         """For a manager, how many refused actions they have not read, in words."""
+        self.kiosks = ""
+        """Which kiosks are full (sending no more reports), in words."""
 
     def compose(self) -> ComposeResult:
         yield from self.list_parts("Queue", queues.VIEWS, "Search calls, or type a number (/)")
@@ -116,6 +118,7 @@ class QueueScreen(ListScreen):
         self.count_votes()
         self.count_mail()
         self.count_refusals()
+        self.count_full_kiosks()
 
     def count(self) -> None:
         """Put each view's count on its tab."""
@@ -165,8 +168,24 @@ class QueueScreen(ListScreen):
 
         self.app.run_store(lambda: audit_words(audit.unread(by=me)), counted)
 
+    def count_full_kiosks(self) -> None:
+        """Say which kiosks are full, so a technician can let them take more."""
+
+        def job() -> str:
+            from store.servicedesk import callers
+            from tui.screens.servicedesk.kiosks import full_words
+
+            return full_words(callers.kiosk_reports())
+
+        def counted(words: str) -> None:
+            self.kiosks = words
+            self.say_narrowed()
+
+        self.app.run_store(job, counted)
+
     def on_screen_resume(self) -> None:
         self.count_refusals()  # back from the audit, which marks it read
+        self.count_full_kiosks()  # back from the kiosks, which may have let one take more
 
     def show_counts(self, counts: dict[str, int]) -> None:
         tabs = self.query_one("#views", Tabs)
@@ -190,6 +209,7 @@ class QueueScreen(ListScreen):
             self.count_votes()
             self.count_mail()
             self.count_refusals()
+            self.count_full_kiosks()
 
     def fetch(self, *, more: bool, limit: int = PAGE, counted: bool = True):
         """(counts or None, calls) for the table as it should be now."""
@@ -273,6 +293,8 @@ class QueueScreen(ListScreen):
             parts.append(self.mail)
         if self.security:
             parts.append(self.security)
+        if self.kiosks:
+            parts.append(self.kiosks)
         self.say(parts)
 
     def room(self) -> int:
