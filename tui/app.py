@@ -260,7 +260,7 @@ class DeskApp(App[None]):
             self.push_screen(NoticesScreen())
 
     def action_kiosks(self) -> None:
-        from tui.screens.servicedesk.kiosks import KiosksScreen
+        from tui.screens.school.kiosks import KiosksScreen
 
         if not isinstance(self.screen, KiosksScreen):
             self.push_screen(KiosksScreen())

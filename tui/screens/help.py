@@ -24,8 +24,8 @@ def desk_screens() -> tuple:
     from tui.screens.problems.problem import ProblemScreen
     from tui.screens.problems.problems import ProblemsScreen
     from tui.screens.problems.trends import TrendsScreen
+    from tui.screens.school.kiosks import KiosksScreen
     from tui.screens.servicedesk.incident import IncidentScreen
-    from tui.screens.servicedesk.kiosks import KiosksScreen
     from tui.screens.servicedesk.notices import NoticesScreen
     from tui.screens.servicedesk.queue import QueueScreen
 

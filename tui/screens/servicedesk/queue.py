@@ -173,7 +173,7 @@ class QueueScreen(ListScreen):
 
         def job() -> str:
             from store.servicedesk import callers
-            from tui.screens.servicedesk.kiosks import full_words
+            from tui.screens.school.kiosks import full_words
 
             return full_words(callers.kiosk_reports())
 
