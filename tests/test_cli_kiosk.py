@@ -162,7 +162,7 @@ def test_the_kiosk_in_a_real_terminal_cannot_be_quit_but_the_pin_leaves(db_url):
         for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
             term.proc.send_signal(sig)  # and the signals those keys would send elsewhere
         term.type(b"2")
-        term.wait_for("Scan the QR code")  # still here, still answering
+        term.wait_for("Scan the square code")  # still here, still answering
         assert term.proc.poll() is None
         term.type(b"\x14")  # ctrl+t
         term.wait_for("Technician PIN")
