@@ -184,6 +184,7 @@ class QueueScreen(ListScreen):
         self.app.run_store(job, counted)
 
     def on_screen_resume(self) -> None:
+        self.count_votes()  # back from the changes, where a vote may have been cast
         self.count_refusals()  # back from the audit, which marks it read
         self.count_full_kiosks()  # back from the kiosks, which may have let one take more
 
