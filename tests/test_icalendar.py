@@ -9,13 +9,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.changes.icalendar import Event, guess_kind, read_events
+from store.changes import icalendar
+from store.changes.icalendar import Event, guess_kind, window
 from store.db.errors import BadInput
 
 pytestmark = pytest.mark.no_db
 
 D = dt.date
 T = dt.datetime
+WINDOW = (D(2026, 9, 1), D(2028, 9, 1))
+"""The planning window these files are read in: the academic years 2026-27 and 2027-28."""
+
+
+def read_events(data, **how):
+    """The reader as an import on a day in the 2026-27 school year uses it."""
+    return icalendar.read_events(data, between=WINDOW, **how)
+
 
 # What a county council's site publishes: Outlook-style, CRLF, folded lines, a
 # VTIMEZONE, escaped commas, all-day and timed events, an alarm, a repeating event.
@@ -158,10 +167,14 @@ def test_a_council_term_dates_file_is_read_as_published():
             False,
             "freeze",
         ),
+        # RRULE:FREQ=YEARLY;COUNT=3 from 2026: the third is after the planning window
+        ("Bank holiday: Christmas Day", D(2027, 12, 25), D(2027, 12, 26), True, "holiday"),
     ]
-    assert events[0].uid == "inset-2026-09-01@anyshire.gov.uk"
-    assert events[-1].uid.endswith("@fitsdesk")  # none given: one made from the event
-    assert read_events(COUNCIL)[-1].uid == events[-1].uid  # ...the same every time
+    assert events[0].uid == "inset-2026-09-01@anyshire.gov.uk/2026-09-01"
+    assert events[0].recurrence == "2026-09-01"
+    freeze = events[-2]
+    assert "@fitsdesk/" in freeze.uid  # none given: one made from the event
+    assert read_events(COUNCIL)[-2].uid == freeze.uid  # ...the same every time
     assert all(isinstance(e, Event) for e in events)
 
 
@@ -187,7 +200,7 @@ def test_an_unknown_zone_is_the_school_s_local_time_and_old_mozilla_zones_are_kn
         _event("DTSTART;TZID=Mars/Olympus_Mons:20270701T090000", start=None),
         _event("DTSTART;TZID=/mozilla.org/20070129_1/Europe/Paris:20270701T090000", start=None),
     )
-    mars, paris = read_events(text)
+    paris, mars = read_events(text)  # earliest first
     assert mars.start == T(2027, 7, 1, 8)
     assert paris.start == T(2027, 7, 1, 7)
 
@@ -255,79 +268,72 @@ def _refused(data: bytes | str) -> str:
             b"Name,Start,End\nAutumn term,2026-09-02,2026-12-18\n",
             "dates.ics is not an iCalendar file: it does not start with BEGIN:VCALENDAR.",
         ),
-        (
-            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-            "dates.ics is not a text file.",
-        ),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "dates.ics is not a text file."),
         (
             _calendar(_event("DTEND;VALUE=DATE:20260231")),
-            "Line 6 of dates.ics has a date that cannot be: 20260231.",
+            "The event 'Half term' in dates.ics has '20260231' for DTEND, which is not a date.",
         ),
         (
             _calendar(_event(start="DTSTART;VALUE=DATE:20261301")),
-            "Line 4 of dates.ics has a date that cannot be: 20261301.",
+            "The event 'Half term' in dates.ics has '20261301' for DTSTART, which is not a date.",
         ),
         (
             _calendar(_event(start="DTSTART:20261026T250000")),
-            "Line 4 of dates.ics has a time that cannot be: 20261026T250000.",
+            "The event 'Half term' in dates.ics has '20261026T250000' for DTSTART, which is "
+            "not a date.",
         ),
         (
             _calendar(_event(start="DTSTART;VALUE=DATE:next monday")),
-            "Line 4 of dates.ics has 'next monday' for DTSTART, which is not a date.",
+            "The event 'Half term' in dates.ics has 'next monday' for DTSTART, which is not "
+            "a date.",
         ),
         (
             _calendar(_event("DTEND;VALUE=DATE:20261020")),
-            "The event 'Half term' on line 3 of dates.ics ends before it starts.",
+            "The event 'Half term' in dates.ics ends before it starts.",
         ),
         (
             _calendar(_event("DURATION:-P2D")),
-            "The event on line 6 of dates.ics ends before it starts.",
-        ),
-        (
-            _calendar(_event(start="DTSTART;VALUE=DATE:19991025")),
-            "Line 4 of dates.ics has a date in 1999; dates must fall between 2000 and 2100.",
+            "The event 'Half term' in dates.ics ends before it starts.",
         ),
         (
             _calendar(_event("DTEND;VALUE=DATE:21011231")),
-            "Line 6 of dates.ics has a date in 2101; dates must fall between 2000 and 2100.",
+            "The event 'Half term' in dates.ics lasts more than 400 days.",
         ),
         (
             _calendar(_event("DURATION:P99999W")),
-            "The event on line 3 of dates.ics ends after 2100; dates must fall between 2000 "
-            "and 2100.",
+            "The event 'Half term' in dates.ics lasts more than 400 days.",
         ),
         (
             _calendar(_event(start=None)),
-            "The event 'Half term' on line 3 of dates.ics has no start date (DTSTART).",
+            "The event 'Half term' in dates.ics has no start date (DTSTART).",
         ),
         (
             _calendar(_event("DTEND:20261027T090000Z")),
-            "The event 'Half term' on line 3 of dates.ics gives a date for one of its start "
-            "and end and a time for the other.",
+            "The event 'Half term' in dates.ics gives a date for one of its start and end and "
+            "a time for the other.",
         ),
         (
             _calendar(_event("DURATION:PT4H")),
-            "The all-day event on line 3 of dates.ics has a DURATION that is not whole days.",
+            "The event 'Half term' in dates.ics lasts all day but has a DURATION that is not "
+            "whole days.",
         ),
         (
             _calendar(_event("DURATION:soon")),
-            "Line 6 of dates.ics has a DURATION that is not a length of time.",
+            "The event 'Half term' in dates.ics has 'soon' for DURATION, which is not a length "
+            "of time.",
         ),
         (
             _calendar(_event("SUMMARY:" + "Half term " * 30)),
-            "The summary on line 5 of dates.ics is longer than 200 characters.",
-        ),
-        (
-            _calendar(_event("this line has no colon")),
-            "Line 6 of dates.ics is not an iCalendar line.",
+            "An event in dates.ics has a summary longer than 200 characters: 'Half term Half "
+            "term Half term Half term…'.",
         ),
         (
             "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20261026\r\nEND:VCALENDAR\r\n",
-            "Line 4 of dates.ics ends VCALENDAR where END:VEVENT was expected.",
+            "dates.ics ends VCALENDAR where END:VEVENT was expected; it may be cut short.",
         ),
         (
             "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nEND:VCALENDAR\r\n",
-            "Line 3 of dates.ics ends VCALENDAR, which was never begun.",
+            "dates.ics ends VCALENDAR, which was never begun.",
         ),
         (
             "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20261026\r\n",
@@ -335,32 +341,45 @@ def _refused(data: bytes | str) -> str:
         ),
         (
             "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nSUMMARY:stray\r\n",
-            "Line 3 of dates.ics is outside BEGIN:VCALENDAR and END.",
+            'dates.ics is not a valid iCalendar file (Property "SUMMARY" does not have a '
+            "parent component).",
         ),
         (
             "BEGIN:VCALENDAR\r\nBEGIN:VCALENDAR\r\n",
-            "Line 2 of dates.ics begins VCALENDAR inside another part.",
+            "dates.ics stops before END:VCALENDAR; it may be cut short.",
         ),
         (
             "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nBEGIN:VEVENT\r\n",
-            "Line 3 of dates.ics begins VEVENT inside VTODO.",
+            "dates.ics stops before END:VEVENT; it may be cut short.",
         ),
         (
             "BEGIN:VCALENDAR\r\n" + "BEGIN:X-PART\r\n" * 10,
-            "Line 5 of dates.ics nests parts more than 4 deep.",
+            "dates.ics stops before END:X-PART; it may be cut short.",
         ),
         (
-            "BEGIN:VCALENDAR\r\nX-NOTE:" + "a" * 10_001 + "\r\nEND:VCALENDAR\r\n",
-            "Line 2 of dates.ics is longer than 10,000 characters.",
-        ),
-        (
-            "BEGIN:VCALENDAR\r\nX-NOTE:start\r\n" + " " + "a" * 9_000 + "\r\n " + "a" * 9_000,
-            "Line 2 of dates.ics is longer than 10,000 characters.",
+            "BEGIN:VCALENDAR\r\nX-NOTE:start\r\n " + "a" * 9_000 + "\r\n " + "a" * 9_000,
+            "dates.ics stops before END:VCALENDAR; it may be cut short.",
         ),
     ],
 )
 def test_a_broken_file_is_refused_with_one_plain_sentence(data, sentence):
     assert _refused(data) == sentence
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _calendar(_event(start="DTSTART;VALUE=DATE:19991025")),
+        _calendar(_event("this line has no colon")),
+        "BEGIN:VCALENDAR\r\nX-NOTE:" + "a" * 10_001 + "\r\nEND:VCALENDAR\r\n",
+    ],
+)
+def test_what_the_parser_passes_over_is_read_or_left_out_harmlessly(data):
+    """An event before the planning window, a stray line without a colon, a long X- line:
+    icalendar reads past them, and nothing outside the window is kept."""
+    first, last = window()
+    for event in read_events(data):
+        assert first <= event.start < last and event.summary == "Half term"
 
 
 def test_the_default_source_starts_a_sentence_with_a_capital():
@@ -376,13 +395,16 @@ def test_a_hostile_file_name_is_quoted_safely():
 def test_a_recursive_file_is_refused_fast():
     data = b"BEGIN:VCALENDAR\r\n" * 250_000  # 4 MB of calendars inside calendars
     began = time.perf_counter()
-    assert _refused(data) == "Line 2 of dates.ics begins VCALENDAR inside another part."
+    assert _refused(data) == "dates.ics has more than 100,000 lines, the most allowed."
     assert time.perf_counter() - began < 2
 
 
 def test_more_than_5000_events_are_refused():
     data = _calendar(*[_event() for _ in range(5001)])
-    assert _refused(data) == "dates.ics has more than 5,000 events, the most allowed."
+    assert _refused(data) == (
+        "dates.ics has more than 5,000 events between 01 September 2026 and 01 September "
+        "2028, the most allowed."
+    )
     assert len(read_events(_calendar(*[_event() for _ in range(5000)]))) == 5000
 
 
@@ -492,8 +514,13 @@ def test_an_all_day_event_ending_as_it_starts_lasts_the_day():
 
 @pytest.mark.slow
 def test_a_file_of_five_million_blank_or_pointless_lines_is_still_quick():
+    """Blank lines and folds cost nothing; a flood of properties is refused by counting
+    lines before the parser (about 20 microseconds a line) sees them."""
     for filler in ("\n", "X-A:b\n", " \n", 'X;A="::;;":v\n'):
         data = "BEGIN:VCALENDAR\nX:a\n" + filler * (5_000_000 // len(filler)) + "END:VCALENDAR\n"
         began = time.perf_counter()
-        assert read_events(data) == []
-        assert time.perf_counter() - began < 10  # about 2 s on a slow machine: linear
+        if filler.strip():
+            assert _refused(data) == "dates.ics has more than 100,000 lines, the most allowed."
+        else:
+            assert read_events(data) == []
+        assert time.perf_counter() - began < 10  # about 1.3 s here: linear

@@ -203,7 +203,9 @@ def add_event(
 
 def replace_events(events: Iterable[tuple], *, source: str, by: str) -> tuple[int, int]:
     """Replace every event that came from `source` with `events`, each (kind, title,
-    start, end, uid), all checked before any is written; returns (added, removed)."""
+    start, end, uid), all checked before any is written; returns (added, removed). An
+    imported event whose uid (an iCalendar occurrence's UID and recurrence id) is brought
+    again, by any file, is replaced too: importing is idempotent."""
     rows = []
     now = journal.now()
     for kind, title, start, end, uid in events:
@@ -220,9 +222,18 @@ def replace_events(events: Iterable[tuple], *, source: str, by: str) -> tuple[in
                 "created_at": now,
             }
         )
+    keys = [row["uid"] for row in rows if row["uid"]]
     with write():
         people.active_technician(by)
         removed = CalendarEvent.delete().where(CalendarEvent.source == source).execute()
+        for at in range(0, len(keys), 500):  # the same occurrences from a renamed file
+            removed += (
+                CalendarEvent.delete()
+                .where(
+                    CalendarEvent.uid.in_(keys[at : at + 500]) & (CalendarEvent.source != "desk")
+                )
+                .execute()
+            )
         if rows:
             CalendarEvent.insert_many(rows).execute()
         journal.record(
@@ -234,6 +245,71 @@ def replace_events(events: Iterable[tuple], *, source: str, by: str) -> tuple[in
             after=f"{source}: {len(rows)} events",
         )
     return len(rows), removed
+
+
+MOST_LISTED = 5000
+
+
+def list_events(
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    *,
+    kind: str | None = None,
+    source: str | None = None,
+) -> list[EventInfo]:
+    """Events overlapping [start, end) (either open), of one kind or from one source,
+    earliest first; at most MOST_LISTED."""
+    with read():
+        query = CalendarEvent.select(CalendarEvent, Location).join(
+            Location, on=CalendarEvent.location == Location.id, join_type=pw.JOIN.LEFT_OUTER
+        )
+        if start is not None:
+            query = query.where(CalendarEvent.ends_at > start)
+        if end is not None:
+            query = query.where(CalendarEvent.starts_at < end)
+        if kind:
+            query = query.where(CalendarEvent.kind == clean_kind(kind))
+        if source:
+            query = query.where(CalendarEvent.source == source)
+        query = query.order_by(CalendarEvent.starts_at, CalendarEvent.id).limit(MOST_LISTED)
+        return [_info(row, row.location) for row in query]
+
+
+def sources() -> list[tuple[str, int]]:
+    """Where the events came from (a file's name, "desk", "demo"), with how many each."""
+    with read():
+        query = (
+            CalendarEvent.select(CalendarEvent.source, pw.fn.COUNT(CalendarEvent.id))
+            .group_by(CalendarEvent.source)
+            .order_by(CalendarEvent.source)
+            .tuples()
+        )
+        return [(source, count) for source, count in query]
+
+
+def remove_events(*, source: str | None = None, event: int | None = None, by: str) -> int:
+    """Remove every event a source brought, or one event by its number; how many went.
+    NotFound when there is nothing of that name or number."""
+    if (source is None) == (event is None):
+        raise BadInput("Say which events to remove: a source, or one event's number.")
+    with write():
+        people.active_technician(by)
+        if event is not None:
+            row = CalendarEvent.get_or_none(CalendarEvent.id == event)
+            if row is None:
+                raise NotFound(f"There is no calendar event {event}. See: fitsdesk calendar list.")
+            journal.record(by, row, "remove", before=f"{row.kind}: {row.title}")
+            row.delete_instance()
+            return 1
+        gone = CalendarEvent.delete().where(CalendarEvent.source == source).execute()
+        if not gone:
+            raise NotFound(
+                f"No events came from '{shown(str(source), 100)}'. See: fitsdesk calendar list."
+            )
+        journal.record(
+            by, CalendarEvent(id=0), "remove", field="source", before=f"{source}: {gone} events"
+        )
+        return gone
 
 
 def events_between(start: dt.datetime, end: dt.datetime) -> list[EventInfo]:

@@ -1,75 +1,57 @@
-"""Reading the iCalendar (RFC 5545) files of term dates that schools and councils publish.
+"""Reading the iCalendar (RFC 5545) files of term dates that schools and councils publish,
+on the field's libraries: `icalendar` parses, `x-wr-timezone` repairs the calendars that
+name their zone only in X-WR-TIMEZONE (as calendar services export them), and
+`recurring-ical-events` expands RRULE, RDATE, EXDATE and RECURRENCE-ID over the window
+the school plans in.
 
     from store.changes.icalendar import read_events
     events = read_events(Path("term-dates.ics").read_bytes(), source="term-dates.ics")
-    for event in events:        # Event(summary, start, end, all_day, uid, kind)
+    for event in events:        # Event(summary, start, end, all_day, uid, kind, recurrence)
         ...
 
-This is a small, dependency-free reader for term-dates files, not a general iCalendar
-library. It reads the VEVENTs of one or more VCALENDARs and ignores everything else
-(VTIMEZONE, VALARM, VTODO, X- parts and unknown properties).
+What this layer adds to them:
 
 - Text: UTF-8 with or without a byte-order mark, UTF-16 with a mark, else cp1252
-  (what Outlook and older council sites write). Lines end CRLF, LF or CR; folded
-  lines (continuations starting with a space or tab) are unfolded; TEXT escapes
-  (\\n \\, \\; \\\\) are undone.
-- Times: DTSTART/DTEND with TZID=... or a trailing Z become naive UTC; a TZID
-  zoneinfo does not know (a Windows name Outlook invented) is read as the school's
-  local time. Floating times (no zone) are the school's local wall-clock time, which
-  is this machine's, as in store.changes.calendar, and also become naive UTC.
-- Ends are exclusive, as DTEND is. An all-day event without DTEND lasts one day (an
-  all-day DTEND equal to DTSTART is read the same way); a timed event without DTEND
-  ends when it starts; DURATION gives the end from the start.
-- RRULE, RDATE and EXDATE are not expanded: a repeating event is read as its first
-  occurrence only (term-dates files list each date). Cancelled events
-  (STATUS:CANCELLED) are left out.
+  (what Outlook and older council sites write); folded lines are unfolded before the
+  bytes are decoded, so a fold inside a character does not break it.
+- Times become naive UTC, as the store keeps every time; a floating time, or one in a
+  zone neither the file nor zoneinfo knows, is the school's local time (this machine's,
+  as in store.changes.calendar). Ends are exclusive, as DTEND is.
+- Only occurrences overlapping the planning window (this academic year and the next,
+  from 1 September) are read, at most MOST_EVENTS of them, so an RRULE with no end or
+  a million occurrences is bounded. Cancelled events and occurrences are left out.
+- Each occurrence is keyed by its UID and recurrence id, so importing a file again
+  replaces what it brought rather than adding to it.
 - `kind` is a guess from the summary: term, holiday, inset, exam, freeze or other.
 
 Anything wrong with the file is a BadInput with one sentence that names `source`;
-nothing else is raised, and the work is linear in the size of the file, which is
-refused over MOST_BYTES before it is read further. Summaries pass through
-store.db.sanitise.clean, with HTML tags taken out, so control characters and markup are
-removed rather than refused.
+nothing else is raised. Summaries pass through store.db.sanitise.clean, with HTML tags
+taken out, so control characters and markup are removed rather than refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html
 import re
-import zoneinfo
 from dataclasses import dataclass
-from functools import lru_cache
 
+from store.db import journal
 from store.db.errors import BadInput
 from store.db.sanitise import Field, clean, shown
 
 MOST_BYTES = 5 * 1024 * 1024
 """5 MB: a council's file of ten years of term dates is a few hundred kilobytes."""
+MOST_LINES = 100_000
+"""Content lines after unfolding: 5,000 events of a dozen lines each is 60,000. The
+parser takes about 20 microseconds a line, so this bounds a hostile file's cost."""
 MOST_EVENTS = 5000
-MOST_LINE = 10_000
-"""The most characters in one line, after unfolding."""
-MOST_DEPTH = 4
-"""VCALENDAR > VTIMEZONE > STANDARD is 3; VCALENDAR > VEVENT > VALARM is 3."""
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 2100
+"""Occurrences in the planning window: a school's two years are a few hundred."""
 
 SUMMARY = Field("the summary", 200, required=False)
-UID = Field("the UID", 255, required=False)
-
-WINDOWS_ZONES = {
-    "gmt standard time": "Europe/London",
-    "greenwich standard time": "Atlantic/Reykjavik",
-    "utc": "UTC",
-    "coordinated universal time": "UTC",
-    "w. europe standard time": "Europe/Berlin",
-    "romance standard time": "Europe/Paris",
-    "central europe standard time": "Europe/Budapest",
-    "eastern standard time": "America/New_York",
-    "pacific standard time": "America/Los_Angeles",
-}
-"""Zone names Outlook and Exchange write in TZID, as the IANA zones they mean."""
+UID_FIELD = Field("the UID", 255, required=False)
 
 
 @dataclass(frozen=True)
@@ -81,7 +63,10 @@ class Event:
     end: dt.date | dt.datetime
     all_day: bool
     uid: str
+    """The occurrence's key: its UID, and its recurrence id when it has one."""
     kind: str
+    recurrence: str = ""
+    """The recurrence id (the occurrence's original start) of one of a series, or ""."""
 
 
 # ---------------------------------------------------------------------------- guessing kinds
@@ -141,6 +126,8 @@ def _decode(data: bytes | str, source: str) -> str:
     raw = bytes(data)
     if len(raw) > MOST_BYTES:
         raise BadInput(f"{_cap(source)} is larger than 5 MB, the most allowed.")
+    if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raw = _unfold(raw)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
@@ -154,290 +141,239 @@ def _decode(data: bytes | str, source: str) -> str:
         return raw.decode("cp1252", errors="replace")  # 5 bytes cp1252 leaves undefined
 
 
-def _lines(text: str, source: str) -> list[tuple[int, str]]:
-    """The unfolded, non-blank lines with the number of the line each starts on."""
-    physical = text.split("\n") if "\n" in text else text.split("\r")
-    lines: list[tuple[int, str]] = []
-    parts: list[str] = []
-    length = 0
-    start = 0
-    for number, line in enumerate(physical, 1):
-        if line.endswith("\r"):
-            line = line[:-1]
-        if line[:1] in (" ", "\t") and parts:
-            parts.append(line[1:])
-            length += len(line) - 1
-            if length > MOST_LINE:
-                raise BadInput(f"Line {start} of {source} is longer than {MOST_LINE:,} characters.")
-            continue
-        if parts:
-            lines.append((start, "".join(parts)))
-            parts = []
-        if not line.strip():
-            continue
-        if len(line) > MOST_LINE:
-            raise BadInput(f"Line {number} of {source} is longer than {MOST_LINE:,} characters.")
-        parts, length, start = [line], len(line), number
-    if parts:
-        lines.append((start, "".join(parts)))
-    return lines
+def _unfold(raw: bytes) -> bytes:
+    """RFC 5545 folding undone on the bytes: a fold may fall inside a UTF-8 character."""
+    return re.sub(rb"\r?\n[ \t]|\r[ \t]", b"", raw)
 
 
-_NAME = re.compile(r"[A-Za-z0-9-]{1,100}")
-_UPTO_COLON = re.compile(r'(?:[^":]|"[^"]*")*:')  # each character has one way to match
+def window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The planning window: 1 September of this academic year to 1 September two years on."""
+    today = today or journal.now().date()
+    first = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    return first, first.replace(year=first.year + 2)
 
 
-def _split(line: str, number: int, source: str) -> tuple[str, dict[str, str], str]:
-    """(NAME, {PARAM: value}, value) of one content line: NAME;P=v;Q="a:b":value."""
-    bad = f"Line {number} of {source} is not an iCalendar line."
-    if '"' not in line:
-        head, colon, value = line.partition(":")
-        if not colon:
-            raise BadInput(bad)
-        name, *rest = head.split(";")
-        params = {}
-        for param in rest:
-            key, _, val = param.partition("=")
-            params[key.upper()] = val
-    else:  # a quoted parameter value may hold ':' and ';'
-        upto = _UPTO_COLON.match(line)
-        if upto is None:
-            raise BadInput(bad)
-        colon = upto.end() - 1
-        head, value = line[:colon], line[colon + 1 :]
-        fields = re.findall(r';([^;="]*)=((?:"[^"]*"|[^;"])*)', head)
-        name = head.split(";", 1)[0]
-        params = {key.upper(): val.replace('"', "") for key, val in fields}
-    if not _NAME.fullmatch(name):
-        raise BadInput(bad)
-    return name.upper(), params, value
+def _moment(value: object) -> dt.date | dt.datetime:
+    """A DTSTART or DTEND as the store keeps it: a date, or a naive UTC time."""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.astimezone()  # floating: local
+        return aware.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError("not a date or time")
 
 
-_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
-def _unescape(value: str) -> str:
-    return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
-
-
-def _text(value: str, field: Field, what: str, number: int, source: str) -> str:
-    text = _unescape(value)
-    if field is SUMMARY:
-        text = html.unescape(_TAG.sub("", text))
+def _summary(component, source: str) -> str:
+    text = html.unescape(_TAG.sub("", str(component.get("SUMMARY", ""))))
     try:
-        return clean(text, field)
+        return clean(text, SUMMARY)
     except BadInput:
         raise BadInput(
-            f"{what.capitalize()} on line {number} of {source} is longer than "
-            f"{field.limit} characters."
+            f"An event in {source} has a summary longer than {SUMMARY.limit} characters: "
+            f"'{shown(text, 40)}'."
         ) from None
 
 
-@lru_cache(maxsize=64)
-def _zone(tzid: str) -> dt.tzinfo | None:
-    """The zone a TZID names, or None for the school's local time."""
-    name = tzid.strip().strip('"')
-    name = WINDOWS_ZONES.get(name.lower(), name)
-    candidates = [name]
-    pieces = [piece for piece in name.split("/") if piece]
-    if len(pieces) > 2:  # "/mozilla.org/20070129_1/Europe/London"
-        candidates.append("/".join(pieces[-2:]))
-    for candidate in candidates:
-        if re.fullmatch(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,2}", candidate):
-            try:
-                return zoneinfo.ZoneInfo(candidate)
-            except Exception:  # unknown, a folder, not a zone file: all the same to us
-                continue
-    return None
+def _key(uid: str, recurrence: str) -> str:
+    """One occurrence's key: its UID and recurrence id, hashed if that would not fit."""
+    key = f"{uid}/{recurrence}" if recurrence else uid
+    return key if len(key) <= 200 else hashlib.sha256(key.encode()).hexdigest()
 
 
-_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
-_DATE_TIME = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})(Z?)")
-
-
-def _when(
-    value: str, params: dict[str, str], name: str, number: int, source: str
-) -> dt.date | dt.datetime:
-    """A DTSTART or DTEND: a date, or a time as naive UTC."""
-    value = value.strip()
-    said = shown(value, 40)
-    kind = params.get("VALUE", "").upper()
-    date = _DATE.fullmatch(value)
-    moment = None if date else _DATE_TIME.fullmatch(value.upper())
-    if (date is None and moment is None) or (kind == "DATE" and date is None):
-        raise BadInput(f"Line {number} of {source} has '{said}' for {name}, which is not a date.")
-    year, month, day = (int(part) for part in (date or moment).groups()[:3])
+def _occurrence(component, source: str) -> Event | None:
+    """The Event one expanded occurrence describes, or None if it is cancelled."""
+    if str(component.get("STATUS", "")).strip().upper() == "CANCELLED":
+        return None
+    summary = _summary(component, source)
+    named = f"'{shown(summary, 40)}'" if summary else "an event"
     try:
-        day_itself = dt.date(year, month, day)
-    except ValueError:
-        raise BadInput(f"Line {number} of {source} has a date that cannot be: {said}.") from None
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        start = _moment(component.decoded("DTSTART"))
+        end = _moment(component.end) if "DTEND" in component or "DURATION" in component else None
+    except (KeyError, ValueError, TypeError, OverflowError):
         raise BadInput(
-            f"Line {number} of {source} has a date in {year}; dates must fall between "
-            f"{EARLIEST_YEAR} and {LATEST_YEAR}."
-        )
-    if date is not None:
-        return day_itself
-    assert moment is not None
-    hour, minute, second = (int(part) for part in moment.groups()[3:6])
-    try:
-        local = dt.datetime.combine(day_itself, dt.time(hour, minute, min(second, 59)))
-    except ValueError:
-        raise BadInput(f"Line {number} of {source} has a time that cannot be: {said}.") from None
-    if moment.group(7):
-        return local
-    zone = _zone(params["TZID"]) if "TZID" in params else None
-    try:
-        # floating, or a zone we do not know: the school's local time
-        aware = local.astimezone() if zone is None else local.replace(tzinfo=zone)
-        return aware.astimezone(dt.UTC).replace(tzinfo=None)
-    except (OverflowError, ValueError, OSError):
-        raise BadInput(f"Line {number} of {source} has a time that cannot be: {said}.") from None
-
-
-_DURATION = re.compile(
-    r"\+?P(?:([0-9]{1,5})W|(?:([0-9]{1,5})D)?(?:T(?:([0-9]{1,6})H)?(?:([0-9]{1,8})M)?"
-    r"(?:([0-9]{1,9})S)?)?)"
-)
-
-
-def _duration(value: str, number: int, source: str) -> dt.timedelta:
-    value = value.strip().upper()
-    match = _DURATION.fullmatch(value)
-    if value.startswith("-"):
-        raise BadInput(f"The event on line {number} of {source} ends before it starts.")
-    if not match or value in ("P", "+P") or value.endswith("T"):
-        raise BadInput(f"Line {number} of {source} has a DURATION that is not a length of time.")
-    weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
-
-
-def _event(props: dict[str, tuple[int, dict[str, str], str]], begun: int, source: str) -> Event:
-    """The Event a VEVENT's first DTSTART, DTEND, DURATION, SUMMARY and UID describe."""
-    if "SUMMARY" in props:
-        number, _, value = props["SUMMARY"]
-        summary = _text(value, SUMMARY, "the summary", number, source)
-    else:
-        summary = ""
-    named = f"'{shown(summary, 40)}'" if summary else ""
-    if "DTSTART" not in props:
-        raise BadInput(
-            f"The event {named + ' ' if named else ''}on line {begun} of {source} has no "
-            "start date (DTSTART)."
-        )
-    number, params, value = props["DTSTART"]
-    start = _when(value, params, "DTSTART", number, source)
+            f"The event {named} in {source} has no start or end that is a date."
+        ) from None
     all_day = not isinstance(start, dt.datetime)
-    if "DTEND" in props:
-        number, params, value = props["DTEND"]
-        end = _when(value, params, "DTEND", number, source)
-        if isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
-            raise BadInput(
-                f"The event {named + ' ' if named else ''}on line {begun} of {source} gives "
-                "a date for one of its start and end and a time for the other."
-            )
-        if all_day and end == start:
-            end = start + dt.timedelta(days=1)
-    elif "DURATION" in props:
-        number, _, value = props["DURATION"]
-        length = _duration(value, number, source)
-        if all_day and length % dt.timedelta(days=1):
-            raise BadInput(
-                f"The all-day event on line {begun} of {source} has a DURATION that is not "
-                "whole days."
-            )
-        try:
-            end = start + (dt.timedelta(days=length.days) if all_day else length)
-        except OverflowError:
-            end = dt.datetime.max if isinstance(start, dt.datetime) else dt.date.max
-        latest = dt.date(LATEST_YEAR + 1, 1, 1)
-        if (end if all_day else end.date()) > latest:
-            raise BadInput(
-                f"The event on line {begun} of {source} ends after {LATEST_YEAR}; dates must "
-                f"fall between {EARLIEST_YEAR} and {LATEST_YEAR}."
-            )
-    else:
+    if end is None or (all_day and end == start):
         end = start + dt.timedelta(days=1) if all_day else start
-    if end < start:
+    if isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
         raise BadInput(
-            f"The event {named + ' ' if named else ''}on line {begun} of {source} ends "
-            "before it starts."
+            f"The event {named} in {source} gives a date for one of its start and end and a "
+            "time for the other."
         )
-    if "UID" in props:
-        number, _, value = props["UID"]
-        uid = _text(value, UID, "the UID", number, source)
-    else:
-        uid = ""
+    if end < start:
+        raise BadInput(f"The event {named} in {source} ends before it starts.")
+    if _sortable(end) - _sortable(start) > LONGEST:
+        raise BadInput(f"The event {named} in {source} lasts more than {LONGEST.days} days.")
+    uid = (
+        clean(html.unescape(str(component.get("UID", ""))), UID_FIELD) if "UID" in component else ""
+    )
     if not uid:  # the same event in the same file always gets the same made-up UID
-        digest = hashlib.sha256(f"{start}|{end}|{summary}".encode()).hexdigest()[:20]
-        uid = f"{digest}@fitsdesk"
-    return Event(summary, start, end, all_day, uid, guess_kind(summary))
+        uid = hashlib.sha256(f"{start}|{end}|{summary}".encode()).hexdigest()[:20] + "@fitsdesk"
+    recurrence = ""
+    if "RECURRENCE-ID" in component:
+        with contextlib.suppress(Exception):
+            recurrence = _moment(component.decoded("RECURRENCE-ID")).isoformat()
+    return Event(
+        summary, start, end, all_day, _key(uid, recurrence), guess_kind(summary), recurrence
+    )
 
 
-_WANTED = ("DTSTART", "DTEND", "DURATION", "SUMMARY", "UID", "STATUS")
+def read_events(
+    data: bytes | str, *, source: str = "the file", between: tuple[dt.date, dt.date] | None = None
+) -> list[Event]:
+    """Every occurrence in an iCalendar file of term dates that overlaps `between` (the
+    planning window unless given), earliest first, or BadInput with one sentence saying
+    what is wrong with it (nothing is returned half-read)."""
+    import icalendar
+    import recurring_ical_events
+    import x_wr_timezone
 
-
-def read_events(data: bytes | str, *, source: str = "the file") -> list[Event]:
-    """Every event in an iCalendar file of term dates, in file order, or BadInput with
-    one sentence saying what is wrong with it (nothing is returned half-read)."""
     source = shown(source, 100) or "the file"  # a file's name is quoted in every refusal
     text = _decode(data, source)
     if not text.strip():
         raise BadInput(f"{_cap(source)} is empty.")
-    lines = _lines(text, source)
-    if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
+    if "\n" not in text:  # old Macs end lines with CR alone
+        text = text.replace("\r", "\n")
+    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
         raise BadInput(
             f"{_cap(source)} is not an iCalendar file: it does not start with BEGIN:VCALENDAR."
         )
+    lines = sum(1 for line in text.splitlines() if line.strip())
+    if lines > MOST_LINES:
+        raise BadInput(f"{_cap(source)} has more than {MOST_LINES:,} lines, the most allowed.")
+    _whole(text, source)
+    first, last = between or window()
+    try:
+        calendars = icalendar.Calendar.from_ical(text, multiple=True)
+    except Exception as exc:  # the parser's own errors are ValueError and kin
+        raise BadInput(f"{_cap(source)} is not a valid iCalendar file ({_reason(exc)}).") from None
     events: list[Event] = []
-    stack: list[str] = []
-    props: dict[str, tuple[int, dict[str, str], str]] = {}
-    begun = 0
-    count = 0
-    for number, line in lines:
-        name, params, value = _split(line, number, source)
-        if name == "BEGIN":
-            part = value.strip().upper()
-            if not _NAME.fullmatch(part):
-                raise BadInput(f"Line {number} of {source} begins a part with no name.")
-            if len(stack) >= MOST_DEPTH:
-                raise BadInput(
-                    f"Line {number} of {source} nests parts more than {MOST_DEPTH} deep."
-                )
-            if (part == "VCALENDAR") != (not stack):
-                where = "inside another part" if stack else "outside BEGIN:VCALENDAR"
-                raise BadInput(f"Line {number} of {source} begins {part} {where}.")
-            if part == "VEVENT":
-                if stack[-1] != "VCALENDAR":
-                    raise BadInput(f"Line {number} of {source} begins VEVENT inside {stack[-1]}.")
-                count += 1
-                if count > MOST_EVENTS:
+    for parsed in calendars:
+        try:
+            _check_series(parsed, source)
+            query = recurring_ical_events.of(x_wr_timezone.to_standard(parsed))
+            week = first
+            while week < last:  # a week at a time, so a flood is refused after a week of it
+                ends = min(week + CHUNK, last)
+                for component in query.between(week, ends):
+                    if week > first and _day(component.decoded("DTSTART")) < week:
+                        continue  # begun in an earlier week, and taken there
+                    event = _occurrence(component, source)
+                    if event is not None:
+                        events.append(event)
+                if len(events) > MOST_EVENTS:
                     raise BadInput(
-                        f"{_cap(source)} has more than {MOST_EVENTS:,} events, the most allowed."
+                        f"{_cap(source)} has more than {MOST_EVENTS:,} events between "
+                        f"{first:%d %B %Y} and {last:%d %B %Y}, the most allowed."
                     )
-                props, begun = {}, number
+                week += CHUNK
+        except BadInput:
+            raise
+        except Exception as exc:  # a rule the expander cannot follow, a zone that cannot be
+            raise BadInput(
+                f"{_cap(source)} has an event that cannot be read ({_reason(exc)})."
+            ) from None
+    events.sort(key=lambda e: (_sortable(e.start), e.uid))
+    return events
+
+
+CHUNK = dt.timedelta(days=7)
+_FINE = ("SECONDLY", "MINUTELY", "HOURLY")
+
+
+LONGEST = dt.timedelta(days=400)
+"""An event longer than a school year and a term is a mistake in the file."""
+
+
+def _check_series(calendar, source: str) -> None:
+    """What the parser lets through but a school's calendar must not have, said per event
+    before anything is expanded: dates that are not dates, an end before the start, a
+    date for one end and a time for the other, an all-day event of part days, and a
+    repeat more often than daily (millions of occurrences)."""
+    for event in calendar.walk("VEVENT"):
+        summary = shown(str(event.get("SUMMARY", "")), 40)
+        named = f"The event '{summary}'" if summary else "An event"
+        values = {}
+        for name, kind, words in (
+            ("DTSTART", dt.date, "a date"),
+            ("DTEND", dt.date, "a date"),
+            ("DURATION", dt.timedelta, "a length of time"),
+        ):
+            if name in event:
+                value = event.decoded(name)
+                if not isinstance(value, kind):
+                    raise BadInput(
+                        f"{named} in {source} has '{shown(str(value), 40)}' for {name}, "
+                        f"which is not {words}."
+                    )
+                values[name] = value
+        if "DTSTART" not in values:
+            raise BadInput(f"{named} in {source} has no start date (DTSTART).")
+        start = values["DTSTART"]
+        all_day = not isinstance(start, dt.datetime)
+        if "DTEND" in values:
+            end = values["DTEND"]
+            if isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
+                raise BadInput(
+                    f"{named} in {source} gives a date for one of its start and end and a "
+                    "time for the other."
+                )
+            if _moment(end) < _moment(start):
+                raise BadInput(f"{named} in {source} ends before it starts.")
+        if "DURATION" in values:
+            length = values["DURATION"]
+            if length < dt.timedelta(0):
+                raise BadInput(f"{named} in {source} ends before it starts.")
+            if all_day and length % dt.timedelta(days=1):
+                raise BadInput(
+                    f"{named} in {source} lasts all day but has a DURATION that is not whole days."
+                )
+        rules = event.get("RRULE")
+        for rule in rules if isinstance(rules, list) else [rules]:
+            if rule is not None and str(rule.get("FREQ", [""])[0]).upper() in _FINE:
+                raise BadInput(
+                    f"{named} in {source} repeats more often than daily; a school calendar's "
+                    "events repeat daily at most."
+                )
+
+
+_PART = re.compile(r"^(BEGIN|END):([A-Za-z0-9-]+)[ \t]*\r?$", re.M | re.I)
+
+
+def _whole(text: str, source: str) -> None:
+    """Refuse a file cut short: every part begun is ended, in order (the parser would
+    quietly drop the unfinished event)."""
+    stack: list[str] = []
+    for match in _PART.finditer(text):
+        verb, part = match.group(1).upper(), match.group(2).upper()
+        if verb == "BEGIN":
             stack.append(part)
-        elif name == "END":
-            part = value.strip().upper()
-            if not stack:
-                raise BadInput(
-                    f"Line {number} of {source} ends {shown(part, 20)}, which was never begun."
-                )
-            if part != stack[-1]:
-                raise BadInput(
-                    f"Line {number} of {source} ends {shown(part, 20)} where END:{stack[-1]} "
-                    "was expected."
-                )
+        elif stack and stack[-1] == part:
             stack.pop()
-            if part == "VEVENT":
-                status = props.get("STATUS", (0, {}, ""))[2].strip().upper()
-                if status != "CANCELLED":
-                    events.append(_event(props, begun, source))
-        elif not stack:
-            raise BadInput(f"Line {number} of {source} is outside BEGIN:VCALENDAR and END.")
-        elif stack[-1] == "VEVENT" and name in _WANTED:
-            props.setdefault(name, (number, params, value))
+        elif stack:
+            raise BadInput(
+                f"{_cap(source)} ends {shown(part, 20)} where END:{stack[-1]} was expected; "
+                "it may be cut short."
+            )
+        else:
+            raise BadInput(f"{_cap(source)} ends {shown(part, 20)}, which was never begun.")
     if stack:
         raise BadInput(f"{_cap(source)} stops before END:{stack[-1]}; it may be cut short.")
-    return events
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _sortable(value: dt.date | dt.datetime) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+
+
+def _reason(exc: Exception) -> str:
+    """The library's own words, short and on one line, for the end of a sentence."""
+    words = " ".join(str(exc).split()) or exc.__class__.__name__
+    return shown(words.rstrip("."), 120)
