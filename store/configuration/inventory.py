@@ -108,11 +108,12 @@ def import_assets(
     by: str,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    sheet: str | None = None,
 ) -> InventoryReport:
     """Add or update devices from a CSV file whose first row names its columns (COLUMNS,
     or their SYNONYMS); every good row, or none."""
     report = InventoryReport()
-    with open_table(path, HEADER, most_rows=MOST_ROWS) as table:
+    with open_table(path, HEADER, most_rows=MOST_ROWS, sheet=sheet) as table:
         rooms = {row.code: row.id for row in Location.select(Location.code, Location.id)}
         statuses = {row.tag: row.status for row in Asset.select(Asset.tag, Asset.status)}
         held = {

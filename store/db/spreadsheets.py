@@ -1,4 +1,5 @@
-"""Reading and writing the CSV files schools' spreadsheets and MIS export and import.
+"""Reading and writing the CSV files schools' spreadsheets and MIS export and import,
+and reading their workbooks (.xlsx, .xls, .ods) through python-calamine.
 
     with open_table(Path("rooms.csv"), locations.COLUMNS, most_rows=20_000) as table:
         for row in table.rows():    # one at a time, after the first row was checked
@@ -22,6 +23,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import datetime as dt
 import io
 import itertools
 import math
@@ -331,16 +333,128 @@ def _encoding(raw: io.RawIOBase, name: str) -> str:
     return "utf-8-sig" if utf8 else "cp1252"
 
 
+SPREADSHEETS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+"""Workbooks read through python-calamine rather than as CSV text."""
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell's value as the CSV path would have it: a date as 2026-09-01, a
+    time of day as 16:00, a whole number without ".0", never the sheet's own formatting."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+class Sheet(Table):
+    """One sheet of a workbook (.xlsx, .xls, .ods), read through python-calamine and then
+    understood as a CSV file's rows are: the same header rules, limits and problems.
+    Formulas come as the values the spreadsheet last worked out."""
+
+    def __init__(self, name: str, sheet, columns: Columns, most_rows: int):
+        self.name = name
+        self._columns = columns
+        self._most_rows = most_rows
+        self._line = 0
+        self._cells = sheet.iter_rows()
+        header = None
+        for cells in self._cells:
+            self._line += 1
+            if any(cell_text(cell).strip() for cell in cells):
+                header = [cell_text(cell) for cell in cells]
+                break
+        if header is None:
+            raise BadInput(f"{name} is empty: nothing was imported.")
+        self.header = header
+        self.positions = self._understood(header)
+
+    def rows(self) -> Iterator[Row]:
+        named = {position: key for key, position in self.positions.items()}
+        count = 0
+        for cells in self._cells:
+            self._line += 1
+            texts = [cell_text(cell) for cell in cells]
+            if not any(text.strip() for text in texts):
+                continue
+            count += 1
+            if count > self._most_rows:
+                raise BadInput(
+                    f"{self.name} has more than {self._most_rows:,} rows, the most one import "
+                    "takes: split it, and nothing was imported."
+                )
+            if any(len(text) > MOST_LINE for text in texts):
+                raise BadInput(
+                    f"Row {self._line} of {self.name} has a cell longer than {MOST_LINE:,} "
+                    "characters: nothing was imported."
+                )
+            yield self._row(self._line, texts, named)
+
+
+def _workbook(raw: io.FileIO, name: str, sheet: str | None):
+    """The chosen sheet (the first, or the one named) of the workbook open in `raw`, or
+    BadInput in one sentence: encrypted, corrupt, or no sheet of that name."""
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(raw)
+    except python_calamine.PasswordError:
+        raise BadInput(
+            f"{name} is protected by a password: save it without one, and nothing was imported."
+        ) from None
+    except Exception:  # ZipError, XmlError, CalamineError: all "not a workbook" to a school
+        raise BadInput(
+            f"{name} is not a spreadsheet we can read (.xlsx, .xls or .ods): it may be damaged "
+            "or another kind of file; nothing was imported."
+        ) from None
+    names = book.sheet_names
+    if not names:
+        raise BadInput(f"{name} has no sheets: nothing was imported.")
+    if sheet is None:
+        chosen = names[0]
+    else:
+        matches = [n for n in names if n.casefold() == sheet.strip().casefold()]
+        if not matches:
+            listed = ", ".join(f"'{shown(n, 40)}'" for n in names[:6])
+            raise BadInput(
+                f"{name} has no sheet '{shown(sheet, 40)}'; its sheets are {listed}. "
+                "Nothing was imported."
+            )
+        chosen = matches[0]
+    try:
+        return book.get_sheet_by_name(chosen)
+    except Exception:
+        raise BadInput(f"The sheet '{shown(chosen, 40)}' in {name} cannot be read.") from None
+
+
 @contextlib.contextmanager
-def open_table(path: Path, columns: Columns, *, most_rows: int) -> Iterator[Table]:
-    """A CSV file of `columns`, its first row read and checked; BadInput (or NotFound)
-    in one sentence if it cannot be read, or names a column `columns` does not know."""
+def open_table(
+    path: Path, columns: Columns, *, most_rows: int, sheet: str | None = None
+) -> Iterator[Table]:
+    """A CSV file, or a sheet of a workbook (by its name's ending: SPREADSHEETS; the first
+    sheet unless `sheet` names one), of `columns`, its first row read and checked;
+    BadInput (or NotFound) in one sentence if it cannot be read, or names a column
+    `columns` does not know."""
     name = shown(os.fspath(path), 200)
-    with open_plain(path, name, "a CSV file") as raw:
+    workbook = path.suffix.lower() in SPREADSHEETS
+    if sheet is not None and not workbook:
+        raise BadInput(f"{name} is a CSV file, which has no sheets: leave out --sheet.")
+    with open_plain(path, name, "a spreadsheet" if workbook else "a CSV file") as raw:
         most = config.current().imports_max_mb * MEGABYTE
         size = os.fstat(raw.fileno()).st_size
         if size > most:
             raise BadInput(_too_big(name, size))
+        if workbook:
+            yield Sheet(name, _workbook(raw, name, sheet), columns, most_rows)
+            return
         encoding = _encoding(_Capped(raw, most), name)
         raw.seek(0)
         stream = io.BufferedReader(_Capped(raw, most), CHUNK)

@@ -137,13 +137,14 @@ def import_locations(
     by: str,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Add or update locations from a CSV of rooms whose first row names its columns
     (COLUMNS: code, and name and site if wanted). Every good row or none; a blank cell,
     or a column the file does not have, leaves a room's name or site as it is."""
     report = ImportReport()
     wanted: dict[str, tuple[str | None, str | None, int]] = {}
-    with open_table(path, COLUMNS, most_rows=MAX_IMPORT_ROWS) as table:
+    with open_table(path, COLUMNS, most_rows=MAX_IMPORT_ROWS, sheet=sheet) as table:
         for row in table.rows():
             try:
                 if row.problem:

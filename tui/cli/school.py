@@ -95,13 +95,18 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
 
     load = actions.add_parser(
         "import",
-        help="add or update locations from a CSV file",
+        help="add or update locations from a CSV file or a spreadsheet",
         description="Add or update locations from a CSV of rooms, as a site plan or MIS exports "
         "it. Its first row must name the columns: code (or Room, Room Code, RoomCode...), "
         "and if wanted name (Room Name, Description...) and site (Building, Campus...); any "
         "other column stops the import. Every good row is written, or none.",
     )
-    load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.add_argument(
+        "file", type=Path, metavar="FILE", help="a .csv file, or an .xlsx, .xls or .ods workbook"
+    )
+    load.add_argument(
+        "--sheet", metavar="NAME", help="the workbook's sheet to read (the first unless named)"
+    )
     load.add_argument(
         "--dry-run",
         action="store_true",
@@ -215,7 +220,7 @@ def run_location_import(args: argparse.Namespace) -> int:
     open_db(args)
     with progress_bar("Importing rooms") as advance:
         report = locations.import_locations(
-            args.file, by=who(), dry_run=args.dry_run, progress=advance
+            args.file, by=who(), dry_run=args.dry_run, progress=advance, sheet=args.sheet
         )
     if report.problems:
         for problem in report.problems:

@@ -137,7 +137,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
 
     load = actions.add_parser(
         "import",
-        help="add or update devices from a CSV file",
+        help="add or update devices from a CSV file or a spreadsheet",
         description="Add or update devices from a CSV file whose first row names the "
         "columns. It needs tag and kind columns; the others are optional: "
         + ", ".join(inventory.COLUMNS[2:])
@@ -145,7 +145,12 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
         "any other column stops the import. Every good row is written, or none: each "
         "problem is listed.",
     )
-    load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.add_argument(
+        "file", type=Path, metavar="FILE", help="a .csv file, or an .xlsx, .xls or .ods workbook"
+    )
+    load.add_argument(
+        "--sheet", metavar="NAME", help="the workbook's sheet to read (the first unless named)"
+    )
     load.add_argument(
         "--dry-run",
         action="store_true",
@@ -464,7 +469,7 @@ def run_import(args: argparse.Namespace) -> int:
     open_db(args)
     with progress_bar("Importing devices") as advance:
         report = inventory.import_assets(
-            args.file, by=who(), dry_run=args.dry_run, progress=advance
+            args.file, by=who(), dry_run=args.dry_run, progress=advance, sheet=args.sheet
         )
         done = report.added + report.updated + report.unchanged
         if done:
