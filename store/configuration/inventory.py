@@ -110,7 +110,8 @@ def import_assets(
     progress: Callable[[int, int], None] | None = None,
     sheet: str | None = None,
 ) -> InventoryReport:
-    """Add or update devices from a CSV file whose first row names its columns (COLUMNS,
+    """Add or update devices from a CSV file (or a workbook's sheet: `sheet`, else the
+    first) whose first row names its columns (COLUMNS,
     or their SYNONYMS); every good row, or none."""
     report = InventoryReport()
     with open_table(path, HEADER, most_rows=MOST_ROWS, sheet=sheet) as table:

@@ -139,7 +139,8 @@ def import_locations(
     progress: Callable[[int, int], None] | None = None,
     sheet: str | None = None,
 ) -> ImportReport:
-    """Add or update locations from a CSV of rooms whose first row names its columns
+    """Add or update locations from a CSV of rooms (or a workbook's sheet: `sheet`, else
+    the first) whose first row names its columns
     (COLUMNS: code, and name and site if wanted). Every good row or none; a blank cell,
     or a column the file does not have, leaves a room's name or site as it is."""
     report = ImportReport()
