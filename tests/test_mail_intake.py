@@ -258,6 +258,11 @@ AUTOMATIC = [
     {"Precedence": "bulk"},
     {"List-Id": "<staff.lists.oakfield.sch.uk>"},
     {"List-Unsubscribe": "<mailto:leave@lists.example>"},
+    {"X-Auto-Response-Suppress": "All"},
+    {"X-MS-Exchange-Inbox-Rules-Loop": "ada@oakfield.sch.uk"},
+    {"X-Loop": DESK},
+    {"Precedence": "junk"},
+    {"X-Autorespond": "Out of office"},
 ]
 
 
@@ -296,6 +301,41 @@ def test_an_automatic_reply_from_the_caller_stays_in_the_calls_thread_and_nothin
         ("out", "Waiting"),
         ("in", "ignored"),
     ]
+
+
+def test_an_exchange_out_of_office_reply_to_a_resolved_call_reopens_nothing():
+    """Exchange sends no Auto-Submitted: its X-Auto-Response-Suppress and
+    X-MS-Exchange-Inbox-Rules-Loop mark it. It starts "No, ...", which a person's reply
+    would turn into a reopened call."""
+    call, asking = resolved_by_technician()
+    ooo = reply_to(
+        asking,
+        "No, I am out of the office until Monday 9 November with limited access to email.",
+        headers={
+            "X-Auto-Response-Suppress": "All",
+            "X-MS-Exchange-Inbox-Rules-Loop": "ada@oakfield.sch.uk",
+            "X-MS-Has-Attach": "",
+            "Thread-Topic": asking.subject,
+        },
+    )
+    take(ooo.replace(b"Subject: Re: ", b"Subject: Automatic reply: "))
+    after = servicedesk.find_call(call.number)
+    assert (after.status, after.version, after.notes, after.reopen_count) == (
+        "resolved",
+        call.version,
+        (),
+        0,
+    )
+    assert [row.kind for row in outbox_rows()] == ["logged", "resolved"]  # no answer
+    row = inbox_rows()[-1]
+    assert (row.outcome, row.incident_id) == ("ignored", call.id)  # kept on the call
+    assert "automatic reply" in row.reason
+
+
+def test_an_x_loop_naming_someone_else_is_a_persons_mail():
+    call, asking = resolved_by_technician()
+    take(reply_to(asking, "no, still broken", headers={"X-Loop": "lists@elsewhere.example"}))
+    assert servicedesk.find_call(call.number).status == "assigned"
 
 
 def test_a_read_receipt_from_the_caller_for_a_resolved_call_does_not_confirm_it():

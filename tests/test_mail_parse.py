@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store.db.errors import BadInput
-from store.mail.parse import Attachment, Incoming, answer_of, html_to_text, parse
+from store.mail.parse import Attachment, Incoming, answer_of, html_to_text, own_words, parse
 
 pytestmark = pytest.mark.no_db
 
@@ -166,12 +166,53 @@ def test_an_unnamed_inline_image_gets_a_made_up_name():
         ([], "Mail Delivery System <MAILER-DAEMON@mx.example>", "bounce"),
         ([], "postmaster@school.example", "bounce"),
         ([("Return-Path", "<>")], "a@school.example", "bounce"),
+        ([("X-Auto-Response-Suppress", "All")], "a@school.example", "auto-reply"),
+        ([("X-MS-Exchange-Inbox-Rules-Loop", "a@school.example")], "a@x.example", "auto-reply"),
         ([("Auto-Submitted", "no")], "a@school.example", None),
+        ([("X-Loop", "desk@school.example")], "a@school.example", None),  # the intake decides
         ([("Return-Path", "<a@school.example>")], "a@school.example", None),
     ],
 )
 def test_automatic_mail_says_why(headers, sender, why):
     assert parse(mail("yes", headers=headers, sender=sender)).automatic == why
+
+
+def test_x_loop_addresses_are_read_for_the_intake():
+    got = parse(mail(headers=[("X-Loop", "Desk <Desk@School.example>, other@x.example")]))
+    assert got.loops == ("desk@school.example", "other@x.example")
+    assert parse(mail()).loops == ()
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "On Tue, 3 Nov 2026 at 10:02, Sam Lee <sam.lee@oakfield.sch.uk>\nwrote:",
+        "On Tue, 3 Nov 2026 at 10:02, Sam Lee <sam.lee@oakfield.sch.uk> wrote:",
+        "On Tue, 3 Nov 2026 at 10:02,\nSam Lee <sam.lee@oakfield.sch.uk> wrote:",
+        "Le mar. 3 nov. 2026 à 10:02, Sam Lee <sam.lee@oakfield.sch.uk> a écrit :",
+        "Le mar. 3 nov. 2026 à 10:02, Sam Lee <sam.lee@oakfield.sch.uk>\na écrit :",
+        "Am 03.11.2026 um 10:02 schrieb Sam Lee <sam.lee@oakfield.sch.uk>:",
+        "Am Di., 3. Nov. 2026 um 10:02 Uhr schrieb Sam Lee\n<sam.lee@oakfield.sch.uk>:",
+        "El mar, 3 nov 2026 a las 10:02, Sam Lee (<sam.lee@oakfield.sch.uk>) escribió:",
+        "Op di 3 nov. 2026 om 10:02 schreef Sam Lee <sam.lee@oakfield.sch.uk>:",
+        "Il giorno mar 3 nov 2026 alle ore 10:02 Sam Lee <sam@oakfield.sch.uk> ha scritto:",
+    ],
+)
+def test_quoted_text_is_trimmed_after_any_attribution(quoted):
+    body = f"Still broken after the restart.\n\n{quoted}\n> Are you happy it is fixed?\n"
+    assert own_words(body) == "Still broken after the restart."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The printer jams.\nOn Monday it wrote nothing at all on the page.",
+        "It jams.\nOn the second tray\nwrote over the first page.",
+        "Le projecteur est cassé.\nLe technicien a dit qu'il viendra.",
+    ],
+)
+def test_a_persons_own_lines_that_look_a_little_like_an_attribution_stay(body):
+    assert own_words(body) == body
 
 
 def test_a_delivery_report_is_a_bounce():

@@ -103,9 +103,12 @@ def _take(message: Incoming, raw: bytes) -> Outcome:
         return _record(message, raw, "ignored", call, IGNORED["own"])
     if message.automatic == "bounce":
         return _bounce(message, raw, call)
-    if message.automatic:
+    automatic = message.automatic or (
+        "auto-reply" if settings.address and settings.address.lower() in message.loops else None
+    )
+    if automatic:  # kept against its call, never reopening, confirming or answering it
         kept = call if call is not None and _owns(call, message) else None
-        return _record(message, raw, "ignored", kept, IGNORED[message.automatic])
+        return _record(message, raw, "ignored", kept, IGNORED[automatic])
     if call is not None and _owns(call, message):
         if call.status != "closed":
             return _answer(message, raw, call)

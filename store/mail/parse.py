@@ -19,7 +19,9 @@ loop can start), in this order:
 - "bounce": multipart/report (delivery and read reports), a sender whose
   mailbox is MAILER-DAEMON or postmaster;
 - "auto-reply": Auto-Submitted other than "no", X-Autoreply, X-Autorespond,
-  Precedence auto_reply;
+  X-Auto-Response-Suppress or X-MS-Exchange-Inbox-Rules-Loop (an Exchange
+  out-of-office reply carries no Auto-Submitted), Precedence auto_reply; and,
+  decided by the intake, which knows our address, X-Loop naming it (`loops`);
 - "bulk": Precedence bulk, list or junk, List-Id, List-Unsubscribe;
 - "bounce": an empty Return-Path (<>) with none of the above.
 """
@@ -69,10 +71,18 @@ _THANKS = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_NO = re.compile(r"no (problem|problems|worries|bother|probs)\b", re.IGNORECASE)
+_ATTRIBUTION = (
+    r"(?:on|le|am|el|op|il|den)\b.{0,300}?"
+    r"(?:\b(?:wrote|a\s+écrit|escribió|ha\s+scritto|schrieb|schreef|skrev)\s*:?"
+    r"|\b(?:schrieb|schreef|skrev)\b.{1,300}:)\s*$"
+)
+"""The line a mail program puts before the message it quotes, in the languages a school
+hears: "On Tue ... Sam Lee <...> wrote:", "Le mar. ... a écrit :", "Am ... schrieb ...:"."""
 _QUOTE_START = re.compile(
-    r"(>|on\b.{0,200}\bwrote:?$|-{2,}\s*original message|_{10,}|from:\s|-- ?$)",
+    rf"(>|{_ATTRIBUTION}|-{{2,}}\s*original message|_{{10,}}|from:\s|-- ?$)",
     re.IGNORECASE,
 )
+_ATTRIBUTION_BEGINS = re.compile(r"(on|le|am|el|op|il|den)\b", re.IGNORECASE)
 _PARAGRAPHS = {
     "p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
     "hr", "section", "article", "header", "footer", "dl",
@@ -113,6 +123,8 @@ class Incoming:
     attachments: tuple[Attachment, ...]
     answer: str | None
     """'yes' or 'no' when the reply starts with it (before any quoted text)."""
+    loops: tuple[str, ...] = ()
+    """The addresses X-Loop headers name, lower case: a loop through one of them."""
 
 
 def parse(raw: bytes, *, max_bytes: int = 25_000_000) -> Incoming:
@@ -165,6 +177,11 @@ def _parse(raw: bytes) -> Incoming:
         tag=_tag(subject),
         in_reply_to=_references(msg),
         automatic=automatic,
+        loops=tuple(
+            address.lower()
+            for _name, address in email.utils.getaddresses([_raw_header_all(msg, "X-Loop")])
+            if address
+        )[:10],
         attachments=tuple(
             _attachment(part, index)
             for index, part in enumerate(parts, 1)
@@ -192,10 +209,20 @@ def answer_of(body: str) -> str | None:
 
 def own_words(body: str) -> str:
     """What the writer of a reply wrote themselves: the body up to the quoted message
-    (a '>' line, "On ... wrote:", "-----Original Message-----") or their signature."""
+    (a '>' line, "On ... wrote:" on one line or wrapped over two, its French, German,
+    Spanish, Dutch, Italian and Scandinavian forms, "-----Original Message-----") or
+    their signature."""
     lines = body.split("\n")
     for index, line in enumerate(lines):
-        if index and _QUOTE_START.match(line.strip()):
+        if not index:
+            continue
+        text = line.strip()
+        if _QUOTE_START.match(text):
+            lines = lines[:index]
+            break
+        wrapped = f"{text} {lines[index + 1].strip()}" if index + 1 < len(lines) else ""
+        # an attribution the sender's program wrapped: "On Tue, ... <sam@...>" / "wrote:"
+        if _ATTRIBUTION_BEGINS.match(text) and wrapped and _QUOTE_START.match(wrapped):
             lines = lines[:index]
             break
     return "\n".join(lines).strip()
@@ -278,6 +305,15 @@ def _decoded_words(value: str) -> str:
     return "".join(pieces)
 
 
+AUTOMATIC_HEADERS = (
+    "X-Autoreply",
+    "X-Autorespond",
+    "X-Auto-Response-Suppress",  # Exchange puts it on its out-of-office replies
+    "X-MS-Exchange-Inbox-Rules-Loop",  # a rule in an Exchange mailbox sent it
+)
+"""Headers whose presence marks a message as sent by a machine, whatever their value."""
+
+
 def _automatic(msg: EmailMessage, sender: str) -> str | None:
     """Why this message must never open a call or get an answer, or None."""
     mailbox = sender.partition("@")[0]
@@ -291,8 +327,7 @@ def _automatic(msg: EmailMessage, sender: str) -> str | None:
     precedence = _raw_header(msg, "Precedence").strip().lower()
     if (
         (submitted and not submitted.startswith("no"))
-        or "X-Autoreply" in msg
-        or "X-Autorespond" in msg
+        or any(name in msg for name in AUTOMATIC_HEADERS)
         or precedence == "auto_reply"
     ):
         return "auto-reply"
@@ -301,6 +336,11 @@ def _automatic(msg: EmailMessage, sender: str) -> str | None:
     if "Return-Path" in msg and re.fullmatch(r"\s*<\s*>\s*", _raw_header(msg, "Return-Path")):
         return "bounce"
     return None
+
+
+def _raw_header_all(msg: EmailMessage, name: str) -> str:
+    """Every header of that name, as raw text, joined by commas."""
+    return ", ".join(str(value) for value in (msg.get_all(name) or []))[:2000]
 
 
 def _ids(value: str) -> list[str]:
