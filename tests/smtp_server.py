@@ -56,6 +56,10 @@ class SmtpServer:
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     received: list[Received] = field(default_factory=list)
     held: threading.Event = field(default_factory=threading.Event)
+    eight_bit: bool = True
+    """Whether EHLO offers 8BITMIME (a test may set it False: an old relay)."""
+    mail_options: list[list[str]] = field(default_factory=list)
+    """The options each MAIL FROM came with, in order (BODY=8BITMIME...)."""
 
     def __post_init__(self) -> None:
         if self.security not in SECURITIES:
@@ -187,6 +191,21 @@ class SmtpServer:
         while not gate.is_set():  # a killed client cancels this wait; release() decides
             await asyncio.sleep(0.01)
         return item.reply or "250 2.1.5 OK"
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if not self.eight_bit:
+            responses = [line for line in responses if "8BITMIME" not in line]
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self._lock:
+            self.mail_options.append(list(mail_options))
+        if not self.eight_bit and any(o.upper() == "BODY=8BITMIME" for o in mail_options):
+            return "555 5.5.4 BODY=8BITMIME is not offered here"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         login = _login(session)

@@ -178,6 +178,31 @@ def test_the_outbox_goes_out_once_over_each_kind_of_connection(mail_on, smtp_fac
     assert len(server.received) == 2
 
 
+@pytest.mark.parametrize("eight_bit", [True, False])
+def test_a_utf8_body_asks_for_8bitmime_where_offered_and_is_7_bit_where_not(
+    mail_on, smtp_server, eight_bit
+):
+    smtp_server.eight_bit = eight_bit
+    call = phone_call()
+    words = "Le chargeur coûte £29 ; nous l’avons commandé. Ça arrive lundi."
+    incidents.add_note(call.number, words, public=True, by="jsmith")
+
+    report = mail_delivery.send_due(smtp_settings(smtp_server))
+
+    assert len(report.sent) == 2, report
+    got = smtp_server.wait_received(2)
+    note = got[1]
+    assert words in parsed(note).get_content()  # the same words, however they travelled
+    if eight_bit:
+        assert smtp_server.mail_options[-1] == ["BODY=8BITMIME"]
+        assert not note.data.isascii()  # sent as 8-bit UTF-8, announced
+    else:
+        assert smtp_server.mail_options[-1] == []
+        assert note.data.isascii()  # quoted-printable: every byte 7-bit
+        assert b"quoted-printable" in note.data.lower()
+    assert smtp_server.mail_options[0] == []  # the ASCII first message asks for nothing
+
+
 def test_a_temporary_failure_waits_and_is_tried_again(mail_on, smtp_server):
     call = phone_call()
     smtp_server.fail_next(1)
