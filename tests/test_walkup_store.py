@@ -65,6 +65,39 @@ def test_the_pin_is_stored_hashed_and_checked(school):
     assert Attempt.select().where(Attempt.kind == "pin").count() == 3
 
 
+def test_the_pins_hash_names_its_cost_so_raising_it_locks_nobody_out(school, monkeypatch):
+    import hashlib
+
+    kiosks.set_pin("482913", by="jsmith")
+    stored = Setting.get(Setting.key == kiosks.PIN_KEY).value
+    scheme, cost, salt, digest = stored.split("$")
+    assert (scheme, cost) == ("scrypt", "n=16384,r=8,p=1") and len(bytes.fromhex(salt)) == 16
+    assert len(bytes.fromhex(digest)) == 32
+    # A hash made before costs were stored (scrypt$salt$digest) still lets its PIN in.
+    old = hashlib.scrypt(b"482913", salt=b"s" * 16, n=2**14, r=8, p=1, dklen=32).hex()
+    Setting.update(value=f"scrypt${(b's' * 16).hex()}${old}").execute()
+    assert kiosks.check_pin("482913", kiosk="library")
+    # Raise the cost: the PIN set before still works; one set now is stored dearer.
+    Setting.update(value=stored).execute()
+    monkeypatch.setattr(kiosks, "SCRYPT", {"n": 2**15, "r": 8, "p": 1})
+    assert kiosks.check_pin("482913", kiosk="library")
+    kiosks.set_pin("604217", by="jsmith")
+    raised = Setting.get(Setting.key == kiosks.PIN_KEY).value
+    assert raised.split("$")[1] == "n=32768,r=8,p=1"
+    assert kiosks.check_pin("604217", kiosk="library")
+    # A hash edited to cost the machine, or malformed, lets nobody in and raises nothing.
+    for bad in (
+        raised.replace("n=32768", "n=1048576"),
+        raised.replace("n=32768", "n=1000"),
+        raised.replace("n=32768,r=8,p=1", "n=x"),
+        "scrypt$zz$zz",
+        "md5$abc",
+        "",
+    ):
+        Setting.update(value=bad).execute()
+        assert not kiosks.check_pin("604217", kiosk="library")
+
+
 @pytest.mark.parametrize(
     "pin", ["", "12", "1234567890123", "abcd", "1111", "1234", "9876", "12 34", None, 1234]
 )

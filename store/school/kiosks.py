@@ -106,8 +106,52 @@ def kiosk_id(name: str | None) -> int | None:
     return row.id
 
 
-def _hash(pin: str, salt: bytes) -> str:
-    return hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32).hex()
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+"""The cost a new PIN is hashed at. Each stored hash names its own ("scrypt$n=16384,r=8,
+p=1$salt$digest"), so raising these later locks nobody out: old hashes are checked at
+the cost they were made with."""
+_MOST = {"n": 2**17, "r": 16, "p": 4}
+"""The dearest cost a stored hash may ask for (n=2**17, r=16 is 256 MB): a hash edited in
+the database must not make every try at the PIN screen take the machine."""
+
+
+def _hash(pin: str, salt: bytes, n: int, r: int, p: int) -> str:
+    memory = 128 * n * r * 2  # what scrypt needs, and a little over
+    return hashlib.scrypt(
+        pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=memory + 2**20
+    ).hex()
+
+
+def _stored(pin: str) -> str:
+    """A new PIN as stored: the scheme, the cost, the salt and the digest."""
+    salt = secrets.token_bytes(16)
+    cost = ",".join(f"{key}={value}" for key, value in SCRYPT.items())
+    return f"scrypt${cost}${salt.hex()}${_hash(pin, salt, **SCRYPT)}"
+
+
+def _matches(pin: str, stored: str) -> bool:
+    """Whether `pin` is the one `stored` was made from, at the cost it names (a hash from
+    before costs were stored is n=16384, r=8, p=1). Anything malformed matches nothing."""
+    parts = stored.split("$")
+    if len(parts) == 3:
+        scheme, salt, digest = parts
+        cost = {"n": 2**14, "r": 8, "p": 1}
+    elif len(parts) == 4:
+        scheme, named, salt, digest = parts
+        try:
+            cost = {k: int(v) for k, v in (item.split("=", 1) for item in named.split(","))}
+        except ValueError:
+            return False
+    else:
+        return False
+    if scheme != "scrypt" or set(cost) != set(SCRYPT):
+        return False
+    if any(not 1 <= cost[key] <= _MOST[key] for key in cost) or cost["n"] & (cost["n"] - 1):
+        return False  # n must be a power of two
+    try:
+        return hmac.compare_digest(_hash(pin, bytes.fromhex(salt), **cost), digest)
+    except ValueError:
+        return False
 
 
 def set_pin(pin: object, *, by: str) -> None:
@@ -120,8 +164,7 @@ def set_pin(pin: object, *, by: str) -> None:
             raise BadInput("The PIN must be 4 to 12 digits.")
         if len(set(text)) == 1 or text in "0123456789012" or text in "9876543210987":
             raise BadInput("That PIN is too easy to guess: avoid repeats and runs like 1234.")
-        salt = secrets.token_bytes(16)
-        value = f"scrypt${salt.hex()}${_hash(text, salt)}"
+        value = _stored(text)
         row = Setting.get_or_none(Setting.key == PIN_KEY)
         if row is None:
             row = Setting.create(key=PIN_KEY, value=value)
@@ -313,8 +356,7 @@ def _is_pin(pin: object) -> bool:
         row = Setting.get_or_none(Setting.key == PIN_KEY)
     if row is None:
         return False
-    _scheme, salt, digest = row.value.split("$")
-    return hmac.compare_digest(_hash(text.strip(), bytes.fromhex(salt)), digest)
+    return _matches(text.strip(), row.value)
 
 
 def check_pin(pin: object, *, kiosk: str | None) -> bool:
