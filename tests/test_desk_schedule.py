@@ -364,3 +364,43 @@ async def test_enter_or_o_on_a_change_opens_it_and_escape_comes_back_to_it(plann
         await settle(pilot)
         assert screen_name(pilot) == "ChangeScreen"
         assert pilot.app.screen.number == planned["audacity"]
+
+
+def choices(pilot) -> list[str]:
+    return [str(button.label) for button in pilot.app.screen.query("ChoiceButton")]
+
+
+async def test_an_imported_calendar_can_be_hidden_and_shown_again(autumn, db_url):
+    """The IT team's weekly maintenance windows, imported from a calendar service, are
+    hidden from the schedule with h and come back with h; the school's own stay."""
+    from pathlib import Path
+
+    from store.changes import calendar_files
+
+    export = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    calendar_files.import_file(export / "it-calendar-export.ics", by="jsmith")
+    async with desk_at(db_url).run_test(size=SIZE) as pilot:
+        await open_schedule(pilot)
+        assert "Weekly maintenance window" in day(pilot, "2026-10-20")
+        await pilot.press("h")
+        await settle(pilot)
+        assert choices(pilot) == ["Hide it-calendar-export.ics (45 events)"]
+        await pilot.press("enter")  # the first (only) calendar, then OK
+        await settle(pilot)
+        if screen_name(pilot) != "ScheduleScreen":
+            await pilot.press("tab", "enter")
+            await settle(pilot)
+        assert screen_name(pilot) == "ScheduleScreen"
+        assert "Weekly maintenance" not in day(pilot, "2026-10-20")
+        assert day(pilot, "2026-10-27") == "Tue 27 Oct Holiday Half term"  # the school's own
+        assert "Hidden: it-calendar-export.ics (h)." in text_of(pilot, "#schedule-said")
+        await pilot.press("h")
+        await settle(pilot)
+        assert choices(pilot) == ["Show it-calendar-export.ics (45 events)"]
+        await pilot.press("enter")
+        await settle(pilot)
+        if screen_name(pilot) != "ScheduleScreen":
+            await pilot.press("tab", "enter")
+            await settle(pilot)
+        assert "Weekly maintenance window" in day(pilot, "2026-10-20")
+        assert "Hidden" not in text_of(pilot, "#schedule-said")

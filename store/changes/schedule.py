@@ -286,9 +286,11 @@ def _off_hours(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, 
     return spans
 
 
-def calendar_days(first: dt.date, days: int) -> list[Day]:
+def calendar_days(first: dt.date, days: int, *, hidden: Iterable[str] = ()) -> list[Day]:
     """`days` local dates from `first`, what kind of day each is and what is on, every
-    room's exams and freezes included: the desk's forward schedule."""
+    room's exams and freezes included: the desk's forward schedule. Events from a source
+    in `hidden` (an imported file's name) are left out of what is on; the kind of day is
+    still the whole calendar's."""
     if isinstance(first, dt.datetime) or not isinstance(first, dt.date):
         raise BadInput("Give the first day of the schedule as a date.")
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MOST_DAYS:
@@ -298,10 +300,15 @@ def calendar_days(first: dt.date, days: int) -> list[Day]:
     dates = [first + dt.timedelta(days=n) for n in range(days)]
     start, end = day_span(dates[0])[0], day_span(dates[-1])[1]
     year = _Year(start, end, every_room=True)
+    away = set(hidden)
     found = []
     for date in dates:
         first_moment, last_moment = day_span(date)
-        on = [e for e in year.events if e.starts_at < last_moment and e.ends_at > first_moment]
+        on = [
+            e
+            for e in year.events
+            if e.starts_at < last_moment and e.ends_at > first_moment and e.source not in away
+        ]
         words = tuple(f"{e.title} in {e.location}" if e.location else e.title for e in on)
         found.append(Day(date, year.day(date), words, tuple(e.kind for e in on)))
     return found

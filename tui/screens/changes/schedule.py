@@ -58,10 +58,10 @@ class Plan:
     changes: list[ChangeSummary]
 
 
-def read_plan(first: dt.date) -> Plan:
-    """The four weeks from `first`: one read of the days and what is on them, one of the
-    changes (in a worker thread)."""
-    days = schedule.calendar_days(first, DAYS)
+def read_plan(first: dt.date, hidden: frozenset[str] = frozenset()) -> Plan:
+    """The four weeks from `first`: one read of the days and what is on them (but the
+    events of the `hidden` sources), one of the changes (in a worker thread)."""
+    days = schedule.calendar_days(first, DAYS, hidden=hidden)
     start, end = calendar.day_span(days[0].date)[0], calendar.day_span(days[-1].date)[1]
     kinds: dict[str, str] = {}
     for day in days:
@@ -199,6 +199,7 @@ class ScheduleScreen(Screen):
         Binding("n,right", "move(1)", "Next 4 weeks", id="desk.schedule_next"),
         Binding("p,left", "move(-1)", "Previous 4 weeks", id="desk.schedule_previous"),
         Binding("t", "today", "Today", id="desk.schedule_today"),
+        Binding("h", "hide", "Hide a calendar", id="desk.schedule_hide"),
         Binding("escape,q", "back", "Back", id="desk.back_schedule"),
     ]
 
@@ -208,6 +209,8 @@ class ScheduleScreen(Screen):
         """The first day shown (today, once the screen knows the desk's clock)."""
         self.plan: Plan | None = None
         self.width = 0
+        self.hidden: frozenset[str] = frozenset()
+        """The imported sources whose events are not shown (this screen only)."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, "Schedule of change")
@@ -240,7 +243,8 @@ class ScheduleScreen(Screen):
         first = self.first
         if self.plan is None or self.plan.first != first:
             self.query_one("#schedule-said", Static).update("Reading the calendar…")
-        self.app.run_store(lambda: read_plan(first), self.show, self.failed)
+        hidden = self.hidden
+        self.app.run_store(lambda: read_plan(first, hidden), self.show, self.failed)
 
     def failed(self, problem) -> None:
         """Say why in one sentence, and show no days rather than the wrong ones."""
@@ -257,7 +261,9 @@ class ScheduleScreen(Screen):
         last = plan.days[-1].date
         self.query_one("#schedule-said", Static).update(
             f"{day_words(plan.first)} to {day_words(last)} {last.year}: "
-            f"{count_words(plan.changes)}." + (" Enter opens one." if plan.changes else "")
+            f"{count_words(plan.changes)}."
+            + (" Enter opens one." if plan.changes else "")
+            + (f" Hidden: {', '.join(sorted(self.hidden))} (h)." if self.hidden else "")
         )
         self.fill(moved)
 
@@ -318,6 +324,34 @@ class ScheduleScreen(Screen):
     def action_today(self) -> None:
         self.first = self.today()
         self.load()
+
+    def action_hide(self) -> None:
+        """Choose an imported calendar to hide, or to show again."""
+        from store.changes import calendar as school_calendar
+        from tui.dialogs.ask import Ask
+
+        def chosen(values: dict | None) -> None:
+            if values and values.get("source") is not None:
+                source = values["source"]
+                self.hidden = self.hidden ^ {source}
+                self.load()
+
+        def ask(found: list[tuple[str, int]]) -> None:
+            found = [(name, count) for name, count in found if name not in ("desk", "")]
+            if not found:
+                self.notify("Nothing has been imported into the calendar.", markup=False)
+                return
+            choices = [
+                (name, f"{'Show' if name in self.hidden else 'Hide'} {name} ({count} events)")
+                for name, count in found
+            ]
+            self.app.push_screen(
+                Ask("Hide or show a calendar", [Ask.choice("source", "Which", choices)],
+                    lambda values: values, ok="Hide or show"),
+                chosen,
+            )  # fmt: skip
+
+        self.app.run_store(school_calendar.sources, ask)
 
     def action_back(self) -> None:
         self.app.pop_screen()
