@@ -1,8 +1,10 @@
 """Make docs/examples/devices.xlsx and docs/examples/rooms.ods, the workbooks the import
 tests read, as an asset-audit tool and a site plan hand them over: typed dates and
-currency cells, a second sheet, a formula with its worked-out value.
+currency cells, a second sheet, a formula with its worked-out value; and in tests/data
+the awkward ones: devices.xlsx with a password (secret), and a sheet whose header cell is
+merged across two columns.
 
-    pip install openpyxl odfpy && python tests/make_example_workbooks.py
+    pip install openpyxl odfpy msoffcrypto-tool && python tests/make_example_workbooks.py
 
 Run by hand when the examples should change; the files are kept in the repository, so
 the tests need neither package.
@@ -79,7 +81,28 @@ def rooms_ods(path: Path) -> None:
     book.save(str(path))
 
 
+def encrypted_xlsx(source: Path, path: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with open(source, "rb") as plain, open(path, "wb") as out:
+        OOXMLFile(plain).encrypt("secret", out)
+
+
+def merged_header_xlsx(path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Room", None, "Building"])  # "Room" merged over the code and name columns
+    sheet.merge_cells("A1:B1")
+    sheet.append(["S1", "Science lab 1", "Main"])
+    book.save(path)
+
+
 if __name__ == "__main__":
+    data = Path(__file__).resolve().parent / "data"
     devices_xlsx(EXAMPLES / "devices.xlsx")
     rooms_ods(EXAMPLES / "rooms.ods")
-    print("wrote", EXAMPLES / "devices.xlsx", "and", EXAMPLES / "rooms.ods")
+    encrypted_xlsx(EXAMPLES / "devices.xlsx", data / "devices-password.xlsx")
+    merged_header_xlsx(data / "rooms-merged-header.xlsx")
+    print("wrote the example workbooks and", data)

@@ -524,3 +524,13 @@ def test_a_file_of_five_million_blank_or_pointless_lines_is_still_quick():
         else:
             assert read_events(data) == []
         assert time.perf_counter() - began < 10  # about 1.3 s here: linear
+
+
+def test_a_fold_inside_a_utf8_character_keeps_the_character():
+    """RFC 5545 folds at 75 octets, which may fall inside a character: "é" is two bytes,
+    and the fold goes between them."""
+    summary = "SUMMARY:Half term at the Caf".encode() + b"\xc3\r\n \xa9 (closed)"
+    data = _calendar(_event(start="DTSTART;VALUE=DATE:20261026")).encode()
+    data = data.replace(b"SUMMARY:Half term", summary)
+    (event,) = read_events(data)
+    assert event.summary == "Half term at the Café (closed)"

@@ -93,3 +93,20 @@ def test_cells_come_through_as_values_not_as_the_sheet_formats_them():
     assert cell_text(649.0) == "649" and cell_text(289.99) == "289.99"
     assert cell_text(float("nan")) == "nan" and cell_text(True) == "yes"
     assert cell_text(None) == cell_text("") == ""
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_a_workbook_with_a_password_is_one_sentence(school):
+    with pytest.raises(BadInput, match="is protected by a password: save it without one"):
+        inventory.import_assets(DATA / "devices-password.xlsx", by="jsmith")
+    assert Asset.select().where(Asset.tag == "PRN-0007").count() == 0
+
+
+def test_a_header_merged_across_two_columns_stops_at_the_row_it_leaves_unnamed(school):
+    before = Location.select().count()
+    report = locations.import_locations(DATA / "rooms-merged-header.xlsx", by="jsmith")
+    (problem,) = report.problems
+    assert problem.startswith("Line 2: there is text in column 2, which the first row")
+    assert Location.select().count() == before

@@ -333,6 +333,8 @@ def _encoding(raw: io.RawIOBase, name: str) -> str:
     return "utf-8-sig" if utf8 else "cp1252"
 
 
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an OLE compound file: an old .xls, or an encrypted .xlsx."""
 SPREADSHEETS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 """Workbooks read through python-calamine rather than as CSV text."""
 
@@ -404,6 +406,14 @@ def _workbook(raw: io.FileIO, name: str, sheet: str | None):
     BadInput in one sentence: encrypted, corrupt, or no sheet of that name."""
     import python_calamine
 
+    magic = raw.read(8)
+    raw.seek(0)
+    if magic == OLE and not name.lower().endswith(".xls"):
+        # Excel keeps a password-protected .xlsx inside an OLE container, which calamine,
+        # reading from an open file, cannot tell from any other.
+        raise BadInput(
+            f"{name} is protected by a password: save it without one, and nothing was imported."
+        )
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(raw)
     except python_calamine.PasswordError:
