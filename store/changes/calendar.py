@@ -474,6 +474,16 @@ class _Year:
         return [(a, b) for a, b in merged]
 
 
+def day_kinds(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """What kind of day each local date from `first` to `last` (included) is: school,
+    weekend, holiday or inset, from the calendar read once."""
+    if last < first or last - first > LONGEST_EVENT * 3:
+        raise BadInput("Ask for the kinds of at most three years of days, first to last.")
+    year = _Year(day_span(first)[0], day_span(last)[1], every_room=True)
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return {day: year.day(day) for day in days}
+
+
 def moment_at(at: dt.datetime, *, location: str | None = None) -> Moment:
     """What the school is doing at `at` (naive UTC): a lesson, a break, a holiday...;
     with the exams and freezes on then (in `location`, and school-wide)."""

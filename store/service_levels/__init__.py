@@ -1,4 +1,4 @@
 """Service level management (FITS): the service catalogue, agreed targets on the school's
-hours, availability and the termly service report. Nothing here yet; this is where
-that area goes (docs/architecture.md).
+hours, availability and the termly service report. So far: `hours`, the school-time
+clock targets are measured in, read from the imported calendar (docs/architecture.md).
 """
