@@ -16,6 +16,7 @@ from store.db.models import AuditEntry, Journal
 from store.demo import demo
 from store.problems import capacity
 from store.school import audit, categories, kiosks, locations, notices, people
+from store.service_levels import targets
 from store.servicedesk import servicedesk
 
 DAY = dt.date.today() + dt.timedelta(days=30)
@@ -58,6 +59,7 @@ MANAGER_STEPS = {
     "deactivate a technician": lambda by: people.deactivate_technician("akhan", by=by),
     "change roles": lambda by: people.set_roles("akhan", ["manager"], by=by),
     "set the kiosk PIN": lambda by: kiosks.set_pin("482913", by=by),
+    "set a service level target": lambda by: targets.set_target("P2", respond="2h", by=by),
 }
 
 

@@ -95,6 +95,7 @@ COMMANDS = {
     "software": "configuration.software",
     "problem": "problems.problems",
     "calendar": "changes.calendar",
+    "sla": "service_levels",
     "change": "changes.changes",
     "metric": "problems.metrics",
     "mail": "mail.mail",
@@ -141,6 +142,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["problems.problems"]  # problem management
     everything += ["changes.calendar", "changes.changes"]  # change management
     everything += ["problems.metrics"]  # capacity
+    everything += ["service_levels"]  # service level management
     everything += ["mail.mail"]  # the email channel
     everything += ["security"]  # the audit trail and the doctor
     everything += ["deploy"]  # setting up a server
