@@ -6,9 +6,9 @@ in school time (store.service_levels.hours) unless a target is on the real clock
     targets.set_target("P1", respond="30m", resolve="4h", by="jsmith")    # a manager's step
     targets.clean_length("1 school day")     # 30600 seconds: a school day is its cover
 
-The defaults are those UK schools' support agreements publish (docs/service_levels.md
-once written; the issue's table): usable on day one, changed when the school agrees its
-own. They are kept in the database's settings as JSON, journalled when changed.
+The defaults are those UK schools' support agreements publish (docs/service_levels.md):
+usable on day one, changed when the school agrees its own. They are kept in the
+database's settings as JSON, journalled when changed.
 """
 
 from __future__ import annotations
