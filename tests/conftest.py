@@ -266,11 +266,13 @@ ONE_DB = {
     "no_db": "never opens the database under test: run once, on SQLite",
     "screen": "a snapshot of a screen: its layout does not depend on the database, and "
     "its store calls are tested on PostgreSQL elsewhere: run once, on SQLite",
+    "mash": "an app under random keys: what it must survive does not depend on the "
+    "database, and its store calls are tested on PostgreSQL elsewhere: run once, on SQLite",
 }
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the tests marked no_db or screen on SQLite alone: on PostgreSQL they would only
+    """Run the tests marked no_db, screen or mash on SQLite alone: on PostgreSQL they would only
     repeat the SQLite run. A test marked no_db that asks for a database is a mistake."""
     for item in items:
         if item.get_closest_marker("no_db") and "db_url" in item.fixturenames:

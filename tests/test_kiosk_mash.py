@@ -18,6 +18,8 @@ from store.db import journal
 from store.servicedesk import servicedesk
 from tests.kiosk_helpers import screen_name, settle, type_into, walk_to_review
 
+pytestmark = pytest.mark.mash
+
 SIZE = (80, 24)
 SECONDS = 60
 KEYS_A_SECOND = 10
