@@ -20,13 +20,17 @@ async def settle(pilot: Pilot) -> None:
 
 
 async def steady(pilot: Pilot) -> None:
-    """Settle, stop cursors blinking and let a pressed button's flash end (Textual's
-    0.2 s): a snapshot then never catches either half-way."""
+    """Settle, stop cursors blinking, let a pressed button's flash end (Textual's 0.2 s)
+    and any animation a late answer started: a snapshot then never catches one half-way."""
     await settle(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
     while any(button.has_class("-active") for button in pilot.app.screen.query(Button)):
         await pilot.pause(0.05)
+    await pilot.pause()
+    # A count that arrived last can move a tab's underline after the first wait: a frame
+    # later it is sliding, so wait for it again.
+    await pilot.app.animator.wait_until_complete()
     await pilot.pause()
 
 
