@@ -199,13 +199,6 @@ def _occurrence(component, source: str) -> Event | None:
     all_day = not isinstance(start, dt.datetime)
     if end is None or (all_day and end == start):
         end = start + dt.timedelta(days=1) if all_day else start
-    if isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
-        raise BadInput(
-            f"The event {named} in {source} gives a date for one of its start and end and a "
-            "time for the other."
-        )
-    if end < start:
-        raise BadInput(f"The event {named} in {source} ends before it starts.")
     if _sortable(end) - _sortable(start) > LONGEST:
         raise BadInput(f"The event {named} in {source} lasts more than {LONGEST.days} days.")
     uid = (

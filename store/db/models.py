@@ -189,6 +189,16 @@ class Setting(Base):
     value = pw.TextField()
     version = pw.IntegerField(default=1)
 
+    @classmethod
+    def put(cls, key: str, value: str) -> Setting:
+        """Set `key` to `value`, adding it or raising its version; the row, to journal.
+        Call inside `write()`."""
+        row = cls.get_or_none(cls.key == key)
+        if row is None:
+            return cls.create(key=key, value=value)
+        cls.update(value=value, version=row.version + 1).where(cls.id == row.id).execute()
+        return row
+
 
 class Loan(Base):
     """A spare lent while a device is in for repair (or lent on its own)."""

@@ -210,12 +210,15 @@ class Table:
             if not any(cell.strip() for cell in cells):
                 continue
             count += 1
-            if count > self._most_rows:
-                raise BadInput(
-                    f"{self.name} has more than {self._most_rows:,} rows, the most one import "
-                    "takes: split it, and nothing was imported."
-                )
+            self._within_limit(count)
             yield self._row(start, cells, named)
+
+    def _within_limit(self, count: int) -> None:
+        if count > self._most_rows:
+            raise BadInput(
+                f"{self.name} has more than {self._most_rows:,} rows, the most one import "
+                "takes: split it, and nothing was imported."
+            )
 
     def _row(self, line: int, cells: list[str], named: dict[int, str]) -> Row:
         values = {key: "" for key in self.positions}
@@ -388,11 +391,7 @@ class Sheet(Table):
             if not any(text.strip() for text in texts):
                 continue
             count += 1
-            if count > self._most_rows:
-                raise BadInput(
-                    f"{self.name} has more than {self._most_rows:,} rows, the most one import "
-                    "takes: split it, and nothing was imported."
-                )
+            self._within_limit(count)
             if any(len(text) > MOST_LINE for text in texts):
                 raise BadInput(
                     f"Row {self._line} of {self.name} has a cell longer than {MOST_LINE:,} "

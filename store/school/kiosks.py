@@ -165,13 +165,7 @@ def set_pin(pin: object, *, by: str) -> None:
         if len(set(text)) == 1 or text in "0123456789012" or text in "9876543210987":
             raise BadInput("That PIN is too easy to guess: avoid repeats and runs like 1234.")
         value = _stored(text)
-        row = Setting.get_or_none(Setting.key == PIN_KEY)
-        if row is None:
-            row = Setting.create(key=PIN_KEY, value=value)
-        else:
-            Setting.update(value=value, version=row.version + 1).where(
-                Setting.id == row.id
-            ).execute()
+        row = Setting.put(PIN_KEY, value)
         journal.record(by, row, "set kiosk PIN", after="(hidden)")
 
 

@@ -126,13 +126,7 @@ def set_target(
             raise BadInput(f"{name}'s response target is longer than its resolution target.")
         targets[name] = after
         value = json.dumps({k: asdict(t) for k, t in targets.items()}, sort_keys=True)
-        row = Setting.get_or_none(Setting.key == KEY)
-        if row is None:
-            row = Setting.create(key=KEY, value=value)
-        else:
-            Setting.update(value=value, version=row.version + 1).where(
-                Setting.id == row.id
-            ).execute()
+        row = Setting.put(KEY, value)
         journal.record(
             by, row, "set SLA target", field=name, before=words(before), after=words(after)
         )
