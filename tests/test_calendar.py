@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from store.changes import calendar
 from store.db.errors import BadInput
 from store.db.models import CalendarEvent, Period
+from store.school import calendar
 
 DAY = [
     {"name": "Registration", "kind": "registration", "start": "08:40", "end": "08:50"},

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from store.changes import calendar, calendar_files, schedule
+from store.changes import schedule
 from store.db import journal
 from store.db.errors import BadInput
 from store.db.models import CalendarEvent, Period
+from store.school import calendar, calendar_files
 
 TOML = """
 [[period]]

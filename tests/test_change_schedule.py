@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from store.changes import calendar, schedule
+from store.changes import schedule
 from store.db import config
 from store.db.errors import BadInput
-from store.school import locations
+from store.school import calendar, locations
 from tests.test_calendar import DAY, local
 
 HOUR = dt.timedelta(hours=1)

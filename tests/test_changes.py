@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store.changes import changes, committee
-from store.changes.calendar import add_event, set_timetable
 from store.configuration import software
 from store.db import config, journal
 from store.db.errors import BadInput, NotFound, Refused
 from store.db.models import Change, Journal, Notice, SoftwareInstall, Vote
 from store.problems import problems
 from store.school import notices, people
+from store.school.calendar import add_event, set_timetable
 from store.servicedesk import servicedesk
 
 PLANNED = {

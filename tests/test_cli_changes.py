@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from store.changes import calendar
 from store.db import journal
+from store.school import calendar
 from tests.test_calendar import DAY
 from tui.cli.changes.change_input import local_time as _local_time
 

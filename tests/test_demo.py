@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from store.changes import calendar, changes
+from store.changes import changes
 from store.configuration import assets, software
 from store.configuration import history as asset_history
 from store.db import config, database, journal
@@ -18,7 +18,7 @@ from store.demo import changes as demo_changes
 from store.demo import demo
 from store.demo import problems as demo_problems
 from store.problems import capacity, known_errors, problems, trends
-from store.school import kiosks, notices
+from store.school import calendar, kiosks, notices
 from store.servicedesk import servicedesk
 from tests.conftest import ON_POSTGRES, hide_home, new_db_url
 

@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 
-from store.changes import calendar, changes
+from store.changes import changes
 from store.configuration import software
 from store.db import journal
 from store.db.models import Change, Journal, Vote
-from store.school import people
+from store.school import calendar, people
 from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_changes import PLANNED, approve, new_rfc
 from tests.test_desk_app import answer, footer, screen_name

@@ -9,9 +9,9 @@ import threading
 import pytest
 from textual.widgets import OptionList
 
-from store.changes import calendar, changes
+from store.changes import changes
 from store.db import database, journal
-from store.school import locations, people
+from store.school import calendar, locations, people
 from tests.kiosk_helpers import settle, text_of
 from tests.test_calendar import DAY
 from tests.test_desk_app import footer, screen_name
@@ -375,7 +375,7 @@ async def test_an_imported_calendar_can_be_hidden_and_shown_again(autumn, db_url
     hidden from the schedule with h and come back with h; the school's own stay."""
     from pathlib import Path
 
-    from store.changes import calendar_files
+    from store.school import calendar_files
 
     export = Path(__file__).resolve().parent.parent / "docs" / "examples"
     calendar_files.import_file(export / "it-calendar-export.ics", by="jsmith")

@@ -12,10 +12,10 @@ import datetime as dt
 
 import pytest
 
-from store.changes import calendar, changes
+from store.changes import changes
 from store.configuration import software
 from store.db import journal
-from store.school import people
+from store.school import calendar, people
 from tests.kiosk_helpers import settle, steady
 from tests.test_changes import PLANNED
 from tui.app import DeskApp

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.changes import icalendar
-from store.changes.icalendar import Event, guess_kind, window
 from store.db.errors import BadInput
+from store.school import icalendar
+from store.school.icalendar import Event, guess_kind, window
 
 pytestmark = pytest.mark.no_db
 

@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.changes import calendar, changes
+from store.changes import changes
 from store.configuration import assets, inventory, software
 from store.db import config, journal, spreadsheets
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
 from store.db.models import Asset, Journal, Location
 from store.problems import problems
-from store.school import audit, kiosks, locations, notices
+from store.school import audit, calendar, kiosks, locations, notices
 from store.servicedesk import servicedesk
 
 PUPILS = "Surname,Forename,Year\nSmith,Jo,7\nKhan,Amir,8\n"

@@ -22,11 +22,11 @@ LAYERS = (
     "records",
     "configuration",
     "problems",
+    "service_levels",
     "servicedesk",
     "changes",
     "mail",
     "continuity",
-    "service_levels",
     "finance",
     "demo",
 )

@@ -9,13 +9,12 @@ import datetime as dt
 
 import pytest
 
-from store.changes import calendar
 from store.configuration import assets, software
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
 from store.db.models import AuditEntry, Journal
 from store.demo import demo
 from store.problems import capacity
-from store.school import audit, categories, kiosks, locations, notices, people
+from store.school import audit, calendar, categories, kiosks, locations, notices, people
 from store.service_levels import targets
 from store.servicedesk import servicedesk
 

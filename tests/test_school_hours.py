@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from store.changes import calendar
 from store.db.errors import BadInput
+from store.school import calendar
 from store.service_levels.hours import Cover, SchoolClock
 
 L = calendar.to_utc  # the school's local time (Europe/London in the tests) as stored

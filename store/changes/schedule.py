@@ -22,7 +22,12 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from store.changes.calendar import (
+from store.db import config, journal
+from store.db.database import read
+from store.db.errors import BadInput
+from store.db.models import Location
+from store.db.sanitise import CODE, Field, clean_code
+from store.school.calendar import (
     EARLIEST,
     HORIZON,
     LATEST,
@@ -35,11 +40,6 @@ from store.changes.calendar import (
     to_local,
     to_utc,
 )
-from store.db import config, journal
-from store.db.database import read
-from store.db.errors import BadInput
-from store.db.models import Location
-from store.db.sanitise import CODE, Field, clean_code
 
 RISKS = ("low", "medium", "high")
 """As store.db.models.RISKS; only "high" changes what clashes."""
@@ -87,7 +87,7 @@ class Day:
 
     date: dt.date
     day: str
-    """"school", "weekend", "holiday" or "inset", as store.changes.calendar says."""
+    """"school", "weekend", "holiday" or "inset", as store.school.calendar says."""
     events: tuple[str, ...]
     """Titles of the terms, holidays, training days, exams, freezes and other events on
     that day, earliest first; a room-only one says its room ("Mocks in HALL")."""

@@ -29,12 +29,13 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from store.changes import calendar, changes, committee
+from store.changes import changes, committee
 from store.changes import schedule as change_schedule
 from store.configuration import software
 from store.db import journal
 from store.db.models import CalendarEvent, Change, Period
 from store.problems import problems
+from store.school import calendar
 
 SOURCE = "demo"
 """The events the demo brings are kept as coming from this source."""

@@ -9,7 +9,7 @@ Cover is term-time school days between `opens` and `closes` (08:00 to 16:30 unle
 the school says otherwise), less any closed part of the day (a lunch hour). Weekends
 and holidays are closed; an INSET day is closed unless `inset_open`. Times in and out
 are naive UTC, as the store keeps them; the day is the school's local one
-(store.changes.calendar), so a target follows the term dates and the clock changes
+(store.school.calendar), so a target follows the term dates and the clock changes
 with no second calendar to keep (docs/architecture.md).
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store.changes import calendar
 from store.db.errors import BadInput
+from store.school import calendar
 
 HORIZON = dt.timedelta(days=400)
 """How far a clock reads ahead of its span to find when a target falls due: longer than

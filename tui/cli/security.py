@@ -12,13 +12,12 @@ import datetime as dt
 import os
 import re
 
-from store.changes import calendar
 from store.continuity import backups
 from store.db import config, database, identity, logs
 from store.db import files as db_files
 from store.db.errors import FitsDeskError
 from store.db.sanitise import shown
-from store.school import audit, kiosks, people
+from store.school import audit, calendar, kiosks, people
 from tui.cli import add_common
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who

@@ -7,7 +7,7 @@
     fitsdesk calendar list --from 2027-01-01 --kind exam
     fitsdesk calendar remove --source term-dates-2026-27.ics   # or --id 42
 
-The TOML form is described in store/changes/calendar_files.py.
+The TOML form is described in store/school/calendar_files.py.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from store.changes import calendar, calendar_files
 from store.db.models import CALENDAR_KINDS
 from store.db.sanitise import shown
+from store.school import calendar, calendar_files
 from tui.cli import add_common, group
 from tui.cli.session import open_db, who
 

@@ -9,9 +9,9 @@ import re
 import sys
 from pathlib import Path
 
-from store.changes import calendar
 from store.db.errors import BadInput
 from store.db.sanitise import shown
+from store.school import calendar
 
 _TIME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})$")
 _HOURS = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,2})?$")

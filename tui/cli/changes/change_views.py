@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from store.changes import calendar, changes, committee
+from store.changes import changes, committee
 from store.changes import schedule as change_schedule
 from store.db import database, journal
 from store.db.errors import BadInput
 from store.records.changes import STAGE_WORDS, history_line, iso
-from store.school import people
+from store.school import calendar, people
 from tui.cli.output import local, print_json, table
 from tui.cli.session import open_db, who
 

@@ -12,10 +12,10 @@ import datetime as dt
 import re
 
 from store.changes import changes
-from store.changes.calendar import to_local, to_utc
 from store.db.errors import BadInput
 from store.db.sanitise import shown
 from store.records.changes import STAGE_WORDS, VOTE_WORDS
+from store.school.calendar import to_local, to_utc
 from tui.dialogs.ask import Ask
 
 LOCAL = "%Y-%m-%d %H:%M"

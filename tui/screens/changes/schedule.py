@@ -26,8 +26,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from store.changes import calendar, changes, schedule
+from store.changes import changes, schedule
 from store.records.changes import ChangeSummary
+from store.school import calendar
 from tui.messages import DataChanged
 from tui.screens.common import bar
 
@@ -327,7 +328,7 @@ class ScheduleScreen(Screen):
 
     def action_hide(self) -> None:
         """Choose an imported calendar to hide, or to show again."""
-        from store.changes import calendar as school_calendar
+        from store.school import calendar as school_calendar
         from tui.dialogs.ask import Ask
 
         def chosen(values: dict | None) -> None:

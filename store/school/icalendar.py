@@ -4,7 +4,7 @@ name their zone only in X-WR-TIMEZONE (as calendar services export them), and
 `recurring-ical-events` expands RRULE, RDATE, EXDATE and RECURRENCE-ID over the window
 the school plans in.
 
-    from store.changes.icalendar import read_events
+    from store.school.icalendar import read_events
     events = read_events(Path("term-dates.ics").read_bytes(), source="term-dates.ics")
     for event in events:        # Event(summary, start, end, all_day, uid, kind, recurrence)
         ...
@@ -16,7 +16,7 @@ What this layer adds to them:
   bytes are decoded, so a fold inside a character does not break it.
 - Times become naive UTC, as the store keeps every time; a floating time, or one in a
   zone neither the file nor zoneinfo knows, is the school's local time (this machine's,
-  as in store.changes.calendar). Ends are exclusive, as DTEND is.
+  as in store.school.calendar). Ends are exclusive, as DTEND is.
 - Only occurrences overlapping the planning window (this academic year and the next,
   from 1 September) are read, at most MOST_EVENTS of them, so an RRULE with no end or
   a million occurrences is bounded. Cancelled events and occurrences are left out.

@@ -1,6 +1,6 @@
 """The school calendar: when there are lessons, and when a change can be made.
 
-    from store.changes import calendar
+    from store.school import calendar
     calendar.set_timetable([{"name": "Period 1", "kind": "lesson", "start": "08:50",
                              "end": "09:50"}, ...], by="jsmith")
     calendar.add_event("holiday", "Half term", dt.date(2026, 10, 26), dt.date(2026, 10, 30),

@@ -1,7 +1,7 @@
 """Calendar files: term dates from an iCalendar file (.ics, as councils publish them), or
 the whole calendar, timetable included, written in TOML.
 
-    from store.changes import calendar_files
+    from store.school import calendar_files
     calendar_files.import_file(Path("term-dates-2026-27.ics"), by="jsmith")
     calendar_files.import_file(Path("calendar.toml"), by="jsmith")
 
@@ -32,11 +32,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.changes import calendar
 from store.db.database import write
 from store.db.errors import BadInput, NotFound
 from store.db.sanitise import shown
 from store.db.spreadsheets import open_plain
+from store.school import calendar
 
 MOST_BYTES = 5 * 1024 * 1024
 
@@ -81,7 +81,7 @@ def import_file(path: Path, *, by: str) -> Imported:
 
 
 def _import_ics(data: bytes, source: str, by: str) -> Imported:
-    from store.changes import icalendar
+    from store.school import icalendar
 
     events = []
     for event in icalendar.read_events(data, source=source):
