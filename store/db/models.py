@@ -103,6 +103,45 @@ class Asset(Base):
     version = pw.IntegerField(default=1)
 
 
+CRITICALITIES = ("high", "medium", "low")
+"""How much the school's teaching stops when a service is down."""
+COVERS = ("school", "always")
+"""When a service is agreed to be up: school hours (store.service_levels.hours) or always."""
+
+
+class Service(Base):
+    """A service the school depends on (FITS service catalogue): Printing, Wi-Fi, MIS."""
+
+    name = pw.CharField(max_length=60, unique=True)
+    description = pw.TextField(default="")
+    owner = pw.TextField(default="")
+    """Who answers for it at the school ("Business manager"), in words."""
+    cover = pw.CharField(max_length=10, default="school")
+    criticality = pw.CharField(max_length=10, default="medium")
+    availability_target = pw.FloatField(default=99.0)
+    """Percent of the agreed hours it should be up."""
+    supplier = pw.TextField(default="")
+    contract = pw.TextField(default="")
+    """The supplier's contract reference, where a third party underpins it."""
+    retired = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField()
+    version = pw.IntegerField(default=1)
+
+
+class ServiceCategory(Base):
+    """A kind of fault that belongs to a service: a call of that kind is about it."""
+
+    service = pw.ForeignKeyField(Service, backref="categories")
+    category = pw.ForeignKeyField(Category, unique=True)
+
+
+class ServiceAsset(Base):
+    """A device a service stands on: a call about it is about the service."""
+
+    service = pw.ForeignKeyField(Service, backref="assets")
+    asset = pw.ForeignKeyField(Asset, unique=True)
+
+
 class Kiosk(Base):
     """A walk-up terminal and where it stands."""
 
@@ -147,6 +186,17 @@ class Incident(Base):
         "self", null=True, backref="duplicates", column_name="duplicate_of_id", index=True
     )
     """The open call this one reports again, when a kiosk found one (docs/kiosk.md)."""
+    service = pw.ForeignKeyField(Service, null=True, backref="incidents")
+    respond_due_at = pw.DateTimeField(null=True)
+    """When the first response is due (docs/service_levels.md)."""
+    due_at = pw.DateTimeField(null=True)
+    """When the resolution is due while its clock runs; none on hold or once resolved."""
+    respond_secs = pw.IntegerField(null=True)
+    """Time to the first response, on the target's clock, once responded."""
+    resolve_secs = pw.IntegerField(null=True)
+    """Time to resolve less time on hold, on the target's clock, frozen at resolve."""
+    respond_met = pw.BooleanField(null=True)
+    resolve_met = pw.BooleanField(null=True)
 
 
 class Note(Base):
@@ -570,3 +620,16 @@ class AuditEntry(Base):
     action = pw.TextField()
     record = pw.TextField(default="")
     detail = pw.TextField(default="")
+
+
+class Outage(Base):
+    """A time a service was down: recorded by hand, or from a major incident about it."""
+
+    service = pw.ForeignKeyField(Service, backref="outages")
+    starts_at = pw.DateTimeField()
+    ends_at = pw.DateTimeField(null=True)
+    """None while it is still down."""
+    incident = pw.ForeignKeyField(Incident, null=True)
+    note = pw.TextField(default="")
+    recorded_by = pw.TextField()
+    recorded_at = pw.DateTimeField()

@@ -30,6 +30,7 @@ from store.db.models import (
     Location,
     Note,
     Person,
+    Service,
     Technician,
 )
 from store.db.numbers import log_number, parse_reference
@@ -75,11 +76,18 @@ _COLUMNS = (
     Incident.responded_at,
     Incident.resolved_at,
     Incident.closed_at,
+    Service.name,
+    Incident.respond_due_at,
+    Incident.due_at,
+    Incident.respond_met,
+    Incident.resolve_met,
+    Incident.resolve_secs,
     Incident.description,
     *(getattr(Incident, name) for name, _question in FITS_QUESTIONS),
 )
 _ANSWERS = len(_COLUMNS) - len(FITS_QUESTIONS)
 _TIMES = [i for i, column in enumerate(_COLUMNS) if isinstance(column, pw.DateTimeField)]
+_FLAGS = [i for i, column in enumerate(_COLUMNS) if isinstance(column, pw.BooleanField)]
 
 
 def base_query() -> pw.ModelSelect:
@@ -98,6 +106,8 @@ def base_query() -> pw.ModelSelect:
         .switch(Incident)
         .join(Kiosk, pw.JOIN.LEFT_OUTER, on=(Incident.kiosk == Kiosk.id))
         .switch(Incident)
+        .join(Service, pw.JOIN.LEFT_OUTER, on=(Incident.service == Service.id))
+        .switch(Incident)
         .tuples()
     )
 
@@ -112,6 +122,8 @@ def to_call(values: tuple, notes: tuple[CallNote, ...] = ()) -> Call:
     values = list(values)
     for i in _TIMES:
         values[i] = _time(values[i])
+    for i in _FLAGS:
+        values[i] = None if values[i] is None else bool(values[i])  # SQLite says 0 or 1
     answers = {name: values[_ANSWERS + n] for n, (name, _q) in enumerate(FITS_QUESTIONS)}
     return Call(*values[:_ANSWERS], answers=answers, notes=notes)
 

@@ -87,6 +87,14 @@ class Call:
     responded_at: dt.datetime | None
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
+    service: str | None = None
+    respond_due_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    """When the resolution is due while its clock runs (docs/service_levels.md)."""
+    respond_met: bool | None = None
+    resolve_met: bool | None = None
+    resolve_secs: int | None = None
+    """Time taken to resolve, less time on hold, on the target's clock."""
     description: str = ""
     answers: dict[str, str] = field(default_factory=dict)
     notes: tuple[CallNote, ...] = ()
@@ -132,6 +140,9 @@ class Call:
             "responded_at": iso(self.responded_at),
             "resolved_at": iso(self.resolved_at),
             "closed_at": iso(self.closed_at),
+            "service": self.service,
+            "respond_due_at": iso(self.respond_due_at),
+            "due_at": iso(self.due_at),
         }
         if detail:
             data.update(
@@ -145,6 +156,9 @@ class Call:
                 resolution=self.resolution_text,
                 closed_how=self.closed_how,
                 reopen_count=self.reopen_count,
+                respond_met=self.respond_met,
+                resolve_met=self.resolve_met,
+                resolve_seconds=self.resolve_secs,
                 notes=[note.to_json() for note in self.notes],
             )
         return data

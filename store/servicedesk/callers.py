@@ -36,6 +36,7 @@ from store.records import calls
 from store.records.views import FITS_QUESTIONS, PLAIN_STATUS, STATUS_WORDS, Call, CallerView
 from store.school import kiosks
 from store.school.kiosks import clean_kiosk_name
+from store.service_levels import clocks
 from store.servicedesk.servicedesk import CALLER, log_call
 
 BUSY_KIOSK = (
@@ -118,6 +119,7 @@ def link_duplicate(new: Incident, main: Incident, *, by: str) -> None:
                 "duplicate",
                 {"impact": impact, "priority": settings.priority(impact, main.urgency)},
             )
+            clocks.refresh(main)
             break
 
 

@@ -20,13 +20,14 @@ from store.configuration.assets import asset_row
 from store.db import config, journal
 from store.db.database import read, write
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
-from store.db.models import OPEN, RESOLUTION_KINDS, Asset, Incident, Technician, holds
+from store.db.models import OPEN, RESOLUTION_KINDS, Asset, Incident, Service, Technician, holds
 from store.db.numbers import log_number
 from store.db.sanitise import NOTE, REASON, RESOLUTION, clean, shown
 from store.records import calls
 from store.records.views import STATUS_WORDS, Call
 from store.school import people
 from store.school.categories import level
+from store.service_levels import catalogue, clocks
 
 
 def _refuse_unless_open(row: Incident, doing: str) -> None:
@@ -72,6 +73,7 @@ def assign(reference: object, to: str, *, by: str, seen_version: int | None = No
             "assign",
             _responded(row, {"assignee": tech.id, "status": "assigned", "hold_reason": ""}),
         )
+        clocks.refresh(row)
     return _result(row)
 
 
@@ -96,6 +98,7 @@ def start(reference: object, *, by: str, seen_version: int | None = None) -> Cal
             owner = Technician.get_by_id(row.assignee_id).login
             raise Refused(f"{log_number(row.id)} is assigned to {owner}: take it first.")
         calls.change(row, actor.login, "start", _responded(row, updates))
+        clocks.refresh(row)
     return _result(row)
 
 
@@ -113,6 +116,7 @@ def hold(reference: object, reason: str, *, by: str, seen_version: int | None = 
         calls.change(
             row, actor.login, "hold", _responded(row, {"status": "on_hold", "hold_reason": reason})
         )
+        clocks.refresh(row)
     return _result(row)
 
 
@@ -129,6 +133,7 @@ def add_note(
             calls.tell_caller(row, "note", text)
         if public and row.responded_at is None:
             calls.change(row, actor.login, "respond", {"responded_at": journal.now()})
+            clocks.refresh(row)
     return _result(row)
 
 
@@ -155,6 +160,7 @@ def set_priority(
             "priority",
             {"impact": impact, "urgency": urgency, "priority": priority},
         )
+        clocks.refresh(row)
     return _result(row)
 
 
@@ -191,6 +197,7 @@ def resolve(
                 "resolve",
                 _responded(each, {**updates, "assignee": each.assignee_id or actor.id}),
             )
+            clocks.refresh(each)
             calls.tell_caller(each, "resolved", f"{said}: {text}")
     return _result(row)
 
@@ -205,6 +212,7 @@ def reopen(reference: object, reason: str, *, by: str, seen_version: int | None 
             raise Refused(f"{log_number(row.id)} is still open.")
         calls.add_note(row, actor.login, f"Reopened: {reason}", public=False)
         calls.reopen(row, actor.login, "reopen")
+        clocks.refresh(row)
     return _result(row)
 
 
@@ -235,4 +243,32 @@ def link_asset(
             after=device.tag if device else None,
         )
         calls.change(row, actor.login, "link asset", {"asset": device.id if device else None})
+    return _result(row)
+
+
+def set_service(
+    reference: object, service: str | None, *, by: str, seen_version: int | None = None
+) -> Call:
+    """Say which service a call is about (or, with none, about no service); its targets
+    are its priority's, so its clocks do not move."""
+    with write():
+        actor = people.active_technician(by)
+        found = catalogue.service_row(service) if service else None
+        row = calls.for_change(reference, seen_version)
+        if row.status == "closed":
+            raise Refused(f"{log_number(row.id)} is closed: reopen it before you change it.")
+        if row.service_id == (found.id if found else None):
+            raise Refused(
+                f"{log_number(row.id)} is already about {found.name if found else 'no service'}."
+            )
+        before = Service.get_by_id(row.service_id).name if row.service_id else None
+        journal.record(
+            actor.login,
+            row,
+            "service",
+            field="service",
+            before=before,
+            after=found.name if found else None,
+        )
+        calls.change(row, actor.login, "service", {"service": found.id if found else None})
     return _result(row)

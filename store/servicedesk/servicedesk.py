@@ -58,6 +58,7 @@ from store.records.views import FITS_QUESTIONS, STATUS_WORDS, Call
 from store.school import people
 from store.school.categories import level
 from store.school.kiosks import clean_kiosk_name
+from store.service_levels import catalogue, clocks
 
 CALLER = "caller"
 """Who the journal names when the caller acts for themselves (kiosk, mail)."""
@@ -182,9 +183,11 @@ def log_call(
                 "status": "logged",
                 "logged_at": at,
                 "updated_at": at,
+                "service": catalogue.service_for(kind_id, device),
             },
         )
         journal.record(by, Incident(id=new_id), "log", field="status", after="logged", at=at)
+        clocks.start(Incident(id=new_id, priority=settings.priority(impact, urgency), logged_at=at))
         calls.tell_caller(Incident(id=new_id, requester=person, summary=summary), "logged")
         # Read back before the commit: a connection lost after it cannot turn a saved call
         # into "nothing was saved" (docs/faults.md).
@@ -370,6 +373,7 @@ def not_fixed(
         if comment:
             calls.add_note(row, who, f"Not fixed: {comment}", public=True)
         calls.reopen(row, who, "not fixed")
+        clocks.refresh(row)
         return calls.as_call(row.id)  # before the commit, as log_call does
 
 
