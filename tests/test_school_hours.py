@@ -17,8 +17,7 @@ def local(*parts) -> dt.datetime:
     return L(dt.datetime(*parts))
 
 
-@pytest.fixture
-def autumn(school):
+def add_autumn_term() -> None:
     """The autumn term of 2026: half term Mon 26 to Fri 30 October, an INSET day on
     Monday 2 November; British Summer Time ends on Sunday 25 October."""
     for kind, title, first, last in (
@@ -27,6 +26,12 @@ def autumn(school):
         ("inset", "Training day", (2026, 11, 2), (2026, 11, 2)),
     ):
         calendar.add_event(kind, title, dt.date(*first), dt.date(*last), by="jsmith")
+
+
+@pytest.fixture
+def autumn(school):
+    """The small school, in the autumn term of 2026 (add_autumn_term)."""
+    add_autumn_term()
     return school
 
 

@@ -8,12 +8,18 @@ import pytest
 from store.db import journal
 from store.db.models import Incident
 from store.school import calendar
-from store.servicedesk import incidents, servicedesk
 from store.service_levels import clocks, hours, targets
-from tests.test_school_hours import autumn, local  # noqa: F401  (the autumn fixture)
+from store.servicedesk import incidents, servicedesk
+from tests.test_school_hours import add_autumn_term, local
 
 HOUR = 3600
 DAY = targets.SCHOOL_DAY
+
+
+@pytest.fixture
+def autumn(school):
+    add_autumn_term()
+    return school
 
 
 @pytest.fixture

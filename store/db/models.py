@@ -125,6 +125,7 @@ class Service(Base):
     """The supplier's contract reference, where a third party underpins it."""
     retired = pw.BooleanField(default=False)
     created_at = pw.DateTimeField()
+    updated_at = pw.DateTimeField(null=True)
     version = pw.IntegerField(default=1)
 
 

@@ -36,6 +36,7 @@ from store.db.models import (
 )
 from store.db.numbers import log_number
 from store.db.sanitise import Field, clean, shown
+from store.records import calls
 from store.records.calls import IS_OPEN
 from store.school import people
 
@@ -419,24 +420,25 @@ def record_outage(
         return _outage_info(outage, row.name)
 
 
-def outage_from_call(reference: object, *, by: str) -> OutageInfo:
-    """Record a major incident's time as its service's outage: from when the call was
-    logged to when it was resolved (still down while it is open)."""
-    from store.records import calls
+def outage_from_call(reference: object, service: object, *, by: str) -> OutageInfo:
+    """Record a major incident's time as an outage of `service`: from when the call was
+    logged to when it was resolved (still down while it is open). The call must be about
+    that service, or about none."""
 
     with read():
+        wanted = service_row(service)
         row = calls.for_change(reference)
-        if row.service_id is None:
-            raise BadInput(f"{log_number(row.id)} is about no service: set its service first.")
-        name = Service.get_by_id(row.service_id).name
+        if row.service_id not in (None, wanted.id):
+            theirs = Service.get_by_id(row.service_id).name
+            raise BadInput(f"{log_number(row.id)} is about {theirs}, not {wanted.name}.")
         taken = Outage.get_or_none(Outage.incident == row.id)
     if taken is not None:
         raise BadInput(f"{log_number(row.id)}'s outage is already recorded.")
     return record_outage(
-        name,
+        wanted.name,
         row.logged_at,
         row.resolved_at,
-        note=f"{log_number(row.id)}: {row.summary}",
+        note=f"{log_number(row.id)}: {row.summary}"[:500],
         incident=row.id,
         by=by,
     )

@@ -58,7 +58,7 @@ from store.records.views import FITS_QUESTIONS, STATUS_WORDS, Call
 from store.school import people
 from store.school.categories import level
 from store.school.kiosks import clean_kiosk_name
-from store.service_levels import catalogue, clocks
+from store.service_levels import catalogue, clocks, targets
 
 CALLER = "caller"
 """Who the journal names when the caller acts for themselves (kiosk, mail)."""
@@ -300,6 +300,34 @@ def find_calls(
     with read():
         for values in stream_rows(sql, params, big=limit is None or limit > 1000):
             yield calls.to_call(values)
+
+
+def due_calls(
+    *, within: object = None, breached: bool = False, assignee: str | None = None, limit: int = 1000
+) -> list[Call]:
+    """Open calls whose resolution falls due within `within` of school time ("2h"), or
+    (`breached`) whose response or resolution is already late; soonest due first. Calls
+    on hold are paused, so never due."""
+    if (within is None) == (not breached):
+        raise BadInput("Ask for calls due within a time, or for breached ones.")
+    now = journal.now()
+    if within is not None:
+        seconds = targets.clean_length(within)
+        until = clocks.school_clock(now).add(now, seconds)
+    else:
+        until = now
+    late = (Incident.due_at <= until) | (
+        Incident.responded_at.is_null() & (Incident.respond_due_at <= until)
+    )
+    with read():
+        query = calls.base_query().where(calls.IS_OPEN & late)
+        if assignee is not None:
+            if str(assignee).strip().lower() in ("none", "nobody"):
+                query = query.where(Incident.assignee.is_null())
+            else:
+                query = query.where(Incident.assignee == people.named_technician(assignee).id)
+        query = query.order_by(Incident.due_at, Incident.id).limit(limit)
+        return list(calls.iter_calls(query))
 
 
 def list_calls(**filters) -> list[Call]:

@@ -95,7 +95,8 @@ COMMANDS = {
     "software": "configuration.software",
     "problem": "problems.problems",
     "calendar": "changes.calendar",
-    "sla": "service_levels",
+    "sla": "service_levels.targets",
+    "service": "service_levels.services",
     "change": "changes.changes",
     "metric": "problems.metrics",
     "mail": "mail.mail",
@@ -142,7 +143,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["problems.problems"]  # problem management
     everything += ["changes.calendar", "changes.changes"]  # change management
     everything += ["problems.metrics"]  # capacity
-    everything += ["service_levels"]  # service level management
+    everything += ["service_levels.targets", "service_levels.services"]  # service levels
     everything += ["mail.mail"]  # the email channel
     everything += ["security"]  # the audit trail and the doctor
     everything += ["deploy"]  # setting up a server

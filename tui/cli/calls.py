@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from store.db import journal
+from store.db.errors import BadInput
 from store.db.models import CHANNELS, LEVELS, ROLES
 from store.records.views import FITS_QUESTIONS, Call
+from store.service_levels import clocks
 from store.servicedesk import servicedesk
 from tui.cli import add_common, positive
 from tui.cli.output import age, local, print_json, stream_json_list, table
@@ -64,6 +67,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     listing.add_argument("--assignee", metavar="USER", help="a technician's login, or 'none'")
     listing.add_argument("--limit", type=positive, metavar="N", help="at most N calls")
+    due = listing.add_mutually_exclusive_group()
+    due.add_argument(
+        "--due-within",
+        metavar="LENGTH",
+        help="open calls due within this much school time (30m, 2h, 1d), soonest first",
+    )
+    due.add_argument(
+        "--breached", action="store_true", help="open calls already late, soonest due first"
+    )
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(listing)
     listing.set_defaults(handler=run_list)
@@ -167,6 +179,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     open_db(args)
+    if args.due_within is not None or args.breached:
+        return _list_due(args)
     found = servicedesk.find_calls(status=args.status, assignee=args.assignee, limit=args.limit)
     if args.json:
         stream_json_list(call.to_json() for call in found)
@@ -190,6 +204,41 @@ def run_list(args: argparse.Namespace) -> int:
     )
     if count == 0:
         print("No calls match.")
+    return 0
+
+
+def _list_due(args: argparse.Namespace) -> int:
+    """`list --due-within` and `--breached`: open calls by when they are due."""
+    if args.status not in (None, "open"):
+        raise BadInput("--due-within and --breached list open calls: leave out --status.")
+    found = servicedesk.due_calls(
+        within=args.due_within,
+        breached=args.breached,
+        assignee=args.assignee,
+        limit=args.limit or 1000,
+    )
+    if args.json:
+        print_json([call.to_json() for call in found])
+        return 0
+    now = journal.now()
+    rows = []
+    for c in found:
+        late = c.respond_due_at if c.responded_at is None and c.respond_due_at else None
+        due = c.due_at if late is None or (c.due_at and c.due_at < late) else late
+        what = "answer" if due is late else "fix"
+        rows.append(
+            (
+                c.number,
+                c.priority_label,
+                f"{what} {clocks.left_words(clocks.left(due, now))}" if due else "-",
+                local(due) if due else "-",
+                c.assignee or "-",
+                c.summary,
+            )
+        )
+    count = table(("NUMBER", "P", "DUE", "DUE AT", "ASSIGNEE", "SUMMARY"), rows)
+    if count == 0:
+        print("No calls are late." if args.breached else "No calls are due in that time.")
     return 0
 
 

@@ -1,5 +1,9 @@
 """Service level management: the service catalogue, a call's service and its clocks,
-and outages (docs/service_levels.md)."""
+and outages (docs/service_levels.md). A new catalogue starts with the services most
+schools depend on, over the starting categories that exist: guesses a school changes,
+so that every call has a service from the first day."""
+
+import datetime
 
 from peewee import (
     BooleanField,
@@ -11,6 +15,27 @@ from peewee import (
     Model,
     TextField,
 )
+
+# name, plain words, owner, cover, criticality, availability target, categories
+STARTING = (
+    ("Network and internet", "The school network, Wi-Fi and the internet connection",
+     "Network manager", "school", "high", 99.5, ("wifi", "network")),
+    ("Logins and accounts", "Signing in to computers and online services",
+     "Network manager", "school", "high", 99.5, ("login",)),
+    ("MIS", "The management information system: registers, timetables and reports",
+     "Data manager", "school", "high", 99.5, ("mis",)),
+    ("Email", "Staff and pupil email", "Network manager", "always", "high", 99.5, ("email",)),
+    ("Classroom projectors", "Projectors, interactive boards and speakers in "
+     "teaching rooms", "Network manager", "school", "high", 98.0, ("projector",)),
+    ("Printing", "Printers, copiers and printing credit", "Office manager", "school",
+     "medium", 98.0, ("printer",)),
+    ("Computers and laptops", "Desktops, laptops and Chromebooks for staff and pupils",
+     "Network manager", "school", "medium", 97.0, ("laptop", "desktop")),
+    ("Software", "Teaching and office software", "Network manager", "school", "medium",
+     98.0, ("software",)),
+    ("Telephones", "The school's telephones and voicemail", "Office manager", "school",
+     "medium", 99.0, ("phone",)),
+)  # fmt: skip
 
 
 def up(migrator, db):
@@ -24,6 +49,8 @@ def up(migrator, db):
             table_name = "incident"
 
     class Category(Frozen):
+        name = CharField(max_length=40, unique=True)
+
         class Meta:
             table_name = "category"
 
@@ -42,6 +69,7 @@ def up(migrator, db):
         contract = TextField(default="")
         retired = BooleanField(default=False)
         created_at = DateTimeField()
+        updated_at = DateTimeField(null=True)
         version = IntegerField(default=1)
 
         class Meta:
@@ -60,6 +88,19 @@ def up(migrator, db):
 
         class Meta:
             table_name = "service_asset"
+
+    class Journal(Frozen):
+        at = DateTimeField()
+        who = TextField()
+        record = CharField(max_length=20)
+        record_id = IntegerField()
+        action = CharField(max_length=30)
+        field = CharField(max_length=30, null=True)
+        before = TextField(null=True)
+        after = TextField(null=True)
+
+        class Meta:
+            table_name = "journal"
 
     class Outage(Frozen):
         service = ForeignKeyField(Service)
@@ -94,3 +135,21 @@ def up(migrator, db):
         "CREATE INDEX incident_open_due ON incident (due_at, id) "
         "WHERE status IN ('logged', 'assigned', 'in_progress', 'on_hold')"
     )
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    kinds = {row.name: row.id for row in Category.select(Category.id, Category.name)}
+    for name, words, owner, cover, criticality, target, names in STARTING:
+        row = Service.create(
+            name=name,
+            description=words,
+            owner=owner,
+            cover=cover,
+            criticality=criticality,
+            availability_target=target,
+            created_at=now,
+        )
+        Journal.create(
+            at=now, who="setup", record="service", record_id=row.id, action="add", after=name
+        )
+        for kind in names:
+            if kind in kinds:
+                ServiceCategory.create(service=row.id, category=kinds[kind])

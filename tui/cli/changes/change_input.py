@@ -36,7 +36,7 @@ def local_time(text: str) -> dt.datetime:
             f"'{shown(text)}' is not a time like 2026-10-14 16:00"
         ) from None
     if not 2000 <= moment.year < 2100:
-        raise argparse.ArgumentTypeError("a change window must fall between 2000 and 2100")
+        raise argparse.ArgumentTypeError("a time must fall between 2000 and 2100")
     stored = calendar.to_utc(moment)
     if calendar.to_local(stored) != moment:  # in the hour the clocks skip in spring
         raise argparse.ArgumentTypeError(
