@@ -237,14 +237,15 @@ def test_a_school_calendar_to_schedule_changes_around(filled):
     assert {"registration", "break", "lunch", "after_school"} <= {p.kind for p in periods}
     events = calendar.events_between(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1))
     kinds = Counter(e.kind for e in events)
-    assert (kinds["term"], kinds["inset"], kinds["freeze"]) == (3, 2, 1)
-    assert kinds["holiday"] >= 3 and kinds["exam"] >= 1
+    # Last year's and this year's terms: the year of calls counts its clocks on them.
+    assert (kinds["term"], kinds["inset"]) == (6, 4) and kinds["freeze"] in (1, 2)
+    assert kinds["holiday"] >= 6 and kinds["exam"] >= 1
     mocks = next(e for e in events if e.title == "Year 11 mock exams")
     assert mocks.location == "HALL" and mocks.all_day
     today = calendar.to_local(journal.now()).date()
     year = today.year if today.month >= 8 else today.year - 1
-    autumn = next(e for e in events if e.title == "Autumn term")
-    assert calendar.to_local(autumn.starts_at).date().year == year
+    autumns = [e for e in events if e.title == "Autumn term"]
+    assert [calendar.to_local(e.starts_at).date().year for e in autumns] == [year - 1, year]
 
 
 def test_changes_at_every_stage_and_the_overlap_to_see(filled):

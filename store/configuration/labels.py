@@ -5,7 +5,7 @@
     labels.write_sheet(Path("s12.svg"), ["LAP-0042"], school="Hillside")   # or .png
 
 The layout is the common A4 sheet of 3 x 7 labels, 63.5 x 38.1 mm (Avery
-L7160 and its like). The PDF is written directly, with the standard
+L7160 and its like). The PDF is written by store.db.pdf, with the standard
 Helvetica fonts, so it needs nothing installed; PNG needs Pillow (the `png`
 extra). A sheet of more than 21 labels has more pages: one PDF, or one SVG or
 PNG file a page (name-2.svg, name-3.svg...).
@@ -14,18 +14,17 @@ PNG file a page (name-2.svg, name-3.svg...).
 from __future__ import annotations
 
 import textwrap
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from store.configuration.assets import clean_kind, clean_tag, list_assets
+from store.db import pdf
 from store.db.errors import BadInput
 from store.db.sanitise import Field, clean
 
-MM = 72 / 25.4
-"""PDF points in a millimetre."""
+MM = pdf.MM
 
 
 @dataclass(frozen=True)
@@ -128,28 +127,6 @@ def school_lines(school: str, room: float) -> tuple[float, list[str]]:
     return SMALLEST, lines
 
 
-def _pdf_text(text: str) -> str:
-    """Text in the standard fonts' WinAnsi encoding: what it cannot hold loses its
-    accent (ŵ is w) before it becomes '?'."""
-    if not _fits_winansi(text):
-        text = "".join(char if _fits_winansi(char) else _plain_letter(char) for char in text)
-    safe = text.encode("cp1252", "replace").decode("cp1252")
-    return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def _fits_winansi(text: str) -> bool:
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _plain_letter(char: str) -> str:
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    return base if base and _fits_winansi(base) else "?"
-
-
 def _pdf_page(tags: list[str], school: str, layout: Layout) -> bytes:
     ops = []
     for n, tag in enumerate(tags):
@@ -167,7 +144,7 @@ def _pdf_page(tags: list[str], school: str, layout: Layout) -> bytes:
         ops.append(
             f"BT /F1 {size:.1f} Tf {text_x:.2f} "
             f"{(layout.page_height - y - layout.height / 2) * MM:.2f} Td "
-            f"({_pdf_text(tag)}) Tj ET"
+            f"({pdf.text(tag)}) Tj ET"
         )
         small, lines = school_lines(school, room)
         for n_line, words in enumerate(lines):
@@ -175,7 +152,7 @@ def _pdf_page(tags: list[str], school: str, layout: Layout) -> bytes:
             ops.append(
                 f"BT /F2 {small:.1f} Tf {text_x:.2f} "
                 f"{(layout.page_height - y - below) * MM:.2f} Td "
-                f"({_pdf_text(words)}) Tj ET"
+                f"({pdf.text(words)}) Tj ET"
             )
     return "\n".join(ops).encode("cp1252")  # the fonts' WinAnsiEncoding: ’ – € as well
 
@@ -183,34 +160,12 @@ def _pdf_page(tags: list[str], school: str, layout: Layout) -> bytes:
 def write_pdf(path: Path, tags: list[str], school: str, layout: Layout = A4_3X7) -> int:
     """A PDF of every label; returns the number of pages."""
     pages = [tags[i : i + layout.per_page] for i in range(0, len(tags), layout.per_page)]
-    objects: list[bytes] = []
-    kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(len(pages)))
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
-    for font in (b"Helvetica-Bold", b"Helvetica"):
-        objects.append(
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /" + font + b" /Encoding /WinAnsiEncoding >>"
-        )
-    box = f"[0 0 {layout.page_width * MM:.2f} {layout.page_height * MM:.2f}]"
-    for i, page in enumerate(pages):
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox {box} /Resources << /Font "
-            f"<< /F1 3 0 R /F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>".encode()
-        )
-        stream = _pdf_page(page, school, layout)
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    data = pdf.document(
+        [_pdf_page(page, school, layout) for page in pages],
+        width=layout.page_width * MM,
+        height=layout.page_height * MM,
     )
-    _write(path, bytes(out))
+    _write(path, data)
     return len(pages)
 
 

@@ -100,7 +100,8 @@ def school_year(today: dt.date) -> list[tuple[str, str, dt.date, dt.date, str | 
 
 
 def fill_calendar(*, by: str) -> int:
-    """The timetable, unless the school has one; this year's dates, unless it has any
+    """The timetable, unless the school has one; last year's and this year's terms and
+    holidays (exams and freezes only from the last few months), unless it has any
     calendar events. Returns how many events were added."""
     if not Period.select().exists():
         calendar.set_timetable(
@@ -113,9 +114,11 @@ def fill_calendar(*, by: str) -> int:
     if CalendarEvent.select().exists():
         return 0
     today = calendar.to_local(journal.now()).date()
+    last_year = today - dt.timedelta(days=365)  # the demo's calls go back a year
     added = [
         calendar.add_event(kind, title, first, last, location=room, by=by, source=SOURCE)
-        for kind, title, first, last, room in school_year(today)
+        for kind, title, first, last, room in school_year(last_year) + school_year(today)
+        if kind not in ("exam", "freeze") or first >= today - dt.timedelta(days=120)
     ]
     return len(added)
 

@@ -27,6 +27,7 @@ from store.demo import changes as demo_changes
 from store.demo import mail as demo_mail
 from store.demo import problems as demo_problems
 from store.demo import register as demo_register
+from store.demo import service_levels as demo_service_levels
 from store.demo.school import (
     DAY,
     DEPARTMENTS,
@@ -264,6 +265,13 @@ INCIDENT_COLUMNS = (
     "resolved_at",
     "closed_at",
     "updated_at",
+    "service_id",
+    "respond_due_at",
+    "due_at",
+    "respond_secs",
+    "resolve_secs",
+    "respond_met",
+    "resolve_met",
 )
 JOURNAL_COLUMNS = ("at", "who", "record", "record_id", "action", "field", "before", "after")
 NOTE_COLUMNS = ("incident_id", "at", "author", "public", "text")
@@ -325,8 +333,10 @@ def _calls(
             impact, urgency = rng.randint(1, 3), rng.randint(1, 3)
         age_days = (now - logged).total_seconds() / 86400
         tech = rng.choice(school["techs"]) if school["techs"] else None
-        responded = _working(logged + dt.timedelta(minutes=rng.randrange(5, 240)))
-        resolved = _working(responded + dt.timedelta(hours=rng.expovariate(1 / 20)))
+        # The most urgent calls are answered and fixed sooner: mostly within their targets.
+        latest, mean_fix = SPEED.get(matrix[impact - 1][urgency - 1], (240, 20.0))
+        responded = _working(logged + dt.timedelta(minutes=rng.randrange(5, latest)))
+        resolved = _working(responded + dt.timedelta(hours=rng.expovariate(1 / mean_fix)))
         if rng.random() < 0.75:  # the caller answers within a few days
             closed, closed_how = (
                 _working(resolved + dt.timedelta(hours=rng.randrange(1, 72))),
@@ -401,6 +411,15 @@ def _calls(
                 resolved,
                 closed,
                 updated,
+                *school["clocks"].row(
+                    kind.id,
+                    asset[0] if asset else None,
+                    matrix[impact - 1][urgency - 1],
+                    status,
+                    logged,
+                    responded,
+                    resolved,
+                ),
             )
         )
         tech_login = school["tech_logins"].get(tech, "")
@@ -442,6 +461,8 @@ def _calls(
     return incidents, journal_rows, notes
 
 
+SPEED = {1: (45, 2.5), 2: (80, 6.0)}
+"""Per priority: the latest first answer in minutes, and the mean hours to a fix."""
 STATUS_MIX_RECENT = ("logged", "assigned", "in_progress", "on_hold", "resolved")
 
 
@@ -462,6 +483,9 @@ def fill(
     ):  # a million calls and their VACUUM take longer than a statement may
         db.obj.execute_sql("SET statement_timeout = 0")
     school = _setup(rng, by, now)
+    demo_changes.fill_calendar(by=by)  # first: the calls' clocks count on it
+    demo_service_levels.fill_catalogue(rng, by, now)
+    school["clocks"] = demo_service_levels.Clocks(now, now - dt.timedelta(days=366))
     days = _school_days((now - dt.timedelta(days=365)).date(), now.date())
     matrix = config.current().matrix
     planted = demo_problems.planted_calls(incidents)
@@ -487,7 +511,6 @@ def fill(
     resolver = next(login for login, _n, _r in TECHNICIANS if login != by)
     demo_problems.fill_problems(by, resolver)
     demo_problems.fill_metrics(rng, by, now)
-    demo_changes.fill_calendar(by=by)
     demo_changes.fill_changes(by=by)
     demo_mail.fill_mail()
     # Fresh statistics for the planner; on PostgreSQL also the visibility map, without which

@@ -29,6 +29,7 @@ from store.db.models import (
     Sample,
 )
 from store.problems import capacity, known_errors, problems
+from store.service_levels import clocks
 from store.servicedesk import incidents, servicedesk
 
 
@@ -193,5 +194,6 @@ def _log_at(times, summary, kind, room, people, rng, by) -> list[str]:
             Incident.update(logged_at=moment, updated_at=moment).where(
                 Incident.id == call.id
             ).execute()
+            clocks.refresh(Incident.get_by_id(call.id))  # due from when it was logged
         numbers.append(call.number)
     return numbers

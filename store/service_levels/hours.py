@@ -15,6 +15,7 @@ with no second calendar to keep (docs/architecture.md).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
@@ -174,6 +175,7 @@ class SchoolClock:
             upto = min(self.last, day + dt.timedelta(days=1000))
             self.kinds.update(calendar.day_kinds(day, upto))
             day = upto + dt.timedelta(days=1)
+        self._index()
 
     def covers(self, start: dt.datetime, end: dt.datetime) -> bool:
         """Whether this clock can answer for [start, end] and a target's length beyond."""
@@ -199,35 +201,47 @@ class SchoolClock:
             return []
         return [(calendar.to_utc(a), calendar.to_utc(b)) for a, b in self.cover.local_spans(day)]
 
+    def _index(self) -> None:
+        """Every span of cover in the clock's days, with the cover before each: a question
+        is then a binary search, not a walk over the days (the report asks millions)."""
+        self._starts: list[dt.datetime] = []
+        self._ends: list[dt.datetime] = []
+        self._before: list[dt.timedelta] = []  # cover before each span starts
+        self._through: list[dt.timedelta] = []  # cover up to each span's end
+        total, day = dt.timedelta(0), self.first
+        while day <= self.last:
+            for a, b in self.spans(day):
+                self._starts.append(a)
+                self._ends.append(b)
+                self._before.append(total)
+                total += b - a
+                self._through.append(total)
+            day += dt.timedelta(days=1)
+
+    def _cover_before(self, moment: dt.datetime) -> dt.timedelta:
+        """Cover from the clock's first day up to `moment`."""
+        i = bisect.bisect_right(self._starts, moment) - 1
+        if i < 0:
+            return dt.timedelta(0)
+        return self._before[i] + min(moment - self._starts[i], self._ends[i] - self._starts[i])
+
     def seconds(self, start: dt.datetime, end: dt.datetime) -> int:
         """Whole seconds of cover in [start, end) (naive UTC); 0 if end is not after start."""
         if end <= start:
             return 0
-        total = dt.timedelta(0)
-        day = calendar.to_local(start).date()
-        while day <= calendar.to_local(end).date():
-            for left, right in self.spans(day):
-                overlap = min(right, end) - max(left, start)
-                if overlap > dt.timedelta(0):
-                    total += overlap
-            day += dt.timedelta(days=1)
-        return int(total.total_seconds())
+        return int((self._cover_before(end) - self._cover_before(start)).total_seconds())
 
     def add(self, start: dt.datetime, seconds: int) -> dt.datetime | None:
         """The moment `seconds` of cover after `start` have passed (a target's due time);
         None if that is beyond what the calendar was read for. A call logged out of hours
         starts its clock when cover next opens."""
-        left = dt.timedelta(seconds=max(0, seconds))
-        day = calendar.to_local(start).date()
-        while day < self.last:
-            for span_start, span_end in self.spans(day):
-                begin = max(span_start, start)
-                if begin >= span_end:
-                    continue
-                if not left:
-                    return begin
-                if begin + left <= span_end:
-                    return begin + left
-                left -= span_end - begin
-            day += dt.timedelta(days=1)
-        return None
+        wanted = self._cover_before(start) + dt.timedelta(seconds=max(0, seconds))
+        if seconds <= 0:  # now, if in cover; else when cover next opens
+            i = bisect.bisect_right(self._ends, start)
+            if i >= len(self._starts):
+                return None
+            return max(start, self._starts[i])
+        i = bisect.bisect_left(self._through, wanted)
+        if i >= len(self._starts):
+            return None
+        return self._starts[i] + (wanted - self._before[i])
