@@ -337,6 +337,10 @@ def _calls(
         latest, mean_fix = SPEED.get(matrix[impact - 1][urgency - 1], (240, 20.0))
         responded = _working(logged + dt.timedelta(minutes=rng.randrange(5, latest)))
         resolved = _working(responded + dt.timedelta(hours=rng.expovariate(1 / mean_fix)))
+        if name == "login" and channel in ("phone", "visit") and rng.random() < 0.6:
+            # A password reset while the caller waits: resolved at first contact.
+            responded = logged + dt.timedelta(minutes=1)
+            resolved = logged + dt.timedelta(minutes=rng.randrange(2, 12))
         if rng.random() < 0.75:  # the caller answers within a few days
             closed, closed_how = (
                 _working(resolved + dt.timedelta(hours=rng.randrange(1, 72))),

@@ -48,9 +48,10 @@ def fill_catalogue(rng: random.Random, by: str, now: dt.datetime) -> None:
                     ServiceAsset.create(service=service.id, asset=asset_id)
     from store.school import calendar
 
+    clock = clocks.school_clock(now - dt.timedelta(days=90), now)
     for name, days, hour, minutes, note in OUTAGES:
         day = calendar.to_local(now).date() - dt.timedelta(days=days)
-        while day.weekday() > 4:
+        while not clock.is_open_day(day):  # outages that matter happen in school hours
             day -= dt.timedelta(days=1)
         start = calendar.to_utc(dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=hour))
         if Service.get_or_none(Service.name == name) and start < now:

@@ -97,6 +97,7 @@ COMMANDS = {
     "calendar": "changes.calendar",
     "sla": "service_levels.targets",
     "service": "service_levels.services",
+    "report": "service_levels.report",
     "change": "changes.changes",
     "metric": "problems.metrics",
     "mail": "mail.mail",
@@ -143,7 +144,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["problems.problems"]  # problem management
     everything += ["changes.calendar", "changes.changes"]  # change management
     everything += ["problems.metrics"]  # capacity
-    everything += ["service_levels.targets", "service_levels.services"]  # service levels
+    everything += ["service_levels.targets", "service_levels.services", "service_levels.report"]
     everything += ["mail.mail"]  # the email channel
     everything += ["security"]  # the audit trail and the doctor
     everything += ["deploy"]  # setting up a server
