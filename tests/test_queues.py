@@ -9,6 +9,7 @@ from store.db import journal
 from store.db.errors import BadInput, NotFound, Refused
 from store.db.models import Incident
 from store.school import notices
+from store.service_levels import targets
 from store.servicedesk import incidents, queues, servicedesk
 from store.servicedesk.queues import Filters
 
@@ -248,3 +249,93 @@ def test_a_filter_naming_nothing_is_said(desk):
             queues.page("open", me="jsmith", filters=filters)
         with pytest.raises(BadInput, match=words):
             queues.counts("jsmith", filters)
+
+
+# Service levels in the queue (docs/service_levels.md): November is GMT, so these naive UTC
+# times are the school's own; with no terms imported every weekday is a school day.
+MONDAY_9 = dt.datetime(2026, 11, 23, 9, 0)
+H = 3600
+
+
+@pytest.fixture
+def at(school, monkeypatch):
+    """The time the store thinks it is, set by the test: [moment]."""
+    moment = [MONDAY_9]
+    monkeypatch.setattr(journal, "now", lambda: moment[0])
+    return moment
+
+
+def test_the_due_sort_puts_the_soonest_first_and_calls_with_no_due_time_last(at):
+    p3 = log("Mouse sticks", impact=2, urgency=2)  # fixed in 3 school days
+    p1 = log("Network down", impact=1, urgency=1)  # fixed in 4 hours
+    held = log("Pen missing", impact=1, urgency=1)
+    incidents.take(held.number, by="jsmith")
+    incidents.hold(held.number, "Waiting for a pen", by="jsmith")
+    p2 = log("Board dead", impact=1, urgency=2)  # fixed in a school day
+    assert (p1.priority, p2.priority, p3.priority) == (1, 2, 3)
+    assert numbers(queues.page("open", me="jsmith", sort="due")) == [
+        p1.number,
+        p2.number,
+        p3.number,
+        held.number,
+    ]
+    backwards = queues.page("open", me="jsmith", sort="due", descending=True)
+    assert numbers(backwards) == [p3.number, p2.number, p1.number, held.number]
+
+
+def test_the_time_left_to_answer_then_to_resolve_turns_near_then_late(at):
+    call = log("Printer jams", impact=2, urgency=2)  # P3: answer in 4 h, resolve in 3 days
+    at[0] = MONDAY_9 + dt.timedelta(hours=1)
+    due = queues.due_states([call], at[0])[call.number]
+    assert due == queues.Due(respond=3 * H, resolve=int(24.5 * H))
+    assert due.first == ("respond", 3 * H)
+    at[0] = MONDAY_9 + dt.timedelta(hours=3, minutes=5)  # 77% of the four hours used
+    assert queues.due_states([call], at[0])[call.number].state == "near"
+    at[0] = MONDAY_9 + dt.timedelta(hours=4, minutes=30)
+    due = queues.due_states([call], at[0])[call.number]
+    assert (due.respond, due.state, due.first) == (-1800, "late", ("respond", -1800))
+    call = incidents.take(call.number, by="jsmith")  # answered, late: the fix is still in time
+    due = queues.due_states([call], at[0])[call.number]
+    assert due == queues.Due(resolve=21 * H)
+    call = incidents.hold(call.number, "Waiting for a part", by="jsmith")
+    assert queues.due_states([call], at[0])[call.number] == queues.Due(on_hold=True)
+    call = incidents.start(call.number, by="jsmith")
+    call = incidents.resolve(call.number, kind="fix", text="New part", by="jsmith")
+    assert queues.due_states([call], at[0])[call.number] == queues.Due()
+
+
+def test_a_call_due_at_closing_is_late_that_evening_and_a_real_clock_counts_every_hour(at):
+    at[0] = MONDAY_9.replace(hour=12, minute=30)
+    p1 = incidents.take(log("Server down", impact=1, urgency=1).number, by="jsmith")
+    assert p1.due_at == MONDAY_9.replace(hour=16, minute=30)
+    evening = MONDAY_9.replace(hour=17)
+    assert queues.due_states([p1], evening)[p1.number] == queues.Due(resolve=-1, state="late")
+    targets.set_target("P1", clock="real", by="jsmith")
+    at[0] = evening
+    real = incidents.take(log("Email down", impact=1, urgency=1).number, by="jsmith")
+    assert real.due_at == evening + dt.timedelta(hours=4)
+    later = evening + dt.timedelta(hours=3, minutes=30)
+    assert queues.due_states([real], later)[real.number] == queues.Due(resolve=1800, state="near")
+
+
+def test_breaches_are_found_once_each_in_the_span_they_fell_in(at):
+    p1 = log("Network down", impact=1, urgency=1)  # answer by 09:30, resolve by 13:00
+    held = log("Projector dead", impact=1, urgency=1)
+    incidents.take(held.number, by="jsmith")
+    incidents.hold(held.number, "Waiting for a bulb", by="jsmith")
+    done = log("Wi-Fi slow", impact=1, urgency=1)
+    incidents.resolve(done.number, kind="fix", text="Rebooted", by="jsmith")
+
+    def found(start, end):
+        return [(call.number, what) for call, what in queues.breached_since(start, end)]
+
+    def time(hours, minutes=0):
+        return MONDAY_9.replace(hour=hours, minute=minutes)
+
+    assert found(time(9), time(9, 29)) == []
+    assert found(time(9, 29), time(9, 30)) == [(p1.number, "respond")]
+    assert found(time(9, 30), time(9, 31)) == []
+    at[0] = time(9, 40)
+    incidents.take(p1.number, by="jsmith")
+    assert found(time(9, 0), time(13, 0)) == [(p1.number, "resolve")]  # answered: late once
+    assert found(time(13, 0), time(13, 0)) == []

@@ -6,13 +6,16 @@
     queues.page("open", me="jsmith", filters=queues.Filters(location="LIB"))
     queues.search("printer jam", limit=50)        # best matches first, any status
     queues.change_mark()                          # changes when anyone changes anything
+    queues.due_states(calls, now)                 # how each stands against its targets
+    queues.breached_since(last_look, now)         # targets missed since the desk last looked
 
-Every view is a query that an index answers in order (migrations 0001 and 0004),
+Every view is a query that an index answers in order (migrations 0001, 0004 and 0014),
 so the first page is as quick at a million calls as at a hundred.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -22,6 +25,7 @@ from store.db.database import db, is_sqlite, read
 from store.db.errors import BadInput
 from store.db.models import (
     CHANNELS,
+    OPEN,
     Asset,
     Category,
     Incident,
@@ -31,6 +35,7 @@ from store.db.models import (
 from store.db.sanitise import Field, clean, clean_code
 from store.records import calls
 from store.records.views import Call
+from store.service_levels import clocks, targets
 
 VIEWS = {
     "open": "All open",
@@ -50,6 +55,7 @@ SORTS = {
     "category": Category.name,
     "summary": Incident.summary,
     "assignee": Technician.login,
+    "due": Incident.due_at,
 }
 """The columns a queue can be sorted by."""
 SEARCH = Field("the search", 200)
@@ -134,6 +140,10 @@ def _order(query: pw.ModelSelect, view: str, sort: str | None, descending: bool)
     if sort not in SORTS:
         raise BadInput(f"A queue can be sorted by {', '.join(SORTS)}.")
     column = SORTS[sort]
+    if sort == "due":  # calls with no due time (on hold, resolved) last, either way round;
+        # forwards, the open calls come in the order of the index incident_open_due
+        order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
+        return query.order_by(order, Incident.id.desc() if descending else Incident.id)
     if sort == "age":  # the oldest call has the greatest age
         descending = not descending
     return query.order_by(
@@ -249,3 +259,88 @@ def urgent_since(after_id: int) -> list[Call]:
             .order_by(Incident.id)
         )
         return [calls.to_call(values) for values in query]
+
+
+@dataclass(frozen=True)
+class Due:
+    """Where a call stands against its service level targets at a moment, as the desk
+    shows it (docs/service_levels.md): the time left, on its priority's clock, to answer
+    it while no one has, and to resolve it while its clock runs; negative once late."""
+
+    respond: int | None = None
+    """Seconds left to answer it; None once answered (or with no target)."""
+    resolve: int | None = None
+    """Seconds left to resolve it; None while on hold, once resolved (or with no target)."""
+    on_hold: bool = False
+    """Its resolution clock is paused."""
+    state: str = ""
+    """"late" once a target is missed, "near" once clocks.AMBER of one is used, else ""."""
+
+    @property
+    def first(self) -> tuple[str, int] | None:
+        """What falls due first, ("respond" or "resolve", seconds left); None for nothing."""
+        found = [(self.respond, "respond"), (self.resolve, "resolve")]
+        left, what = min(((n, w) for n, w in found if n is not None), default=(None, None))
+        return None if what is None else (what, left)
+
+
+def _left(clock, due: dt.datetime, now: dt.datetime) -> int:
+    """clocks.left on a clock already read: at most -1 once `due` has passed, even when
+    no cover has passed since (a call due at 16:30, seen at 17:00, is late)."""
+    if due > now:
+        return clock.seconds(now, due)
+    return min(-1, -clock.seconds(due, now))
+
+
+def due_states(found: list[Call], now: dt.datetime) -> dict[str, Due]:
+    """How each call stands against its targets at `now`, by number: the targets and the
+    school clock are read once for them all (clocks.school_clock keeps it), so a page of
+    the queue costs two small queries, not two a call."""
+    goals = targets.current()
+    moments = [now]
+    for call in found:
+        moments += [m for m in (call.respond_due_at, call.due_at) if m is not None]
+    school = clocks.school_clock(min(moments), max(moments))
+    states = {}
+    for call in found:
+        if call.status not in OPEN:
+            states[call.number] = Due()
+            continue
+        goal = goals[call.priority_label]
+        clock = clocks.RealClock() if goal.clock == "real" else school
+        respond = resolve = None
+        used = 0.0
+        if call.responded_at is None and call.respond_due_at is not None:
+            respond = _left(clock, call.respond_due_at, now)
+            used = max(used, 1 - respond / goal.respond)
+        if call.status != "on_hold" and call.due_at is not None:
+            resolve = _left(clock, call.due_at, now)
+            used = max(used, 1 - resolve / goal.resolve)
+        late = any(left is not None and left < 0 for left in (respond, resolve))
+        state = "late" if late else "near" if used >= clocks.AMBER else ""
+        states[call.number] = Due(respond, resolve, call.status == "on_hold", state)
+    return states
+
+
+def breached_since(moment: dt.datetime, now: dt.datetime) -> list[tuple[Call, str]]:
+    """Open calls whose resolution, or whose response while still unanswered, fell due in
+    (moment, now]: (call, "respond" or "resolve"), in the order they fell due. The desk
+    asks every little while to tell the people concerned (docs/service_levels.md)."""
+    if now <= moment:
+        return []
+    resolve = (Incident.due_at > moment) & (Incident.due_at <= now)
+    respond = (
+        Incident.responded_at.is_null()
+        & (Incident.respond_due_at > moment)
+        & (Incident.respond_due_at <= now)
+    )
+    found = []
+    with read():
+        for what, late, when in (
+            ("resolve", resolve, Incident.due_at),
+            ("respond", respond, Incident.respond_due_at),
+        ):
+            query = calls.base_query().where(calls.IS_OPEN & late).order_by(when, Incident.id)
+            found += [(calls.to_call(values), what) for values in query]
+    when = {"resolve": "due_at", "respond": "respond_due_at"}
+    return sorted(found, key=lambda pair: (getattr(pair[0], when[pair[1]]), pair[0].id))
