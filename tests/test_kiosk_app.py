@@ -1,6 +1,7 @@
 """The kiosk, driven the way a pupil drives it: every path, every quit key, bad input."""
 
 import asyncio
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from textual import events
 
 from kiosk.app import CANT_SAVE, KioskApp
-from store.db import config
+from store.db import config, journal
 from store.db.models import Incident, Note
 from store.db.numbers import log_number
 from store.school import notices
@@ -414,6 +415,28 @@ async def test_check_with_the_code_and_say_it_is_fixed(kiosk_app):
         )
         assert pilot.app.screen.query_one("#ref").value == ""
     assert servicedesk.find_call(call.number).status == "closed"
+
+
+async def test_check_tells_the_pupil_when_we_aim_to_fix_it(kiosk_app, monkeypatch):
+    monday = dt.datetime(2026, 11, 16, 10, 0)  # 10:00 in London, a school day
+    now = [monday]
+    monkeypatch.setattr(journal, "now", lambda: now[0])
+    call = servicedesk.log_call(
+        summary="Projector flickers", requester="Sam", impact="medium", urgency="medium",
+        by="jsmith",
+    )  # fmt: skip  # P3: three school days
+    async with kiosk_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press(*call.scan, "enter")
+        await settle(pilot)
+        assert "We aim to fix it by Thursday morning." in text_of(pilot, "#result")
+        now[0] = monday + dt.timedelta(days=7)  # late: said kindly, no date in the past
+        pilot.app.screen.query_one("#ref").value = ""
+        await pilot.press(*call.scan, "enter")
+        await settle(pilot)
+        assert "It is taking longer than we aimed for. Sorry!" in text_of(pilot, "#result")
 
 
 async def test_a_log_shown_at_check_is_cleared_when_the_pupil_walks_away(kiosk_app, clock):

@@ -4,10 +4,13 @@ Update after a deliberate change with `pytest tests/test_kiosk_snapshots.py
 --snapshot-update`, then look at every changed SVG before committing it.
 """
 
+import datetime as dt
+
 import pytest
 
 from kiosk.app import KioskApp
 from kiosk.screens.receipt import ReceiptScreen
+from store.db import journal
 from store.db.models import Incident
 from store.problems import known_errors, problems
 from store.school import kiosks, notices
@@ -19,8 +22,14 @@ pytestmark = pytest.mark.screen
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
+MONDAY = dt.datetime(2026, 11, 16, 10, 0)  # 10:00 UTC and in London: a school day
+
+
 @pytest.fixture
-def app(school, db_url):
+def app(school, db_url, monkeypatch):
+    """The library's kiosk on a Monday morning: the time is fixed, so the receipt's
+    "We aim to fix it by..." is the same every run."""
+    monkeypatch.setattr(journal, "now", lambda: MONDAY)
     kiosks.set_pin("482913", by="jsmith")
     notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
     notices.add_notice(

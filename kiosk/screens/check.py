@@ -126,6 +126,8 @@ class CheckScreen(KioskScreen):
         text.append(f"{view.number}: {view.status_word}\n", style="bold")
         text.append(Text(view.summary or ""))
         text.append("\n" + (view.plain_status or ""))
+        if view.aim:
+            text.append(" " + view.aim)
         if view.technician:
             text.append(f"\n{view.technician} is looking after it.")
         if view.what_we_did:

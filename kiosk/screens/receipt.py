@@ -9,6 +9,7 @@ from textual.widgets import Digits, Static
 
 from kiosk.screens.base import KioskScreen, plain
 from store.records.views import Call
+from store.service_levels import clocks
 from tui.widgets.qr import QRCode
 
 SETTLE_S = 3
@@ -48,6 +49,9 @@ class ReceiptScreen(KioskScreen):
                 yield Digits(self.call.number.removeprefix("INC-"), id="big-number")
                 yield Static(plain(self.call.number), id="number")
                 yield Static(plain(f"Your code: {self.call.check_code}"), id="code")
+                aim = clocks.aim_sentence(self.call.due_at)
+                if aim:
+                    yield Static(aim, id="aim")
                 yield Static("Take a photo of the square code to check on it later.", id="photo")
                 yield Static("Press any key or touch the screen to finish.", id="finish")
             yield QRCode(self.call.scan, id="qr")

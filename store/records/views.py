@@ -193,6 +193,8 @@ class CallerView:
     """The latest public note."""
     what_we_did: str | None = None
     """Once resolved, the fix or workaround as the technician wrote it for the caller."""
+    aim: str = ""
+    """When we aim to fix it, in words ("We aim to fix it by Tuesday afternoon.")."""
 
     @property
     def can_answer(self) -> bool:

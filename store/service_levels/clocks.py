@@ -260,3 +260,14 @@ def aim_words(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if days < 7:
         return f"by {when:%A} {part}"
     return f"by {when:%A} {when.day} {when:%B}"
+
+
+def aim_sentence(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """The fix's target as a pupil reads it at the kiosk: "We aim to fix it by Tuesday
+    afternoon."; a gentler sentence once it is late; nothing while the clock is paused."""
+    if due is None:
+        return ""
+    now = now or journal.now()
+    if due < now:
+        return "It is taking longer than we aimed for. Sorry!"
+    return f"We aim to fix it {aim_words(due, now)}."

@@ -226,6 +226,7 @@ def caller_view(reference: object, *, kiosk: str | None) -> CallerView:
         technician=first,
         latest_news=news,
         what_we_did=call.resolution_text if call.resolved_at else None,
+        aim=clocks.aim_sentence(call.due_at),
     )
 
 
