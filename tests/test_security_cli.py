@@ -85,6 +85,17 @@ def test_init_leaves_a_shared_folder_but_closes_it_to_others(run, tmp_path, sett
     assert mode(folder) == 0o750 and mode(path) == 0o660
 
 
+def test_init_never_closes_a_folder_everyone_uses(run, tmp_path, settings):
+    settings(GROUP)
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    folder.chmod(0o1777)  # like /tmp
+    path = folder / "desk.db"
+    status, out, _ = run("init", "--db", f"sqlite:///{path}")
+    assert status == 0 and "a folder everyone uses, so it was left as it is" in out
+    assert mode(folder) == 0o1777 and mode(path) & 0o007 == 0
+
+
 def test_init_with_no_such_group_shares_with_nobody_and_says_how(run, tmp_path, settings):
     settings("nosuchgroup")
     folder = tmp_path / "fitsdesk"

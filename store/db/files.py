@@ -50,13 +50,34 @@ def _mode(path: Path) -> str:
     return f"{stat.S_IMODE(path.stat().st_mode):04o}"
 
 
+def _public(folder: Path) -> bool:
+    """Whether the folder is everyone's by design (/tmp, /var/tmp: sticky or writable by
+    all): closing it to others would break the machine for every other account."""
+    mode = folder.stat().st_mode
+    return bool(mode & stat.S_ISVTX or mode & stat.S_IWOTH)
+
+
 def share(path: Path, group: str) -> list[str]:
     """Give the database to `group` with no access for others; sentences saying what was
-    done, and what could not be (a file owned by someone else, say)."""
+    done, and what could not be (a file owned by someone else, say). A folder that is
+    everyone's, such as /tmp, is never changed: only the database's files are."""
     path = Path(path)
     folder = path.parent
     gid = _gid(group)
     said: list[str] = []
+    if _public(folder):
+        try:
+            for item in _files(path):
+                if gid is not None:
+                    os.chown(item, -1, gid)
+                os.chmod(item, 0o660 if gid is not None else 0o600)
+        except PermissionError:
+            pass  # someone else's file: doctor says so (findings)
+        return [
+            f"{folder} is a folder everyone uses, so it was left as it is and only the "
+            "database's files were closed to others: keep a school's database in a folder "
+            "of its own, such as /var/lib/fitsdesk."
+        ]
     try:
         if gid is not None:
             for item in _files(path):
