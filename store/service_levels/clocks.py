@@ -1,6 +1,6 @@
 """A call's service level clocks, worked out from its journal (docs/service_levels.md).
 
-    clocks.start(row)                  # at logging: when the response and the fix are due
+    clocks.due_times(logged_at, 3)     # at logging: when the response and the fix are due
     clocks.refresh(row)                # after a change of status or priority, in write()
     clocks.measure(row)                # -> Measure: time used, time left, due, paused
     clocks.aim_words(call.due_at)      # "by Tuesday afternoon", for the pupil
@@ -67,12 +67,7 @@ def _generation() -> tuple:
     return (*(str(value) for value in row), time.tzname, time.timezone)
 
 
-def school_clock(start: dt.datetime, end: dt.datetime | None = None) -> SchoolClock:
-    """A school clock that can answer for [start, end] and beyond (naive UTC): the one
-    read before when the calendar and cover are unchanged and it reaches far enough."""
-    end = end or start
-    with read():
-        generation = _generation()
+def _clock(generation: tuple, start: dt.datetime, end: dt.datetime) -> SchoolClock:
     today = journal.now()
     for key, clock in list(_CACHE.items()):
         if key[0] != generation:
@@ -87,23 +82,43 @@ def school_clock(start: dt.datetime, end: dt.datetime | None = None) -> SchoolCl
     return clock
 
 
+def school_clock(start: dt.datetime, end: dt.datetime | None = None) -> SchoolClock:
+    """A school clock that can answer for [start, end] and beyond (naive UTC): the one
+    read before when the calendar and cover are unchanged and it reaches far enough."""
+    with read():
+        return _clock(_generation(), start, end or start)
+
+
+_TARGETS: dict[str | None, dict[str, targets.Target]] = {}
+
+
+def _targets(generation: tuple) -> dict[str, targets.Target]:
+    text = generation[6]  # the targets' setting, read with the calendar's generation
+    key = None if text == "None" else text
+    if key not in _TARGETS:
+        _TARGETS.clear()
+        _TARGETS[key] = targets.parse(key)
+    return _TARGETS[key]
+
+
 def timer(target: targets.Target, start: dt.datetime, end: dt.datetime | None = None):
     """The clock a target counts on, able to answer from `start` to `end`."""
     return RealClock() if target.clock == "real" else school_clock(start, end)
 
 
 def target_of(priority: int) -> targets.Target:
-    return targets.current()[f"P{priority}"]
+    with read():
+        return _targets(_generation())[f"P{priority}"]
 
 
-def start(row: Incident) -> None:
-    """Set a new call's due times; inside the transaction that logs it."""
-    target = target_of(row.priority)
-    clock = timer(target, row.logged_at)
-    respond_due = clock.add(row.logged_at, target.respond)
-    due = clock.add(row.logged_at, target.resolve)
-    Incident.update(respond_due_at=respond_due, due_at=due).where(Incident.id == row.id).execute()
-    row.respond_due_at, row.due_at = respond_due, due
+def due_times(logged_at: dt.datetime, priority: int) -> tuple[dt.datetime, dt.datetime]:
+    """When a call logged at `logged_at` with this priority must be answered and fixed:
+    one small query (the calendar and targets unchanged since the last call)."""
+    with read():
+        generation = _generation()
+    target = _targets(generation)[f"P{priority}"]
+    clock = RealClock() if target.clock == "real" else _clock(generation, logged_at, logged_at)
+    return clock.add(logged_at, target.respond), clock.add(logged_at, target.resolve)
 
 
 def statuses(incident_id: int) -> list[tuple[dt.datetime, str | None, str]]:

@@ -81,20 +81,26 @@ def current() -> dict[str, Target]:
     """Each priority's targets: the school's own where set, else the defaults."""
     with read():
         row = Setting.get_or_none(Setting.key == KEY)
+    return parse(row.value if row is not None else None)
+
+
+def parse(text: str | None) -> dict[str, Target]:
+    """The targets kept in the setting's JSON, over the defaults."""
     found = dict(DEFAULTS)
-    if row is not None:
-        try:
-            stored = json.loads(row.value)
-            for name, values in stored.items():
-                if name in PRIORITIES:
-                    found[name] = Target(
-                        name,
-                        int(values["respond"]),
-                        int(values["resolve"]),
-                        str(values.get("clock", "school")),
-                    )
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass  # a setting edited by hand into nonsense: the defaults, never a crash
+    if text is None:
+        return found
+    try:
+        stored = json.loads(text)
+        for name, values in stored.items():
+            if name in PRIORITIES:
+                found[name] = Target(
+                    name,
+                    int(values["respond"]),
+                    int(values["resolve"]),
+                    str(values.get("clock", "school")),
+                )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass  # a setting edited by hand into nonsense: the defaults, never a crash
     return found
 
 

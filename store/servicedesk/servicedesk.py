@@ -164,6 +164,7 @@ def log_call(
         person = people.caller(requester, role, group, email, at=at, by=by)
         impact = impact or kind_impact
         urgency = urgency or kind_urgency
+        respond_due, due = clocks.due_times(at, settings.priority(impact, urgency))
         new_id = insert_row(
             Incident,
             {
@@ -184,10 +185,11 @@ def log_call(
                 "logged_at": at,
                 "updated_at": at,
                 "service": catalogue.service_for(kind_id, device),
+                "respond_due_at": respond_due,
+                "due_at": due,
             },
         )
         journal.record(by, Incident(id=new_id), "log", field="status", after="logged", at=at)
-        clocks.start(Incident(id=new_id, priority=settings.priority(impact, urgency), logged_at=at))
         calls.tell_caller(Incident(id=new_id, requester=person, summary=summary), "logged")
         # Read back before the commit: a connection lost after it cannot turn a saved call
         # into "nothing was saved" (docs/faults.md).
