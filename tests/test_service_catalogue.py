@@ -169,6 +169,10 @@ def test_due_and_breached_calls_from_the_command_line(run, school, monkeypatch):
     incidents.hold(p1.number, "Waiting for a new lamp", by="jsmith")
     status, out, _ = run("list", "--breached")
     assert "No calls are late." in out  # paused: on hold is never late
+    status, out, _ = run("show", p1.number)
+    assert "Targets:     answered (late); fix: paused while on hold" in out
+    status, out, _ = run("show", p5.number)
+    assert "Targets:     answer by 2026-11-05 09:00 (1.4d)" in out  # 2.5 h, 8.5 h, 1 h
     status, out, err = run("list", "--due-within", "soon")
     assert status != 0 and "not a length of time" in err
     status, out, err = run("list", "--breached", "--status", "closed")

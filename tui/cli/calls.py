@@ -120,6 +120,29 @@ def run_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verdict(met: bool | None) -> str:
+    return "" if met is None else " (in target)" if met else " (late)"
+
+
+def _targets(call: Call) -> str:
+    """How the call stands against its targets, in school time."""
+    now = journal.now()
+    if call.responded_at is None and call.respond_due_at and call.status != "closed":
+        left = clocks.left_words(clocks.left(call.respond_due_at, now))
+        answer = f"answer by {local(call.respond_due_at)} ({left})"
+    else:
+        answer = "answered" + _verdict(call.respond_met)
+    if call.status == "on_hold":
+        fix = "fix: paused while on hold"
+    elif call.due_at is not None:
+        fix = f"fix by {local(call.due_at)} ({clocks.left_words(clocks.left(call.due_at, now))})"
+    elif call.resolve_secs is not None:
+        fix = f"fixed in {call.resolve_secs / 3600:.1f} school hours" + _verdict(call.resolve_met)
+    else:
+        fix = "fix: -"
+    return f"{answer}; {fix}"
+
+
 def _describe(call: Call) -> None:
     rows = [
         ("Status", call.status_word + (f" ({call.hold_reason})" if call.hold_reason else "")),
@@ -147,6 +170,8 @@ def _describe(call: Call) -> None:
             + (f", {call.resolution_kind}: {call.resolution_text}" if call.resolution_kind else ""),
         ),
         ("Closed", local(call.closed_at) + (f" ({call.closed_how})" if call.closed_how else "")),
+        ("Service", call.service or "-"),
+        ("Targets", _targets(call)),
         ("Scan code", call.scan),
     ]
     print(f"{call.number}  {call.summary}")
