@@ -5,6 +5,8 @@ school chooses, a closed lunch hour if wanted; all from the calendar already imp
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from store.db.errors import BadInput
 from store.school import calendar
@@ -88,3 +90,49 @@ def test_a_target_beyond_what_was_read_is_none_and_cover_must_make_sense(autumn)
 def test_with_no_terms_imported_every_weekday_is_a_school_day(school):
     bare = SchoolClock(local(2026, 12, 21), local(2026, 12, 31))
     assert bare.seconds(local(2026, 12, 21), local(2026, 12, 26)) == 5 * 8.5 * 3600
+
+
+@pytest.fixture
+def two_clocks(autumn):
+    """The autumn term's clock with the whole day covered, and with a closed lunch hour."""
+    return {
+        lunch: SchoolClock(
+            local(2026, 10, 1),
+            local(2026, 12, 31),
+            Cover(closed=((dt.time(12), dt.time(13)),) if lunch else ()),
+        )
+        for lunch in (False, True)
+    }
+
+
+def walked(clock: SchoolClock, start: dt.datetime, end: dt.datetime) -> int:
+    """Cover in [start, end) by walking the days one by one: what the index must equal."""
+    total = dt.timedelta(0)
+    day = calendar.to_local(start).date()
+    while day <= calendar.to_local(end).date():
+        for left, right in clock.spans(day):
+            overlap = min(right, end) - max(left, start)
+            if overlap > dt.timedelta(0):
+                total += overlap
+        day += dt.timedelta(days=1)
+    return int(total.total_seconds())
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    offset=st.integers(min_value=0, max_value=70 * 24 * 60),
+    length=st.integers(min_value=0, max_value=20 * 24 * 60),
+    lunch=st.booleans(),
+)
+def test_the_clock_agrees_with_walking_the_days(two_clocks, offset, length, lunch):
+    here = two_clocks[lunch]
+    start = local(2026, 10, 1) + dt.timedelta(minutes=offset)
+    end = start + dt.timedelta(minutes=length)
+    used = here.seconds(start, end)
+    assert used == walked(here, start, end)
+    due = here.add(start, used)
+    if used:  # the due time is where that much cover has passed, and inside cover
+        assert here.seconds(start, due) == used and here.is_open(due - dt.timedelta(seconds=1))
+        assert due <= end
