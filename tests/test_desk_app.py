@@ -166,7 +166,8 @@ async def test_filter_and_sort(desk, calls):
         await settle(pilot)
         await answer(pilot, column="summary", reversed=True)
         assert column("summary") == sorted(column("summary"), reverse=True)
-        x = sum(c.get_render_width(table) for c in list(table.columns.values())[:5]) + 1
+        before = list(table.columns)[: list(table.columns).index("category")]
+        x = sum(table.columns[key].get_render_width(table) for key in before) + 1
         await pilot.click("#calls", offset=(x, 0))  # the What heading
         await settle(pilot)
         assert column("category") == sorted(column("category"))

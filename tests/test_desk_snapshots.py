@@ -19,6 +19,22 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 NOW = dt.datetime(2026, 11, 27, 15, 0)
 
 
+def clocks_at(now: dt.datetime) -> None:
+    """Work every call's service level clocks out again at `now`, from the times the
+    fixture gave it, so the Due column and a call's targets read the same on every run."""
+    from store.db import journal
+    from store.db.database import write
+    from store.service_levels import clocks
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(journal, "now", lambda: now)
+        with write():
+            frozen = ("respond_secs", "respond_met", "resolve_secs", "resolve_met")
+            Incident.update({name: None for name in frozen}).execute()
+            for row in Incident.select():
+                clocks.refresh(row)
+
+
 @pytest.fixture
 def app(school, db_url):
     """A morning's calls at fixed times, so every snapshot is the same each run."""
@@ -53,6 +69,7 @@ def app(school, db_url):
         Incident.update({getattr(Incident, name): NOW - dt.timedelta(hours=1)}).where(
             getattr(Incident, name).is_null(False)
         ).execute()
+    clocks_at(NOW)
     return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
 
 
@@ -143,6 +160,7 @@ def register(app):
     for table, column in ((Incident, Incident.logged_at), (Journal, Journal.at), (Note, Note.at)):
         table.update({column: NOW - dt.timedelta(hours=2)}).execute()
     Loan.update(lent_at=NOW - dt.timedelta(hours=1)).execute()
+    clocks_at(NOW)
     return app
 
 
@@ -236,6 +254,7 @@ def troubles(app):
     Incident.update(resolved_at=NOW - dt.timedelta(hours=1)).where(
         Incident.resolved_at.is_null(False)
     ).execute()
+    clocks_at(NOW)
     return app
 
 

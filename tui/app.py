@@ -22,7 +22,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
-from store.db import config, database
+from store.db import config, database, journal
 from store.db.errors import BadInput, FitsDeskError
 from store.db.identity import Acting
 from store.school import people
@@ -100,8 +100,9 @@ class DeskApp(App[None]):
         now: Callable[[], dt.datetime] | None = None,
     ) -> None:
         super().__init__()
-        self.now = now or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
-        """The time, naive UTC, for ages in the queue (tests give a fixed one)."""
+        self.now = now or (lambda: journal.now())
+        """The time, naive UTC, for ages and time left in the queue: the store's (tests
+        give a fixed one)."""
         self.db_url = db_url
         """The database, as `store.db.database.connect` takes it."""
         self.user = user

@@ -34,6 +34,8 @@ class Question:
     """(value, words) for a choice."""
     value: Any = ""
     placeholder: str = ""
+    listed: bool = False
+    """A choice shown one to a line, for more than fit across the dialog."""
 
 
 class Ask(ModalScreen[Any]):
@@ -56,8 +58,8 @@ class Ask(ModalScreen[Any]):
         return Question(name, label, "text", value=value, placeholder=placeholder)
 
     @staticmethod
-    def choice(name: str, label: str, choices, value: str = "") -> Question:
-        return Question(name, label, "choice", tuple(choices), value=value)
+    def choice(name: str, label: str, choices, value: str = "", listed: bool = False) -> Question:
+        return Question(name, label, "choice", tuple(choices), value=value, listed=listed)
 
     @staticmethod
     def switch(name: str, label: str, value: bool = False) -> Question:
@@ -78,7 +80,8 @@ class Ask(ModalScreen[Any]):
                     elif field.kind == "switch":
                         yield Switch(bool(field.value), id=f"field-{field.name}")
                     else:
-                        with RadioSet(id=f"field-{field.name}"):
+                        listed = "listed" if field.listed else None
+                        with RadioSet(id=f"field-{field.name}", classes=listed):
                             for value, words in field.choices:
                                 yield ChoiceButton(words, value=value == field.value, name=value)
             yield Static(id="dialog-problem", classes="problem", markup=False)

@@ -19,10 +19,15 @@ from textual.widgets import DataTable, Footer, Static, Tab, Tabs
 
 from store.db.errors import FitsDeskError
 from store.records.views import Call
+from store.service_levels import clocks
+from store.servicedesk.queues import Due
 from tui.messages import DataChanged
 from tui.widgets.inputs import PlainInput
 
 PRIORITY_STYLES = {1: "bold red", 2: "bold yellow", 3: "", 4: "dim", 5: "dim"}
+DUE_STYLES = {"near": "yellow", "late": "red"}
+"""A call's row once clocks.AMBER of a target is used, and once one is missed: the
+priorities' colours, readable in 16 colours; the Due column says it in words as well."""
 
 
 class Bar(Static):
@@ -94,6 +99,7 @@ COLUMNS = (
     ("number", "Number", 10),
     ("age", "Age", 4),
     ("priority", "P", 2),
+    ("due", "Due", 9),
     ("status", "Status", 11),
     ("location", "Where", 6),
     ("category", "What", 9),
@@ -101,8 +107,12 @@ COLUMNS = (
     ("assignee", "Who", 8),
 )
 """Column key, heading and width (0: whatever the others leave)."""
-WIDE_ONLY = {"category"}
-"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable summary."""
+WIDE_ONLY = {"category", "age"}
+"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable summary
+(the Due column says there what the age did, against the call's targets)."""
+WIDE_DUE = (120, 16)
+"""From this many characters the Due column is this wide, to say "answer 1h30 late" in
+full; below, 9 characters and the short words (`due_words`)."""
 
 
 def fitted(columns, wide_only: set[str], width: int) -> list[tuple[str, str, int]]:
@@ -115,7 +125,31 @@ def fitted(columns, wide_only: set[str], width: int) -> list[tuple[str, str, int
 
 def columns_for(width: int) -> list[tuple[str, str, int]]:
     """The columns a table of calls this wide shows, the summary's width worked out."""
-    return fitted(COLUMNS, WIDE_ONLY, width)
+    wide, due_width = WIDE_DUE
+    columns = [(k, h, due_width if k == "due" and width >= wide else w) for k, h, w in COLUMNS]
+    return fitted(columns, WIDE_ONLY, width)
+
+
+def short_due(width: int) -> bool:
+    """Whether a table of calls this wide has the short Due column."""
+    return width < WIDE_DUE[0]
+
+
+def due_words(due: Due | None, short: bool = False) -> str:
+    """What falls due first on a call, in school time (docs/service_levels.md): "3h10",
+    "2.5d", "1h30 late"; "answer 20m" while no one has answered it ("ans 20m", and "no
+    answer" once late, when `short`); "on hold" while paused; "" when nothing is due."""
+    if due is not None and due.on_hold:
+        return "on hold"
+    if due is None or due.first is None:
+        return ""
+    what, left = due.first
+    words = "late" if -60 < left < 0 else clocks.left_words(left)
+    if what == "resolve":
+        return words
+    if short:
+        return "no answer" if left < 0 else f"ans {words}"
+    return f"answer {words}"
 
 
 def view_keys(views, prefix: str) -> list[Binding]:
@@ -127,18 +161,23 @@ def view_keys(views, prefix: str) -> list[Binding]:
     ]
 
 
-def cells(call: Call, now: dt.datetime | None = None) -> dict[str, Text]:
+def cells(
+    call: Call, now: dt.datetime | None = None, due: Due | None = None, short: bool = True
+) -> dict[str, Text]:
     """A call as table cells by column, every one plain Text: people's words are never
-    markup."""
+    markup. `due` (queues.due_states) fills the Due column and tints the row."""
+    tint = DUE_STYLES.get(due.state, "") if due else ""
+    said = due_words(due, short)
     return {
-        "number": Text(call.number),
-        "age": Text(age(call.logged_at, now), justify="right"),
+        "number": Text(call.number, style=tint),
+        "age": Text(age(call.logged_at, now), justify="right", style=tint),
         "priority": Text(call.priority_label, style=PRIORITY_STYLES[call.priority]),
-        "status": Text(call.status_word),
-        "location": Text(call.location or "-"),
-        "category": Text(call.category or "-"),
-        "summary": Text(call.summary),
-        "assignee": Text(call.assignee or "-"),
+        "due": Text(said, style=f"bold {tint}" if tint else "dim" if said == "on hold" else ""),
+        "status": Text(call.status_word, style=tint),
+        "location": Text(call.location or "-", style=tint),
+        "category": Text(call.category or "-", style=tint),
+        "summary": Text(call.summary, style=tint),
+        "assignee": Text(call.assignee or "-", style=tint),
     }
 
 
@@ -157,9 +196,15 @@ def set_columns(table, width: int) -> list[str]:
     return keys
 
 
-def row(call: Call, keys: list[str], now: dt.datetime | None = None) -> list[Text]:
+def row(
+    call: Call,
+    keys: list[str],
+    now: dt.datetime | None = None,
+    due: Due | None = None,
+    short: bool = True,
+) -> list[Text]:
     """A call's cells for the columns `keys`."""
-    found = cells(call, now)
+    found = cells(call, now, due, short)
     return [found[key] for key in keys]
 
 

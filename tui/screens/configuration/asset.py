@@ -20,9 +20,11 @@ from textual.widgets import DataTable, Footer, Static
 from store.configuration import assets, loans, software
 from store.configuration import history as asset_history
 from store.db.journal import JournalEntry
+from store.db.models import OPEN
+from store.servicedesk import queues
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import bar, local, row, set_columns
+from tui.screens.common import bar, local, row, set_columns, short_due
 
 VIEWS = {"calls": "Calls", "changes": "Changes", "loans": "Loans", "software": "Software"}
 """The lists under a device's details, a key apart (1-4)."""
@@ -93,15 +95,21 @@ class AssetScreen(Screen):
         """Which list the table shows."""
         self.found: asset_history.AssetHistory | None = None
         self.on_it: list[tuple[str, str]] = []
+        self.dues: dict = {}
+        """How each open call stands against its targets (queues.due_states)."""
         self.counts: dict[str, int] = {}
         self.query_one("#flag").display = False
         self.load()
 
     def load(self) -> None:
-        tag = self.tag
-        self.app.run_store(
-            lambda: (asset_history.history(tag), software.on_device(tag)), self.show, self.gone
-        )
+        tag, now = self.tag, self.app.now()
+
+        def job():
+            found = asset_history.history(tag)
+            open_calls = [call for call in found.calls if call.status in OPEN]
+            return found, software.on_device(tag), queues.due_states(open_calls, now)
+
+        self.app.run_store(job, self.show, self.gone)
 
     def gone(self, problem) -> None:
         self.app.say_problem(problem)
@@ -111,8 +119,8 @@ class AssetScreen(Screen):
     def on_data_changed(self, _message: DataChanged) -> None:
         self.load()
 
-    def show(self, result: tuple[asset_history.AssetHistory, list[tuple[str, str]]]) -> None:
-        found, self.on_it = result
+    def show(self, result: tuple[asset_history.AssetHistory, list, dict]) -> None:
+        found, self.on_it, self.dues = result
         self.found = found
         self.device = device = found.asset
         self.query_one("#device", Static).update(details(device, self.app.now().date()))
@@ -152,12 +160,14 @@ class AssetScreen(Screen):
         table.clear(columns=True)
         if self.view == "calls":
             keys = set_columns(table, self.app.size.width)
-            now, calls = self.app.now(), self.found.calls
+            now, calls, dues = self.app.now(), self.found.calls, self.dues
+            short = short_due(self.app.size.width)
 
             def add(chosen) -> None:
                 if self.view == "calls" and self.found is not None and calls is self.found.calls:
                     for call in chosen:
-                        table.add_row(*row(call, keys, now), key=call.number)
+                        cells = row(call, keys, now, dues.get(call.number), short)
+                        table.add_row(*cells, key=call.number)
 
             first = max(FIRST_ROWS, self.app.size.height)
             add(calls[:first])  # a screenful now, the rest once it is drawn

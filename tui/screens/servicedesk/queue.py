@@ -14,22 +14,33 @@ from store.db.numbers import parse_reference
 from store.servicedesk import queues
 from store.servicedesk.queues import Filters
 from tui.messages import DataChanged
-from tui.screens.common import COLUMNS, ListScreen, row, set_columns, view_keys
+from tui.screens.common import (
+    COLUMNS,
+    DUE_STYLES,
+    ListScreen,
+    row,
+    set_columns,
+    short_due,
+    view_keys,
+)
 from tui.widgets.inputs import PlainInput
 
 PAGE = 100
 FIRST_PAGE = 60
 """Enough to fill a tall terminal; the rest follow as the technician moves down."""
+DUE_S = 60.0
+"""How often the queue reads its first page again while shown, so the time left on each
+call (the Due column) moves on as time passes, not only when the data changes."""
 
 
 MARK = "✓"
 """Before a marked call's summary, and before the count of marked calls."""
 
 
-def marked_summary(summary: str) -> Text:
+def marked_summary(summary: str, style: str = "") -> Text:
     """A marked call's summary: the mark, then the words, never markup."""
-    text = Text(f"{MARK} ", style="bold")
-    text.append(summary)
+    text = Text(f"{MARK} ", style=f"bold {style}".strip())
+    text.append(summary, style=style)
     return text
 
 
@@ -90,6 +101,8 @@ class QueueScreen(ListScreen):
         """Whether there may be more rows to load."""
         self.summaries: dict[str, str] = {}
         """Each loaded call's summary, by number, to mark it in the table."""
+        self.tints: dict[str, str] = {}
+        """Each loaded call's row style when it is near or past a target (DUE_STYLES)."""
         self.marked: dict[str, str] = {}
         """The calls marked for a problem, in the order marked, with their summaries."""
         self.votes = 0
@@ -119,6 +132,13 @@ class QueueScreen(ListScreen):
         self.count_mail()
         self.count_refusals()
         self.count_full_kiosks()
+        self.set_interval(DUE_S, self.time_passes)
+
+    def time_passes(self) -> None:
+        """Read the first page again, for the time left on each call, while it is shown."""
+        if self.app.screen is self and not self.searching:
+            job = self.fetch_later(more=False, counted=False)
+            self.app.run_store(job, lambda result: self.show(result, more=False))
 
     def count(self) -> None:
         """Put each view's count on its tab."""
@@ -213,7 +233,8 @@ class QueueScreen(ListScreen):
             self.count_full_kiosks()
 
     def fetch(self, *, more: bool, limit: int = PAGE, counted: bool = True):
-        """(counts or None, calls) for the table as it should be now."""
+        """(counts or None, calls, how each stands against its targets) for the table as
+        it should be now: the targets worked out for this page alone."""
         return self.fetch_later(more=more, limit=limit, counted=counted)()
 
     def fetch_later(self, *, more: bool, limit: int = PAGE, counted: bool = True):
@@ -221,10 +242,12 @@ class QueueScreen(ListScreen):
         offset = self.loaded if more else 0
         me, view, sort, descending = self.app.me.login, self.view, self.sort, self.descending
         narrowed, words = self.filters or None, self.searching
+        now = self.app.now()
 
         def job():
             if words:
-                return None, queues.search(words, filters=narrowed, limit=limit)
+                found = queues.search(words, filters=narrowed, limit=limit)
+                return None, found, queues.due_states(found, now)
             found = queues.page(
                 view,
                 me=me,
@@ -235,29 +258,31 @@ class QueueScreen(ListScreen):
                 limit=limit,
             )
             counts = queues.counts(me, narrowed) if counted and not more else None
-            return counts, found
+            return counts, found, queues.due_states(found, now)
 
         return job
 
     def show(self, result, *, more: bool) -> None:
         if not self.query("#calls"):  # a late answer while the screen is being taken down
             return
-        counts, found = result
+        counts, found, dues = result
         table = self.query_one("#calls", DataTable)
         keep = table.cursor_row if not more else None
         chosen = self.chosen()
         if not more:
             table.clear()
             self.loaded = 0
-        now = self.app.now()
+        now, short = self.app.now(), short_due(self.app.size.width)
         if not more:
-            self.summaries = {}
+            self.summaries, self.tints = {}, {}
         for call in found:
             if call.number not in table.rows:
-                cells = row(call, self.keys, now)
+                due = dues.get(call.number)
+                cells = row(call, self.keys, now, due, short)
                 self.summaries[call.number] = call.summary
+                self.tints[call.number] = tint = DUE_STYLES.get(due.state, "") if due else ""
                 if call.number in self.marked:
-                    cells[self.keys.index("summary")] = marked_summary(call.summary)
+                    cells[self.keys.index("summary")] = marked_summary(call.summary, tint)
                 table.add_row(*cells, key=call.number)
         self.loaded += len(found)
         self.more = not self.searching and len(found) in (PAGE, FIRST_PAGE)
@@ -389,13 +414,13 @@ class QueueScreen(ListScreen):
         if number is None:
             return
         table = self.query_one("#calls", DataTable)
-        summary = self.summaries.get(number, "")
+        summary, tint = self.summaries.get(number, ""), self.tints.get(number, "")
         if number in self.marked:
             del self.marked[number]
-            table.update_cell(number, "summary", Text(summary))
+            table.update_cell(number, "summary", Text(summary, style=tint))
         else:
             self.marked[number] = summary
-            table.update_cell(number, "summary", marked_summary(summary))
+            table.update_cell(number, "summary", marked_summary(summary, tint))
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
         self.say_narrowed()
@@ -405,7 +430,8 @@ class QueueScreen(ListScreen):
         table = self.query_one("#calls", DataTable)
         for number in self.marked:
             if number in table.rows:
-                table.update_cell(number, "summary", Text(self.summaries.get(number, "")))
+                summary, tint = self.summaries.get(number, ""), self.tints.get(number, "")
+                table.update_cell(number, "summary", Text(summary, style=tint))
         self.marked = {}
         self.say_narrowed()
         self.refresh_bindings()
@@ -451,7 +477,7 @@ class QueueScreen(ListScreen):
             Ask(
                 "Sort the queue",
                 [
-                    Ask.choice("column", "By", choices, self.sort or ""),
+                    Ask.choice("column", "By", choices, self.sort or "", listed=True),
                     Ask.switch("reversed", "Reversed", self.descending),
                 ],
                 act,
