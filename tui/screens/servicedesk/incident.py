@@ -19,9 +19,10 @@ from store.problems import known_errors, problems
 from store.records.problems import UNCLOSED
 from store.records.views import FITS_QUESTIONS, STATUS_WORDS, Call
 from store.school import people
-from store.servicedesk import incidents, servicedesk
+from store.service_levels import catalogue, clocks
+from store.servicedesk import incidents, queues, servicedesk
 from tui.dialogs.ask import Ask
-from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
+from tui.screens.common import DUE_STYLES, RecordScreen, ReloadOnReturn, bar, local
 
 LEVEL_CHOICES = tuple((str(n), word) for n, word in LEVELS.items())
 WHEN = {
@@ -36,6 +37,7 @@ WHEN = {
     "close": lambda c: c.status == "resolved",
     "link": lambda c: c.status != "closed",
     "swap": lambda c: c.status in OPEN,
+    "service": lambda c: c.status != "closed",
 }
 """When each action makes sense; the footer offers only those (the store decides)."""
 
@@ -77,6 +79,13 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
             tooltip="Link this call to a problem already raised",
         ),
         Binding("g", "open_problem", "Its problem", id="desk.open_problem"),
+        Binding(
+            "v",
+            "act('service')",
+            "Service",
+            id="desk.service",
+            tooltip="Say which service in the catalogue the call is about, or none",
+        ),
         Binding("escape,q", "back", "Back", id="desk.back"),
         Binding("m", "mail", "Every email in full", id="desk.mail", show=False),  # named under
         # the timeline when there is mail
@@ -96,6 +105,8 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         """The known errors that apply to it: linked ones first, then matching ones."""
         self.thread: list[mail_records.ThreadItem] = []
         """The mail from and to the caller about this call."""
+        self.due: queues.Due | None = None
+        """How the call stands against its targets, as last read."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, self.number)
@@ -110,10 +121,12 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         self.load()
 
     def load(self) -> None:
-        number = self.number
-        self.app.run_store(
-            lambda: (
-                servicedesk.find_call(number),
+        number, now = self.number, self.app.now()
+
+        def job():
+            call = servicedesk.find_call(number)
+            return (
+                call,
                 journal.history("incident", int(number.split("-")[1])),
                 [loan for loan in loans.out_on_loan() if loan.incident == number],
                 problems.problems_of_call(number),
@@ -121,19 +134,21 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
                 changes.changes_of_call(number),
                 mail_records.thread(int(number.split("-")[1])),
                 servicedesk.same_fault(number),
-            ),
-            self.show,
-        )
+                queues.due_states([call], now)[call.number],
+            )
+
+        self.app.run_store(job, self.show)
 
     def show(self, result) -> None:
-        call, history, self.lent, self.problems, self.known, asked, self.thread, same = result
+        call, history, self.lent, self.problems, self.known, asked, self.thread, same, due = result
+        self.due = due
         changed = self.call is not None and call.version != self.call.version
         self.call = call
         known = self.query_one("#known", Static)
         known.update(known_words(self.known))
         known.display = bool(self.known)  # nothing at all when none apply
         self.query_one("#fields", Static).update(
-            fields_of(call, self.lent, self.problems, asked, same)
+            fields_of(call, self.lent, self.problems, asked, same, due)
         )
         hint = "m: every email in full" if self.thread else ""
         self.query_one("#timeline", Static).update(timeline(call, history, self.thread, hint))
@@ -172,8 +187,38 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         if what in simple:
             self.app.run_store(simple[what], self.done, self.refused)
             return
+        if what == "service":
+            self.choose_service(call, me, seen)
+            return
         dialog = self.dialog(what, call, me, ref, seen)
         self.app.push_screen(dialog, self.after_dialog)
+
+    def choose_service(self, call: Call, me: str, seen: int) -> None:
+        """Read the catalogue, then ask which service the call is about (or none)."""
+        ref = call.number
+
+        def ask(services: list[catalogue.ServiceInfo]) -> None:
+            choices = [("", "No service")] + [(s.name, s.name) for s in services]
+            if call.service and call.service not in [s.name for s in services]:
+                choices.append((call.service, f"{call.service} (retired)"))
+            self.app.push_screen(
+                Ask(
+                    f"Which service is {ref} about?",
+                    [Ask.choice("service", "Service", choices, call.service or "", listed=True)],
+                    lambda v: incidents.set_service(
+                        ref, v["service"] or None, by=me, seen_version=seen
+                    ),
+                    ok="Save",
+                ),
+                self.service_set,
+            )
+
+        self.app.run_store(catalogue.list_services, ask)
+
+    def service_set(self, call: Call | None) -> None:
+        if call is not None:
+            self.notify(f"{call.number} is about {call.service or 'no service'}.", markup=False)
+        self.load()
 
     def unclosed_problem(self) -> problems.ProblemSummary | None:
         """The problem still open that this call is linked to (a call has one at most)."""
@@ -362,9 +407,11 @@ def fields_of(
     linked: list | None = None,
     asked: list | None = None,
     same: tuple[str | None, list[tuple[str, str]]] | None = None,
+    due: queues.Due | None = None,
 ) -> Table:
-    """Every field of the call, as text, with the problems it is linked to, the changes
-    it asked for or that caused it, and the calls reporting the same fault."""
+    """Every field of the call, as text, with its service and targets, the problems it is
+    linked to, the changes it asked for or that caused it, and the calls reporting the
+    same fault."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -379,6 +426,8 @@ def fields_of(
             "Priority",
             f"{call.priority_label}: impact {LEVELS[call.impact]}, urgency {LEVELS[call.urgency]}",
         ),
+        ("Service", call.service or "none"),
+        *target_rows(call, due),
         ("Caller", caller),
         ("Where", f"{call.location_name} ({call.location})" if call.location else "-"),
         ("What", call.category_label or "-"),
@@ -399,7 +448,7 @@ def fields_of(
         ("Came by", call.channel + (f" at kiosk {call.kiosk}" if call.kiosk else "")),
         ("Assigned to", f"{call.assignee_name} ({call.assignee})" if call.assignee else "nobody"),
         ("Logged", local(call.logged_at)),
-        ("First reply", local(call.responded_at)),
+        ("First reply", local(call.responded_at) + MET.get(call.respond_met, "")),
     ]
     if call.resolved_at:
         rows.append(
@@ -418,8 +467,38 @@ def fields_of(
     if call.description:
         rows.append(("Description", call.description))
     for label, value in rows:
-        table.add_row(label, Text(value))
+        table.add_row(label, value if isinstance(value, Text) else Text(value))
     return table
+
+
+MET = {True: ", in target", False: ", late"}
+"""After a time a target was measured on: whether it was met (docs/service_levels.md)."""
+
+
+def left_phrase(seconds: int) -> str:
+    """Time left on a target in words: "3h10 left", "1h30 late", "late"."""
+    if -60 < seconds < 0:
+        return "late"
+    return clocks.left_words(seconds) + ("" if seconds < 0 else " left")
+
+
+def target_rows(call: Call, due: queues.Due | None) -> list[tuple[str, Text]]:
+    """When the answer and the fix are due and the time left, in school time, coloured as
+    the queue colours the call; once resolved, how long the fix took against its target."""
+    tint = DUE_STYLES.get(due.state, "") if due else ""
+    rows = []
+    if due and due.respond is not None and call.respond_due_at:
+        when = f"{local(call.respond_due_at)}, {left_phrase(due.respond)}"
+        rows.append(("Answer by", Text(when, style=tint)))
+    if due and due.on_hold:
+        rows.append(("Resolve by", Text("paused while on hold", style="dim")))
+    elif due and due.resolve is not None and call.due_at:
+        when = f"{local(call.due_at)}, {left_phrase(due.resolve)}"
+        rows.append(("Resolve by", Text(when, style=tint)))
+    elif call.resolve_secs is not None and call.status in ("resolved", "closed"):
+        took = clocks.left_words(call.resolve_secs) + MET.get(call.resolve_met, "")
+        rows.append(("Resolved in", Text(took)))
+    return rows
 
 
 def same_fault_rows(same) -> list[tuple[str, str]]:
