@@ -94,6 +94,14 @@ class DeskApp(App[None]):
 
     def __init__(
         self,
+        Binding(
+            "f5",
+            "services",
+            "Services",
+            id="desk.services",
+            show=False,  # the footer is full: F5, or the palette
+            tooltip="The service catalogue: what the school depends on, who owns it",
+        ),
         db_url: str | None = None,
         user: str | None = None,
         *,
@@ -339,6 +347,12 @@ class DeskApp(App[None]):
                 self.action_audit,
             )
 
+
+    def action_services(self) -> None:
+        from tui.screens.service_levels.services import ServicesScreen
+
+        if not isinstance(self.screen, ServicesScreen):
+            self.push_screen(ServicesScreen())
 
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
     """The active technician at the desk, or one sentence saying why not (kept in the

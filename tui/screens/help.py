@@ -25,6 +25,7 @@ def desk_screens() -> tuple:
     from tui.screens.problems.problems import ProblemsScreen
     from tui.screens.problems.trends import TrendsScreen
     from tui.screens.school.kiosks import KiosksScreen
+    from tui.screens.service_levels.services import ServicesScreen
     from tui.screens.servicedesk.incident import IncidentScreen
     from tui.screens.servicedesk.notices import NoticesScreen
     from tui.screens.servicedesk.queue import QueueScreen
@@ -40,6 +41,7 @@ def desk_screens() -> tuple:
         ("A problem", ProblemScreen),
         ("Trends", TrendsScreen),
         ("Capacity", CapacityScreen),
+        ("Services", ServicesScreen),
         ("Changes", ChangesScreen),
         ("A change", ChangeScreen),
         ("Outbox", OutboxScreen),
