@@ -5,8 +5,10 @@
 The user must be an active technician (docs/architecture.md, Safety rules); anyone
 else is told so in one sentence and the desk does not open. The queue watches the database
 cheaply (`store.servicedesk.queues.change_mark`) and refreshes itself when a kiosk or
-another technician changes something; a new P1 or P2 call gets a notice.
-Every action goes through a store function in a worker thread.
+another technician changes something; a new P1 or P2 call gets a notice, and so does a
+call that misses a service level target, for its assignee and the managers, in school
+hours (docs/service_levels.md). Every action goes through a store function in a worker
+thread.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from store.db import config, database, journal
 from store.db.errors import BadInput, FitsDeskError
 from store.db.identity import Acting
 from store.school import people
+from store.service_levels import clocks
 from store.servicedesk import queues
 from tui.messages import DataChanged
 from tui.widgets.background import run_store
@@ -36,6 +39,8 @@ POLL_S = 1.0
 """How often the desk looks for changes: well inside the two seconds a new call may take."""
 LONGEST_WAIT_S = 15.0
 """While the database is away, the desk tries again after 1, 2, 4, 8, then every 15 s."""
+BREACH_S = 30.0
+"""How often the desk looks for calls that have just missed a target."""
 RECONNECTING = "Reconnecting to the database…"
 
 
@@ -89,11 +94,6 @@ class DeskApp(App[None]):
             id="desk.changes",
             tooltip="Requests for change: raise, plan, vote on and schedule them",
         ),
-        Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
-    ]
-
-    def __init__(
-        self,
         Binding(
             "f5",
             "services",
@@ -102,6 +102,11 @@ class DeskApp(App[None]):
             show=False,  # the footer is full: F5, or the palette
             tooltip="The service catalogue: what the school depends on, who owns it",
         ),
+        Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
+    ]
+
+    def __init__(
+        self,
         db_url: str | None = None,
         user: str | None = None,
         *,
@@ -129,6 +134,11 @@ class DeskApp(App[None]):
         """When (time.monotonic) the desk may look again, while the database is away."""
         self.looking = False
         """Whether a look is under way in a worker (PostgreSQL), so looks never pile up."""
+        self.breaches_seen: dt.datetime | None = None
+        """Up to when the desk has told of missed targets (from when it opened)."""
+        self.told: set[tuple[str, str]] = set()
+        """The targets missed that the desk has told of: (number, respond or resolve), each
+        once while the desk is open."""
 
     def on_mount(self) -> None:
         try:
@@ -157,6 +167,8 @@ class DeskApp(App[None]):
             self.sub_title += f", worked by {self.me.working_for}"
         self.push_screen(QueueScreen())
         self.set_interval(POLL_S, self.look_for_changes)
+        self.breaches_seen = self.now()
+        self.set_interval(BREACH_S, self.look_for_breaches)
 
     def look_for_changes(self) -> None:
         """Reload what is on screen if anyone has changed anything; tell of urgent calls.
@@ -209,6 +221,50 @@ class DeskApp(App[None]):
             )
         for screen in self.screen_stack:
             screen.post_message(DataChanged())
+
+    def look_for_breaches(self) -> None:
+        """Tell of calls that have missed a target since the last look: each once, to its
+        assignee and to managers, and only in school hours (the look after the school
+        opens tells of those missed overnight). Looks may overlap on a slow database: the
+        second finds nothing new to tell."""
+        if self.failures or self.me is None or self.breaches_seen is None:
+            return
+        since, now = self.breaches_seen, self.now()
+
+        def job():
+            if not clocks.school_clock(now).is_open(now):
+                return None
+            return queues.breached_since(since, now)
+
+        def found(breaches) -> None:
+            if breaches is None:
+                return
+            self.breaches_seen = max(self.breaches_seen or now, now)
+            self.tell_breaches(breaches)
+
+        run_store(self, job, found, self.breach_look_failed, db_url=self.db_url)
+
+    def breach_look_failed(self, problem: FitsDeskError) -> None:
+        """The database is away: the change look says so on the top line; try next time."""
+        log.warning("the desk cannot look for missed targets: %s", problem)
+
+    def tell_breaches(self, breaches: list) -> None:
+        """A notice for each missed target on a call that is mine, or any call for a manager."""
+        me = self.me
+        for call, what in breaches:
+            if (call.number, what) in self.told:
+                continue
+            if call.assignee != me.login and not me.can("manager"):
+                continue
+            self.told.add((call.number, what))
+            missed = "was not answered in time" if what == "respond" else "was not resolved in time"
+            self.notify(
+                f"{call.number} ({call.priority_label}) {missed}: {call.summary}",
+                title="Service level missed",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
 
     def database_away(self, problem: FitsDeskError) -> None:
         """The look failed: say so on the top line, and wait longer before the next."""
@@ -292,6 +348,12 @@ class DeskApp(App[None]):
         if not isinstance(self.screen, ChangesScreen):
             self.push_screen(ChangesScreen())
 
+    def action_services(self) -> None:
+        from tui.screens.service_levels.services import ServicesScreen
+
+        if not isinstance(self.screen, ServicesScreen):
+            self.push_screen(ServicesScreen())
+
     def action_outbox(self) -> None:
         from tui.screens.mail.outbox import OutboxScreen
 
@@ -347,12 +409,6 @@ class DeskApp(App[None]):
                 self.action_audit,
             )
 
-
-    def action_services(self) -> None:
-        from tui.screens.service_levels.services import ServicesScreen
-
-        if not isinstance(self.screen, ServicesScreen):
-            self.push_screen(ServicesScreen())
 
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:
     """The active technician at the desk, or one sentence saying why not (kept in the
