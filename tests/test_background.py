@@ -50,6 +50,12 @@ def test_without_a_screen_in_its_callbacks_it_is_the_screen_on_top():
     assert _asker(app, lambda found: answers.append(found), print) is app.screen
 
 
+def test_the_apps_own_callbacks_are_the_apps():
+    app = FakeApp()
+    assert _asker(app, app.say_problem) is app
+    assert _asker(app, lambda found: app.say_problem(found)) is app.screen  # no `self`
+
+
 @pytest.fixture
 def desk(school, db_url):
     return DeskApp(db_url=db_url, user="jsmith")
@@ -101,3 +107,25 @@ def test_an_answer_arriving_while_the_app_shuts_down_is_dropped(db, running):
     app.screen = app  # no screen in the callbacks: the answer is the app's own
     run_store(app, lambda: 42, got.append, app.say_problem)
     assert got == ([42] if running else [])
+
+
+async def test_a_look_at_the_database_still_arrives_after_the_screen_has_gone(desk, monkeypatch):
+    """On PostgreSQL the desk looks for changes in a worker: closing a screen while it looks
+    must not drop the answer, or the desk would wait for it, and look no more."""
+    import time
+
+    from store.servicedesk import queues
+
+    async with desk.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        desk.action_help()
+        await settle(pilot)
+        real = queues.change_mark
+        monkeypatch.setattr(queues, "change_mark", lambda: (time.sleep(0.3), real())[1])
+        desk.mark = -1  # something has changed
+        desk.look_for_changes()
+        await pilot.pause(0.05)
+        await desk.pop_screen()  # back from the help while the look is under way
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert not desk.looking and desk.mark == real()

@@ -21,7 +21,9 @@ log = logging.getLogger("fitsdesk")
 
 def _asker(app: App, *callbacks: Callable[..., Any]) -> MessagePump:
     """The screen or widget that wants the answer: the one a callback is a method of, or
-    whose `self` a callback (a lambda, an inner function) uses; else the screen on top."""
+    whose `self` a callback (a lambda, an inner function) uses; the app itself for the
+    app's own (its looks at the database outlive any screen, so their answers are never
+    dropped); else the screen on top."""
     # Textual names the node whose handler is running only in a private context variable.
     for callback in callbacks:
         owner = getattr(callback, "__self__", None)
@@ -32,7 +34,9 @@ def _asker(app: App, *callbacks: Callable[..., Any]) -> MessagePump:
                 owner = cell.cell_contents
             except ValueError:  # `self` not yet bound
                 owner = None
-        if isinstance(owner, MessagePump) and owner is not app:
+        if owner is app:
+            return app
+        if isinstance(owner, MessagePump):
             return owner
     return app.screen
 
