@@ -106,9 +106,11 @@ async def test_the_due_column_says_what_falls_due_first_and_colours_the_row(call
 async def test_at_80_columns_the_due_column_is_short_and_the_summary_keeps_its_room(
     calls, now, db_url
 ):
-    widths = {key: width for key, _heading, width in columns_for(80)}
-    assert widths["due"] == 9 and widths["summary"] >= 18 and "age" not in widths
-    assert {key: width for key, _h, width in columns_for(120)}["due"] == 16
+    for size, summary in ((80, 18), (100, 27), (120, 34)):
+        widths = {key: width for key, _heading, width in columns_for(size)}
+        assert widths["summary"] >= summary
+        assert widths["due"] == (16 if size >= 120 else 9)
+        assert ("age" in widths) == (size >= 120)  # Due says it below
     now[0] = at_time(9, 40)
     app = DeskApp(db_url=db_url, user="jsmith")
     async with app.run_test(size=NARROW) as pilot:

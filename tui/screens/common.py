@@ -107,12 +107,13 @@ COLUMNS = (
     ("assignee", "Who", 8),
 )
 """Column key, heading and width (0: whatever the others leave)."""
-WIDE_ONLY = {"category", "age"}
-"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable summary
-(the Due column says there what the age did, against the call's targets)."""
-WIDE_DUE = (120, 16)
-"""From this many characters the Due column is this wide, to say "answer 1h30 late" in
-full; below, 9 characters and the short words (`due_words`)."""
+WIDE_ONLY = {"category"}
+"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable summary."""
+WIDEST = 120
+"""From this many characters a table of calls shows its Age too, and its Due column is 16
+wide, to say "answer 1h30 late" in full; below, Due is 9 wide with the short words
+(`due_words`) and says what the age did, against the call's targets, so the summary
+keeps its room."""
 
 
 def fitted(columns, wide_only: set[str], width: int) -> list[tuple[str, str, int]]:
@@ -125,14 +126,16 @@ def fitted(columns, wide_only: set[str], width: int) -> list[tuple[str, str, int
 
 def columns_for(width: int) -> list[tuple[str, str, int]]:
     """The columns a table of calls this wide shows, the summary's width worked out."""
-    wide, due_width = WIDE_DUE
-    columns = [(k, h, due_width if k == "due" and width >= wide else w) for k, h, w in COLUMNS]
+    if width >= WIDEST:
+        columns = [(k, h, 16 if k == "due" else w) for k, h, w in COLUMNS]
+    else:
+        columns = [column for column in COLUMNS if column[0] != "age"]
     return fitted(columns, WIDE_ONLY, width)
 
 
 def short_due(width: int) -> bool:
     """Whether a table of calls this wide has the short Due column."""
-    return width < WIDE_DUE[0]
+    return width < WIDEST
 
 
 def due_words(due: Due | None, short: bool = False) -> str:
