@@ -50,9 +50,10 @@ def test_without_a_screen_in_its_callbacks_it_is_the_screen_on_top():
     assert _asker(app, lambda found: answers.append(found), print) is app.screen
 
 
-def test_the_apps_own_callbacks_are_the_apps():
-    app = FakeApp()
-    assert _asker(app, app.say_problem) is app
+def test_an_answer_for_the_app_is_the_apps():
+    app, answers = FakeApp(), []
+    assert _asker(app, app.say_problem, print) is app
+    assert _asker(app, answers.append, app.say_problem) is app.screen  # the usual failing
     assert _asker(app, lambda found: app.say_problem(found)) is app.screen  # no `self`
 
 

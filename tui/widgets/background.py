@@ -21,11 +21,12 @@ log = logging.getLogger("fitsdesk")
 
 def _asker(app: App, *callbacks: Callable[..., Any]) -> MessagePump:
     """The screen or widget that wants the answer: the one a callback is a method of, or
-    whose `self` a callback (a lambda, an inner function) uses; the app itself for the
-    app's own (its looks at the database outlive any screen, so their answers are never
-    dropped); else the screen on top."""
+    whose `self` a callback (a lambda, an inner function) uses; the app itself when the
+    answer is for the app (its first callback is the app's: its looks at the database
+    outlive any screen, so their answers are never dropped); else the screen on top. The
+    app's say_problem, a screen's usual way to fail, names no one."""
     # Textual names the node whose handler is running only in a private context variable.
-    for callback in callbacks:
+    for n, callback in enumerate(callbacks):
         owner = getattr(callback, "__self__", None)
         code = getattr(callback, "__code__", None)
         if owner is None and code is not None and "self" in code.co_freevars:
@@ -35,7 +36,9 @@ def _asker(app: App, *callbacks: Callable[..., Any]) -> MessagePump:
             except ValueError:  # `self` not yet bound
                 owner = None
         if owner is app:
-            return app
+            if n == 0:
+                return app
+            continue
         if isinstance(owner, MessagePump):
             return owner
     return app.screen
