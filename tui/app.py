@@ -102,6 +102,14 @@ class DeskApp(App[None]):
             show=False,  # the footer is full: F5, or the palette
             tooltip="The service catalogue: what the school depends on, who owns it",
         ),
+        Binding(
+            "f6",
+            "service_report",
+            "Service report",
+            id="desk.service_report",
+            show=False,  # the footer is full: F6, or the palette
+            tooltip="This term so far: calls, targets met, time to resolve, availability",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
     ]
 
@@ -353,6 +361,12 @@ class DeskApp(App[None]):
 
         if not isinstance(self.screen, ServicesScreen):
             self.push_screen(ServicesScreen())
+
+    def action_service_report(self) -> None:
+        from tui.screens.service_levels.report import ReportScreen
+
+        if not isinstance(self.screen, ReportScreen):
+            self.push_screen(ReportScreen())
 
     def action_outbox(self) -> None:
         from tui.screens.mail.outbox import OutboxScreen

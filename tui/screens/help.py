@@ -25,6 +25,7 @@ def desk_screens() -> tuple:
     from tui.screens.problems.problems import ProblemsScreen
     from tui.screens.problems.trends import TrendsScreen
     from tui.screens.school.kiosks import KiosksScreen
+    from tui.screens.service_levels.report import ReportScreen
     from tui.screens.service_levels.services import ServicesScreen
     from tui.screens.servicedesk.incident import IncidentScreen
     from tui.screens.servicedesk.notices import NoticesScreen
@@ -42,6 +43,7 @@ def desk_screens() -> tuple:
         ("Trends", TrendsScreen),
         ("Capacity", CapacityScreen),
         ("Services", ServicesScreen),
+        ("Service report", ReportScreen),
         ("Changes", ChangesScreen),
         ("A change", ChangeScreen),
         ("Outbox", OutboxScreen),
