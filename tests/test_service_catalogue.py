@@ -63,6 +63,11 @@ def test_a_kind_of_fault_belongs_to_one_service_and_only_managers_change_the_cat
         catalogue.add_service("printing", by="jsmith")
     with pytest.raises(BadInput, match="already a service"):
         catalogue.edit_service("MIS", new_name="Printing", by="jsmith")
+    seen = catalogue.show_service("MIS").version
+    catalogue.edit_service("MIS", owner="Data manager", by="jsmith", seen_version=seen)
+    with pytest.raises(Refused, match="just changed"):  # a second manager's older look
+        catalogue.edit_service("MIS", owner="Head", by="jsmith", seen_version=seen)
+    assert catalogue.service_names()[:2] == ["Classroom projectors", "Computers and laptops"]
     done = catalogue.edit_service("MIS", retired=True, supplier="Northgate MIS", by="jsmith")
     assert done.retired and "MIS" not in {s.name for s in catalogue.list_services()}
     assert "MIS" in {s.name for s in catalogue.list_services(include_retired=True)}

@@ -22,7 +22,7 @@ import peewee as pw
 
 from store.db import journal
 from store.db.database import first_row, read, write
-from store.db.errors import BadInput, NotFound
+from store.db.errors import BadInput, NotFound, Refused
 from store.db.models import (
     COVERS,
     CRITICALITIES,
@@ -66,6 +66,7 @@ class ServiceInfo:
     categories: tuple[str, ...] = ()
     assets: tuple[str, ...] = ()
     open_calls: int = 0
+    version: int = 1
 
     def to_json(self) -> dict:
         return {
@@ -240,10 +241,12 @@ def edit_service(
     drop_assets: Iterable[object] = (),
     retired: bool | None = None,
     by: str,
+    seen_version: int | None = None,
     **changes: object,
 ) -> ServiceInfo:
     """Change a service's details (only those given), add or drop what it covers, or
-    retire it (a manager's step)."""
+    retire it (a manager's step). With `seen_version` (ServiceInfo.version when the
+    manager looked), refuse if someone changed it since."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise BadInput(f"A service has no '{shown(sorted(unknown)[0], 30)}' to change.")
@@ -268,6 +271,8 @@ def edit_service(
     with write():
         people.manager_or_first(by, "change the service catalogue")
         row = service_row(name)
+        if seen_version is not None and row.version != seen_version:
+            raise Refused(f"{row.name} was just changed by someone else: look at it again.")
         renamed = "name" in updates and updates["name"].lower() != row.name.lower()
         if renamed and Service.get_or_none(pw.fn.LOWER(Service.name) == updates["name"].lower()):
             raise BadInput(f"There is already a service called '{updates['name']}'.")
@@ -327,6 +332,7 @@ def _info(row: Service, with_links: bool = True) -> ServiceInfo:
         categories,
         assets,
         open_calls,
+        row.version,
     )
 
 
@@ -345,6 +351,13 @@ def list_services(include_retired: bool = False) -> list[ServiceInfo]:
             query = query.where(~Service.retired)
         found = [_info(row) for row in query]
     return sorted(found, key=lambda s: (order.get(s.criticality, 9), s.name.lower()))
+
+
+def service_names() -> list[str]:
+    """The names of the services in use, for a list to choose from (one query)."""
+    with read():
+        query = Service.select(Service.name).where(~Service.retired).order_by(Service.name)
+        return [name for (name,) in query.tuples()]
 
 
 def service_for(category_id: int | None, asset_id: int | None) -> int | None:

@@ -241,10 +241,15 @@ def refresh(row: Incident) -> Measure:
     return found
 
 
-def left(due: dt.datetime, now: dt.datetime, clock_name: str = "school") -> int:
-    """Time left until `due` on that clock: negative once past it."""
-    clock = RealClock() if clock_name == "real" else school_clock(min(now, due), max(now, due))
-    return clock.seconds(now, due) if due >= now else -clock.seconds(due, now)
+def left(due: dt.datetime, now: dt.datetime, clock_name: str = "school", *, clock=None) -> int:
+    """Time left until `due` on that clock (or on `clock`, one already read): at most -1
+    once `due` has passed, even when no cover has passed since (a call due at 16:30,
+    seen at 17:00, is late)."""
+    if clock is None:
+        clock = RealClock() if clock_name == "real" else school_clock(min(now, due), max(now, due))
+    if due > now:
+        return clock.seconds(now, due)
+    return min(-1, -clock.seconds(due, now))
 
 
 def left_words(seconds: int) -> str:

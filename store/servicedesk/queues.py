@@ -284,14 +284,6 @@ class Due:
         return None if what is None else (what, left)
 
 
-def _left(clock, due: dt.datetime, now: dt.datetime) -> int:
-    """clocks.left on a clock already read: at most -1 once `due` has passed, even when
-    no cover has passed since (a call due at 16:30, seen at 17:00, is late)."""
-    if due > now:
-        return clock.seconds(now, due)
-    return min(-1, -clock.seconds(due, now))
-
-
 def due_states(found: list[Call], now: dt.datetime) -> dict[str, Due]:
     """How each call stands against its targets at `now`, by number: the targets and the
     school clock are read once for them all (clocks.school_clock keeps it), so a page of
@@ -311,10 +303,10 @@ def due_states(found: list[Call], now: dt.datetime) -> dict[str, Due]:
         respond = resolve = None
         used = 0.0
         if call.responded_at is None and call.respond_due_at is not None:
-            respond = _left(clock, call.respond_due_at, now)
+            respond = clocks.left(call.respond_due_at, now, clock=clock)
             used = max(used, 1 - respond / goal.respond)
         if call.status != "on_hold" and call.due_at is not None:
-            resolve = _left(clock, call.due_at, now)
+            resolve = clocks.left(call.due_at, now, clock=clock)
             used = max(used, 1 - resolve / goal.resolve)
         late = any(left is not None and left < 0 for left in (respond, resolve))
         state = "late" if late else "near" if used >= clocks.AMBER else ""

@@ -93,7 +93,7 @@ def edit_dialog(service: catalogue.ServiceInfo, me: str) -> Ask:
         changed = {key: value for key, value in values.items() if value != before[key]}
         if not changed:
             return service
-        return catalogue.edit_service(name, by=me, **changed)
+        return catalogue.edit_service(name, by=me, seen_version=service.version, **changed)
 
     return Ask(
         f"Change {name}",

@@ -197,9 +197,9 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         """Read the catalogue, then ask which service the call is about (or none)."""
         ref = call.number
 
-        def ask(services: list[catalogue.ServiceInfo]) -> None:
-            choices = [("", "No service")] + [(s.name, s.name) for s in services]
-            if call.service and call.service not in [s.name for s in services]:
+        def ask(services: list[str]) -> None:
+            choices = [("", "No service")] + [(name, name) for name in services]
+            if call.service and call.service not in services:
                 choices.append((call.service, f"{call.service} (retired)"))
             self.app.push_screen(
                 Ask(
@@ -213,7 +213,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
                 self.service_set,
             )
 
-        self.app.run_store(catalogue.list_services, ask)
+        self.app.run_store(catalogue.service_names, ask)
 
     def service_set(self, call: Call | None) -> None:
         if call is not None:
