@@ -101,6 +101,12 @@ class Asset(Base):
     notes = pw.TextField(default="")
     part_of = pw.ForeignKeyField("self", null=True, backref="parts")
     version = pw.IntegerField(default=1)
+    funding = pw.TextField(default="")
+    """Where the money came from ("Devolved capital", "PTA"), in words."""
+    useful_life_years = pw.SmallIntegerField(null=True)
+    """This device's own useful life; none: its kind's (store.finance)."""
+    replace_in = pw.IntegerField(null=True)
+    """The financial year (its first calendar year) it is planned to be replaced in."""
 
 
 CRITICALITIES = ("high", "medium", "low")
@@ -276,6 +282,13 @@ class Software(Base):
     renews_on = pw.DateField(null=True)
     notes = pw.TextField(default="")
     retired = pw.BooleanField(default=False)
+    cost_pence = pw.IntegerField(null=True)
+    """What the licence costs, per `cost_per`."""
+    cost_per = pw.CharField(max_length=10, default="year")
+    """"seat" (a year), "year" (the whole licence, a year) or "once" (bought outright)."""
+    auto_renew = pw.BooleanField(default=False)
+    remind_days = pw.IntegerField(default=60)
+    """How long before `renews_on` the desk starts reminding."""
 
 
 class SoftwareInstall(Base):
@@ -285,6 +298,10 @@ class SoftwareInstall(Base):
     asset = pw.ForeignKeyField(Asset, null=True)
     location = pw.ForeignKeyField(Location, null=True)
     installed_at = pw.DateTimeField()
+    change_id = pw.IntegerField(null=True)
+    """The change (RFC) it was installed under, such as a standard build's."""
+    over_licence = pw.TextField(default="")
+    """Why a manager allowed it beyond the seats, when they did."""
 
 
 class Build(Base):
@@ -632,5 +649,87 @@ class Outage(Base):
     """None while it is still down."""
     incident = pw.ForeignKeyField(Incident, null=True)
     note = pw.TextField(default="")
+    recorded_by = pw.TextField()
+    recorded_at = pw.DateTimeField()
+
+
+SPEND_CATEGORIES = (
+    "hardware",
+    "software",
+    "licences",
+    "repairs",
+    "consumables",
+    "services",
+    "contracts",
+)
+"""What money goes on (FITS financial management): repairs include parts."""
+
+
+class Spend(Base):
+    """A cost: bought, renewed, repaired or paid for, in pence, never a float."""
+
+    amount_pence = pw.IntegerField()
+    category = pw.CharField(max_length=12)
+    spent_on = pw.DateField(index=True)
+    supplier = pw.TextField(default="")
+    reference = pw.TextField(default="")
+    """The order or invoice number."""
+    description = pw.TextField(default="")
+    asset = pw.ForeignKeyField(Asset, null=True, backref="spending")
+    software = pw.ForeignKeyField(Software, null=True, backref="spending")
+    incident = pw.ForeignKeyField(Incident, null=True, backref="spending")
+    source = pw.TextField(default="desk")
+    """Where it was recorded: "desk", or the file it was imported from."""
+    created_by = pw.TextField()
+    created_at = pw.DateTimeField()
+
+
+class Budget(Base):
+    """What the school plans to spend on one category in one financial year."""
+
+    year = pw.IntegerField()
+    """The financial year, by the calendar year it starts in (2026 is 2026-27)."""
+    category = pw.CharField(max_length=12)
+    amount_pence = pw.IntegerField()
+
+    class Meta:
+        indexes = ((("year", "category"), True),)
+
+
+class ContinuityPlan(Base):
+    """How a service is recovered (FITS IT service continuity): its priority, objectives,
+    copies, steps, contacts and when it was last tested."""
+
+    service = pw.ForeignKeyField(Service, unique=True, backref="plan")
+    recovery_priority = pw.SmallIntegerField(default=3)
+    """1 is recovered first."""
+    rto_minutes = pw.IntegerField(null=True)
+    """Recovery time objective: how soon it must be back."""
+    rpo_minutes = pw.IntegerField(null=True)
+    """Recovery point objective: how much recent data may be lost."""
+    backup_method = pw.TextField(default="")
+    copies = pw.SmallIntegerField(default=0)
+    copy_devices = pw.SmallIntegerField(default=0)
+    """How many different devices or media the copies are on."""
+    offsite = pw.BooleanField(default=False)
+    """Whether one copy is away from the school (or in the cloud)."""
+    steps = pw.TextField(default="")
+    contacts = pw.TextField(default="")
+    reviewed_at = pw.DateTimeField(null=True)
+    tested_on = pw.DateField(null=True)
+    test_result = pw.CharField(max_length=10, null=True)
+    """The last test's result: pass or fail."""
+    created_at = pw.DateTimeField()
+    updated_at = pw.DateTimeField(null=True)
+    version = pw.IntegerField(default=1)
+
+
+class ContinuityTest(Base):
+    """One test of a continuity plan, kept for its history."""
+
+    plan = pw.ForeignKeyField(ContinuityPlan, backref="tests")
+    tested_on = pw.DateField()
+    result = pw.CharField(max_length=10)
+    notes = pw.TextField(default="")
     recorded_by = pw.TextField()
     recorded_at = pw.DateTimeField()
