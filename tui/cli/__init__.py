@@ -106,6 +106,7 @@ COMMANDS = {
     "deploy": "deploy",
     "backup": "backup",
     "restore": "backup",
+    "continuity": "continuity",
 }
 """Each command and the module that declares it, so a command imports only its own."""
 
@@ -149,6 +150,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["security"]  # the audit trail and the doctor
     everything += ["deploy"]  # setting up a server
     everything += ["backup"]  # backup and restore
+    everything += ["continuity"]  # continuity plans
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
         importlib.import_module(f"tui.cli.{name}").register(commands)
