@@ -106,6 +106,9 @@ COMMANDS = {
     "deploy": "deploy",
     "backup": "backup",
     "restore": "backup",
+    "spend": "finance",
+    "finance": "finance",
+    "budget": "finance",
     "continuity": "continuity",
 }
 """Each command and the module that declares it, so a command imports only its own."""
@@ -150,6 +153,7 @@ def build_parser(command: str | None = None) -> Parser:
     everything += ["security"]  # the audit trail and the doctor
     everything += ["deploy"]  # setting up a server
     everything += ["backup"]  # backup and restore
+    everything += ["finance"]  # spending, budgets and the budget plan
     everything += ["continuity"]  # continuity plans
     wanted = [COMMANDS[command]] if command else everything
     for name in dict.fromkeys(wanted):
