@@ -42,6 +42,7 @@ from store.db.models import (
 from store.db.numbers import log_number
 from store.db.sanitise import Field, clean, shown
 from store.school import people
+from store.school.calendar import to_local
 from store.service_levels import catalogue
 
 OWN_SERVICE = "FITS Desk"
@@ -301,7 +302,8 @@ def _terms() -> list[tuple[dt.date, dt.date]]:
         .where(CalendarEvent.kind == "term")
         .order_by(CalendarEvent.starts_at)
     )
-    return [(start.date(), end.date()) for start, end in query.tuples()]
+    tiny = dt.timedelta(microseconds=1)
+    return [(to_local(start).date(), to_local(end - tiny).date()) for start, end in query.tuples()]
 
 
 def _due_since(today: dt.date, interval: str, terms: list[tuple[dt.date, dt.date]]) -> dt.date:
@@ -324,7 +326,8 @@ def _overdue(tested_on: dt.date | None, since: dt.date) -> bool:
 
 
 def _today() -> dt.date:
-    return journal.now().date()
+    """Today, in the school's local time."""
+    return to_local(journal.now()).date()
 
 
 def _tests(plan: ContinuityPlan, service: str) -> tuple[TestInfo, ...]:
@@ -546,16 +549,22 @@ def record_test(
         tested_on = tested_on.date()
     with write():
         tech = people.active_technician(by)
-        row = catalogue.service_row(service)
-        plan = ContinuityPlan.get_or_none(ContinuityPlan.service == row.id)
+        try:
+            row = catalogue.service_row(service)
+        except NotFound:
+            if not _is_own(str(service).strip()):
+                raise
+            row = None
+        plan = ContinuityPlan.get_or_none(ContinuityPlan.service == row.id) if row else None
         if plan is None:
+            name = row.name if row else OWN_SERVICE
             raise Refused(
-                f"{row.name} has no continuity plan to test: write one first with "
-                f"fitsdesk continuity edit '{row.name}'."
+                f"{name} has no continuity plan to test: write one first with "
+                f"fitsdesk continuity edit '{name}'."
             )
         stamp = journal.now()
-        day = tested_on or stamp.date()
-        if day > stamp.date():
+        day = tested_on or to_local(stamp).date()
+        if day > to_local(stamp).date():
             raise BadInput(f"A test cannot be recorded for {day:%Y-%m-%d}, a day still to come.")
         test = ContinuityTest.create(
             plan=plan.id,
@@ -578,7 +587,7 @@ def _names(login: str) -> set[str]:
     tech = Technician.get_or_none(Technician.login == str(login))
     names = {str(login).lower()}
     if tech is not None:
-        names.add(tech.name.strip().lower())
+        names.add(tech.full_name.strip().lower())
     return names
 
 
@@ -634,7 +643,7 @@ def reminders(
             techs = {
                 name
                 for t in Technician.select().where(Technician.active)
-                for name in (t.login.lower(), t.name.strip().lower())
+                for name in (t.login.lower(), t.full_name.strip().lower())
             }
             mine = _names(owner_login)
             tech = Technician.get_or_none(Technician.login == str(owner_login))
