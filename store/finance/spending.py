@@ -20,7 +20,7 @@ from pathlib import Path
 import peewee as pw
 
 from store.configuration.assets import asset_row
-from store.configuration.software import name_of, software_row
+from store.configuration.software import software_row
 from store.db import journal
 from store.db.database import read, write
 from store.db.errors import BadInput, NotFound
@@ -177,11 +177,17 @@ def _said(row: Spend) -> str:
 
 def _query() -> pw.ModelSelect:
     return (
-        Spend.select(Spend, Asset.tag, Software.title, Software.version)
+        Spend.select(
+            Spend,
+            Asset.tag.alias("asset_tag"),
+            Software.title.alias("software_title"),
+            Software.version.alias("software_version"),
+        )
         .join(Asset, pw.JOIN.LEFT_OUTER, on=(Spend.asset == Asset.id))
         .switch(Spend)
         .join(Software, pw.JOIN.LEFT_OUTER, on=(Spend.software == Software.id))
         .order_by(Spend.spent_on, Spend.id)
+        .objects()
     )
 
 
@@ -190,8 +196,8 @@ def _info(row: Spend) -> SpendInfo:
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
     title = None
-    if row.software_id is not None:
-        title = name_of(row.software)
+    if row.software_title is not None:
+        title = f"{row.software_title} {row.software_version or ''}".strip()
     return SpendInfo(
         row.id,
         row.amount_pence,
@@ -200,7 +206,7 @@ def _info(row: Spend) -> SpendInfo:
         row.supplier,
         row.reference,
         row.description,
-        row.asset.tag if row.asset_id is not None else None,
+        row.asset_tag,
         title,
         log_number(row.incident_id) if row.incident_id is not None else None,
         row.source,

@@ -283,7 +283,7 @@ def run_finance_asset(args: argparse.Namespace) -> int:
         args.tag, funding=args.funding, life=args.life, replace_in=args.replace_in, by=who()
     )
     for label, value in record_rows(found):
-        print(f"  {label + ':':<16}{value}")
+        print(f"  {label + ':':<13}{value}")
     return 0
 
 
@@ -301,7 +301,7 @@ def record_rows(found) -> list[tuple[str, str]]:
         ("Book value", money.pounds(found.book_value_pence, settings)),
         ("Replace in", money.year_label(found.replace_in) if found.replace_in else "-"),
         ("Spent since", money.pounds(found.spend_pence, settings)),
-        ("Cost of owning", money.pounds(found.total_cost_pence, settings)),
+        ("Total cost", money.pounds(found.total_cost_pence, settings)),
     ]
 
 
