@@ -19,9 +19,11 @@ from store.configuration import assets, inventory, loans, software
 from store.configuration import history as asset_history
 from store.db.errors import BadInput, NotFound
 from store.db.sanitise import shown
+from store.finance import lifecycle
 from store.records.views import iso
 from store.school import locations
 from tui.cli import add_common, group, list_action, positive
+from tui.cli import finance as finance_cli
 from tui.cli.configuration.loans import loan_json
 from tui.cli.output import local, print_import, print_json, table
 from tui.cli.progress import progress_bar
@@ -277,6 +279,7 @@ def _describe(history: asset_history.AssetHistory, titles: list[tuple[str, str]]
         ("Serial", device.serial or "-"),
         ("Bought", bought or "-"),
         ("Warranty", warranty),
+        *finance_cli.record_rows(lifecycle.record(device.tag)),
         ("Part of", device.part_of or "-"),
         ("Parts", ", ".join(device.parts) or "-"),
     ]
@@ -361,6 +364,7 @@ def run_show(args: argparse.Namespace) -> int:
     print_json(
         {
             **asset_json(history.asset),
+            "finance": finance_cli.record_json(lifecycle.record(history.asset.tag)),
             "software": [{"title": name, "how": how} for name, how in titles],
             "calls": [call.to_json() for call in history.calls],
             "calls_in_all": history.all_calls,

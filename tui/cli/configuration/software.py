@@ -16,6 +16,7 @@ from store.configuration.assets import clean_tag
 from store.db.models import LICENCES
 from store.db.sanitise import clean_code, shown
 from tui.cli import add_common, group, list_action
+from tui.cli import licences as licence_cli
 from tui.cli.output import print_json, table
 from tui.cli.session import open_db, who
 
@@ -48,6 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--renews", metavar="DATE", help="renewal date: 2025-09-01 or 01/09/2025")
     add_common(add)
     add.set_defaults(handler=run_add)
+    licence_cli.licence_options(add, renews=False)
 
     listing = list_action(actions, "the titles in the library", run_list)
     listing.add_argument("--purpose", metavar="P", help="only titles for this purpose")
@@ -126,6 +128,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(report)
     report.set_defaults(handler=run_report)
+    licence_cli.register(actions)
 
 
 def _seats(text: str) -> int:
@@ -156,6 +159,7 @@ def _in_use(info: software.SoftwareInfo) -> str:
 
 def run_add(args: argparse.Namespace) -> int:
     open_db(args)
+    licence_cli.checked(args)
     info = software.add_software(
         args.title,
         version=args.version,
@@ -166,6 +170,7 @@ def run_add(args: argparse.Namespace) -> int:
         renews_on=args.renews,
         by=who(),
     )
+    licence_cli.apply(args, info.name)
     renews = f", renews {info.renews_on.isoformat()}" if info.renews_on else ""
     seats = "" if info.seats is None else f", {info.seats} seat{'' if info.seats == 1 else 's'}"
     print(f"Added {info.name} to the library ({info.licence} licence{seats}{renews}).")
