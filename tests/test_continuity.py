@@ -366,3 +366,25 @@ def test_the_report_section_counts_plans_tests_overdue_and_failing_3_2_1(school,
     assert before["last_results"][1]["tested_on"] == "2025-12-01"
     with pytest.raises(BadInput, match="ends before it starts"):
         plans.report_section(dt.date(2026, 3, 1), dt.date(2026, 2, 1))
+
+
+# The demo
+
+
+def test_the_demo_fills_tested_overdue_and_failing_plans(db):
+    from store.demo import demo
+
+    demo.fill(0, by="jsmith", seed=7)
+    listed = {p.service: p for p in plans.list_plans()}
+    planned = {name for name, p in listed.items() if p.planned}
+    assert planned == {"MIS", "Network and internet", "Email", "Printing", "FITS Desk"}
+    assert {name for name in planned if not listed[name].rule.met} == {"Email", "Printing"}
+    assert {name for name in planned if listed[name].overdue} == {"Email", "Printing"}
+    assert "cyber attack" in listed["Network and internet"].steps
+    assert listed["Network and internet"].recovery_priority == 1
+    assert sorted(kinds(plans.reminders(None))) == [
+        ("Email", "overdue"), ("FITS Desk", "backup"), ("Network and internet", "changed"),
+        ("Printing", "overdue"),
+    ]  # fmt: skip
+    assert plans.show_plan("MIS").tests[-1].result == "fail"
+    assert demo.fill(0, by="jsmith", seed=7) == 0 and ContinuityPlan.select().count() == 5

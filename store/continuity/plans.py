@@ -680,14 +680,14 @@ def reminders(
                     name,
                     "changed",
                     f"{name}'s devices were changed since its continuity plan was reviewed "
-                    f"on {reviewed:%d %B %Y} ({shown_changes}): review the plan.",
+                    f"on {to_local(reviewed):%d %B %Y} ({shown_changes}): review the plan.",
                 )
             )
     own = [row for row in services.values() if _is_own(row.name)]
     if own and own[0].id in wanted:
         fresh, words = backups.freshness(_bound_url(url), now=now)
         if not fresh:
-            found.append(Reminder(OWN_SERVICE, "backup", words))
+            found.append(Reminder(OWN_SERVICE, "backup", f"{OWN_SERVICE}: {words}"))
     return found
 
 

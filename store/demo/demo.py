@@ -24,6 +24,7 @@ from store.db.errors import BadInput
 from store.db.models import Asset, Category, Kiosk, Location, Person, Technician
 from store.db.numbers import CHECK_ALPHABET
 from store.demo import changes as demo_changes
+from store.demo import continuity as demo_continuity
 from store.demo import finance as demo_finance
 from store.demo import mail as demo_mail
 from store.demo import problems as demo_problems
@@ -519,6 +520,7 @@ def fill(
     demo_changes.fill_changes(by=by)
     demo_mail.fill_mail()
     demo_finance.fill_finance(rng, by=by, today=now.date())
+    demo_continuity.fill_plans(by=by)
     # Fresh statistics for the planner; on PostgreSQL also the visibility map, without which
     # counting a view's calls reads the table instead of only its index.
     if database.is_sqlite():
