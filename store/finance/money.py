@@ -54,7 +54,8 @@ MARKS = {
 """Currency marks written before or after an amount, and what they mean."""
 _AMOUNT = re.compile(
     r"(?P<before>[^\d\s.,+-]*)\s*(?P<sign>[+-]?)\s*(?P<mark2>[^\d\s.,+-]*)\s*"
-    r"(?P<number>[\d.,]+)\s*(?P<after>[^\d\s.,]*)"
+    r"(?P<number>[\d.,]+)\s*(?P<after>[^\d\s.,]*)",
+    re.ASCII,
 )
 STARTS = {"april": 4, "september": 9}
 """Maintained schools' financial year starts in April, academies' in September."""
@@ -176,7 +177,7 @@ def parse_amount(value: object, *, currency: str | None = None, zero: bool = Fal
     if match["sign"] == "-":
         raise BadInput(f"'{said}' is negative: a cost is never below nothing.")
     number = match["number"]
-    if not re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d*)?|\d+(\.\d*)?|\.\d+", number):
+    if not re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d*)?|\d+(\.\d*)?|\.\d+", number, re.ASCII):
         raise BadInput(f"'{said}' is not an amount of money: write it like 129.99.")
     try:
         amount = Decimal(number.replace(",", ""))
