@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from store.changes import changes
-from store.continuity import backups, plans
+from store.continuity import backups, plan_rules, plans
 from store.db import journal
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
 from store.db.models import ContinuityPlan, ContinuityTest, Journal, Service, Setting
@@ -127,7 +127,7 @@ def test_bad_plans_are_one_sentence_and_nothing_is_written(school, at, given, me
     ],
 )  # fmt: skip
 def test_the_3_2_1_rule_in_plain_words(copies, devices, offsite, met, words):
-    rule = plans.three_two_one(copies, devices, offsite)
+    rule = plan_rules.three_two_one(copies, devices, offsite)
     assert rule.met is met
     assert rule.words.endswith(words)
     assert rule.words.startswith("3-2-1 met" if met else "3-2-1 not met")
@@ -145,8 +145,8 @@ def test_a_plan_s_rule_is_checked_from_what_it_records(school, at):
      "2 weeks"), ("90 mins", 90, "1 h 30 min"), ("3 days", 4320, "3 days")],
 )  # fmt: skip
 def test_lengths_are_read_as_people_write_them(typed, minutes, words):
-    assert plans.clean_duration(typed) == minutes
-    assert plans.duration_words(minutes) == words
+    assert plan_rules.clean_duration(typed) == minutes
+    assert plan_rules.duration_words(minutes) == words
 
 
 # Tests of a plan
@@ -286,7 +286,7 @@ def test_a_change_to_the_service_s_devices_since_the_review_is_a_reminder(school
     assert kinds(found) == [("Network and internet", "changed")]
     assert found[0].text == (
         "Network and internet's devices were changed since its continuity plan was reviewed on "
-        f"05 January 2026 ({number} on LAP-0042): review the plan."
+        f"5 January 2026 ({number} on LAP-0042): review the plan."
     )
     assert rfc.number != number
     at(2026, 1, 8, 9, 0)
@@ -326,7 +326,7 @@ def test_fits_desk_s_own_entry_reads_its_backups_and_records_its_drill(school, a
     assert Service.select().count() == before + 1
     plans.record_test("FITS Desk", result="pass", notes=f"Restored {copy.path.name}", by="akhan")
     own = plans.show_plan("FITS Desk")
-    assert plans.drill_words(own) == "The last restore drill was on 05 January 2026: pass."
+    assert plans.drill_words(own) == "The last restore drill was on 5 January 2026: pass."
     assert kinds(plans.reminders(None), "FITS Desk") == []
     later = dt.datetime.now() + dt.timedelta(days=3)
     found = [r for r in plans.reminders(None, now=later) if r.kind == "backup"]

@@ -12,16 +12,30 @@ and its tests.
 
 Writing a plan is a manager's step; recording a test is any technician's. Both are
 journalled. A test is due once a term by default (`test_interval`): see
-docs/continuity.md for how a term is counted.
+docs/continuity.md for how a term is counted. The rules a plan is checked by (3-2-1,
+lengths of time, when a test is overdue) are in store.continuity.plan_rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from store.continuity import backups
+from store.continuity.plan_rules import (
+    TERMLY,
+    Rule,
+    clean_count,
+    clean_duration,
+    clean_interval,
+    clean_priority,
+    clean_result,
+    day_words,
+    due_since,
+    interval_words,
+    is_overdue,
+    three_two_one,
+)
 from store.db import database, journal
 from store.db.database import read, write
 from store.db.errors import BadInput, NotFound, Refused
@@ -47,34 +61,13 @@ from store.service_levels import catalogue
 
 OWN_SERVICE = "FITS Desk"
 """FITS Desk's own entry: its backups are read from `fitsdesk backup`'s folder."""
-RESULTS = ("pass", "fail")
 INTERVAL_KEY = "continuity_test_every"
-TERMLY = "termly"
-DAYS_WITHOUT_TERMS = 122
-"""A term, when the calendar has none: a third of a year."""
-LONGEST = 90 * 24 * 60
-"""The longest RTO or RPO, in minutes (90 days)."""
-MOST_COPIES = 99
 METHOD = Field("how it is backed up", 500, multiline=True, required=False)
 STEPS = Field("the recovery steps", 8000, multiline=True, required=False)
 CONTACTS = Field("the contacts", 2000, multiline=True, required=False)
 NOTES = Field("the test's notes", 2000, multiline=True, required=False)
 
-_DURATION = re.compile(
-    r"\s*(\d{1,4})\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|wk|weeks?)\s*", re.IGNORECASE
-)
-_EVERY = re.compile(r"\s*(\d{1,3})\s*(d|days?)?\s*", re.IGNORECASE)
-
-
 # -- what a plan is --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    """The 3-2-1 rule's check: three copies, on two devices, one off site."""
-
-    met: bool
-    words: str
 
 
 @dataclass(frozen=True)
@@ -166,107 +159,6 @@ class Reminder:
     text: str
 
 
-# -- the 3-2-1 rule and lengths of time -------------------------------------------------
-
-
-def three_two_one(copies: int, devices: int, offsite: bool) -> Rule:
-    """Whether three copies (the data itself counts as one), on two devices, one off
-    site, are kept; in plain words either way."""
-    where = f"{copies} cop{'y' if copies == 1 else 'ies'} on {devices} device" + (
-        "" if devices == 1 else "s"
-    )
-    missing = []
-    if copies < 3:
-        missing.append(f"{3 - copies} more cop{'y' if 3 - copies == 1 else 'ies'}")
-    if devices < 2:
-        missing.append("a second device" if devices == 1 else "two devices")
-    if not offsite:
-        missing.append("one copy off site")
-    if not missing:
-        return Rule(True, f"3-2-1 met: {where}, one off site.")
-    if copies == 0:
-        return Rule(False, "3-2-1 not met: no copies are recorded.")
-    there = ", one off site" if offsite else ", none off site"
-    return Rule(False, f"3-2-1 not met: {where}{there}; needs {_and(missing)}.")
-
-
-def _and(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def clean_duration(value: object, what: str = "an RTO or RPO") -> int:
-    """A length of real time as people write it ("15m", "4h", "1d", "2w") in minutes;
-    a day here is 24 hours, not a school day. BadInput in one sentence otherwise."""
-    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise BadInput(
-            f"'{shown(str(value), 30)}' is not a length of time for {what}: write it like "
-            "15m, 4h, 1d or 2w."
-        )
-    number, unit = int(match.group(1)), match.group(2).lower()
-    minutes = number * (
-        1 if unit.startswith("m") else 60 if unit.startswith("h") else 1440
-        if unit.startswith("d") else 10080
-    )  # fmt: skip
-    if not 1 <= minutes <= LONGEST:
-        raise BadInput(f"{what[0].upper()}{what[1:]} is from a minute to 90 days.")
-    return minutes
-
-
-def duration_words(minutes: int | None) -> str:
-    """15 min, 4 h, 1 day, 2 weeks; '-' for none."""
-    if minutes is None:
-        return "-"
-    if minutes % 10080 == 0:
-        weeks = minutes // 10080
-        return f"{weeks} week{'' if weeks == 1 else 's'}"
-    if minutes % 1440 == 0:
-        days = minutes // 1440
-        return f"{days} day{'' if days == 1 else 's'}"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} h"
-    if minutes > 60:
-        return f"{minutes // 60} h {minutes % 60} min"
-    return f"{minutes} min"
-
-
-def _count(value: object, what: str) -> int:
-    text = str(value).strip()
-    if not text.isdigit() or int(text) > MOST_COPIES:
-        raise BadInput(f"The number of {what} is a whole number from 0 to {MOST_COPIES}.")
-    return int(text)
-
-
-def _priority(value: object) -> int:
-    text = str(value).strip()
-    if text not in ("1", "2", "3", "4", "5"):
-        raise BadInput(f"A recovery priority is 1 (first) to 5, not '{shown(text, 10)}'.")
-    return int(text)
-
-
-def _result(value: object) -> str:
-    text = str(value).strip().lower()
-    if text not in RESULTS:
-        raise BadInput(f"A test's result is pass or fail, not '{shown(str(value), 20)}'.")
-    return text
-
-
-# -- how often a plan is tested ---------------------------------------------------------
-
-
-def clean_interval(value: object) -> str:
-    """'termly', or a number of days from 7 to 730 ('90', '90d')."""
-    text = str(value).strip().lower()
-    if text == TERMLY:
-        return TERMLY
-    match = _EVERY.fullmatch(text)
-    if match is None or not 7 <= int(match.group(1)) <= 730:
-        raise BadInput(
-            f"A test is due termly or every so many days (7 to 730), not '{shown(value, 20)}'."
-        )
-    return f"{int(match.group(1))}d"
-
-
 def test_interval() -> str:
     """How often each plan is tested: 'termly' (the default) or like '90d'."""
     with read():
@@ -290,12 +182,6 @@ def set_test_interval(value: object, *, by: str) -> str:
     return after
 
 
-def interval_words(interval: str) -> str:
-    if interval == TERMLY:
-        return "once a term"
-    return f"every {interval[:-1]} days"
-
-
 def _terms() -> list[tuple[dt.date, dt.date]]:
     query = (
         CalendarEvent.select(CalendarEvent.starts_at, CalendarEvent.ends_at)
@@ -304,22 +190,6 @@ def _terms() -> list[tuple[dt.date, dt.date]]:
     )
     tiny = dt.timedelta(microseconds=1)
     return [(to_local(start).date(), to_local(end - tiny).date()) for start, end in query.tuples()]
-
-
-def _due_since(today: dt.date, interval: str, terms: list[tuple[dt.date, dt.date]]) -> dt.date:
-    """The earliest date a test may be on and still count today. Termly: since the start
-    of the last term that has ended (tested once in it, or since); with no term ended in
-    the calendar, a term is DAYS_WITHOUT_TERMS days."""
-    if interval == TERMLY:
-        ended = [start for start, end in terms if end < today]
-        if ended:
-            return ended[-1]
-        return today - dt.timedelta(days=DAYS_WITHOUT_TERMS)
-    return today - dt.timedelta(days=int(interval[:-1]))
-
-
-def _overdue(tested_on: dt.date | None, since: dt.date) -> bool:
-    return tested_on is None or tested_on < since
 
 
 # -- reading plans ----------------------------------------------------------------------
@@ -364,7 +234,7 @@ def _info(
         plan.reviewed_at,
         plan.tested_on,
         plan.test_result,
-        _overdue(plan.tested_on, since),
+        is_overdue(plan.tested_on, since),
         plan.version,
         _tests(plan, service.name) if with_tests else (),
     )
@@ -383,7 +253,7 @@ def drill_words(info: PlanInfo) -> str:
             "No restore drill is recorded: after one (docs/backup.md), record it with "
             f"fitsdesk continuity test '{OWN_SERVICE}' --result pass --notes TEXT."
         )
-    return f"The last restore drill was on {info.tested_on:%d %B %Y}: {info.test_result}."
+    return f"The last restore drill was on {day_words(info.tested_on)}: {info.test_result}."
 
 
 def _own(info: PlanInfo, url: str | None, now: dt.datetime | None) -> PlanInfo:
@@ -404,7 +274,7 @@ def list_plans(
     listed (without a plan) even before it is in the catalogue."""
     today = today or _today()
     with read():
-        since = _due_since(today, test_interval(), _terms())
+        since = due_since(today, test_interval(), _terms())
         plans = {p.service_id: p for p in ContinuityPlan.select()}
         found = [
             _info(row, plans.get(row.id), since, False)
@@ -435,7 +305,7 @@ def show_plan(
     """One service's plan with its tests, newest first (planned False if it has none)."""
     today = today or _today()
     with read():
-        since = _due_since(today, test_interval(), _terms())
+        since = due_since(today, test_interval(), _terms())
         try:
             row = catalogue.service_row(service)
         except NotFound:
@@ -468,12 +338,12 @@ def _cleaned(given: dict) -> dict:
     if unknown:
         raise BadInput(f"A continuity plan has no '{shown(sorted(unknown)[0], 30)}' to change.")
     cleaners = {
-        "recovery_priority": ("recovery_priority", _priority),
+        "recovery_priority": ("recovery_priority", clean_priority),
         "rto": ("rto_minutes", lambda v: clean_duration(v, "the RTO")),
         "rpo": ("rpo_minutes", lambda v: clean_duration(v, "the RPO")),
         "backup_method": ("backup_method", lambda v: clean(v, METHOD)),
-        "copies": ("copies", lambda v: _count(v, "copies")),
-        "devices": ("copy_devices", lambda v: _count(v, "devices")),
+        "copies": ("copies", lambda v: clean_count(v, "copies")),
+        "devices": ("copy_devices", lambda v: clean_count(v, "devices")),
         "offsite": ("offsite", bool),
         "steps": ("steps", lambda v: clean(v, STEPS)),
         "contacts": ("contacts", lambda v: clean(v, CONTACTS)),
@@ -541,7 +411,7 @@ def record_test(
     """Record a test of a service's plan (any technician). Refused in one sentence, and
     nothing written, for a service with no plan, a date in the future or a result other
     than pass or fail. The plan shows the newest test's date and result."""
-    outcome = _result(result)
+    outcome = clean_result(result)
     text = clean(notes, NOTES)
     if tested_on is not None and not isinstance(tested_on, dt.date):
         raise BadInput("A test's date is a date like 2026-11-20.")
@@ -634,7 +504,7 @@ def reminders(
     today = today or _today()
     with read():
         interval = test_interval()
-        since = _due_since(today, interval, _terms())
+        since = due_since(today, interval, _terms())
         services = {row.id: row for row in Service.select().where(~Service.retired)}
         plans = {p.id: p for p in ContinuityPlan.select() if p.service_id in services}
         touched = _touched(plans)
@@ -659,13 +529,13 @@ def reminders(
         if plan.service_id not in wanted:
             continue
         name = services[plan.service_id].name
-        if _overdue(plan.tested_on, since):
+        if is_overdue(plan.tested_on, since):
             if plan.tested_on is None:
                 text = f"{name}'s continuity plan has never been tested: it is tested "
                 text += f"{interval_words(interval)}."
             else:
                 text = (
-                    f"{name}'s continuity plan was last tested on {plan.tested_on:%d %B %Y}: "
+                    f"{name}'s continuity plan was last tested on {day_words(plan.tested_on)}: "
                     f"it is tested {interval_words(interval)}, so a test is overdue."
                 )
             found.append(Reminder(name, "overdue", text))
@@ -680,7 +550,7 @@ def reminders(
                     name,
                     "changed",
                     f"{name}'s devices were changed since its continuity plan was reviewed "
-                    f"on {to_local(reviewed):%d %B %Y} ({shown_changes}): review the plan.",
+                    f"on {day_words(to_local(reviewed))} ({shown_changes}): review the plan.",
                 )
             )
     own = [row for row in services.values() if _is_own(row.name)]
@@ -707,7 +577,7 @@ def report_section(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> 
     if last < first:
         raise BadInput("The period ends before it starts.")
     with read():
-        since = _due_since(last, test_interval(), _terms())
+        since = due_since(last, test_interval(), _terms())
         services = {row.id: row for row in Service.select().where(~Service.retired)}
         plans = [p for p in ContinuityPlan.select() if p.service_id in services]
         tests = (
@@ -737,7 +607,7 @@ def report_section(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> 
             last_tests[plan_id] = (day, result)
     names = {p.id: services[p.service_id].name for p in plans}
     overdue = sorted(
-        names[p.id] for p in plans if _overdue(last_tests.get(p.id, (None, ""))[0], since)
+        names[p.id] for p in plans if is_overdue(last_tests.get(p.id, (None, ""))[0], since)
     )
     failing = sorted(
         names[p.id] for p in plans if not three_two_one(p.copies, p.copy_devices, p.offsite).met

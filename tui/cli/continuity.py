@@ -17,7 +17,7 @@ import argparse
 import datetime as dt
 import re
 
-from store.continuity import plans
+from store.continuity import plan_rules, plans
 from store.db.errors import BadInput
 from store.db.sanitise import shown
 from tui.cli import add_common, group, list_action
@@ -140,8 +140,8 @@ def run_list(args: argparse.Namespace) -> int:
             (
                 p.service,
                 str(p.recovery_priority) if p.planned else "no plan",
-                plans.duration_words(p.rto_minutes),
-                plans.duration_words(p.rpo_minutes),
+                plan_rules.duration_words(p.rto_minutes),
+                plan_rules.duration_words(p.rpo_minutes),
                 _rule(p),
                 _last(p),
             )
@@ -182,8 +182,8 @@ def run_show(args: argparse.Namespace) -> int:
     lines = [
         ("Owner", found.owner or "-"),
         ("Priority", f"{found.recovery_priority} (1 is recovered first)"),
-        ("RTO", plans.duration_words(found.rto_minutes)),
-        ("RPO", plans.duration_words(found.rpo_minutes)),
+        ("RTO", plan_rules.duration_words(found.rto_minutes)),
+        ("RPO", plan_rules.duration_words(found.rpo_minutes)),
         ("Backed up", found.backup_method or "-"),
         ("Copies", found.rule.words),
         ("Reviewed", local(found.reviewed_at)),
@@ -239,5 +239,5 @@ def run_interval(args: argparse.Namespace) -> int:
         if not args.every.strip():
             raise BadInput("Say termly or a number of days, such as 90d.")
         every = plans.set_test_interval(args.every, by=who())
-    print(f"Each continuity plan is tested {plans.interval_words(every)}.")
+    print(f"Each continuity plan is tested {plan_rules.interval_words(every)}.")
     return 0
