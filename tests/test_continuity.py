@@ -101,6 +101,7 @@ def test_only_a_manager_writes_a_plan_and_a_stale_look_is_refused(school, at):
         ({"copies": "0", "devices": "0", "offsite": True}, "off site is one of the copies"),
         ({"colour": "red"}, "no 'colour'"),
         ({"steps": "x" * 8001}, "recovery steps"),
+        ({"offsite": "no"}, "off site is yes or no"),
     ],
 )
 def test_bad_plans_are_one_sentence_and_nothing_is_written(school, at, given, message):
@@ -364,6 +365,10 @@ def test_the_report_section_counts_plans_tests_overdue_and_failing_3_2_1(school,
     before = plans.report_section(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     assert (before["tests"], before["overdue"]) == (0, ["MIS", "Printing"])
     assert before["last_results"][1]["tested_on"] == "2025-12-01"
+    at(2026, 4, 2, 9, 0)
+    plans.edit_plan("Telephones", rto="1d", by="jsmith")  # made after the period
+    assert plans.report_section(dt.date(2026, 1, 1), dt.date(2026, 3, 31))["plans"] == 3
+    assert plans.report_section(dt.date(2026, 1, 1), dt.date(2026, 4, 2))["plans"] == 4
     with pytest.raises(BadInput, match="ends before it starts"):
         plans.report_section(dt.date(2026, 3, 1), dt.date(2026, 2, 1))
 

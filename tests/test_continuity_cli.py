@@ -54,6 +54,8 @@ def test_edit_show_test_and_list(run, school):
     shown = json.loads(out)
     assert (shown["rto_minutes"], shown["rule_321"], shown["test_result"]) == (240, True, "pass")
     assert shown["tests"][0]["notes"] == "Fine" and shown["test_overdue"] is False
+    status, out, err = run("continuity", "edit", "MIS")
+    assert out.startswith("Recorded a review of the plan for MIS. 3-2-1 met")
     status, out, err = run("continuity", "edit", "MIS", "--no-offsite")
     assert status == 0 and "3-2-1 not met" in out and "needs one copy off site" in out
     status, out, err = run("continuity", "list")

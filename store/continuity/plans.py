@@ -55,7 +55,7 @@ from store.db.models import (
 )
 from store.db.numbers import log_number
 from store.db.sanitise import Field, clean, shown
-from store.school import people
+from store.school import calendar, people
 from store.school.calendar import to_local
 from store.service_levels import catalogue
 
@@ -333,6 +333,12 @@ FIELDS = (
 )
 
 
+def _yes_or_no(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise BadInput("Whether a copy is off site is yes or no.")
+    return value
+
+
 def _cleaned(given: dict) -> dict:
     unknown = set(given) - set(FIELDS)
     if unknown:
@@ -344,7 +350,7 @@ def _cleaned(given: dict) -> dict:
         "backup_method": ("backup_method", lambda v: clean(v, METHOD)),
         "copies": ("copies", lambda v: clean_count(v, "copies")),
         "devices": ("copy_devices", lambda v: clean_count(v, "devices")),
-        "offsite": ("offsite", bool),
+        "offsite": ("offsite", _yes_or_no),
         "steps": ("steps", lambda v: clean(v, STEPS)),
         "contacts": ("contacts", lambda v: clean(v, CONTACTS)),
     }
@@ -579,7 +585,12 @@ def report_section(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> 
     with read():
         since = due_since(last, test_interval(), _terms())
         services = {row.id: row for row in Service.select().where(~Service.retired)}
-        plans = [p for p in ContinuityPlan.select() if p.service_id in services]
+        made_by = calendar.to_utc(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+        plans = [
+            p
+            for p in ContinuityPlan.select().where(ContinuityPlan.created_at < made_by)
+            if p.service_id in services
+        ]
         tests = (
             ContinuityTest.select(ContinuityTest, ContinuityPlan.service)
             .join(ContinuityPlan)

@@ -58,7 +58,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "edit",
         help="write a service's plan (a manager's step)",
         description="Write a service's continuity plan, making it if there is none: only "
-        "what is given changes, and writing it counts as reviewing it. Lengths are like "
+        "what is given changes, and writing it counts as reviewing it (with nothing given, "
+        "it records a review). Lengths are like "
         "15m, 4h, 1d, 2w (a day is 24 hours). In --steps and --contacts, \\n starts a new line.",
     )
     edit.add_argument("name", metavar="SERVICE")
@@ -218,7 +219,8 @@ def run_edit(args: argparse.Namespace) -> int:
     }
     given = {key: value for key, value in given.items() if value is not None}
     done = plans.edit_plan(args.name, by=who(), **given)
-    print(f"Saved the plan for {done.service}. {done.rule.words}")
+    said = "Saved the plan" if given else "Recorded a review of the plan"
+    print(f"{said} for {done.service}. {done.rule.words}")
     return 0
 
 
