@@ -10,7 +10,7 @@ from store.changes import changes
 from store.continuity import backups, plan_rules, plans
 from store.db import journal
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
-from store.db.models import ContinuityPlan, ContinuityTest, Journal, Service, Setting
+from store.db.models import Change, ContinuityPlan, ContinuityTest, Journal, Service, Setting
 from store.school import calendar
 from store.service_levels import catalogue
 
@@ -392,4 +392,7 @@ def test_the_demo_fills_tested_overdue_and_failing_plans(db):
         ("Printing", "overdue"),
     ]  # fmt: skip
     assert plans.show_plan("MIS").tests[-1].result == "fail"
+    firmware = Change.get(Change.title == "Update the firmware on AP-01")
+    assert firmware.status == "registered"  # the demo's changes leave none half done
+    assert not Change.select().where(Change.status == "implemented").exists()
     assert demo.fill(0, by="jsmith", seed=7) == 0 and ContinuityPlan.select().count() == 5

@@ -183,6 +183,8 @@ def _firmware_change(tag: str, days_ago, by: str) -> None:
                 changes.submit(rfc.number, by=by)
             with _at(start + dt.timedelta(minutes=10)):
                 changes.implement(rfc.number, note="All access points back in 6 minutes.", by=by)
+            with _at(start + dt.timedelta(minutes=20)):
+                changes.update_register(rfc.number, by=by)
         except FitsDeskError:  # the demo goes on without it
             pass
         return
