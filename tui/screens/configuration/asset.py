@@ -21,6 +21,7 @@ from store.configuration import assets, loans, software
 from store.configuration import history as asset_history
 from store.db.journal import JournalEntry
 from store.db.models import OPEN
+from store.finance import lifecycle, money
 from store.servicedesk import queues
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
@@ -107,7 +108,8 @@ class AssetScreen(Screen):
         def job():
             found = asset_history.history(tag)
             open_calls = [call for call in found.calls if call.status in OPEN]
-            return found, software.on_device(tag), queues.due_states(open_calls, now)
+            worth = lifecycle.record(tag, now.date())
+            return found, software.on_device(tag), queues.due_states(open_calls, now), worth
 
         self.app.run_store(job, self.show, self.gone)
 
@@ -119,11 +121,11 @@ class AssetScreen(Screen):
     def on_data_changed(self, _message: DataChanged) -> None:
         self.load()
 
-    def show(self, result: tuple[asset_history.AssetHistory, list, dict]) -> None:
-        found, self.on_it, self.dues = result
+    def show(self, result: tuple[asset_history.AssetHistory, list, dict, object]) -> None:
+        found, self.on_it, self.dues, worth = result
         self.found = found
         self.device = device = found.asset
-        self.query_one("#device", Static).update(details(device, self.app.now().date()))
+        self.query_one("#device", Static).update(details(device, self.app.now().date(), worth))
         recent = found.last_twelve_months
         self.query_one("#count", Static).update(
             f"{recent} call{'s' if recent != 1 else ''} in the last twelve months, "
@@ -298,8 +300,11 @@ def _day(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def details(device: assets.AssetInfo, today: dt.date) -> Table:
-    """The device's fields in two pairs of columns, so they fit 80x24."""
+def details(
+    device: assets.AssetInfo, today: dt.date, worth: lifecycle.Record | None = None
+) -> Table:
+    """The device's fields in two pairs of columns, so they fit 80x24; with `worth`, its
+    book value and total cost of ownership (store.finance.lifecycle)."""
     grid = Table.grid(padding=(0, 2), expand=False)
     for _ in range(2):
         grid.add_column(style="bold", no_wrap=True)
@@ -317,6 +322,16 @@ def details(device: assets.AssetInfo, today: dt.date) -> Table:
         ("Supplier", device.supplier or "-", "Warranty", warranty),
         ("Part of", device.part_of or "-", "Parts", ", ".join(device.parts) or "-"),
     ]
+    if worth is not None:
+        replace = f" (replace {money.year_label(worth.replace_in)})" if worth.replace_in else ""
+        pairs.append(
+            (
+                "Book value",
+                money.pounds(worth.book_value_pence) + replace,
+                "Total cost",
+                money.pounds(worth.total_cost_pence),
+            )
+        )
     for a, b, c, d in pairs:
         grid.add_row(a, Text(b), c, Text(d))
     if device.notes:
