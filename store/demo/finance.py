@@ -17,7 +17,7 @@ import random
 from store.db import journal
 from store.db.database import write
 from store.db.models import Asset, Incident, Location, Software, Spend
-from store.finance import budget, licences, money
+from store.finance import budget, licences, lifecycle, money
 
 PRICES = {
     "laptop": 64900,
@@ -80,7 +80,7 @@ REPAIRS_A_YEAR = (3100_00, 3700_00, 4400_00)
 """Repairs in the three complete years before this one: rising as devices age."""
 BUDGET = {
     "hardware": 6500000,
-    "licences": 950000,
+    "licences": 400000,
     "repairs": 500000,
     "software": 150000,
     "consumables": 700000,
@@ -140,7 +140,24 @@ def _register(rng: random.Random, today: dt.date) -> None:
             cost = round(price * (1 - 0.035 * age) / 100) * 100  # prices rise 3.5% a year
             funding = rng.choice(FUNDING.get(row.kind, ("Revenue budget",)))
             Asset.update(cost_pence=cost, funding=funding).where(Asset.id == row.id).execute()
-        # The trust replaces the oldest interactive kit early: a planned year on two projectors.
+        # Devices already past their life are phased over this year and the next, as a
+        # business manager spreads a backlog; two old projectors are planned for next year.
+        current = money.year_of(today)
+        starts = money.settings().year_starts
+        late = []
+        for row in Asset.select(Asset.id, Asset.kind, Asset.purchased_on).order_by(
+            Asset.purchased_on
+        ):
+            bought = row.purchased_on
+            if isinstance(bought, str):
+                bought = dt.date.fromisoformat(bought[:10])
+            ends = lifecycle.replacement_year(
+                bought, lifecycle.life_of(row.kind, None), None, starts
+            )
+            if ends is not None and ends < current:
+                late.append(row.id)
+        for n, phase in enumerate((late[::2], late[1::2])):
+            Asset.update(replace_in=current + n).where(Asset.id.in_(phase)).execute()
         oldest = (
             Asset.select(Asset.id)
             .where(Asset.kind == "projector")
@@ -185,7 +202,10 @@ def _spending(rng: random.Random, by: str, today: dt.date) -> None:
             )
         ]
         devices = [row.id for row in Asset.select(Asset.id)]
-        titles = {row.title: row.id for row in Software.select(Software.id, Software.title)}
+        titles = {
+            row.title: (row.id, row.renews_on)
+            for row in Software.select(Software.id, Software.title, Software.renews_on)
+        }
         bought = list(
             Asset.select(Asset.kind, Asset.purchased_on, Asset.cost_pence).where(
                 Asset.purchased_on.is_null(False)
@@ -201,15 +221,18 @@ def _spending(rng: random.Random, by: str, today: dt.date) -> None:
                 day = first + dt.timedelta(days=(n * 365) // times + 14)
                 if day <= end:
                     add(day, pounds_a_year * 100 // times, category, supplier, description)
-        for title, software_id in titles.items():
+        for title, (software_id, renews) in titles.items():
             cost, per, _auto, _remind = LICENCES.get(
                 next((k for k in LICENCES if k.startswith(title)), ""), ("0", "", 0, 0)
             )
             pence = money.parse_amount(cost, zero=True, currency="GBP")
-            if pence and first + dt.timedelta(days=60) <= end:
+            if isinstance(renews, str):
+                renews = dt.date.fromisoformat(renews[:10])
+            paid = budget.renewal_in(renews, year, starts) if renews else first
+            if pence and paid <= end:
                 seats = 20 if per == "seat" else 1
-                add(first + dt.timedelta(days=60), pence * seats, "licences", "Softcat",
-                    f"{title} renewal", software=software_id)  # fmt: skip
+                add(paid, pence * seats, "licences", "Softcat", f"{title} renewal",
+                    software=software_id)  # fmt: skip
         kinds: dict[str, int] = {}
         for device in bought:
             day = device.purchased_on

@@ -131,7 +131,7 @@ def project_repairs(history: list[tuple[int, int]], method: str, year: int, toda
     return max(0, round(mean_y + slope * (year - mean_x)))
 
 
-def _renewal_in(renews: dt.date, year: int, starts: int) -> dt.date:
+def renewal_in(renews: dt.date, year: int, starts: int) -> dt.date:
     """The anniversary of `renews` that falls in financial year `year`."""
     first, _ = money.year_span(year, starts)
     for candidate_year in (first.year, first.year + 1):
@@ -190,7 +190,7 @@ def plan(years: int = 3, today: dt.date | None = None) -> dict:
         for title in titles:
             if title.yearly_pence is None or title.yearly_pence == 0:
                 continue
-            on = _renewal_in(title.renews_on, year, starts) if title.renews_on else first
+            on = renewal_in(title.renews_on, year, starts) if title.renews_on else first
             renewals.append(
                 {
                     "title": title.name,
