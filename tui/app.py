@@ -103,6 +103,14 @@ class DeskApp(App[None]):
             tooltip="The service catalogue: what the school depends on, who owns it",
         ),
         Binding(
+            "f7",
+            "reminders",
+            "Reminders",
+            id="desk.reminders",
+            show=False,  # the footer is full: F7, or the palette
+            tooltip="Licences to renew, and continuity plans to test or review",
+        ),
+        Binding(
             "f6",
             "service_report",
             "Service report",
@@ -361,6 +369,12 @@ class DeskApp(App[None]):
 
         if not isinstance(self.screen, ServicesScreen):
             self.push_screen(ServicesScreen())
+
+    def action_reminders(self) -> None:
+        from tui.screens.school.reminders import RemindersScreen
+
+        if not isinstance(self.screen, RemindersScreen):
+            self.push_screen(RemindersScreen())
 
     def action_service_report(self) -> None:
         from tui.screens.service_levels.report import ReportScreen

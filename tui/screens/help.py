@@ -25,6 +25,7 @@ def desk_screens() -> tuple:
     from tui.screens.problems.problems import ProblemsScreen
     from tui.screens.problems.trends import TrendsScreen
     from tui.screens.school.kiosks import KiosksScreen
+    from tui.screens.school.reminders import RemindersScreen
     from tui.screens.service_levels.report import ReportScreen
     from tui.screens.service_levels.services import ServicesScreen
     from tui.screens.servicedesk.incident import IncidentScreen
@@ -44,6 +45,7 @@ def desk_screens() -> tuple:
         ("Capacity", CapacityScreen),
         ("Services", ServicesScreen),
         ("Service report", ReportScreen),
+        ("Reminders", RemindersScreen),
         ("Changes", ChangesScreen),
         ("A change", ChangeScreen),
         ("Outbox", OutboxScreen),

@@ -113,6 +113,8 @@ class QueueScreen(ListScreen):
         """For a manager, how many refused actions they have not read, in words."""
         self.kiosks = ""
         """Which kiosks are full (sending no more reports), in words."""
+        self.reminders = ""
+        """Licences to renew and continuity plans to see to, in words (F7)."""
 
     def compose(self) -> ComposeResult:
         yield from self.list_parts("Queue", queues.VIEWS, "Search calls, or type a number (/)")
@@ -132,6 +134,7 @@ class QueueScreen(ListScreen):
         self.count_mail()
         self.count_refusals()
         self.count_full_kiosks()
+        self.count_reminders()
         self.set_interval(DUE_S, self.time_passes)
 
     def time_passes(self) -> None:
@@ -199,6 +202,23 @@ class QueueScreen(ListScreen):
 
         def counted(words: str) -> None:
             self.kiosks = words
+            self.say_narrowed()
+
+        self.app.run_store(job, counted)
+
+    def count_reminders(self) -> None:
+        """Say how many licences are due for renewal and plans need seeing to (F7)."""
+        me, url = self.app.me.login, self.app.db_url
+
+        def job() -> str:
+            from store.db import journal
+            from store.school import calendar
+            from tui.screens.school.reminders import gather, reminder_words
+
+            return reminder_words(gather(me, calendar.to_local(journal.now()).date(), url))
+
+        def counted(words: str) -> None:
+            self.reminders = words
             self.say_narrowed()
 
         self.app.run_store(job, counted)
@@ -321,6 +341,8 @@ class QueueScreen(ListScreen):
             parts.append(self.security)
         if self.kiosks:
             parts.append(self.kiosks)
+        if self.reminders:
+            parts.append(self.reminders)
         self.say(parts)
 
     def room(self) -> int:
