@@ -97,7 +97,7 @@ def sections(found: dict) -> list[Section]:
     )
     summary.charts.append(
         Chart(
-            "Planned each year (the black line: budgeted for the same; red: over it)",
+            "Planned each year (the line: its budget; red: over it)",
             tuple(
                 Bar(
                     y["label"],
@@ -194,7 +194,7 @@ def sections(found: dict) -> list[Section]:
         if year["categories"]:
             part.charts.append(
                 Chart(
-                    f"{year['label']} by category (the black line: the budget set)",
+                    f"{year['label']} by category (the line: its budget)",
                     tuple(
                         Bar(
                             CATEGORY_WORDS.get(c["category"], c["category"]),
