@@ -178,7 +178,12 @@ def test_the_report_as_text_web_page_and_pdf(term, tmp_path):
 def test_the_report_command(run, term, tmp_path):
     status, out, err = run("report", "--term", "--json")
     assert status == 0, err
-    assert set(json.loads(out)) == {"period", "reactive", "proactive", "changes", "availability"}
+    found = json.loads(out)
+    assert set(found) == {
+        "period", "reactive", "proactive", "changes", "availability", "finance", "continuity"
+    }  # fmt: skip
+    assert found["finance"]["from"] == "2026-09-02" and found["finance"]["to"] == "2026-11-19"
+    assert found["continuity"]["plans"] == 0 and "MIS" in found["continuity"]["without_plan"]
     status, out, err = run("report", "--term", "Autumn term", "--html", str(tmp_path / "r.html"),
                            "--pdf", str(tmp_path / "r.pdf"))  # fmt: skip
     assert status == 0 and "Wrote the web page" in out and "Wrote the PDF" in out

@@ -234,7 +234,89 @@ def sections(found: dict) -> list[Section]:
         )
     )
     out.append(up)
+    if "finance" in found:
+        out.append(_finance(found["finance"]))
+    if "continuity" in found:
+        out.append(_continuity(found["continuity"]))
     return out
+
+
+def _money(pence: int | None) -> str:
+    return "-" if pence is None else f"£{pence / 100:,.2f}"
+
+
+def _finance(money: dict) -> Section:
+    """What IT cost in the period, against the year's budget (store.finance.report)."""
+    part = Section("Finance")
+    part.lines.append(
+        f"{_money(money['spent_pence'])} spent on IT from {money['from']} to {money['to']}."
+    )
+    rows = [
+        (
+            line["category"].capitalize(),
+            _money(line["spent_pence"]),
+            _money(line["year_spent_pence"]),
+            _money(line["budget_pence"]),
+            _pc(line["percent_of_budget"]),
+        )
+        for line in money["by_category"]
+    ]
+    if rows:
+        part.tables.append(
+            (("Category", "This period", f"Year {money['year']}", "Budget", "Used"), rows)
+        )
+        part.charts.append(
+            Chart(
+                f"Budget used in {money['year']} (red: over budget)",
+                tuple(
+                    Bar(
+                        line["category"].capitalize(),
+                        line["percent_of_budget"] or 0,
+                        _pc(line["percent_of_budget"]),
+                        marker=100,
+                        low=(line["percent_of_budget"] or 0) > 100,
+                    )
+                    for line in money["by_category"]
+                    if line["budget_pence"]
+                ),
+                high_end=max(
+                    [100.0] + [line["percent_of_budget"] or 0 for line in money["by_category"]]
+                ),
+            )
+        )
+    for renewal in money["renewals"]:
+        how = "renews itself" if renewal["auto_renew"] else "needs ordering"
+        part.lines.append(
+            f"Licence renewal coming: {renewal['title']} on {renewal['renews_on']} ({how}, "
+            f"{_money(renewal['cost_pence'])})."
+        )
+    return part
+
+
+def _continuity(plans: dict) -> Section:
+    """Whether each service could be recovered (store.continuity.plans)."""
+    part = Section("Continuity")
+    part.lines.append(
+        f"{plans['plans']} of {plans['services']} services have a continuity plan"
+        + (f"; none yet for {', '.join(plans['without_plan'])}." if plans["without_plan"] else ".")
+    )
+    part.lines.append(
+        f"Plans tested in the period: {plans['tests']} ({plans['passed']} passed, "
+        f"{plans['failed']} failed)."
+    )
+    if plans["overdue"]:
+        part.lines.append(f"Tests overdue: {', '.join(plans['overdue'])}.")
+    if plans["failing_321"]:
+        part.lines.append(
+            "Short of three copies on two devices with one off site: "
+            f"{', '.join(plans['failing_321'])}."
+        )
+    rows = [
+        (r["service"], r["tested_on"] or "never", r["result"] or "-") for r in plans["last_results"]
+    ]
+    if rows:
+        part.tables.append((("Service", "Last tested", "Result"), rows))
+    return part
 
 
 def text(found: dict) -> str:

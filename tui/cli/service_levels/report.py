@@ -31,7 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "report",
         help="the service report for a term: calls, targets, problems, changes, availability",
         description="The termly service report (FITS): how IT support did, in plain words. "
-        "Prints it; --html and --pdf also write it with charts, --json prints it as data.",
+        "Prints it; --html and --pdf also write it with charts, --json prints it as data "
+        "(the keys period, reactive, proactive, changes, availability, finance, continuity).",
     )
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument(
@@ -48,6 +49,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     add_common(parser)
     parser.set_defaults(handler=run)
+
+
+def with_sections(found: dict, period: report.Period) -> dict:
+    """The report with the sections of the areas above service levels (docs/finance.md,
+    docs/continuity.md), which the report's own store module cannot reach."""
+    from store.continuity import plans
+    from store.finance import report as finance_report
+    from store.school import calendar
+
+    first = calendar.to_local(period.start).date()
+    last = calendar.to_local(period.end - dt.timedelta(microseconds=1)).date()
+    return {
+        **found,
+        "finance": finance_report.section(first, last),
+        "continuity": plans.report_section(first, last),
+    }
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -67,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         period = report.dates_period(args.first, args.last)
     else:
         period = report.term_period(args.term or None)
-    found = report.build(period)
+    found = with_sections(report.build(period), period)
     if args.html:
         _write(args.html, report_files.html(found).encode("utf-8"))
     if args.pdf:
