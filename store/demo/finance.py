@@ -146,7 +146,7 @@ def _register(rng: random.Random, today: dt.date) -> None:
         starts = money.settings().year_starts
         late = []
         for row in Asset.select(Asset.id, Asset.kind, Asset.purchased_on).order_by(
-            Asset.purchased_on
+            Asset.purchased_on, Asset.id
         ):
             bought = row.purchased_on
             if isinstance(bought, str):
@@ -197,11 +197,11 @@ def _spending(rng: random.Random, by: str, today: dt.date) -> None:
     with write():
         calls = [
             (row.id, row.asset_id, row.logged_at)
-            for row in Incident.select(Incident.id, Incident.asset, Incident.logged_at).where(
-                Incident.asset.is_null(False)
-            )
+            for row in Incident.select(Incident.id, Incident.asset, Incident.logged_at)
+            .where(Incident.asset.is_null(False))
+            .order_by(Incident.id)
         ]
-        devices = [row.id for row in Asset.select(Asset.id)]
+        devices = [row.id for row in Asset.select(Asset.id).order_by(Asset.id)]
         titles = {
             row.title: (row.id, row.renews_on)
             for row in Software.select(Software.id, Software.title, Software.renews_on)
