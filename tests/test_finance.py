@@ -339,3 +339,26 @@ def test_the_demo_schools_money(school):
     rows = Spend.select().count()
     demo_finance.fill_finance(random.Random(3), by="jsmith", today=TODAY)
     assert Spend.select().count() == rows  # run again, it adds nothing
+
+
+def test_import_from_a_spreadsheet(known, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Ledger"
+    sheet.append(["Posted", "Gross", "Budget heading", "Payee", "Device"])
+    sheet.append([dt.datetime(2026, 10, 1), 40.5, "Repairs and parts", "Stone", "PRJ-1"])
+    sheet.append([dt.date(2026, 10, 2), 12, "Toner", "Kyocera", None])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    done = spending.import_spend(path, by="jsmith", today=TODAY, sheet="ledger")
+    assert (done.added, done.total_pence, done.problems) == (2, 5250, [])
+    assert lifecycle.record("PRJ-1", TODAY).spend_pence == 4050
+    sheet.append([dt.date(2026, 10, 3), 1.005, "Toner", "Kyocera", None])
+    book.save(path)
+    before = written()
+    found = spending.import_spend(path, by="jsmith", today=TODAY)
+    assert found.problems == ["Line 4: '1.005' has more than two decimal places: pence are the "
+                              "smallest unit."]  # fmt: skip
+    assert written() == before
