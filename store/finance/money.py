@@ -233,17 +233,24 @@ def first_year(today: dt.date, starts: int) -> int:
     return earliest
 
 
-def clean_spend_date(value: object, today: dt.date | None = None) -> dt.date:
-    """The day money was spent: a date in a financial year the school has, BadInput else."""
+def spend_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last days a cost may be dated: the school's financial years."""
+    today = today or dt.date.today()
+    found = settings()
+    start, _ = year_span(first_year(today, found.year_starts), found.year_starts)
+    _, end = year_span(year_of(today, found.year_starts), found.year_starts)
+    return start, end
+
+
+def clean_spend_date(
+    value: object, today: dt.date | None = None, bounds: tuple[dt.date, dt.date] | None = None
+) -> dt.date:
+    """The day money was spent: a date in a financial year the school has (`bounds`, from
+    spend_bounds, when an import checks many), BadInput else."""
     day = clean_date(value, "date")
     if day is None:
         raise BadInput("Say when it was spent, like --date 2026-11-03.")
-    today = today or dt.date.today()
-    found = settings()
-    first = first_year(today, found.year_starts)
-    current = year_of(today, found.year_starts)
-    start, _ = year_span(first, found.year_starts)
-    _, end = year_span(current, found.year_starts)
+    start, end = bounds or spend_bounds(today)
     if not start <= day <= end:
         raise BadInput(
             f"{day.isoformat()} is outside the school's financial years "

@@ -123,11 +123,11 @@ def _links(asset: object, software: object, call: object) -> dict:
     return out
 
 
-def _cleaned(values: dict, today: dt.date | None, currency: str) -> dict:
+def _cleaned(values: dict, today: dt.date | None, currency: str, bounds=None) -> dict:
     return {
         "amount_pence": money.parse_amount(values.get("amount"), currency=currency),
         "category": clean_category(values.get("category")),
-        "spent_on": money.clean_spend_date(values.get("date"), today),
+        "spent_on": money.clean_spend_date(values.get("date"), today, bounds),
         "supplier": clean(values.get("supplier") or "", SUPPLIER),
         "reference": clean(values.get("reference") or "", REFERENCE),
         "description": clean(values.get("description") or "", DESCRIPTION),
@@ -265,13 +265,14 @@ def import_spend(
     report = ImportReport()
     name = shown(str(path), 200)
     currency = money.settings().currency
+    bounds = money.spend_bounds(today)
     wanted: list[dict] = []
     with open_table(path, COLUMNS, most_rows=MOST_ROWS, sheet=sheet) as table:
         for row in table.rows():
             try:
                 if row.problem:
                     raise BadInput(row.problem)
-                values = _cleaned(row.values, today, currency)
+                values = _cleaned(row.values, today, currency, bounds)
                 with read():
                     values.update(
                         _links(row.values.get("asset"), row.values.get("software"),
