@@ -446,6 +446,12 @@ def test_the_register_update_installs_on_devices_and_removes_from_rooms(board):
     ]
     assert ("Audacity 3.4", "on this device") in software.on_device("LAP-0042")
     assert software.detail("Old Editor 1").rooms == ()
+    # the change lists what the register now has under it (what it removed is gone)
+    assert changes.change(rfc.number).installed == (
+        "Audacity 3.4 in IT1",
+        "Audacity 3.4 on LAP-0042",
+    )
+    assert changes.change(rfc.number).to_json()["installed"][1] == "Audacity 3.4 on LAP-0042"
     with pytest.raises(BadInput, match="both add and remove"):
         new_rfc(removes=["Audacity 3.4"])
     rfc = new_rfc(assets=["LAP-0042"])

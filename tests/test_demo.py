@@ -13,10 +13,21 @@ from store.configuration import assets, software
 from store.configuration import history as asset_history
 from store.db import config, database, journal
 from store.db.errors import BadInput
-from store.db.models import Asset, Incident, Journal, Kiosk, Location, Person, Technician
+from store.db.models import (
+    Asset,
+    Incident,
+    Journal,
+    Kiosk,
+    Location,
+    Person,
+    Software,
+    SoftwareInstall,
+    Technician,
+)
 from store.demo import changes as demo_changes
 from store.demo import demo
 from store.demo import problems as demo_problems
+from store.demo import register as demo_register
 from store.problems import capacity, known_errors, problems, trends
 from store.school import calendar, kiosks, notices
 from store.servicedesk import servicedesk
@@ -226,8 +237,14 @@ def test_the_register_has_what_a_technician_would_look_for(filled):
     report = {line.software.name: line for line in software.licence_report()}
     assert report["Adobe Express"].over > 0  # the library's PCs outnumber its seats
     assert report["Adobe Express"].renewal_due
+    assert [name for name, line in report.items() if line.over] == ["Adobe Express"]
+    # ... because a manager allowed it, with a reason the install and the journal keep
+    [row] = SoftwareInstall.select().join(Software).where(Software.title == "Adobe Express")
+    assert row.over_licence == demo_register.OVER_LIBRARY
+    allowed = Journal.get((Journal.record == "software") & (Journal.action == "over licence"))
+    assert (allowed.who, allowed.field, allowed.after) == ("tester", "LIB", row.over_licence)
     assert [name for name, _d, _n in software.list_builds()] == ["Computing", "Music suite"]
-    assert software.detail("Sibelius").rooms[0][0] == "IT2"
+    assert software.detail("Sibelius").rooms[0][0] == "MU2"  # within its 20 seats
     assert asset_history.flagged()  # a year of calls leaves some devices flagged
 
 
@@ -253,6 +270,10 @@ def test_changes_at_every_stage_and_the_overlap_to_see(filled):
     assert {c.status for c in found.values()} == {
         "closed", "scheduled", "planning", "registered", "raised",
     }  # fmt: skip
+    imaging = changes.change(found[demo_changes.IMAGING].number)
+    assert (imaging.kind, imaging.status) == ("standard", "closed")
+    assert "Sibelius 2024 in MU2" in imaging.installed and "Scratch 3 in IT1" in imaging.installed
+    assert len(imaging.installed) == 6  # every title on both builds, each in its room
     audacity = changes.change(found["Install Audacity in MU1"].number)
     assert (audacity.outcome, audacity.lessons != "") == ("succeeded", True)
     assert "MU1" in dict(software.detail("Audacity 3.4").rooms)

@@ -2,6 +2,7 @@
 and its repeat-fault flag, the swap and its return, the software library and licences,
 and what a technician might mistype."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -10,7 +11,7 @@ from textual.widgets import DataTable
 from store.configuration import assets, loans, software
 from store.configuration import history as asset_history
 from store.db import database, journal
-from store.db.models import Asset, Loan
+from store.db.models import Asset, Loan, SoftwareInstall
 from store.servicedesk import servicedesk
 from tests.kiosk_helpers import settle, text_of, type_into
 from tests.test_desk_app import answer, footer, screen_name
@@ -336,15 +337,26 @@ async def test_software_library_install_and_the_licence_report(desk):
         await answer(pilot, asset="LAP-0042", room="LIB")
         assert "one device" in text_of(pilot, "#dialog-problem")
         await answer(pilot, asset="")
+        assert text_of(pilot, "#dialog-problem").startswith(
+            "Adobe Creative Cloud 2026: 1 seat, 0 used; this adds 2 (only a manager"
+        )
+        assert SoftwareInstall.select().count() == 0
+        await answer(pilot, reason="Media club trial, seats on order")
         assert screen_name(pilot) == "RegisterScreen"
+        assert SoftwareInstall.get().over_licence == "Media club trial, seats on order"
         await pilot.press("slash", *"photo", "enter")
         await settle(pilot)
         assert rows(pilot) == ["Adobe Creative Cloud 2026"]
+        software.add_software("Sibelius", version="2024", licence="per_seat", seats=5, by="jsmith")
         await pilot.press("4")
         await settle(pilot)
-        assert rows(pilot) == ["Adobe Creative Cloud 2026"]
-        line = str(pilot.app.screen.query_one("#register", DataTable).get_row_at(0))
-        assert "2/1" in line and "+1" in line  # two devices in the library, one seat
+        assert rows(pilot) == ["Adobe Creative Cloud 2026", "Sibelius 2024"]
+        within = pilot.app.screen.query_one("#register", DataTable).get_row_at(1)
+        assert "bold red" not in {str(cell.style) for cell in within}  # within its seats
+        cells = pilot.app.screen.query_one("#register", DataTable).get_row_at(0)
+        line = " ".join(str(cell) for cell in cells)
+        assert "2/1" in line and "1 over" in line  # two devices in the library, one seat
+        assert {str(cell.style) for cell in cells[:3]} == {"bold red"}  # over: in red
         await pilot.press("enter")
         await settle(pilot)
         assert screen_name(pilot) == "Title"
@@ -353,8 +365,7 @@ async def test_software_library_install_and_the_licence_report(desk):
         await pilot.press("escape")
         await settle(pilot)
         assert screen_name(pilot) == "RegisterScreen"
-    [line] = software.licence_report()
-    assert line.over == 1
+    assert [line.over for line in software.licence_report()] == [1, 0]
 
 
 async def test_the_scan_box_opens_a_device_by_its_label(desk):
@@ -413,3 +424,31 @@ async def test_an_answer_for_a_page_already_closed_is_dropped(desk):
         )
         await settle(pilot)
         assert delivered == ["still here"]
+
+
+async def test_a_change_s_screen_lists_the_build_it_put_on(desk):
+    from store.changes import changes
+    from tui.screens.changes.change import open_change
+
+    software.add_software("Scratch", version="3", licence="free", by="jsmith")
+    software.add_build("Computing", ["Scratch 3"], by="jsmith")
+    start = journal.now() + dt.timedelta(minutes=10)
+    rfc = changes.raise_change(
+        "Image the library PCs",
+        kind="standard",
+        reason="New term",
+        locations=["LIB"],
+        implementation_plan="Image them.",
+        test_plan="Log in.",
+        backout_plan="Re-image.",
+        window=(start, start + dt.timedelta(hours=1)),
+        implementer="jsmith",
+        by="jsmith",
+    )
+    changes.submit(rfc.number, by="jsmith")
+    software.install_build("Computing", room="LIB", change=rfc.number, by="jsmith")
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        open_change(pilot.app, rfc.number)
+        await settle(pilot)
+        assert "Installed Scratch 3 in LIB Notices" in " ".join(text_of(pilot, "#details").split())

@@ -156,7 +156,7 @@ def register(app):
         by="jsmith",
     )
     software.add_software("Audacity", version="3.4", purposes="audio editing", by="jsmith")
-    software.install("Adobe Creative Cloud", room="LIB", by="jsmith")
+    software.install("Adobe Creative Cloud", room="LIB", over_licence="Trial", by="jsmith")
     for table, column in ((Incident, Incident.logged_at), (Journal, Journal.at), (Note, Note.at)):
         table.update({column: NOW - dt.timedelta(hours=2)}).execute()
     Loan.update(lent_at=NOW - dt.timedelta(hours=1)).execute()

@@ -5,10 +5,12 @@ import datetime as dt
 
 import pytest
 
+from store.changes import changes
 from store.configuration import assets, software
 from store.db import journal
-from store.db.errors import BadInput, NotFound, Refused
-from store.db.models import Journal, Software
+from store.db.errors import BadInput, NotAllowed, NotFound, Refused
+from store.db.models import Journal, Software, SoftwareInstall
+from store.school import locations
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -199,8 +201,8 @@ def test_licence_report_puts_titles_over_their_seats_first_then_renewals_due(sch
             name, licence=licence if seats is not None else "subscription", seats=seats,
             renews_on=renews, by="jsmith",
         )  # fmt: skip
-        for n in range(1, on + 1):
-            software.install(name, asset=f"PC-{n}", by="jsmith")
+        for n in range(1, on + 1):  # beyond the seats, as a manager with a reason
+            software.install(name, asset=f"PC-{n}", over_licence="Trial", by="jsmith")
 
     title("Way over", seats=1, on=4)  # 3 over
     title("Just over", seats=2, on=3, renews=TODAY + dt.timedelta(days=400))  # 1 over
@@ -244,9 +246,10 @@ def test_a_build_installed_in_a_room_records_each_title_once(library):
     software.add_build("Music suite", ["Audacity", "Scratch"], by="jsmith")
     assert software.list_builds() == [("Music suite", "", 2)]
     software.install("Scratch", room="IT1", by="akhan")
-    added = software.install_build("music SUITE", room="it1", by="akhan")
+    rfc = standard_change()
+    added = software.install_build("music SUITE", room="it1", change=rfc.number, by="akhan")
     assert [t.name for t in added] == ["Audacity 3.4"]  # Scratch was there already
-    assert software.install_build("Music suite", room="IT1", by="akhan") == []
+    assert software.install_build("Music suite", room="IT1", change=rfc.number, by="akhan") == []
     with pytest.raises(NotFound, match="no build called Art suite"):
         software.install_build("Art suite", room="IT1", by="akhan")
     with pytest.raises(BadInput, match="Say where"):
@@ -261,3 +264,144 @@ def test_on_device_names_what_is_on_it_and_what_its_room_has(library):
         ("Audacity 3.4", "on this device"),
         ("Scratch 3", f"in room {room}"),
     ]
+
+
+def standard_change(kind="standard", submit=True, title="Image IT1 with the standard build"):
+    """A change to put a build on under: by default a standard change, scheduled."""
+    start = journal.now() + dt.timedelta(minutes=10)
+    rfc = changes.raise_change(
+        title,
+        kind=kind,
+        reason="A new term's image",
+        locations=["IT1"],
+        implementation_plan="Image the room from the deployment server.",
+        test_plan="Log in on two PCs.",
+        backout_plan="Re-image with last term's build.",
+        window=(start, start + dt.timedelta(hours=2)),
+        implementer="jsmith",
+        by="jsmith",
+    )
+    return changes.submit(rfc.number, by="jsmith") if submit else rfc
+
+
+def written():
+    """What an install writes: install rows and journal rows."""
+    return SoftwareInstall.select().count(), Journal.select().count()
+
+
+@pytest.fixture
+def crowded(library):
+    """Room IT2 with three laptops in it, beside IT1's two desktops in use; Adobe Express
+    has two seats."""
+    locations.add_location("IT2", "Computer room 2", by="jsmith")
+    for n in (1, 2, 3):
+        assets.add_asset(f"LAP-IT2-{n}", kind="laptop", location="IT2", by="jsmith")
+    return library
+
+
+def test_installing_beyond_the_seats_on_a_device_is_refused_with_the_numbers(crowded):
+    software.install("Adobe Express", room="IT1", by="akhan")  # both seats
+    before = written()
+    with pytest.raises(Refused) as refused:
+        software.install("Adobe Express", asset="LAP-0042", by="akhan")
+    assert str(refused.value) == (
+        "Adobe Express: 2 seats, 2 used; this adds 1 (only a manager may go over the seats, "
+        "with a reason)."
+    )
+    assert written() == before and installs("Adobe Express") == 2
+
+
+def test_installing_beyond_the_seats_in_a_room_counts_each_device_in_it(crowded):
+    software.install("Adobe Express", asset="PC-IT1-1", by="akhan")
+    before = written()
+    with pytest.raises(Refused, match=r"^Adobe Express: 2 seats, 1 used; this adds 3 "):
+        software.install("Adobe Express", room="IT2", by="akhan")
+    assert written() == before
+    # IT1's device already counted adds nothing: the room is its one other desktop
+    assert software.install("Adobe Express", room="IT1", by="akhan").installs == 2
+    # a device in a room that has the title is counted once, so it fits at full seats
+    assert software.install("Adobe Express", asset="PC-IT1-2", by="akhan").installs == 2
+
+
+def test_titles_without_seats_are_not_limited(crowded):
+    software.add_software(
+        "Microsoft 365", licence="subscription", renews_on="2027-01-01", by="jsmith"
+    )
+    for title in ("Audacity", "Scratch", "Microsoft 365"):  # free, site, subscription
+        assert software.install(title, room="IT2", by="akhan").installs == 3
+        assert software.install(title, room="IT1", by="akhan").installs == 5
+
+
+def test_a_manager_may_go_beyond_the_seats_with_a_reason_and_a_technician_may_not(crowded):
+    before = written()
+    numbers = r"akhan is not one \(Adobe Express: 2 seats, 0 used; this adds 3\)"
+    with pytest.raises(NotAllowed, match=rf"^Only a manager may install beyond .* {numbers}"):
+        software.install("Adobe Express", room="IT2", over_licence="Exam week", by="akhan")
+    assert written() == before
+    info = software.install(
+        "Adobe Express", room="IT2", over_licence="  Extra seats ordered: PO 4471 ", by="jsmith"
+    )
+    assert info.installs == 3 and software.licence_report(TODAY)[0].over == 1
+    [row] = SoftwareInstall.select()
+    assert row.over_licence == "Extra seats ordered: PO 4471"
+    entries = journal.history("software", row.software_id)
+    assert ("jsmith", "over licence", "IT2", "Extra seats ordered: PO 4471") in [
+        (e.who, e.action, e.field, e.after) for e in entries
+    ]
+    # within the seats a reason is not needed, nor kept
+    software.uninstall("Adobe Express", room="IT2", by="jsmith")
+    software.install("Adobe Express", asset="PC-IT1-1", over_licence="Just in case", by="akhan")
+    assert [r.over_licence for r in SoftwareInstall.select()] == [""]
+
+
+def test_a_build_goes_on_only_under_a_standard_change_scheduled_or_implemented(crowded):
+    software.add_build("Computing", ["Scratch", "Audacity"], by="jsmith")
+    normal = standard_change(kind="normal", submit=False, title="Image IT1 the long way")
+    planning = standard_change(submit=False, title="Image IT1 next term")
+    before = written()
+    with pytest.raises(BadInput, match="Say which standard change"):
+        software.install_build("Computing", room="IT1", by="akhan")
+    with pytest.raises(NotFound, match="There is no change RFC-000099"):
+        software.install_build("Computing", room="IT1", change="RFC-000099", by="akhan")
+    with pytest.raises(BadInput, match="'TOMORROW' is not a log number"):
+        software.install_build("Computing", room="IT1", change="tomorrow", by="akhan")
+    with pytest.raises(Refused, match=f"{normal.number} is a normal change: a standard build"):
+        software.install_build("Computing", room="IT1", change=normal.number, by="akhan")
+    with pytest.raises(
+        Refused, match=rf"{planning.number} is planning: .* scheduled or implemented"
+    ):
+        software.install_build("Computing", room="IT1", change=planning.number, by="akhan")
+    assert written() == before
+
+    rfc = standard_change()
+    added = software.install_build("Computing", room="IT1", change=rfc.number, by="akhan")
+    assert [t.name for t in added] == ["Audacity 3.4", "Scratch 3"]
+    assert {r.change_id for r in SoftwareInstall.select()} == {rfc.id}
+    assert changes.change(rfc.number).installed == ("Audacity 3.4 in IT1", "Scratch 3 in IT1")
+    changes.implement(rfc.number, by="jsmith")  # implemented: still open to the register
+    added = software.install_build("Computing", asset="LAP-0042", change=rfc.number, by="akhan")
+    assert len(added) == 2
+    assert "Scratch 3 on LAP-0042" in changes.change(rfc.number).to_json()["installed"]
+    changes.update_register(rfc.number, by="jsmith")  # registered: the register is done
+    with pytest.raises(Refused, match=r"is registered: .* scheduled or implemented"):
+        software.install_build("Computing", room="IT2", change=rfc.number, by="akhan")
+
+
+def test_a_build_beyond_a_title_s_seats_is_refused_whole_unless_a_manager_allows_it(crowded):
+    software.add_build("Design", ["Scratch", "Adobe Express"], by="jsmith")
+    rfc = standard_change()
+    before = written()
+    with pytest.raises(Refused, match=r"^Adobe Express: 2 seats, 0 used; this adds 3 \(only"):
+        software.install_build("Design", room="IT2", change=rfc.number, by="akhan")
+    with pytest.raises(NotAllowed, match="Only a manager"):
+        software.install_build(
+            "Design", room="IT2", change=rfc.number, over_licence="Art exam", by="akhan"
+        )
+    assert written() == before  # not even Scratch, which has no seats to run out of
+    added = software.install_build(
+        "Design", room="IT2", change=rfc.number, over_licence="Art exam", by="jsmith"
+    )
+    assert [t.name for t in added] == ["Adobe Express", "Scratch 3"]
+    reasons = {r.software.title: r.over_licence for r in SoftwareInstall.select()}
+    assert reasons == {"Adobe Express": "Art exam", "Scratch": ""}
+    assert Journal.select().where(Journal.action == "over licence").get().who == "jsmith"

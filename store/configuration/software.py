@@ -23,17 +23,20 @@ import peewee as pw
 from store.configuration.assets import asset_row, clean_date
 from store.db import journal
 from store.db.database import read, write
-from store.db.errors import BadInput, NotFound, Refused
+from store.db.errors import BadInput, NotAllowed, NotFound, Refused
 from store.db.models import (
     LICENCES,
     Asset,
     Build,
     BuildSoftware,
+    Change,
     Location,
     Software,
     SoftwareInstall,
+    holds,
 )
 from store.db.sanitise import Field, clean, shown
+from store.records.changes import change_id, change_number
 from store.school import people
 from store.school.locations import location_row
 
@@ -105,9 +108,11 @@ def software_row(name: object) -> Software:
     raise NotFound(f"There is no software '{text}'. See: fitsdesk software list.")
 
 
-def _seats_in_use(software_id: int) -> int:
+def _seats_in_use(software_id: int, adding: _Where | None = None) -> int:
     """Devices it is on, each once: installed on it, or in a room it is installed in
-    (a device installed on and in such a room is one seat); retired devices use none."""
+    (a device installed on and in such a room is one seat); retired devices use none.
+    With `adding`, as if it were installed there too: the one way seats are counted, for
+    the licence report and for the check at install."""
     mine = SoftwareInstall.software == software_id
     on_devices = SoftwareInstall.select(SoftwareInstall.asset).where(
         mine & SoftwareInstall.asset.is_null(False)
@@ -115,13 +120,10 @@ def _seats_in_use(software_id: int) -> int:
     in_rooms = SoftwareInstall.select(SoftwareInstall.location).where(
         mine & SoftwareInstall.location.is_null(False)
     )
-    return (
-        Asset.select()
-        .where(
-            (Asset.id.in_(on_devices) | Asset.location.in_(in_rooms)) & (Asset.status != "retired")
-        )
-        .count()
-    )
+    using = Asset.id.in_(on_devices) | Asset.location.in_(in_rooms)
+    if adding is not None:
+        using = using | (adding.devices())
+    return Asset.select().where(using & (Asset.status != "retired")).count()
 
 
 def _info(row: Software) -> SoftwareInfo:
@@ -215,6 +217,12 @@ class _Where:
             return SoftwareInstall.asset == self.device.id
         return SoftwareInstall.location == self.place.id
 
+    def devices(self):
+        """The condition that picks the devices an install here puts it on."""
+        if self.device:
+            return Asset.id == self.device.id
+        return Asset.location == self.place.id
+
 
 def _where(asset: str | None, room: str | None) -> _Where:
     """The one device or the one room named; BadInput for neither, both or an unknown one."""
@@ -226,12 +234,58 @@ def _where(asset: str | None, room: str | None) -> _Where:
         raise BadInput(str(exc)) from None
 
 
+OVER_REASON = Field("the reason for going over the seats", 500)
+
+
+def _over_seats(row: Software, where: _Where) -> str | None:
+    """The sentence refusing `row` at `where` when that would use more seats than were
+    bought ("Office 2024: 30 seats, 30 used; this adds 4"), else None. Only a title
+    with a seat count is limited: site, free and subscription licences without one are
+    not. A device already counted (on it, or in a room it is on) adds nothing."""
+    if row.seats is None:
+        return None
+    used = _seats_in_use(row.id)
+    adds = _seats_in_use(row.id, where) - used
+    if adds == 0 or used + adds <= row.seats:
+        return None
+    seats = f"{row.seats} seat{'' if row.seats == 1 else 's'}"
+    return f"{name_of(row)}: {seats}, {used} used; this adds {adds}"
+
+
+def _allow_over(refusals: list[str], reason: str, by: str) -> str:
+    """Refused with the numbers while titles would go over their seats, unless a manager
+    allows it with a reason: then the reason, to keep on each install row. Call inside
+    the install's transaction, after the technician check."""
+    if not refusals:
+        return ""
+    numbers = "; ".join(refusals)
+    if not reason:
+        raise Refused(f"{numbers} (only a manager may go over the seats, with a reason).")
+    tech = people.technician_row(by)
+    if tech is None or not holds(tech.roles, "manager"):
+        raise NotAllowed(
+            f"Only a manager may install beyond the seats bought, and {shown(by)} is not one "
+            f"({numbers}).",
+            who=by,
+            action="install beyond the seats bought",
+        )
+    return reason
+
+
 def install(
-    name: str, *, asset: str | None = None, room: str | None = None, by: str
+    name: str,
+    *,
+    asset: str | None = None,
+    room: str | None = None,
+    over_licence: str = "",
+    by: str,
 ) -> SoftwareInfo:
-    """Record a title as installed on one device, or on every device in a room."""
+    """Record a title as installed on one device, or on every device in a room. Refused
+    with the numbers when it would use more seats than were bought, unless a manager
+    allows it: `over_licence` is their reason, kept on the install and in the journal."""
     where = _where(asset, room)
     row = software_row(name)
+    reason = clean(over_licence, OVER_REASON) if str(over_licence or "").strip() else ""
     with write():
         people.active_technician(by)
         if (
@@ -240,10 +294,18 @@ def install(
             .exists()
         ):
             raise Refused(f"{row.title} is already installed on {where.name}.")
+        over = [text for text in [_over_seats(row, where)] if text]
+        allowed = _allow_over(over, reason, by)
         SoftwareInstall.create(
-            software=row, asset=where.device, location=where.place, installed_at=journal.now()
+            software=row,
+            asset=where.device,
+            location=where.place,
+            installed_at=journal.now(),
+            over_licence=allowed,
         )
         journal.record(by, row, "install", field="where", after=where.name)
+        if allowed:
+            journal.record(by, row, "over licence", field=where.name, after=allowed)
         return _info(row)
 
 
@@ -312,28 +374,89 @@ def list_builds() -> list[tuple[str, str, int]]:
         return [(name, description, int(count)) for name, description, count in query]
 
 
+BUILD_CHANGE_STATUSES = ("scheduled", "implemented")
+"""Where a change may be for a build to go on under it: scheduled (approved and
+communicated, its window open or coming) or implemented (the work done, the register
+still to update). Not before it is approved, and not once the register is updated or
+it has ended."""
+
+
+def _standard_change(reference: object) -> Change:
+    """The standard change a build goes on under: one that exists, is a standard change
+    (pre-approved: FITS release management puts a standard build on devices by one) and
+    is scheduled or implemented; NotFound or Refused saying which it is not."""
+    if reference is None or not str(reference).strip():
+        raise BadInput(
+            "Say which standard change this build goes on under, like --change RFC-000123."
+        )
+    number = change_number(change_id(reference))
+    row = Change.get_or_none(Change.id == change_id(reference))
+    if row is None:
+        raise NotFound(f"There is no change {number}. See: fitsdesk change list.")
+    if row.kind != "standard":
+        raise Refused(
+            f"{number} is a {row.kind} change: a standard build goes on under a standard change."
+        )
+    if row.status not in BUILD_CHANGE_STATUSES:
+        raise Refused(
+            f"{number} is {row.status.replace('_', ' ')}: a build goes on under a standard "
+            "change that is scheduled or implemented."
+        )
+    return row
+
+
 def install_build(
-    name: str, *, asset: str | None = None, room: str | None = None, by: str
+    name: str,
+    *,
+    asset: str | None = None,
+    room: str | None = None,
+    change: object = None,
+    over_licence: str = "",
+    by: str,
 ) -> list[SoftwareInfo]:
     """Record every title on a build as installed on one device or in one room (after
-    imaging it), in one transaction; titles already there are left as they are. Returns
-    the titles newly recorded."""
+    imaging it), under a standard change, in one transaction; titles already there are
+    left as they are. Each install keeps the change's id, so the change lists them.
+    Refused, with nothing written, when a title would go beyond its seats, unless a
+    manager allows it (`over_licence`, their reason). Returns the titles newly recorded."""
     where = _where(asset, room)
     build = _build(name)
+    reason = clean(over_licence, OVER_REASON) if str(over_licence or "").strip() else ""
     with write():
         people.active_technician(by)
-        rows = list(Software.select().join(BuildSoftware).where(BuildSoftware.build == build.id))
+        under = _standard_change(change)
+        rows = list(
+            Software.select()
+            .join(BuildSoftware)
+            .where(BuildSoftware.build == build.id)
+            .order_by(Software.title, Software.version)
+        )
         there = {
             i.software_id
             for i in SoftwareInstall.select(SoftwareInstall.software).where(where.installs())
         }
         added = [row for row in rows if row.id not in there]
+        over = {row.id: text for row in added if (text := _over_seats(row, where))}
+        allowed = _allow_over(list(over.values()), reason, by)
         at = journal.now()
         for row in added:
             SoftwareInstall.create(
-                software=row, asset=where.device, location=where.place, installed_at=at
+                software=row,
+                asset=where.device,
+                location=where.place,
+                installed_at=at,
+                change_id=under.id,
+                over_licence=allowed if row.id in over else "",
             )
-            journal.record(by, row, "install", field="where", after=f"{where.name} ({build.name})")
+            journal.record(
+                by,
+                row,
+                "install",
+                field="where",
+                after=f"{where.name} ({build.name}, {change_number(under.id)})",
+            )
+        if allowed:
+            journal.record(by, build, "over licence", field=where.name, after=allowed)
         return [_info(row) for row in added]
 
 
@@ -484,7 +607,7 @@ def apply_change(change_id: int, *, by: str) -> list[str]:
             on_it = "on" if where.device else "in"
             if action == "add" and not SoftwareInstall.select().where(here).exists():
                 SoftwareInstall.create(software=title, asset=where.device, location=where.place,
-                                       installed_at=journal.now())  # fmt: skip
+                                       installed_at=journal.now(), change_id=change_id)  # fmt: skip
                 journal.record(by, title, "install", field="where", after=where.name)
                 done.append(f"{name_of(title)} installed {on_it} {where.name}")
             elif action == "remove" and SoftwareInstall.delete().where(here).execute():

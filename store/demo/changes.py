@@ -5,9 +5,12 @@ change screens and `fitsdesk change` have something true-looking to show.
 
     demo_changes.fill_calendar(by="jsmith")       # nothing, if there is a calendar
     demo_changes.fill_changes(by="jsmith")        # nothing, if there are changes
+    demo_changes.fill_builds(by="jsmith")         # nothing, if the builds are on
 
 The changes, oldest first:
 
+- the standard builds imaged onto IT1 and MU2 a month ago under a standard change,
+  closed (`fill_builds`, after the others, which wait for an empty change list);
 - Audacity installed in the music room MU1 two weeks ago: closed, with its review;
 - a Windows feature update in IT3, approved and scheduled after school next week;
 - a second Wi-Fi access point in the Library (the fix for the demo's known error),
@@ -33,7 +36,8 @@ from store.changes import changes, committee
 from store.changes import schedule as change_schedule
 from store.configuration import software
 from store.db import journal
-from store.db.models import CalendarEvent, Change, Period
+from store.db.models import CalendarEvent, Change, Location, Period
+from store.demo import register as demo_register
 from store.problems import problems
 from store.school import calendar
 
@@ -204,6 +208,54 @@ def fill_changes(*, by: str) -> list[str]:
                  calendar.to_local(now).date(), now)  # fmt: skip
     stories = (_audacity, _feature_update, _access_point, _firewall, _ocenaudio)
     return [number for story in stories if (number := story(cast))]
+
+
+IMAGING = "Image IT1 and MU2 with this year's standard builds"
+
+
+def fill_builds(*, by: str) -> str | None:
+    """The standard builds (store.demo.register.BUILDS) imaged onto their rooms a month
+    ago under a standard change, as FITS release management asks: raised, scheduled,
+    implemented, the builds recorded under it, the register updated and reviewed. Its
+    number; nothing when it is there already, or a build's room is not."""
+    builds = [(name, room) for name, _titles, room in demo_register.BUILDS]
+    rooms = [room for _name, room in builds]
+    have = {code for (code,) in Location.select(Location.code).tuples()}
+    if Change.select().where(Change.title == IMAGING).exists() or not set(rooms) <= have:
+        return None
+    now = journal.now()
+    today = calendar.to_local(now).date()
+    month = today - dt.timedelta(days=30)
+    window = _window(_from(month, 20) + [month - dt.timedelta(days=n) for n in range(1, 60)], 2,
+                     rooms=rooms)  # fmt: skip
+    if window is None:
+        return None
+    start, end = window
+    ago = (today - calendar.to_local(start).date()).days
+    cast = _Cast(by, by, by, by, (), today, now)
+    with _at(cast.at(ago + 2, 9)):
+        rfc = changes.raise_change(
+            IMAGING,
+            kind="standard",
+            reason="The new school year's image: updated titles and the exam board's software.",
+            locations=rooms,
+            affected="Lessons in IT1 and MU2",
+            by=by,
+            window=window,
+            implementer=by,
+            **_plans(implementation="Image each PC from the deployment server after school."),
+        )
+        changes.submit(rfc.number, by=by)  # pre-approved: scheduled at once
+    with _at(start + dt.timedelta(minutes=10)):
+        changes.implement(rfc.number, note="Both rooms imaged.", by=by)
+    with _at(start + dt.timedelta(minutes=40)):
+        for name, room in builds:
+            software.install_build(name, room=room, change=rfc.number, by=by)
+    with _at(end - dt.timedelta(minutes=20)):
+        changes.update_register(rfc.number, by=by)
+    with _at(cast.at(ago - 1, 11)):
+        changes.review(rfc.number, outcome="succeeded", lessons="None: routine.", by=by)
+    return rfc.number
 
 
 def _audacity(cast: _Cast) -> str | None:

@@ -518,6 +518,7 @@ def fill(
     demo_problems.fill_problems(by, resolver)
     demo_problems.fill_metrics(rng, by, now)
     demo_changes.fill_changes(by=by)
+    demo_changes.fill_builds(by=by)
     demo_mail.fill_mail()
     demo_finance.fill_finance(rng, by=by, today=now.date())
     demo_continuity.fill_plans(by=by)

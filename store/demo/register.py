@@ -1,6 +1,8 @@
 """The demo school's register: its devices, what they are and when they were bought,
 a few spare laptops for swaps, and a small software library with builds and licences,
-so the desk's register has something true-looking to show on a first run.
+so the desk's register has something true-looking to show on a first run. Adobe
+Express goes into the library beyond its seats, allowed by a manager with a reason;
+the builds go on under a standard change (`store.demo.changes.fill_builds`).
 
 `demo.fill` calls `fill_register` after the devices exist; it skips what is there.
 """
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 
 from store.configuration import software
 from store.db.database import write
-from store.db.models import Asset, Build, Software
+from store.db.models import Asset, Build, Software, Technician, holds
 
 SPARES = 8
 """Laptops kept in IT1 as spares for the desk's swap."""
@@ -30,7 +32,7 @@ TITLES = (
     ("OBS Studio", "30", "OBS Project", "screen recording", "free", None, None),
 )
 BUILDS = (
-    ("Music suite", ("Audacity 3.4", "MuseScore 4", "Sibelius 2024"), "IT2"),
+    ("Music suite", ("Audacity 3.4", "MuseScore 4", "Sibelius 2024"), "MU2"),
     ("Computing", ("Scratch 3", "GeoGebra 6", "OBS Studio 30"), "IT1"),
 )
 
@@ -107,10 +109,24 @@ def fill_register(rng: random.Random, by: str, rooms: dict[str, int]) -> None:
             renews_on=today + dt.timedelta(days=renews) if renews is not None else None,
             by=by,
         )
-    for name, titles, room in BUILDS:
+    for name, titles, _room in BUILDS:
         if not Build.select().where(Build.name == name).exists():
             software.add_build(name, titles, by=by)
-        if room in rooms:
-            software.install_build(name, room=room, by=by)
-    if "LIB" in rooms:
-        software.install("Adobe Express", room="LIB", by=by)
+    if "LIB" in rooms:  # the library's PCs outnumber the seats: a manager allowed it
+        software.install("Adobe Express", room="LIB", over_licence=OVER_LIBRARY, by=manager_of(by))
+
+
+OVER_LIBRARY = "Coursework deadline: 10 more seats are on order with the renewal."
+"""Why the demo's manager let Adobe Express into the library beyond its seats."""
+
+
+def manager_of(by: str) -> str:
+    """`by` if they are a manager, else the school's first active manager."""
+    managers = [
+        row.login
+        for row in Technician.select(Technician.login, Technician.roles)
+        .where(Technician.active)
+        .order_by(Technician.id)
+        if holds(row.roles, "manager")
+    ]
+    return by if by in managers else managers[0]

@@ -33,6 +33,7 @@ from store.db.models import (
     Notice,
     Problem,
     Software,
+    SoftwareInstall,
     Technician,
     Vote,
 )
@@ -158,6 +159,9 @@ class ChangeInfo:
     adds: tuple[str, ...] = ()
     """Software it installs, by name ("Audacity 3.4")."""
     removes: tuple[str, ...] = ()
+    installed: tuple[str, ...] = ()
+    """What the register records as installed under it, a title and where ("Sibelius
+    2024 in IT2", "Scratch 3 on LAP-0042"): a standard build's titles, or its adds."""
     problems: tuple[str, ...] = ()
     """Problems it fixes, PRB numbers."""
     caused: tuple[str, ...] = ()
@@ -221,6 +225,7 @@ class ChangeInfo:
             "locations": list(self.locations),
             "adds": list(self.adds),
             "removes": list(self.removes),
+            "installed": list(self.installed),
             "problems": list(self.problems),
             "caused": list(self.caused),
             "votes": [
@@ -297,6 +302,7 @@ def info(row: Change) -> ChangeInfo:
     )
     adds = tuple(f"{t} {v}".strip() for t, v, action in titles if action == "add")
     removes = tuple(f"{t} {v}".strip() for t, v, action in titles if action == "remove")
+    installed = installed_under(row.id)
     problems = tuple(
         log_number(pid, "PRB")
         for (pid,) in Problem.select(Problem.id)
@@ -371,10 +377,32 @@ def info(row: Change) -> ChangeInfo:
         locations=places,
         adds=adds,
         removes=removes,
+        installed=installed,
         problems=problems,
         caused=caused,
         votes=votes,
         notices=tuple(dict.fromkeys(notices)),
+    )
+
+
+def installed_under(change: int) -> tuple[str, ...]:
+    """Each install the register keeps under a change, as "Title Version in ROOM" or
+    "Title Version on TAG", by title; call inside a transaction."""
+    on_device = SoftwareInstall.asset == Asset.id
+    in_room = SoftwareInstall.location == Location.id
+    rows = (
+        SoftwareInstall.select(Software.title, Software.version, Asset.tag, Location.code)
+        .join(Software, on=SoftwareInstall.software == Software.id)
+        .join_from(SoftwareInstall, Asset, pw.JOIN.LEFT_OUTER, on=on_device)
+        .join_from(SoftwareInstall, Location, pw.JOIN.LEFT_OUTER, on=in_room)
+        .where(SoftwareInstall.change_id == change)
+        .tuples()
+    )
+    return tuple(
+        sorted(
+            f"{title} {version}".strip() + (f" in {code}" if code else f" on {tag}")
+            for title, version, tag, code in rows
+        )
     )
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 
 def print_json(value: object) -> None:
@@ -51,11 +52,30 @@ def age(moment: dt.datetime, now: dt.datetime | None = None) -> str:
     return f"{minutes // (7 * 24 * 60)}w"
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+RED, PLAIN = "\x1b[1;31m", "\x1b[0m"
+"""Bold red, one of the 16 colours every terminal has, and back to plain."""
+
+
+def in_colour() -> bool:
+    """Whether to colour what is printed: on a terminal, unless NO_COLOR is set
+    (no-color.org); FORCE_COLOR colours a pipe too."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    red: Callable[[Sequence[str]], bool] | None = None,
+) -> int:
     """Rows in aligned columns (the last one cut to the terminal's width); returns the count.
     Widths come from the first 200 rows so a long listing starts at once; a later cell that
     is wider pushes its line along rather than being cut, except in the columns after
-    the first, which are held to 30 characters. No rows, no header."""
+    the first, which are held to 30 characters. No rows, no header. Rows for which `red`
+    says so are printed in red when printing in colour (`in_colour`); the words must say
+    the same without it."""
     rows = iter(rows)
     head: list[Sequence[str]] = []
     for row in rows:
@@ -76,11 +96,12 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
         text = f"{text}  {cells[-1]}".replace("\n", " ")
         return text[: width - 1] if width and len(text) >= width else text
 
+    colour = red is not None and in_colour()
     count = 0
     for row in _chain(head, rows):
         if count == 0:
             print(line(headers))
-        print(line(row))
+        print(f"{RED}{line(row)}{PLAIN}" if colour and red(row) else line(row))
         count += 1
     return count
 

@@ -155,6 +155,8 @@ def _print_change(rfc: changes.ChangeInfo, tally, found, similar) -> None:
         ("Adds", ", ".join(rfc.adds) or "-"),
         ("Removes", ", ".join(rfc.removes) or "-"),
     ]
+    if rfc.installed:
+        lines.append(("Installed", ", ".join(rfc.installed)))
     if rfc.problems:
         lines.append(("Fixes", ", ".join(rfc.problems)))
     if rfc.caused:

@@ -13,8 +13,10 @@ import datetime as dt
 
 from store.configuration import software
 from store.configuration.assets import clean_tag
+from store.db.errors import BadInput
 from store.db.models import LICENCES
 from store.db.sanitise import clean_code, shown
+from store.records.changes import change_id, change_number
 from tui.cli import add_common, group, list_action
 from tui.cli import licences as licence_cli
 from tui.cli.output import print_json, table
@@ -68,6 +70,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         where = action.add_mutually_exclusive_group(required=True)
         where.add_argument("--asset", metavar="TAG", help="one device, by its tag")
         where.add_argument("--room", metavar="CODE", help="every device in a room")
+        if name == "install":
+            action.description += OVER_WORDS
+            _over_licence(action)
         add_common(action)
         action.set_defaults(handler=verb)
 
@@ -109,12 +114,21 @@ def register(commands: argparse._SubParsersAction) -> None:
         "install",
         help="record every title on a build as installed on a device or in a room",
         description="Record every title on a build as installed on one device or in one room, "
-        "after imaging it. Titles already recorded there are left as they are.",
+        "after imaging it, under a standard change that is scheduled or implemented (FITS "
+        "release management); the change lists what it installed. Titles already recorded "
+        "there are left as they are." + OVER_WORDS,
     )
     build_install.add_argument("build", metavar="NAME")
     where = build_install.add_mutually_exclusive_group(required=True)
     where.add_argument("--asset", metavar="TAG", help="one device, by its tag")
     where.add_argument("--room", metavar="CODE", help="every device in a room")
+    build_install.add_argument(
+        "--change",
+        required=True,
+        metavar="RFC",
+        help="the standard change it goes on under, e.g. RFC-000123",
+    )
+    _over_licence(build_install)
     add_common(build_install)
     build_install.set_defaults(handler=run_build_install)
 
@@ -129,6 +143,30 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_common(report)
     report.set_defaults(handler=run_report)
     licence_cli.register(actions)
+
+
+OVER_WORDS = (
+    " Going beyond the seats bought is refused with the numbers, unless a manager allows "
+    "it with --over-licence and --reason; the journal keeps who and why."
+)
+
+
+def _over_licence(action: argparse.ArgumentParser) -> None:
+    action.add_argument(
+        "--over-licence",
+        action="store_true",
+        help="a manager allows going beyond the seats bought (needs --reason)",
+    )
+    action.add_argument("--reason", metavar="WHY", help="why it may go beyond the seats")
+
+
+def _allowed(args: argparse.Namespace) -> str:
+    """The manager's reason for going over the seats, or "" when not asked to."""
+    if args.over_licence and not (args.reason or "").strip():
+        raise BadInput("Say why it may go beyond the seats: --over-licence --reason WHY.")
+    if args.reason and not args.over_licence:
+        raise BadInput("--reason goes with --over-licence: say both, or neither.")
+    return args.reason if args.over_licence else ""
 
 
 def _seats(text: str) -> int:
@@ -206,7 +244,9 @@ def _where(args: argparse.Namespace) -> str:
 
 def run_install(args: argparse.Namespace) -> int:
     open_db(args)
-    info = software.install(args.name, asset=args.asset, room=args.room, by=who())
+    info = software.install(
+        args.name, asset=args.asset, room=args.room, over_licence=_allowed(args), by=who()
+    )
     print(f"{info.name} is installed on {_where(args)} ({_in_use(info)}).")
     return 0
 
@@ -252,9 +292,19 @@ def run_build_list(args: argparse.Namespace) -> int:
 
 def run_build_install(args: argparse.Namespace) -> int:
     open_db(args)
-    added = software.install_build(args.build, asset=args.asset, room=args.room, by=who())
+    added = software.install_build(
+        args.build,
+        asset=args.asset,
+        room=args.room,
+        change=args.change,
+        over_licence=_allowed(args),
+        by=who(),
+    )
     if added:
-        print(f"Recorded on {_where(args)}: {', '.join(t.name for t in added)}.")
+        print(
+            f"Recorded on {_where(args)} under {change_number(change_id(args.change))}: "
+            f"{', '.join(t.name for t in added)}."
+        )
     else:
         print(f"Every title on that build was already recorded on {_where(args)}.")
     return 0
@@ -292,12 +342,13 @@ def run_report(args: argparse.Namespace) -> int:
                 line.software.licence,
                 f"{line.software.installs}/"
                 + ("-" if line.software.seats is None else str(line.software.seats)),
-                str(line.over) if line.over else "-",
+                f"{line.over} over" if line.over else "-",
                 renews(line),
                 "DUE" if line.renewal_due else "",
             )
             for line in lines
         ),
+        red=lambda row: row[3] != "-",
     ):
         print("No titles have seats or a renewal date to report on.")
     return 0

@@ -161,6 +161,8 @@ def details(found: changes.ChangeInfo) -> Group:
     ):
         if value or none:
             words.add_row(label, Text(value or none))
+    if found.installed:
+        words.add_row("Installed", Text(", ".join(found.installed)))
     words.add_row(
         "Notices",
         Text("\n".join(found.notices)) if found.notices else Text("none at the kiosks"),

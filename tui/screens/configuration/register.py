@@ -60,7 +60,7 @@ SOFTWARE_COLUMNS = (
 LICENCE_COLUMNS = (
     ("name", "Title", 0),
     ("seats", "In use / bought", 15),
-    ("over", "Over", 5),
+    ("over", "Over", 8),
     ("renews", "Renews", 10),
     ("due", "", 11),
 )
@@ -120,13 +120,18 @@ def software_cells(info: software.SoftwareInfo) -> dict[str, Text]:
     }
 
 
+OVER_STYLE = "bold red"
+"""Over-use: red and bold, one of the 16 colours, and the words say it too."""
+
+
 def licence_cells(line: software.LicenceLine) -> dict[str, Text]:
     info = line.software
     due = "RENEW SOON" if line.renewal_due else ""
+    red = OVER_STYLE if line.over else ""
     return {
-        "name": Text(info.name),
-        "seats": Text(seats(info), justify="right"),
-        "over": Text(f"+{line.over}" if line.over else "-", style="bold red" if line.over else ""),
+        "name": Text(info.name, style=red),
+        "seats": Text(seats(info), justify="right", style=red),
+        "over": Text(f"{line.over} over" if line.over else "-", style=red),
         "renews": Text(info.renews_on.isoformat() if info.renews_on else "-"),
         "due": Text(due, style="bold yellow"),
     }
@@ -276,7 +281,9 @@ class RegisterScreen(SearchedList):
 
         def act(v):
             tag, room = v["asset"].strip(), v["room"].strip()
-            return software.install(name, asset=tag or None, room=room or None, by=me)
+            return software.install(
+                name, asset=tag or None, room=room or None, over_licence=v["reason"], by=me
+            )
 
         self.app.push_screen(
             Ask(
@@ -284,6 +291,12 @@ class RegisterScreen(SearchedList):
                 [
                     Ask.text("asset", "On one device: its tag", "", "like LAP-0042"),
                     Ask.text("room", "Or on every device in a room: its code", "", "like S12"),
+                    Ask.text(
+                        "reason",
+                        "Beyond the seats bought? A manager's reason (empty: none)",
+                        "",
+                        "like more seats on order",
+                    ),
                 ],
                 act,
                 ok="Record",
