@@ -267,7 +267,7 @@ def _finance(money: dict) -> Section:
         )
         part.charts.append(
             Chart(
-                f"Budget used in {money['year']} (red: over budget)",
+                f"Budget used in {money['year']} (the line: the budget; red: over it)",
                 tuple(
                     Bar(
                         line["category"].capitalize(),
