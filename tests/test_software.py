@@ -9,7 +9,7 @@ from store.changes import changes
 from store.configuration import assets, software
 from store.db import journal
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
-from store.db.models import Journal, Software, SoftwareInstall
+from store.db.models import AuditEntry, Journal, Software, SoftwareInstall
 from store.school import locations
 
 TODAY = dt.date(2026, 3, 1)
@@ -338,6 +338,8 @@ def test_a_manager_may_go_beyond_the_seats_with_a_reason_and_a_technician_may_no
     with pytest.raises(NotAllowed, match=rf"^Only a manager may install beyond .* {numbers}"):
         software.install("Adobe Express", room="IT2", over_licence="Exam week", by="akhan")
     assert written() == before
+    kept = AuditEntry.get(AuditEntry.who == "akhan")  # the security audit trail has it
+    assert kept.action == "install beyond the seats bought" and "this adds 3" in kept.detail
     info = software.install(
         "Adobe Express", room="IT2", over_licence="  Extra seats ordered: PO 4471 ", by="jsmith"
     )
