@@ -103,20 +103,20 @@ class DeskApp(App[None]):
             tooltip="The service catalogue: what the school depends on, who owns it",
         ),
         Binding(
-            "f7",
-            "reminders",
-            "Reminders",
-            id="desk.reminders",
-            show=False,  # the footer is full: F7, or the palette
-            tooltip="Licences to renew, and continuity plans to test or review",
-        ),
-        Binding(
             "f6",
             "service_report",
             "Service report",
             id="desk.service_report",
             show=False,  # the footer is full: F6, or the palette
             tooltip="This term so far: calls, targets met, time to resolve, availability",
+        ),
+        Binding(
+            "f7",
+            "reminders",
+            "Reminders",
+            id="desk.reminders",
+            show=False,  # the footer is full: F7, or the palette
+            tooltip="Licences to renew, and continuity plans to test or review",
         ),
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
     ]
