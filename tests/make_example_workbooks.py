@@ -1,8 +1,9 @@
 """Make docs/examples/devices.xlsx and docs/examples/rooms.ods, the workbooks the import
 tests read, as an asset-audit tool and a site plan hand them over: typed dates and
 currency cells, a second sheet, a formula with its worked-out value; and in tests/data
-the awkward ones: devices.xlsx with a password (secret), and a sheet whose header cell is
-merged across two columns.
+the awkward ones: devices.xlsx with a password (secret), a sheet whose header cell is
+merged across two columns, and a finance system's spending ledger (one with a
+fraction of a penny).
 
     pip install openpyxl odfpy msoffcrypto-tool && python tests/make_example_workbooks.py
 
@@ -99,10 +100,28 @@ def merged_header_xlsx(path: Path) -> None:
     book.save(path)
 
 
+def ledger_xlsx(path: Path, *, odd_penny: bool = False) -> None:
+    """A finance system's export of spending (tests/test_finance.py), with a sheet named
+    Ledger; with `odd_penny`, a third line of 1.005 that must be refused."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Ledger"
+    sheet.append(["Posted", "Gross", "Budget heading", "Payee", "Device"])
+    sheet.append([dt.datetime(2026, 10, 1), 40.5, "Repairs and parts", "Stone", "PRJ-1"])
+    sheet.append([dt.date(2026, 10, 2), 12, "Toner", "Kyocera", None])
+    if odd_penny:
+        sheet.append([dt.date(2026, 10, 3), 1.005, "Toner", "Kyocera", None])
+    book.save(path)
+
+
 if __name__ == "__main__":
     data = Path(__file__).resolve().parent / "data"
     devices_xlsx(EXAMPLES / "devices.xlsx")
     rooms_ods(EXAMPLES / "rooms.ods")
     encrypted_xlsx(EXAMPLES / "devices.xlsx", data / "devices-password.xlsx")
     merged_header_xlsx(data / "rooms-merged-header.xlsx")
+    ledger_xlsx(data / "ledger.xlsx")
+    ledger_xlsx(data / "ledger-odd-penny.xlsx", odd_penny=True)
     print("wrote the example workbooks and", data)

@@ -3,6 +3,7 @@ spending and its refusals, book values, the cost of owning a device, licence ren
 the budget plan of a small known school, and the service report's finance section."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -342,21 +343,14 @@ def test_the_demo_schools_money(school):
 
 
 def test_import_from_a_spreadsheet(known, tmp_path):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Ledger"
-    sheet.append(["Posted", "Gross", "Budget heading", "Payee", "Device"])
-    sheet.append([dt.datetime(2026, 10, 1), 40.5, "Repairs and parts", "Stone", "PRJ-1"])
-    sheet.append([dt.date(2026, 10, 2), 12, "Toner", "Kyocera", None])
+    # tests/data/ledger*.xlsx are made by tests/make_example_workbooks.py
+    data = Path(__file__).resolve().parent / "data"
     path = tmp_path / "ledger.xlsx"
-    book.save(path)
+    path.write_bytes((data / "ledger.xlsx").read_bytes())
     done = spending.import_spend(path, by="jsmith", today=TODAY, sheet="ledger")
     assert (done.added, done.total_pence, done.problems) == (2, 5250, [])
     assert lifecycle.record("PRJ-1", TODAY).spend_pence == 4050
-    sheet.append([dt.date(2026, 10, 3), 1.005, "Toner", "Kyocera", None])
-    book.save(path)
+    path.write_bytes((data / "ledger-odd-penny.xlsx").read_bytes())
     before = written()
     found = spending.import_spend(path, by="jsmith", today=TODAY)
     assert found.problems == ["Line 4: '1.005' has more than two decimal places: pence are the "

@@ -9,7 +9,9 @@ import datetime as dt
 
 import pytest
 
+from store.changes import changes
 from store.configuration import assets, software
+from store.db import journal
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
 from store.db.models import AuditEntry, Journal
 from store.demo import demo
@@ -48,7 +50,9 @@ TECHNICIAN_STEPS = {
     "install software": lambda by: software.install("Scratch", room="IT1", by=by),
     "uninstall software": lambda by: software.uninstall("Scratch", room="S12", by=by),
     "add a build": lambda by: software.add_build("Music", ["Scratch"], by=by),
-    "install a build": lambda by: software.install_build("Base", room="IT1", by=by),
+    "install a build": lambda by: software.install_build(
+        "Base", room="IT1", change="RFC-000001", by=by
+    ),  # under the standard change the fixture makes
     "log a phone call": lambda by: servicedesk.log_call(
         summary="No sound", requester="Ms Lee", channel="phone", by=by
     ),
@@ -74,6 +78,16 @@ def stocked(school):
     software.add_software("Scratch", by="jsmith")
     software.install("Scratch", room="S12", by="jsmith")
     software.add_build("Base", ["Scratch"], by="jsmith")
+    standard = changes.raise_change(
+        "Image the library", reason="New term", kind="standard", locations=["LIB"], by="jsmith"
+    )
+    start = journal.now() + dt.timedelta(minutes=5)
+    changes.plan(
+        standard.number, window=(start, start + dt.timedelta(hours=1)), implementer="jsmith",
+        implementation_plan="Image it", test_plan="Log in", backout_plan="Reimage", by="jsmith",
+    )  # fmt: skip
+    changes.submit(standard.number, by="jsmith")
+    assert standard.number == "RFC-000001"
     return school
 
 
