@@ -12,11 +12,9 @@ with the service report's renderer (store.service_levels.report_files).
 from __future__ import annotations
 
 import datetime as dt
-import html as html_escape
 
-from store.db import pdf as pdf_writer
 from store.finance.money import pounds
-from store.service_levels.report_files import STYLE, Bar, Chart, Section, _Pages, svg
+from store.service_levels.report_files import Bar, Chart, Section, as_html, as_pdf, as_text
 
 CATEGORY_WORDS = {
     "hardware": "Hardware (replacements)",
@@ -231,68 +229,14 @@ def sections(found: dict) -> list[Section]:
 
 def text(found: dict) -> str:
     """The plan as plain lines for a terminal."""
-    lines = [title(found), ""]
-    for section in sections(found):
-        lines.append(section.heading)
-        lines += [f"  {line}" for line in section.lines]
-        for headers, rows in section.tables:
-            widths = [
-                max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-                for i, h in enumerate(headers)
-            ]
-            lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
-            for row in rows:
-                lines.append(
-                    "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-                )
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return as_text(title(found), sections(found))
 
 
 def html(found: dict) -> str:
     """The plan as one web page, charts inline: open it in any browser, or print it."""
-    e = html_escape.escape
-    heading = title(found)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB"><head><meta charset="utf-8">',
-        f"<title>{e(heading)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{e(heading)}</h1>",
-    ]
-    for section in sections(found):
-        parts.append(f"<h2>{e(section.heading)}</h2>")
-        parts += [f"<p>{e(line)}</p>" for line in section.lines]
-        for headers, rows in section.tables:
-            parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr>")
-            parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
-            parts.append("</table>")
-        if section.charts:
-            parts.append(
-                '<div class="charts">' + "".join(svg(c) for c in section.charts) + "</div>"
-            )
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return as_html(title(found), sections(found))
 
 
 def pdf(found: dict) -> bytes:
     """The plan as an A4 PDF, charts drawn on the page."""
-    pages = _Pages()
-    pages.line(title(found), size=16, bold=True)
-    pages.gap(6)
-    for section in sections(found):
-        pages.room(60)
-        pages.gap(8)
-        pages.line(section.heading, size=12.5, bold=True)
-        pages.gap(2)
-        for line in section.lines:
-            pages.line(line)
-        pages.gap(4)
-        for headers, rows in section.tables:
-            pages.table(headers, rows)
-        for chart in section.charts:
-            pages.chart(chart)
-    return pdf_writer.document(
-        ["\n".join(ops).encode("cp1252", "replace") for ops in pages.pages],
-        width=pages.width,
-        height=pages.height,
-    )
+    return as_pdf(title(found), sections(found))

@@ -321,8 +321,13 @@ def _continuity(plans: dict) -> Section:
 
 def text(found: dict) -> str:
     """The report as plain lines for a terminal."""
-    lines = [title(found), ""]
-    for section in sections(found):
+    return as_text(title(found), sections(found))
+
+
+def as_text(heading: str, parts: list[Section]) -> str:
+    """Any page of sections (the report, the budget plan) as plain lines."""
+    lines = [heading, ""]
+    for section in parts:
         lines.append(section.heading)
         lines += [f"  {line}" for line in section.lines]
         for headers, rows in section.tables:
@@ -392,26 +397,29 @@ th { background: #eef5f6; }
 
 def html(found: dict) -> str:
     """The report as one web page, charts inline: open it in any browser, or print it."""
+    return as_html(title(found), sections(found))
+
+
+def as_html(heading: str, parts: list[Section]) -> str:
+    """Any page of sections as one web page, its charts inline SVG."""
     e = html_escape.escape
-    parts = [
+    out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
-        f"<title>{e(title(found))}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{e(title(found))}</h1>",
+        f"<title>{e(heading)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{e(heading)}</h1>",
     ]
-    for section in sections(found):
-        parts.append(f"<h2>{e(section.heading)}</h2>")
-        parts += [f"<p>{e(line)}</p>" for line in section.lines]
+    for section in parts:
+        out.append(f"<h2>{e(section.heading)}</h2>")
+        out += [f"<p>{e(line)}</p>" for line in section.lines]
         for headers, rows in section.tables:
-            parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr>")
-            parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
-            parts.append("</table>")
+            out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
+            out.append("</table>")
         if section.charts:
-            parts.append(
-                '<div class="charts">' + "".join(svg(c) for c in section.charts) + "</div>"
-            )
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+            out.append('<div class="charts">' + "".join(svg(c) for c in section.charts) + "</div>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
 
 
 class _Pages:
@@ -498,10 +506,15 @@ def _rgb(colour: str) -> str:
 
 def pdf(found: dict) -> bytes:
     """The report as an A4 PDF, charts drawn on the page."""
+    return as_pdf(title(found), sections(found))
+
+
+def as_pdf(heading: str, parts: list[Section]) -> bytes:
+    """Any page of sections as an A4 PDF, charts drawn on the page."""
     pages = _Pages()
-    pages.line(title(found), size=16, bold=True)
+    pages.line(heading, size=16, bold=True)
     pages.gap(6)
-    for section in sections(found):
+    for section in parts:
         pages.room(60)
         pages.gap(8)
         pages.line(section.heading, size=12.5, bold=True)
