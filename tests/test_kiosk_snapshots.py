@@ -390,3 +390,24 @@ def test_sixteen_colours(school, db_url, snap_compare, screen):
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+async def test_every_target_is_at_least_three_rows_high(school, db_url, screen):
+    """A finger on a touch screen, or a child's eye, needs a target three rows high: every
+    button, tile and text box a pupil can reach on each screen, at 80x24."""
+    kiosks.set_pin("482913", by="jsmith")
+    notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
+    app = KioskApp(db_url=db_url, kiosk="library")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await SCREENS[screen](pilot)
+        await settle(pilot)
+        targets = [
+            widget
+            for widget in pilot.app.screen.query("Button, Input, ListItem, RadioButton")
+            if widget.display and widget.region.area
+        ]
+        assert targets or screen == "receipt", f"nothing to touch on {screen}"  # any key
+        low = {f"{type(w).__name__}#{w.id}": w.region.height for w in targets}
+        low = {name: height for name, height in low.items() if height < 3}
+        assert not low, low
