@@ -130,3 +130,22 @@ async def test_a_look_at_the_database_still_arrives_after_the_screen_has_gone(de
         await pilot.pause(0.5)
         await settle(pilot)
         assert not desk.looking and desk.mark == real()
+
+
+async def test_an_answer_for_a_screen_being_closed_is_dropped(desk):
+    """Popped, a screen stays attached while Textual takes its widgets away: an answer
+    delivered then looked for a widget already gone ("No nodes match '#warnings'" failed
+    a PostgreSQL run). It is dropped from the moment the screen leaves the stack."""
+    from tui.widgets.background import _still_there
+
+    async with desk.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        page = Page()
+        await pilot.app.push_screen(page)
+        await settle(pilot)
+        assert _still_there(pilot.app, page)
+        pilot.app.pop_screen()  # not awaited: the widgets are still being taken away
+        assert page.is_attached and not _still_there(pilot.app, page)
+        await settle(pilot)
+        assert not _still_there(pilot.app, page)
+        assert _still_there(pilot.app, pilot.app.screen) and _still_there(pilot.app, pilot.app)

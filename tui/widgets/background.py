@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.app import App
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 
 from store.db import database
 from store.db.errors import FitsDeskError, Unavailable
@@ -44,6 +45,21 @@ def _asker(app: App, *callbacks: Callable[..., Any]) -> MessagePump:
     return app.screen
 
 
+def _still_there(app: App, asker: MessagePump) -> bool:
+    """Whether the answer's asker is still shown: the app, or a screen (or a widget on
+    one) still in its app's stack of screens, under a dialog or not. A popped screen
+    stays attached while Textual takes its widgets away, so being attached is not
+    enough: an answer arriving then would look for a widget already gone. The screen's
+    own app is its parent (two desks in one process, as in the tests, each have theirs)."""
+    if asker is app:
+        return True
+    if not asker.is_attached:
+        return False
+    screen = asker if isinstance(asker, Screen) else getattr(asker, "screen", None)
+    owner = getattr(screen, "parent", None)
+    return isinstance(owner, App) and screen in owner.screen_stack
+
+
 def run_store(
     app: App,
     job: Callable[[], Any],
@@ -62,7 +78,7 @@ def run_store(
     def deliver(callback: Callable[[Any], None], value: Any) -> None:
         if not app.is_running:  # shutting down: the screens are being taken apart
             return
-        if asked_from is app or asked_from.is_attached:
+        if _still_there(app, asked_from):
             callback(value)
 
     def work() -> None:
