@@ -378,9 +378,10 @@ SCREENS = {
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_sixteen_colours(school, db_url, snap_compare, screen):
+def test_sixteen_colours(school, db_url, snap_compare, screen, monkeypatch):
     """A bare console (TERM=linux) has 16 colours: the kiosk uses the console's own, and
     every box and button keeps an outline drawn in the console font's line characters."""
+    monkeypatch.setattr(journal, "now", lambda: MONDAY)  # the receipt's aim sentence
     kiosks.set_pin("482913", by="jsmith")
     notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
     app = KioskApp(db_url=db_url, kiosk="library", sixteen_colours=True)
