@@ -6,6 +6,8 @@
     incidents.add_note("INC-000042", "Ordered a new power pack", public=True, by="jsmith")
     incidents.hold("INC-000042", "Waiting for the part", by="jsmith")
     incidents.resolve("INC-000042", kind="fix", text="Replaced the power pack", by="jsmith")
+    incidents.take("INC-000051", by="jsmith", from_colleague=True)   # akhan had it
+    incidents.resolve_problem("PRB-000007", root_cause="A worn fuser", by="jsmith")
 
 Each function is one transaction that checks the move is allowed from the
 call's status, changes it, and journals it; a move the lifecycle forbids is
