@@ -63,6 +63,10 @@ def test_the_lifecycle_from_the_command_line(desk):
 def test_resolving_resolves_the_open_calls_unless_kept_open(desk):
     desk("problem", "raise", "Jams", "--call", "1")
     desk("problem", "raise", "Wi-Fi", "--call", "2")
+    for fix, words in (("", "What the callers are told is empty."), ("x" * 5000, "the most")):
+        status, _, err = desk("problem", "resolve", "PRB-1", "--cause", "Fuser", "--fix", fix)
+        assert status == 2 and one_sentence(err) and words in err
+    assert json.loads(desk("problem", "show", "PRB-1", "--json")[1])["status"] == "open"
     status, out, err = desk(
         "problem", "resolve", "PRB-1", "--cause", "Worn fuser", "--fix", "New [b]fuser[/b] fitted"
     )

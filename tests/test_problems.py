@@ -528,13 +528,15 @@ def test_resolving_a_problem_resolves_its_open_calls_and_asks_each_caller(mail_o
 
 def test_the_callers_words_can_be_given_and_calls_kept_open(calls):
     prb = problems.raise_problem("Printing", incidents=[calls[0].number], by="jsmith")
-    with pytest.raises(BadInput, match="resolution"):
-        incidents.resolve_problem(prb.number, root_cause="Fuser", fix=" ", by="jsmith")
+    for fix, words in ((" ", "is empty"), ("x" * 4001, "4000")):
+        with pytest.raises(BadInput, match=f"What the callers are told .*{words}"):
+            incidents.resolve_problem(prb.number, root_cause="Fuser", fix=fix, by="jsmith")
     assert problems.problem(prb.number).status == "open"  # nothing written
     prb, resolved = incidents.resolve_problem(
-        prb.number, root_cause="Fuser", fix="The printer has a new part.", by="jsmith"
+        prb.number, root_cause="Fuser", fix="The printer has a [b]new\x1b part[/b].", by="jsmith"
     )
-    assert servicedesk.find_call(calls[0].number).resolution_text == "The printer has a new part."
+    said = servicedesk.find_call(calls[0].number).resolution_text
+    assert said == "The printer has a [b]new part[/b]."
     other = problems.raise_problem("Wi-Fi", incidents=[calls[3].number], by="jsmith")
     other, resolved = incidents.resolve_problem(
         other.number, root_cause="AP", keep_calls_open=True, by="jsmith"

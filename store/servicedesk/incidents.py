@@ -33,7 +33,7 @@ from store.db.models import (
     holds,
 )
 from store.db.numbers import log_number
-from store.db.sanitise import NOTE, REASON, RESOLUTION, clean, shown
+from store.db.sanitise import NOTE, REASON, RESOLUTION, Field, clean, shown
 from store.problems import problems
 from store.records import calls
 from store.records.views import STATUS_WORDS, Call
@@ -261,6 +261,9 @@ PROBLEM_FIXED = "We found what was causing this fault and put it right."
 (docs/problems.md): never the root cause or the workaround, which are for technicians."""
 
 
+FIX_WORDS = Field("what the callers are told", RESOLUTION.limit, multiline=True)
+
+
 def _open_linked(problem_id: int) -> list[int]:
     """The open calls linked to a problem, oldest first."""
     return [
@@ -304,7 +307,7 @@ def resolve_problem(
     asked to confirm on their own call. Returns the problem and the calls resolved."""
     text = PROBLEM_FIXED
     if fix is not None and not keep_calls_open:
-        text = clean(fix, RESOLUTION)
+        text = clean(fix, FIX_WORDS)
     with write():
         found = problems.resolve(reference, by=by, root_cause=root_cause, seen_version=seen_version)
         resolved: list[int] = []
