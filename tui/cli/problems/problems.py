@@ -116,7 +116,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                 "--fix",
                 metavar="WORDS",
                 help="what the callers are told was done (default: that the cause of "
-                "their fault was found and put right); never the root cause",
+                "their fault was found and put right)",
             )
             step.add_argument(
                 "--keep-calls-open",
