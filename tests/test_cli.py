@@ -171,6 +171,29 @@ def test_show_lists_notes_with_author_time_and_visibility(ready):
     assert status == 0 and "Access point restarted" in out and "jsmith (public)" in out
 
 
+def test_show_keeps_the_resolution_a_reopen_cleared(ready):
+    from store.servicedesk import incidents
+
+    _, out, _ = ready("log", "--summary", "No Wi-Fi", "--requester", "Sam", "--json")
+    number = json.loads(out)["number"]
+    incidents.resolve(number, kind="fix", text="Restarted the [b]access point[/b]", by="jsmith")
+    incidents.reopen(number, "It dropped again", by="jsmith")
+    status, out, _ = ready("show", number, "--json")
+    shown = json.loads(out)
+    assert status == 0 and (shown["status"], shown["resolution"]) == ("assigned", "")
+    [past] = shown["previous_resolutions"]
+    assert (past["kind"], past["text"], past["resolved_by"], past["reopened_by"]) == (
+        "fix",
+        "Restarted the [b]access point[/b]",
+        "jsmith",
+        "jsmith",
+    )
+    assert past["resolved_at"].endswith("+00:00") and past["reopened_at"].endswith("+00:00")
+    status, out, _ = ready("show", number)
+    assert "Earlier resolutions (each reopened since):" in out
+    assert "    Restarted the [b]access point[/b]" in out
+
+
 def test_list_prints_every_match_unless_limited(ready):
     for n in range(60):
         ready("log", "--summary", f"Fault {n}", "--requester", "Sam")

@@ -45,7 +45,11 @@ def test_the_lifecycle_from_the_command_line(desk):
     status, out, err = desk("problem", "resolve", "PRB-000001")
     assert status == 2 and one_sentence(err) and "root cause" in err
     status, out, _ = desk("problem", "resolve", "PRB-000001", "--cause", "Worn fuser")
-    assert (status, out) == (0, "PRB-000001 is resolved.\n")
+    assert (status, out) == (
+        0,
+        "PRB-000001 is resolved.\nResolved 2 calls: INC-000001, INC-000002. "
+        "Each caller is asked to confirm it is fixed.\n",
+    )
     status, out, _ = desk("problem", "close", "PRB-000001")
     assert (status, out) == (0, "PRB-000001 is closed.\n")
     _, out, _ = desk("problem", "show", "PRB-000001", "--json")
@@ -54,6 +58,62 @@ def test_the_lifecycle_from_the_command_line(desk):
     assert (shown["root_cause"], shown["public"], shown["affected"]) == ("Worn fuser", False, 2)
     assert desk("problem", "list")[1] == "No problems match.\n"
     assert "PRB-000001" in desk("problem", "list", "--status", "closed")[1]
+
+
+def test_resolving_resolves_the_open_calls_unless_kept_open(desk):
+    desk("problem", "raise", "Jams", "--call", "1")
+    desk("problem", "raise", "Wi-Fi", "--call", "2")
+    for fix, words in (("", "What the callers are told is empty."), ("x" * 5000, "the most")):
+        status, _, err = desk("problem", "resolve", "PRB-1", "--cause", "Fuser", "--fix", fix)
+        assert status == 2 and one_sentence(err) and words in err
+    assert json.loads(desk("problem", "show", "PRB-1", "--json")[1])["status"] == "open"
+    status, out, err = desk(
+        "problem", "resolve", "PRB-1", "--cause", "Worn fuser", "--fix", "New [b]fuser[/b] fitted"
+    )
+    assert status == 0, err
+    assert out.splitlines()[1] == (
+        "Resolved 1 call: INC-000001. Each caller is asked to confirm it is fixed."
+    )
+    _, out, _ = desk("show", "INC-000001", "--json")
+    shown = json.loads(out)
+    assert (shown["status"], shown["resolution_kind"], shown["resolution"]) == (
+        "resolved",
+        "fix",
+        "New [b]fuser[/b] fitted",
+    )
+    status, out, _ = desk("problem", "resolve", "PRB-2", "--cause", "AP", "--keep-calls-open")
+    assert (status, out) == (
+        0,
+        "PRB-000002 is resolved.\nIts calls are left as they were (1 still open).\n",
+    )
+    assert json.loads(desk("show", "INC-000002", "--json")[1])["status"] == "logged"
+    status, _, err = desk("problem", "reopen", "PRB-1", "--reason", "Back", "--keep-calls-open")
+    assert status == 2 and one_sentence(err) and "--keep-calls-open" in err
+
+
+def test_show_keeps_the_earlier_causes_and_workarounds(desk):
+    desk("problem", "raise", "Jams", "--call", "1")
+    desk("problem", "known-error", "PRB-1", "--workaround", "Use LIB", "--cause", "Damp paper")
+    desk("problem", "known-error", "PRB-1", "--workaround", "Use IT1", "--cause", "Worn fuser")
+    desk("problem", "resolve", "PRB-1", "--cause", "A bad batch of fusers")
+    status, out, _ = desk("problem", "show", "PRB-1")
+    assert status == 0
+    cause = out[out.index("Root cause:") : out.index("Workaround:")].splitlines()
+    assert cause[1] == "  A bad batch of fusers"
+    assert cause[2].startswith("  Earlier, by jsmith on ")
+    assert cause[3:] == ["    Worn fuser", cause[4], "    Damp paper", ""]
+    assert "Use IT1" in out and "    Use LIB" in out
+    shown = json.loads(desk("problem", "show", "PRB-1", "--json")[1])
+    assert shown["root_cause"] == "A bad batch of fusers"
+    assert [w["text"] for w in shown["root_cause_history"]] == [
+        "Damp paper",
+        "Worn fuser",
+        "A bad batch of fusers",
+    ]
+    assert [(w["text"], w["by"]) for w in shown["workaround_history"]] == [
+        ("Use LIB", "jsmith"),
+        ("Use IT1", "jsmith"),
+    ]
 
 
 def test_show_in_words(desk):

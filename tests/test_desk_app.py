@@ -557,3 +557,46 @@ async def test_a_full_kiosk_is_said_on_the_queue_and_a_technician_lets_it_take_m
         await pilot.press("escape")
         await settle(pilot)
         assert "full" not in text_of(pilot, "#narrowed")
+
+
+async def test_taking_a_colleagues_call_asks_first_and_names_them(desk, calls):
+    incidents.take(calls[0], by="akhan")
+    incidents.take(calls[1], by="akhan")
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#calls", DataTable)
+        table.move_cursor(row=table.get_row_index(calls[2]))  # nobody's: one step
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen_name(pilot) == "QueueScreen"
+        assert servicedesk.find_call(calls[2]).assignee == "jsmith"
+        table.move_cursor(row=table.get_row_index(calls[1]))  # a colleague's: asked first
+        await pilot.press("t")
+        await settle(pilot)
+        assert text_of(pilot, "#dialog-title") == f"{calls[1]} is Amir Khan's. Take it from them?"
+        assert servicedesk.find_call(calls[1]).assignee == "akhan"
+        await answer(pilot)
+        assert servicedesk.find_call(calls[1]).assignee == "jsmith"
+        await open_call(pilot, calls[0])
+        await pilot.press("t")
+        await settle(pilot)
+        assert text_of(pilot, "#dialog-title") == f"{calls[0]} is Amir Khan's. Take it from them?"
+        await pilot.press("escape")  # no: it stays theirs
+        await settle(pilot)
+        assert servicedesk.find_call(calls[0]).assignee == "akhan"
+        await pilot.press("t")
+        await settle(pilot)
+        await answer(pilot)
+        assert servicedesk.find_call(calls[0]).assignee == "jsmith"
+        assert "jsmith: took it from akhan" in text_of(pilot, "#timeline")
+
+
+async def test_a_reopened_call_keeps_its_earlier_fix_on_the_timeline(desk, calls):
+    incidents.resolve(calls[0], kind="fix", text="New [b]bulb[/b] fitted", by="akhan")
+    incidents.reopen(calls[0], "Flickers again", by="jsmith")
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_call(pilot, calls[0])
+        timeline = text_of(pilot, "#timeline")
+        assert "akhan: what was done: New [b]bulb[/b] fitted" in timeline
+        assert "Resolved → Assigned" in timeline

@@ -430,3 +430,47 @@ async def test_the_scan_box_opens_a_problem_by_its_number(desk, calls):
         await press(pilot, "enter")
         assert screen_name(pilot) == "ProblemScreen"
         assert pilot.app.screen.number == found.number
+
+
+def asked(pilot) -> str:
+    """The open dialog's questions as drawn, runs of spaces squeezed to one."""
+    drawn = []
+    for label in pilot.app.screen.query("Label"):
+        drawn += [label.render_line(y).text.strip() for y in range(label.size.height)]
+    return " ".join(" ".join(drawn).split())
+
+
+async def test_resolving_says_which_calls_it_resolves_and_can_keep_them_open(desk, calls):
+    problems.raise_problem("Printers jam", incidents=calls[:2], by="jsmith")
+    problems.raise_problem("Blank pages", incidents=[calls[2]], by="jsmith")
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_problem(pilot, "PRB-000001")
+        await press(pilot, "r")
+        question = asked(pilot)
+        assert f"Its 2 open calls ({calls[0]}, {calls[1]}) will be resolved as fixed" in question
+        assert "Keep these calls open instead" in question
+        assert servicedesk.find_call(calls[0]).status == "logged"  # nothing done yet
+        await answer(pilot, cause="Worn fuser")
+        assert problems.problem(1).status == "resolved"
+        for number in calls[:2]:
+            found = servicedesk.find_call(number)
+            assert (found.status, found.resolution_text) == ("resolved", incidents.PROBLEM_FIXED)
+        await open_problem(pilot, "PRB-000002")
+        await press(pilot, "r")
+        assert f"Its 1 open call ({calls[2]})" in asked(pilot)
+        await answer(pilot, cause="Old toner", keep=True)
+        assert problems.problem(2).status == "resolved"
+        assert servicedesk.find_call(calls[2]).status == "logged"
+
+
+async def test_the_earlier_root_cause_is_shown_under_the_current_one(desk, calls):
+    problems.raise_problem("Printers jam", incidents=[calls[0]], by="jsmith")
+    problems.record_cause("PRB-000001", root_cause="Damp [b]paper[/b]", by="akhan")
+    problems.record_cause("PRB-000001", root_cause="Worn fuser", by="jsmith")
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_problem(pilot, "PRB-000001")
+        shown = words(pilot, "#details")
+        assert "Root cause Worn fuser earlier (akhan, " in shown
+        assert "): Damp [b]paper[/b] Workaround" in shown

@@ -185,3 +185,70 @@ def test_an_oversized_note_is_refused_and_nothing_is_written(call):
     with pytest.raises(BadInput, match="the most is 4000"):
         incidents.add_note(call.number, "x" * 4001, public=True, by="jsmith")
     assert snapshot(call.number) == before
+
+
+# Taking a colleague's call (docs/architecture.md: the journal names who)
+
+
+def test_taking_a_colleagues_call_needs_saying_so_and_names_them(call):
+    incidents.take(call.number, by="akhan")
+    before = snapshot(call.number)
+    with pytest.raises(incidents.ColleaguesCall) as refused:
+        incidents.take(call.number, by="jsmith")
+    assert str(refused.value) == (
+        f"{call.number} is Amir Khan's: say you mean to take it from them."
+    )
+    assert (refused.value.colleague, refused.value.number) == ("Amir Khan", call.number)
+    assert snapshot(call.number) == before  # nothing written
+    taken = incidents.take(
+        call.number, by="jsmith", from_colleague=True, seen_version=refused.value.version
+    )
+    assert taken.assignee == "jsmith"
+    last = [e for e in journal.history("incident", call.id) if e.field == "assignee"][-1]
+    assert (last.who, last.action, last.before, last.after) == (
+        "jsmith",
+        "take from colleague",
+        "akhan",
+        "jsmith",
+    )
+
+
+def test_taking_an_unassigned_or_own_call_stays_one_step(call):
+    assert incidents.take(call.number, by="akhan", from_colleague=False).assignee == "akhan"
+    with pytest.raises(Refused, match="already assigned to akhan"):
+        incidents.take(call.number, by="akhan")
+    entries = [e for e in journal.history("incident", call.id) if e.field == "assignee"]
+    assert [(e.action, e.before, e.after) for e in entries] == [("assign", None, "akhan")]
+
+
+# Reopening keeps the earlier resolution in the call's history
+
+
+def test_a_reopened_call_keeps_its_earlier_resolutions(call):
+    incidents.resolve(call.number, kind="fix", text="New [b]charger[/b]", by="akhan")
+    servicedesk.confirm_fixed(call.scan)
+    incidents.reopen(call.number, "Same fault next day", by="jsmith")
+    incidents.resolve(call.number, kind="workaround", text="Lent a spare", by="jsmith")
+    servicedesk.not_fixed(call.scan, comment="Still dead")
+    shown = servicedesk.find_call(call.number)
+    assert (shown.status, shown.resolution_text, shown.resolution_kind) == ("assigned", "", None)
+    past = shown.past_resolutions
+    assert [(p.kind, p.text, p.resolved_by, p.reopened_by) for p in past] == [
+        ("fix", "New [b]charger[/b]", "akhan", "jsmith"),
+        ("workaround", "Lent a spare", "jsmith", "caller"),
+    ]
+    assert all(p.resolved_at and p.resolved_at < p.reopened_at for p in past)
+    data = shown.to_json(detail=True)
+    assert data["resolution"] == ""
+    assert [p["text"] for p in data["previous_resolutions"]] == [
+        "New [b]charger[/b]",
+        "Lent a spare",
+    ]
+    assert data["previous_resolutions"][0]["resolved_at"].endswith("+00:00")
+
+
+def test_a_call_never_reopened_has_no_earlier_resolutions(call):
+    incidents.resolve(call.number, kind="fix", text="New charger", by="akhan")
+    shown = servicedesk.find_call(call.number)
+    assert shown.past_resolutions == ()
+    assert shown.to_json(detail=True)["previous_resolutions"] == []

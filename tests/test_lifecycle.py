@@ -54,14 +54,23 @@ class Lifecycle(RuleBasedStateMachine):
             assert result.status == self.status
             assert result.version > row_before["version"]
 
-    @rule(tech=st.sampled_from(TECHS))
-    def take(self, tech):
-        allowed = self.status in OPEN and self.assignee != tech
+    @rule(tech=st.sampled_from(TECHS), from_colleague=st.booleans())
+    def take(self, tech, from_colleague):
+        # A colleague's call is taken only when the technician says so.
+        allowed = (
+            self.status in OPEN
+            and self.assignee != tech
+            and (self.assignee is None or from_colleague)
+        )
 
         def then():
             self.status, self.assignee = "assigned", tech
 
-        self.act(allowed, lambda: incidents.take(self.call.number, by=tech), then)
+        self.act(
+            allowed,
+            lambda: incidents.take(self.call.number, by=tech, from_colleague=from_colleague),
+            then,
+        )
 
     @rule(tech=st.sampled_from(TECHS))
     def start(self, tech):

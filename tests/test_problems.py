@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from store.db import journal
 from store.db.errors import BadInput, NotFound, Refused
-from store.db.models import Journal, Notice, Problem, ProblemIncident
+from store.db.models import Incident, Journal, Notice, Problem, ProblemIncident
 from store.problems import known_errors, problems
 from store.school import notices, people
 from store.servicedesk import callers, incidents, servicedesk
@@ -475,3 +475,115 @@ def test_what_raised_a_problem_is_said_in_words(school):
     for origin, words in said.items():
         assert problems.raise_problem("x", origin=origin, by="system").origin_words == words
     assert problems.raise_problem("by hand", by="jsmith").origin_words == ""
+
+
+# Resolving a problem resolves its open calls (docs/problems.md)
+
+
+def test_resolving_a_problem_resolves_its_open_calls_and_asks_each_caller(mail_on):
+    from store.db.models import MailOut
+    from store.records import outbox  # noqa: F401  (the outbox the callers hear from)
+
+    first = log(requester="Sam Patel", email="sam@oakfield.sch.uk")
+    second = log(requester="Ann Lee")
+    done = log(requester="Bo Chen")
+    copy = log(requester="Di Roe")  # the same fault again: a duplicate of the first
+    callers.link_duplicate(Incident.get_by_id(copy.id), Incident.get_by_id(first.id), by="caller")
+    incidents.take(second.number, by="akhan")
+    incidents.resolve(done.number, kind="fix", text="Cleared the jam", by="akhan")
+    prb = problems.raise_problem(
+        "S12 printer", incidents=[first.number, second.number, done.number], by="jsmith"
+    )
+    assert incidents.calls_resolved_with(prb.number) == [first.number, second.number, copy.number]
+    mailed = MailOut.select().count()
+
+    prb, resolved = incidents.resolve_problem(prb.number, root_cause="A worn fuser", by="jsmith")
+
+    assert prb.status == "resolved" and prb.root_cause == "A worn fuser"
+    assert resolved == [first.number, second.number, copy.number]
+    for number, assignee in ((first, "jsmith"), (second, "akhan"), (copy, "jsmith")):
+        shown = servicedesk.find_call(number.number)
+        assert (shown.status, shown.resolution_kind, shown.assignee) == (
+            "resolved",
+            "fix",
+            assignee,
+        )
+        assert shown.resolution_text == incidents.PROBLEM_FIXED  # never the root cause
+        moves = [(e.action, e.field, e.after) for e in journal.history("incident", shown.id)]
+        assert ("resolve with problem", "status", "resolved") in moves
+    assert ("resolve with problem", "problem", prb.number) in [
+        (e.action, e.field, e.after) for e in journal.history("incident", first.id)
+    ]
+    assert servicedesk.find_call(done.number).resolution_text == "Cleared the jam"
+    assert {c.status for c in prb.incidents} == {"resolved"}
+    assert prb.warnings == ()  # resolving with the problem is not "resolved its incidents"
+    mail = list(MailOut.select().where(MailOut.id > mailed))
+    assert [(m.kind, m.to_address) for m in mail] == [("resolved", "sam@oakfield.sch.uk")]
+    assert "Fixed: We found what was causing this fault" in mail[0].body
+    assert "worn fuser" not in mail[0].body
+    # each caller confirms on their own call, as after any resolve
+    assert callers.caller_view(first.scan, kiosk="library").can_answer
+    assert servicedesk.confirm_fixed(second.scan).status == "closed"
+
+
+def test_the_callers_words_can_be_given_and_calls_kept_open(calls):
+    prb = problems.raise_problem("Printing", incidents=[calls[0].number], by="jsmith")
+    for fix, words in ((" ", "is empty"), ("x" * 4001, "4000")):
+        with pytest.raises(BadInput, match=f"What the callers are told .*{words}"):
+            incidents.resolve_problem(prb.number, root_cause="Fuser", fix=fix, by="jsmith")
+    assert problems.problem(prb.number).status == "open"  # nothing written
+    prb, resolved = incidents.resolve_problem(
+        prb.number, root_cause="Fuser", fix="The printer has a [b]new\x1b part[/b].", by="jsmith"
+    )
+    said = servicedesk.find_call(calls[0].number).resolution_text
+    assert said == "The printer has a [b]new part[/b]."
+    other = problems.raise_problem("Wi-Fi", incidents=[calls[3].number], by="jsmith")
+    other, resolved = incidents.resolve_problem(
+        other.number, root_cause="AP", keep_calls_open=True, by="jsmith"
+    )
+    assert (other.status, resolved) == ("resolved", [])
+    assert servicedesk.find_call(calls[3].number).status == "logged"
+
+
+def test_a_refused_problem_resolve_resolves_no_call(calls):
+    prb = problems.raise_problem("Printing", incidents=[calls[0].number], by="jsmith")
+    people.deactivate_technician("akhan", by="jsmith")
+    before = state(), Incident.get_by_id(calls[0].id).__data__
+    with pytest.raises(Refused, match="root cause"):
+        incidents.resolve_problem(prb.number, by="jsmith")
+    with pytest.raises(Refused, match="not an active technician"):
+        incidents.resolve_problem(prb.number, root_cause="Fuser", by="akhan")
+    with pytest.raises(Refused, match="just changed"):
+        incidents.resolve_problem(prb.number, root_cause="x", by="jsmith", seen_version=0)
+    assert (state(), Incident.get_by_id(calls[0].id).__data__) == before
+
+
+# The root cause and workaround keep their history (docs/problems.md)
+
+
+def test_a_new_cause_or_workaround_keeps_the_earlier_ones(calls):
+    prb = problems.raise_problem("Printing", incidents=[calls[0].number], by="jsmith")
+    problems.record_cause(prb.number, root_cause="Damp paper", by="akhan")
+    known_errors.publish(
+        prb.number, workaround="Use LIB-PRN", root_cause="Worn [b]fuser[/b]", by="jsmith"
+    )
+    known_errors.publish(prb.number, workaround="Use IT1-PRN", by="akhan")
+    prb, _ = incidents.resolve_problem(prb.number, root_cause="A bad fuser batch", by="jsmith")
+    assert prb.root_cause == "A bad fuser batch"
+    assert [(w.text, w.who) for w in prb.root_cause_history] == [
+        ("Damp paper", "akhan"),
+        ("Worn [b]fuser[/b]", "jsmith"),
+        ("A bad fuser batch", "jsmith"),
+    ]
+    assert [w.text for w in prb.earlier_root_causes] == ["Worn [b]fuser[/b]", "Damp paper"]
+    assert [w.text for w in prb.earlier_workarounds] == ["Use LIB-PRN"]
+    kept = [(e.before, e.after) for e in problems.history(prb.number) if e.field == "root_cause"]
+    assert kept == [
+        ("", "Damp paper"),
+        ("Damp paper", "Worn [b]fuser[/b]"),
+        ("Worn [b]fuser[/b]", "A bad fuser batch"),
+    ]
+    data = prb.to_json()
+    assert [w["text"] for w in data["workaround_history"]] == ["Use LIB-PRN", "Use IT1-PRN"]
+    assert data["root_cause_history"][0]["by"] == "akhan"
+    assert data["root_cause_history"][0]["at"].endswith("+00:00")

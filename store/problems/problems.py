@@ -502,7 +502,8 @@ def resolve(
 ) -> ProblemInfo:
     """The cause is removed: resolved, its kiosk notices withdrawn. Its resolver is the
     one named beforehand (`set_resolver`), else `by`. The root cause must be written
-    down by now."""
+    down by now. Its calls are left as they are: the desk and the command line resolve
+    them with it through `store.servicedesk.incidents.resolve_problem`."""
     cause = clean(root_cause, CAUSE) if root_cause is not None else None
     with write():
         who = actor(by)

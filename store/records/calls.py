@@ -12,6 +12,7 @@ every field that moved, in the caller's transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -34,7 +35,7 @@ from store.db.models import (
     Technician,
 )
 from store.db.numbers import log_number, parse_reference
-from store.records.views import FITS_QUESTIONS, Call, CallNote
+from store.records.views import FITS_QUESTIONS, Call, CallNote, PastResolution
 
 _OPEN_LITERALS = ", ".join(f"'{status}'" for status in OPEN)
 IS_OPEN = pw.NodeList((Incident.status, pw.SQL(f"IN ({_OPEN_LITERALS})")))
@@ -150,8 +151,64 @@ def notes_of(incident_id: int) -> tuple[CallNote, ...]:
 
 
 def as_call(incident_id: int, with_notes: bool = True) -> Call:
-    """The Call for an incident id (which must exist), with its notes."""
-    return to_call(find_row(incident_id), notes_of(incident_id) if with_notes else ())
+    """The Call for an incident id (which must exist), with its notes and earlier
+    resolutions."""
+    call = to_call(find_row(incident_id), notes_of(incident_id) if with_notes else ())
+    return with_past(call) if with_notes else call
+
+
+_RESOLVED_FIELDS = ("status", "resolution_kind", "resolution_text", "resolved_at")
+
+
+def past_resolutions(incident_id: int) -> tuple[PastResolution, ...]:
+    """The resolutions an incident had before each reopen, oldest first, from its journal:
+    a reopen journals the resolution it clears as the `before` of its fields."""
+    rows = (
+        Journal.select(Journal.at, Journal.who, Journal.field, Journal.before, Journal.after)
+        .where(
+            (Journal.record == "incident")
+            & (Journal.record_id == incident_id)
+            & Journal.field.in_(_RESOLVED_FIELDS)
+        )
+        .order_by(Journal.id)
+        .tuples()
+    )
+    found: list[PastResolution] = []
+    resolver = None
+    cleared: dict = {}  # the fields one reopen cleared: its rows share a moment
+
+    def keep() -> None:
+        if cleared.get("resolution_text"):
+            resolved_at = cleared.get("resolved_at")
+            found.append(
+                PastResolution(
+                    cleared.get("resolution_kind"),
+                    cleared["resolution_text"],
+                    _time(resolved_at) if resolved_at else None,
+                    resolver,
+                    cleared["at"],
+                    cleared["who"],
+                )
+            )
+
+    for at, who, name, before, after in rows:
+        at = _time(at)
+        if cleared and (at, who) != (cleared["at"], cleared["who"]):
+            keep()
+            cleared = {}
+        if name == "status":
+            resolver = who if after == "resolved" else resolver
+        elif before and not after:
+            cleared.update({"at": at, "who": who, name: before})
+    keep()
+    return tuple(found)
+
+
+def with_past(call: Call) -> Call:
+    """`call` with its earlier resolutions (`past_resolutions`), when it was ever reopened."""
+    if not call.reopen_count:
+        return call
+    return dataclasses.replace(call, past_resolutions=past_resolutions(call.id))
 
 
 def iter_calls(query: pw.ModelSelect) -> Iterator[Call]:

@@ -85,6 +85,18 @@ class LinkedCall:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """One value a problem's root cause or workaround has had: who wrote it, and when."""
+
+    text: str
+    at: dt.datetime
+    who: str
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "at": _iso(self.at), "by": self.who}
+
+
+@dataclass(frozen=True)
 class ProblemInfo:
     """One problem and everything it points at."""
 
@@ -118,6 +130,20 @@ class ProblemInfo:
     warnings: tuple[str, ...] = ()
     origin_words: str = ""
     """What raised it, in words ("the capacity forecast for Backup NAS"), or ""."""
+    root_cause_history: tuple[Wording, ...] = ()
+    """Every root cause it has had, oldest first: the last is `root_cause`."""
+    workaround_history: tuple[Wording, ...] = ()
+    """Every workaround it has had, oldest first: the last is `workaround`."""
+
+    @property
+    def earlier_root_causes(self) -> tuple[Wording, ...]:
+        """The root causes written before the one it has now, newest first."""
+        return tuple(reversed(self.root_cause_history[:-1]))
+
+    @property
+    def earlier_workarounds(self) -> tuple[Wording, ...]:
+        """The workarounds written before the one it has now, newest first."""
+        return tuple(reversed(self.workaround_history[:-1]))
 
     @property
     def number(self) -> str:
@@ -142,6 +168,8 @@ class ProblemInfo:
             "resolver": self.resolver,
             "root_cause": self.root_cause,
             "workaround": self.workaround,
+            "root_cause_history": [w.to_json() for w in self.root_cause_history],
+            "workaround_history": [w.to_json() for w in self.workaround_history],
             "major": self.major,
             "public": self.public,
             "public_text": self.public_text,
@@ -332,6 +360,26 @@ def _origin_words(origin: str | None) -> str:
     return origin
 
 
+def _wordings(pid: int) -> tuple[tuple[Wording, ...], tuple[Wording, ...]]:
+    """Each value the root cause and the workaround have had, oldest first, from the
+    journal (every change to them journals the old and the new)."""
+    rows = (
+        Journal.select(Journal.field, Journal.at, Journal.who, Journal.after)
+        .where(
+            (Journal.record == "problem")
+            & (Journal.record_id == pid)
+            & Journal.field.in_(("root_cause", "workaround"))
+        )
+        .order_by(Journal.id)
+        .tuples()
+    )
+    found: dict[str, list[Wording]] = {"root_cause": [], "workaround": []}
+    for name, at, who, after in rows:
+        at = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+        found[name].append(Wording(after or "", at, who))
+    return tuple(found["root_cause"]), tuple(found["workaround"])
+
+
 def info(row: Problem) -> ProblemInfo:
     calls = _linked_calls(row.id)
     assets, locations, categories = _scope(row.id)
@@ -372,6 +420,7 @@ def info(row: Problem) -> ProblemInfo:
         len({call.requester for call in calls}),
         _warnings(row, resolver),
         _origin_words(row.origin),
+        *_wordings(row.id),
     )
 
 

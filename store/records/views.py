@@ -54,6 +54,29 @@ class CallNote:
 
 
 @dataclass(frozen=True)
+class PastResolution:
+    """A resolution a call had before it was reopened (by a technician, or by the caller
+    saying it is not fixed), read back from the call's journal."""
+
+    kind: str | None
+    text: str
+    resolved_at: dt.datetime | None
+    resolved_by: str | None
+    reopened_at: dt.datetime
+    reopened_by: str
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "resolved_at": iso(self.resolved_at),
+            "resolved_by": self.resolved_by,
+            "reopened_at": iso(self.reopened_at),
+            "reopened_by": self.reopened_by,
+        }
+
+
+@dataclass(frozen=True)
 class Call:
     """One incident, with the names of everything it points at."""
 
@@ -98,6 +121,8 @@ class Call:
     description: str = ""
     answers: dict[str, str] = field(default_factory=dict)
     notes: tuple[CallNote, ...] = ()
+    past_resolutions: tuple[PastResolution, ...] = ()
+    """Its resolutions before each reopen, oldest first (read with its notes)."""
 
     @property
     def number(self) -> str:
@@ -160,6 +185,7 @@ class Call:
                 resolve_met=self.resolve_met,
                 resolve_seconds=self.resolve_secs,
                 notes=[note.to_json() for note in self.notes],
+                previous_resolutions=[past.to_json() for past in self.past_resolutions],
             )
         return data
 

@@ -6,6 +6,8 @@
     incidents.add_note("INC-000042", "Ordered a new power pack", public=True, by="jsmith")
     incidents.hold("INC-000042", "Waiting for the part", by="jsmith")
     incidents.resolve("INC-000042", kind="fix", text="Replaced the power pack", by="jsmith")
+    incidents.take("INC-000051", by="jsmith", from_colleague=True)   # akhan had it
+    incidents.resolve_problem("PRB-000007", root_cause="A worn fuser", by="jsmith")
 
 Each function is one transaction that checks the move is allowed from the
 call's status, changes it, and journals it; a move the lifecycle forbids is
@@ -20,9 +22,19 @@ from store.configuration.assets import asset_row
 from store.db import config, journal
 from store.db.database import read, write
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
-from store.db.models import OPEN, RESOLUTION_KINDS, Asset, Incident, Service, Technician, holds
+from store.db.models import (
+    OPEN,
+    RESOLUTION_KINDS,
+    Asset,
+    Incident,
+    ProblemIncident,
+    Service,
+    Technician,
+    holds,
+)
 from store.db.numbers import log_number
-from store.db.sanitise import NOTE, REASON, RESOLUTION, clean, shown
+from store.db.sanitise import NOTE, REASON, RESOLUTION, Field, clean, shown
+from store.problems import problems
 from store.records import calls
 from store.records.views import STATUS_WORDS, Call
 from store.school import people
@@ -63,23 +75,57 @@ def assign(reference: object, to: str, *, by: str, seen_version: int | None = No
         _refuse_unless_open(row, "assign it")
         if row.assignee_id == tech.id:
             raise Refused(f"{log_number(row.id)} is already assigned to {tech.login}.")
-        before = Technician.get_by_id(row.assignee_id).login if row.assignee_id else None
-        journal.record(
-            actor.login, row, "assign", field="assignee", before=before, after=tech.login
-        )
-        calls.change(
-            row,
-            actor.login,
-            "assign",
-            _responded(row, {"assignee": tech.id, "status": "assigned", "hold_reason": ""}),
-        )
-        clocks.refresh(row)
+        _give(row, actor.login, tech, "assign")
     return _result(row)
 
 
-def take(reference: object, *, by: str, seen_version: int | None = None) -> Call:
-    """Assign an open call to yourself."""
-    return assign(reference, by, by=by, seen_version=seen_version)
+class ColleaguesCall(Refused):
+    """A call someone else has: taking it needs saying so (`take(from_colleague=True)`).
+    The desk asks first; `colleague` is their name and `version` the call's, to act on."""
+
+    def __init__(self, row: Incident, colleague: Technician) -> None:
+        self.number = log_number(row.id)
+        self.colleague = colleague.full_name or colleague.login
+        self.version = row.version
+        super().__init__(f"{self.number} is {self.colleague}'s: say you mean to take it from them.")
+
+
+def take(
+    reference: object,
+    *,
+    by: str,
+    seen_version: int | None = None,
+    from_colleague: bool = False,
+) -> Call:
+    """Assign an open call to yourself. One a colleague has is refused (`ColleaguesCall`)
+    unless `from_colleague`; then the journal names who it was taken from."""
+    with write():
+        actor = people.active_technician(by)
+        row = calls.for_change(reference, seen_version)
+        _refuse_unless_open(row, "take it")
+        if row.assignee_id == actor.id:
+            raise Refused(f"{log_number(row.id)} is already assigned to {actor.login}.")
+        action = "assign"
+        if row.assignee_id is not None:
+            colleague = Technician.get_by_id(row.assignee_id)
+            if not from_colleague:
+                raise ColleaguesCall(row, colleague)
+            action = "take from colleague"
+        _give(row, actor.login, actor, action)
+    return _result(row)
+
+
+def _give(row: Incident, who: str, tech: Technician, action: str) -> None:
+    """Assign `row` to `tech`, journalling whom it was taken from; in the caller's write."""
+    before = Technician.get_by_id(row.assignee_id).login if row.assignee_id else None
+    journal.record(who, row, action, field="assignee", before=before, after=tech.login)
+    calls.change(
+        row,
+        who,
+        action,
+        _responded(row, {"assignee": tech.id, "status": "assigned", "hold_reason": ""}),
+    )
+    clocks.refresh(row)
 
 
 def start(reference: object, *, by: str, seen_version: int | None = None) -> Call:
@@ -179,27 +225,108 @@ def resolve(
         row = calls.for_change(reference, seen_version)
         if row.status in ("resolved", "closed"):
             raise Refused(f"{log_number(row.id)} is already {STATUS_WORDS[row.status].lower()}.")
-        updates = {
-            "status": "resolved",
-            "resolution_kind": kind,
-            "resolution_text": text,
-            "resolved_at": journal.now(),
-            "hold_reason": "",
-        }
-        said = "Fixed" if kind == "fix" else "A workaround"
-        duplicates = Incident.select().where((Incident.duplicate_of == row.id) & calls.IS_OPEN)
-        for each in [row, *duplicates]:  # the same fault reported again: each caller confirms
-            if each.assignee_id is None:
-                journal.record(actor.login, each, "resolve", field="assignee", after=actor.login)
-            calls.change(
-                each,
-                actor.login,
-                "resolve",
-                _responded(each, {**updates, "assignee": each.assignee_id or actor.id}),
-            )
-            clocks.refresh(each)
-            calls.tell_caller(each, "resolved", f"{said}: {text}")
+        _resolve_row(row, actor.login, actor.id, kind, text, "resolve")
     return _result(row)
+
+
+def _resolve_row(
+    row: Incident, who: str, tech_id: int | None, kind: str, text: str, action: str
+) -> list[int]:
+    """Resolve an open call and its open duplicates, each caller told and asked to confirm
+    on their own call; the ids resolved. A call nobody had becomes `tech_id`'s. Inside the
+    caller's write."""
+    updates = {
+        "status": "resolved",
+        "resolution_kind": kind,
+        "resolution_text": text,
+        "resolved_at": journal.now(),
+        "hold_reason": "",
+    }
+    said = "Fixed" if kind == "fix" else "A workaround"
+    duplicates = Incident.select().where((Incident.duplicate_of == row.id) & calls.IS_OPEN)
+    done = []
+    for each in [row, *duplicates]:  # the same fault reported again: each caller confirms
+        assignee = each.assignee_id or tech_id
+        if each.assignee_id is None and tech_id is not None:
+            journal.record(who, each, action, field="assignee", after=who)
+        calls.change(each, who, action, _responded(each, {**updates, "assignee": assignee}))
+        clocks.refresh(each)
+        calls.tell_caller(each, "resolved", f"{said}: {text}")
+        done.append(each.id)
+    return done
+
+
+PROBLEM_FIXED = "We found what was causing this fault and put it right."
+"""What the callers of a resolved problem's calls are told, unless the technician says
+(docs/problems.md): never the root cause or the workaround, which are for technicians."""
+
+
+FIX_WORDS = Field("what the callers are told", RESOLUTION.limit, multiline=True)
+
+
+def _open_linked(problem_id: int) -> list[int]:
+    """The open calls linked to a problem, oldest first."""
+    return [
+        iid
+        for (iid,) in ProblemIncident.select(ProblemIncident.incident)
+        .join(Incident, on=ProblemIncident.incident == Incident.id)
+        .where((ProblemIncident.problem == problem_id) & calls.IS_OPEN)
+        .order_by(Incident.id)
+        .tuples()
+    ]
+
+
+def calls_resolved_with(reference: object) -> list[str]:
+    """The numbers of the calls `resolve_problem` would resolve now: the problem's open
+    linked calls and their open duplicates, in number order."""
+    pid = problems.problem_id(reference)
+    with read():
+        problems.problem_row(pid)
+        linked = _open_linked(pid)
+        copies = [
+            iid
+            for (iid,) in Incident.select(Incident.id)
+            .where(Incident.duplicate_of.in_(linked or [0]) & calls.IS_OPEN)
+            .tuples()
+        ]
+    return [log_number(iid) for iid in sorted({*linked, *copies})]
+
+
+def resolve_problem(
+    reference: object,
+    *,
+    by: str,
+    root_cause: str | None = None,
+    fix: str | None = None,
+    keep_calls_open: bool = False,
+    seen_version: int | None = None,
+) -> tuple[problems.ProblemInfo, list[str]]:
+    """Resolve a problem (`problems.resolve`) and, unless `keep_calls_open`, its open
+    linked calls in the same transaction, as `resolve` resolves a call: each with its open
+    duplicates, as a fix whose words are `fix` (default `PROBLEM_FIXED`), each caller
+    asked to confirm on their own call. Returns the problem and the calls resolved."""
+    text = PROBLEM_FIXED
+    if fix is not None and not keep_calls_open:
+        text = clean(fix, FIX_WORDS)
+    with write():
+        found = problems.resolve(reference, by=by, root_cause=root_cause, seen_version=seen_version)
+        resolved: list[int] = []
+        if not keep_calls_open:
+            who = problems.actor(by)
+            tech = None if who == problems.SYSTEM else people.active_technician(who).id
+            for iid in _open_linked(found.id):
+                row = calls.for_change(log_number(iid))
+                if row.status not in OPEN:
+                    continue  # resolved already, as a duplicate of one before it
+                journal.record(who, row, PROBLEM_ACTION, field="problem", after=found.number)
+                resolved += _resolve_row(row, who, tech, "fix", text, PROBLEM_ACTION)
+        found = problems.info(problems.problem_row(found.id))
+    return found, [log_number(iid) for iid in sorted(resolved)]
+
+
+PROBLEM_ACTION = "resolve with problem"
+"""The journal's action for a call resolved with its problem: not "resolve", which FITS's
+resolver warning counts (`store.records.problems`)."""
 
 
 def reopen(reference: object, reason: str, *, by: str, seen_version: int | None = None) -> Call:

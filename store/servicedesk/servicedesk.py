@@ -217,7 +217,7 @@ def find_call(reference: object) -> Call:
         values = calls.find_row(ref.id)
         if values is None or (ref.check is not None and ref.check != values[1]):
             raise calls.not_found(log_number(ref.id) + (f"-{ref.check}" if ref.check else ""))
-        return calls.to_call(values, calls.notes_of(ref.id))
+        return calls.with_past(calls.to_call(values, calls.notes_of(ref.id)))
 
 
 def same_fault(reference: object) -> tuple[str | None, list[tuple[str, str]]]:

@@ -177,6 +177,14 @@ def _describe(call: Call) -> None:
     print(f"{call.number}  {call.summary}")
     for label, value in rows:
         print(f"  {label + ':':<12} {value}")
+    if call.past_resolutions:
+        print("\nEarlier resolutions (each reopened since):")
+        for past in call.past_resolutions:
+            print(
+                f"  {local(past.resolved_at)}  {past.resolved_by or '-'}, {past.kind or '-'}; "
+                f"reopened {local(past.reopened_at)} by {past.reopened_by}:"
+            )
+            print("    " + past.text.replace("\n", "\n    "))
     if call.description:
         print("\nDescription:\n  " + call.description.replace("\n", "\n  "))
     answered = [(q, call.answers[name]) for name, q in FITS_QUESTIONS if call.answers.get(name)]

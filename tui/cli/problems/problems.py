@@ -107,7 +107,22 @@ def register(commands: argparse._SubParsersAction) -> None:
         )
         step.add_argument("reference", metavar="NUMBER", help="the problem")
         if name == "resolve":
+            step.description = (
+                "The cause is removed. Its open calls are resolved too, as fixed, and each "
+                "caller is asked to confirm on their own call, unless --keep-calls-open."
+            )
             step.add_argument("--cause", help="the root cause (needed if not yet written)")
+            step.add_argument(
+                "--fix",
+                metavar="WORDS",
+                help="what the callers are told was done (default: that the cause of "
+                "their fault was found and put right)",
+            )
+            step.add_argument(
+                "--keep-calls-open",
+                action="store_true",
+                help="leave its calls as they are",
+            )
         if name in ("close", "reopen"):
             step.add_argument("--reason", default="", help="why")
         add_common(step)
@@ -170,14 +185,17 @@ def _print(prb: problems.ProblemInfo) -> None:
     ]
     for label, value in lines:
         print(f"  {label + ':':10} {value}")
-    for label, text in (
-        ("Description", prb.description),
-        ("Root cause", prb.root_cause),
-        ("Workaround", prb.workaround),
-        ("At the kiosks" if prb.public else "Kiosk words", prb.public_text),
+    for label, text, earlier in (
+        ("Description", prb.description, ()),
+        ("Root cause", prb.root_cause, prb.earlier_root_causes),
+        ("Workaround", prb.workaround, prb.earlier_workarounds),
+        ("At the kiosks" if prb.public else "Kiosk words", prb.public_text, ()),
     ):
-        if text:
-            print(f"\n{label}:\n  " + text.replace("\n", "\n  "))
+        if text or earlier:
+            print(f"\n{label}:\n  " + (text or "(none now)").replace("\n", "\n  "))
+        for old in earlier:
+            print(f"  Earlier, by {old.who} on {local(old.at)}:")
+            print("    " + (old.text or "(none)").replace("\n", "\n    "))
     for warning in prb.warnings:
         print(f"\nWarning: {warning}")
     if prb.incidents:
@@ -247,13 +265,39 @@ def run_known(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolved_words(prb: problems.ProblemInfo, resolved: list[str], kept: bool) -> str:
+    """What resolving did to the problem's calls, numbers and all."""
+    still = [c.number for c in prb.incidents if c.status not in ("resolved", "closed")]
+    if kept:
+        return f"Its calls are left as they were ({len(still)} still open)."
+    if not resolved:
+        return "It had no open calls to resolve."
+    return (
+        f"Resolved {_calls(len(resolved))}: {', '.join(resolved)}. "
+        "Each caller is asked to confirm it is fixed."
+    )
+
+
 def run_step(args: argparse.Namespace) -> int:
     open_db(args)
     by = who()
     if args.step == "investigate":
         prb = problems.investigate(args.reference, by=by)
     elif args.step == "resolve":
-        prb = problems.resolve(args.reference, root_cause=args.cause, by=by)
+        from store.servicedesk import incidents
+
+        prb, resolved = incidents.resolve_problem(
+            args.reference,
+            root_cause=args.cause,
+            fix=args.fix,
+            keep_calls_open=args.keep_calls_open,
+            by=by,
+        )
+        print(f"{prb.number} is {prb.status_word.lower()}.")
+        print(_resolved_words(prb, resolved, args.keep_calls_open))
+        for warning in prb.warnings:
+            print(f"Warning: {warning}")
+        return 0
     elif args.step == "close":
         prb = problems.close(args.reference, reason=args.reason, by=by)
     else:

@@ -7,6 +7,8 @@ refused (the dialog says so) and the page reloads with their change.
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +24,7 @@ from store.db.numbers import log_number, parse_reference
 from store.problems import known_errors, problems
 from store.records.problems import ACTIVE, STATUS_WORDS
 from store.school import people
+from store.servicedesk import incidents
 from tui.dialogs.ask import Ask
 from tui.screens.common import (
     RecordScreen,
@@ -165,7 +168,11 @@ def details(found: problems.ProblemInfo) -> Group:
     words.add_column(style="bold", no_wrap=True, min_width=LABEL)
     words.add_column(ratio=1)
     words.add_row("Root cause", Text(found.root_cause or "not known yet"))
+    for line in earlier_words(found.earlier_root_causes):
+        words.add_row("", line)
     words.add_row("Workaround", Text(found.workaround or "none yet"))
+    for line in earlier_words(found.earlier_workarounds):
+        words.add_row("", line)
     if found.public_text:
         words.add_row("For kiosks", Text(found.public_text))
     if found.description:
@@ -175,6 +182,44 @@ def details(found: problems.ProblemInfo) -> Group:
     title.add_column(ratio=1)
     title.add_row("Title", Text(found.title, style="bold"))
     return Group(title, pairs, words)
+
+
+SHOWN_EARLIER = 2
+"""Earlier root causes or workarounds spelt out under the one it has now; the rest are
+counted (all are in its history, key 2)."""
+
+
+def earlier_words(earlier) -> list[Text]:
+    """What a root cause or workaround said before, newest first, who wrote it and when."""
+    lines = []
+    for old in earlier[:SHOWN_EARLIER]:
+        line = Text(f"earlier ({old.who}, {local(old.at)}): ", style="dim")
+        line.append(old.text or "none")
+        lines.append(line)
+    if len(earlier) > SHOWN_EARLIER:
+        lines.append(Text(f"and {len(earlier) - SHOWN_EARLIER} more in its history", style="dim"))
+    return lines
+
+
+def resolve_words(numbers: list[str]) -> str:
+    """The open calls resolving a problem resolves, counted and named."""
+    shown = ", ".join(numbers[:SHOWN_CALLS])
+    if len(numbers) > SHOWN_CALLS:
+        shown += f" and {len(numbers) - SHOWN_CALLS} more"
+    count = "1 open call" if len(numbers) == 1 else f"{len(numbers)} open calls"
+    words = (
+        f"Its {count} ({shown}) will be resolved as fixed, and each caller asked to "
+        "confirm. What the callers are told:"
+    )
+    return textwrap.fill(words, DIALOG_LINE)  # a dialog's label is one line unless broken
+
+
+DIALOG_LINE = 64
+"""Characters to a line of words in a dialog, which is 76 wide (tui/desk.tcss)."""
+
+
+SHOWN_CALLS = 6
+"""Calls named in the resolve dialog; any more are counted."""
 
 
 def warning_words(found: problems.ProblemInfo) -> Text:
@@ -372,6 +417,15 @@ class ProblemScreen(RecordScreen):
         if what in simple:
             self.app.run_store(simple[what], self.done, self.refused)
             return
+        if what == "resolve":
+            self.app.run_store(
+                lambda: incidents.calls_resolved_with(ref),
+                lambda numbers: self.app.push_screen(
+                    resolve_dialog(ref, found, me, seen, numbers), self.after_dialog
+                ),
+                self.refused,
+            )
+            return
         self.app.push_screen(self.dialog(what, found, me, ref, seen), self.after_dialog)
 
     def dialog(self, what: str, found: problems.ProblemInfo, me: str, ref: str, seen: int) -> Ask:
@@ -505,13 +559,6 @@ class ProblemScreen(RecordScreen):
                 ),
                 ok="Save",
             )
-        if what == "resolve":
-            return Ask(
-                f"Resolve {ref}: the cause is removed",
-                [Ask.text("cause", "Root cause", found.root_cause)],
-                lambda v: problems.resolve(ref, root_cause=v["cause"], by=me, seen_version=seen),
-                ok="Resolve",
-            )
         if what == "close":
             label = (
                 "Anything to add? (optional)"
@@ -532,6 +579,16 @@ class ProblemScreen(RecordScreen):
         )
 
     def done(self, result) -> None:
+        if isinstance(result, tuple):  # resolved, with the calls resolved with it
+            result, resolved = result
+            if resolved:
+                self.notify(
+                    f"{result.number}: {result.status_word}, with "
+                    f"{len(resolved)} call{'' if len(resolved) == 1 else 's'}.",
+                    markup=False,
+                )
+                self.load()
+                return
         if isinstance(result, problems.ProblemInfo):
             self.notify(f"{result.number}: {result.status_word}.", markup=False)
         self.load()
@@ -539,6 +596,32 @@ class ProblemScreen(RecordScreen):
     def said(self, words: str) -> None:
         self.notify(words, markup=False)
         self.load()
+
+
+def resolve_dialog(
+    ref: str, found: problems.ProblemInfo, me: str, seen: int, numbers: list[str]
+) -> Ask:
+    """Resolve a problem, saying first which open calls are resolved with it (`numbers`)
+    and offering to keep them open (docs/problems.md)."""
+    fields = [Ask.text("cause", "Root cause", found.root_cause)]
+    if numbers:
+        fields += [
+            Ask.text("fix", resolve_words(numbers), incidents.PROBLEM_FIXED),
+            Ask.switch("keep", "Keep these calls open instead"),
+        ]
+    return Ask(
+        f"Resolve {ref}: the cause is removed",
+        fields,
+        lambda v: incidents.resolve_problem(
+            ref,
+            root_cause=v["cause"],
+            fix=v.get("fix"),
+            keep_calls_open=bool(v.get("keep")),
+            by=me,
+            seen_version=seen,
+        ),
+        ok="Resolve",
+    )
 
 
 def change_number(typed: str) -> int | None:

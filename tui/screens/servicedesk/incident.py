@@ -180,8 +180,10 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         if call is None:
             return
         ref, seen = call.number, call.version
+        if what == "take":
+            take_call(self, ref, seen, self.done, self.refused)
+            return
         simple = {
-            "take": lambda: incidents.take(ref, by=me, seen_version=seen),
             "start": lambda: incidents.start(ref, by=me, seen_version=seen),
         }
         if what in simple:
@@ -401,6 +403,31 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         self.load()
 
 
+def take_call(screen, number: str, seen: int | None, done, refused) -> None:
+    """Take a call: at once when it is nobody's; when a colleague has it, only after
+    asking "INC-000042 is Jo Smith's. Take it from them?" (the store refuses it unasked,
+    `incidents.ColleaguesCall`). Shared by the queue and the call."""
+    app, me = screen.app, screen.app.me.login
+
+    def ask(problem) -> None:
+        if not isinstance(problem, incidents.ColleaguesCall):
+            refused(problem)
+            return
+        app.push_screen(
+            Ask(
+                f"{problem.number} is {problem.colleague}'s. Take it from them?",
+                [],
+                lambda _v: incidents.take(
+                    number, by=me, from_colleague=True, seen_version=problem.version
+                ),
+                ok="Take it",
+            ),
+            lambda call: done(call) if call is not None else None,
+        )
+
+    app.run_store(lambda: incidents.take(number, by=me, seen_version=seen), done, ask)
+
+
 def fields_of(
     call: Call,
     lent: list | None = None,
@@ -574,6 +601,15 @@ def journal_line(entry: journal.JournalEntry) -> Text | None:
         after = STATUS_WORDS.get(entry.after or "", entry.after or "")
         text.append(f"{when}  {entry.who}: ", style="bold")
         text.append(f"{before + ' → ' if before else ''}{after}")
+    elif entry.action == "take from colleague" and entry.field == "assignee":
+        text.append(f"{when}  {entry.who}: ", style="bold")
+        text.append(f"took it from {entry.before or '-'}")
+    elif entry.field == "resolution_text" and entry.after:
+        text.append(f"{when}  {entry.who}: ", style="bold")
+        text.append(f"what was done: {entry.after}")
+    elif entry.field == "problem" and entry.action == incidents.PROBLEM_ACTION:
+        text.append(f"{when}  {entry.who}: ", style="bold")
+        text.append(f"resolved with its problem {entry.after or ''}")
     elif entry.field in ("assignee", "asset", "priority", "hold_reason"):
         text.append(f"{when}  {entry.who}: ", style="bold")
         text.append(f"{entry.field.replace('_', ' ')} {entry.before or '-'} → {entry.after or '-'}")

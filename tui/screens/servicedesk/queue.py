@@ -478,13 +478,16 @@ class QueueScreen(ListScreen):
         self.load()
 
     def action_take(self) -> None:
-        from store.servicedesk import incidents  # not needed to open the desk: kept off its start
+        from tui.screens.servicedesk.incident import take_call  # kept off the desk's start
 
-        number, me = self.chosen(), self.app.me.login
+        number = self.chosen()
         if number:
-            self.app.run_store(
-                lambda: incidents.take(number, by=me),
+            take_call(
+                self,
+                number,
+                None,
                 lambda call: self.app.notify(f"{call.number} is yours.", markup=False),
+                self.app.say_problem,
             )
 
     def action_sort(self) -> None:
