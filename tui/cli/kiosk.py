@@ -34,8 +34,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="register a kiosk",
         description="Register a kiosk at a location, or move an existing one there.",
     )
-    add.add_argument("name", help="e.g. library")
-    add.add_argument("--location", required=True, metavar="CODE")
+    add.add_argument("name", metavar="NAME", help="e.g. library")
+    add.add_argument("--location", required=True, metavar="CODE", help="the room it stands in")
     add_common(add)
     add.set_defaults(handler=run_kiosk_add)
     list_action(actions, "kiosks", run_kiosk_list)
@@ -56,7 +56,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description='Post a notice for the kiosks, e.g. "Wi-Fi is down in the Library, '
         "we're on it\", so nobody queues to report what you already know.",
     )
-    post.add_argument("text")
+    post.add_argument("text", metavar="TEXT", help="what the kiosks show (one short line)")
     post.add_argument("--location", metavar="CODE", help="only kiosks in this room (default: all)")
     post.add_argument(
         "--until",
@@ -71,7 +71,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     withdraw = notice.add_parser(
         "withdraw", help="stop showing a notice", description="Stop showing a notice now."
     )
-    withdraw.add_argument("id", type=_number, metavar="NUMBER")
+    withdraw.add_argument(
+        "id", type=_number, metavar="NUMBER", help="the notice's number: fitsdesk notice list"
+    )
     add_common(withdraw)
     withdraw.set_defaults(handler=run_notice_withdraw)
 
