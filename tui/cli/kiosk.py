@@ -62,7 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--until",
         metavar="DATE",
         type=_until,
-        help="last day (YYYY-MM-DD) or time (YYYY-MM-DD HH:MM) it shows",
+        help="the last day it shows (YYYY-MM-DD, today or tomorrow) or its end (YYYY-MM-DD HH:MM)",
     )
     add_common(post)
     post.set_defaults(handler=run_notice_add)
@@ -78,11 +78,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     withdraw.set_defaults(handler=run_notice_withdraw)
 
 
+RELATIVE_DAYS = {"today": 0, "tomorrow": 1}
+"""Days a notice may end on by name, so an example or a script never goes stale."""
+
+
 def _until(text: str) -> dt.datetime:
-    """A local date (through the end of that day) or date and time, as naive UTC."""
+    """A local date (through the end of that day), today or tomorrow (the same), or a
+    date and time, as naive UTC."""
     cleaned = text.strip()
     try:
-        if len(cleaned) == 10:
+        if cleaned.lower() in RELATIVE_DAYS:
+            day = dt.date.today() + dt.timedelta(days=RELATIVE_DAYS[cleaned.lower()])
+            moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        elif len(cleaned) == 10:
             moment = dt.datetime.combine(
                 dt.date.fromisoformat(cleaned) + dt.timedelta(days=1), dt.time()
             )
@@ -90,7 +98,7 @@ def _until(text: str) -> dt.datetime:
             moment = dt.datetime.fromisoformat(cleaned)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{shown(text)}' is not a date like 2026-12-01 or 2026-12-01 15:30"
+            f"'{shown(text)}' is not a date like 2026-12-01, 2026-12-01 15:30, today or tomorrow"
         ) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()  # the machine's local time
