@@ -280,12 +280,13 @@ def _last_fall(xs: list[float], ys: list[float], slope: float, capacity: float) 
 
     - its step is bigger than `sharp`, the largest of: NOISE times the wobble of the
       steps (1.4826 x their median absolute deviation, a standard deviation that a
-      few odd steps do not inflate; a step six of them below the usual one is next
-      to impossible by chance), STEPS times the typical step between readings (the
-      median of their absolute changes: a clean-up that takes back a few readings'
-      worth of growth is routine upkeep, not a new trend), and FALL of the capacity;
+      few odd steps do not inflate; with the trend out a step is about 0, and one
+      six of these below it is next to impossible by chance), STEPS times the
+      typical step between readings (the median of their absolute changes: a
+      clean-up that takes back a few readings' worth of growth is routine upkeep,
+      not a new trend), and FALL of the capacity;
     - the level after it (the median of up to five readings from i, so one odd
-      reading does not decide) is lower than the low end of every level before it
+      reading does not decide) is lower than the low end of the levels before it
       (their 10th percentile, so a lone glitch does not decide) by more than `sharp`
       again: a fall back to where the series has been before, as a weekly backup
       rotation does each week, is its rhythm, not a new start.
