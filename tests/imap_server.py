@@ -332,6 +332,12 @@ class Dovecot:
 
 
 _dovecot: Dovecot | str | None = None
+NO_DOVECOT = (
+    "dovecot is not installed, so there is no IMAP server for this test: install the "
+    "dovecot-imapd package (sudo apt-get install dovecot-imapd), or run .ci/run as root, "
+    "which installs it"
+)
+"""Why an IMAP test skips, and how to run it (README.md, Working on it)."""
 
 
 def dovecot(config: pytest.Config) -> Dovecot:
@@ -339,7 +345,7 @@ def dovecot(config: pytest.Config) -> Dovecot:
     global _dovecot
     binary = _dovecot_binary()
     if not binary:
-        pytest.skip("dovecot is not installed: .ci/run installs it")
+        pytest.skip(NO_DOVECOT)
     if _dovecot is None:
         try:
             _dovecot = Dovecot(binary, lab(config))

@@ -35,6 +35,11 @@ class Lab:
 
 
 _lab: Lab | None = None
+NO_OPENSSL = (
+    "openssl is not installed, so the mail servers for this test have no certificate: "
+    "install the openssl package (sudo apt-get install openssl)"
+)
+"""Why a mail server test skips, and how to run it."""
 
 
 def lab(config: pytest.Config) -> Lab:
@@ -42,7 +47,7 @@ def lab(config: pytest.Config) -> Lab:
     global _lab
     if _lab is None:
         if not shutil.which("openssl"):
-            pytest.skip("openssl is not installed: the mail servers need it for a certificate")
+            pytest.skip(NO_OPENSSL)
         root = Path(tempfile.mkdtemp(prefix="fitsdesk-mail-"))
         root.chmod(0o755)
         config.add_cleanup(lambda: shutil.rmtree(root, ignore_errors=True))

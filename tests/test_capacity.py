@@ -125,6 +125,118 @@ def test_a_clean_up_starts_the_fit_afresh():
     assert found.full_at is None and "since they fell sharply on 15 February 2026" in found.reason
 
 
+WEEK = 7 * DAY
+
+
+def weekly(weeks: int, start: float, per_week: float, *, since=T0):
+    """A file share read once a week: start, then per_week more each week."""
+    return [(since + i * WEEK, start + per_week * i) for i in range(weeks + 1)]
+
+
+def test_a_routine_clean_up_keeps_the_forecast():
+    # A share rose 10 GB a week for a month, then read 10 GB lower (1.3%): routine.
+    rising = weekly(4, 730.0, 10.0)
+    dip = (T0 + 5 * WEEK, 760.0)
+    found = forecast([*rising, dip], 900.0, warning=810.0)
+    assert found.restarted_at is None and found.reason is None
+    assert found.glitches == 1 and found.slope_per_day == pytest.approx(10 / 7)
+    assert found.words("GB").startswith("Full around 4 May 2026 (on 4 May 2026 or very near it)")
+    assert "1 reading far out of line left out" in found.words("GB")
+    # The share goes on rising from the lower level: the dip stays in, the forecast too.
+    after = [(T0 + (5 + i) * WEEK, 760.0 + 10 * i) for i in range(1, 4)]
+    found = forecast([*rising, dip, *after], 900.0)
+    assert found.restarted_at is None and found.glitches == 0 and found.readings == 9
+    assert found.full_at is not None and 0.9 < found.slope_per_day < 10 / 7
+
+
+def test_noisy_weekly_growth_with_clean_ups_keeps_its_trend():
+    rng = random.Random(7)
+    readings, level = [], 700.0
+    for week in range(12):
+        level += 10 + rng.gauss(0, 2)
+        if week in (5, 10):
+            level -= 20  # a clean-up of two weeks' growth
+        readings.append((T0 + week * WEEK, level))
+    found = forecast(readings, 900.0)
+    assert found.restarted_at is None and found.readings == 12
+    assert found.reason is None and 6 < found.slope_per_day * 7 < 10
+
+
+def test_a_genuine_reset_drops_the_old_trend():
+    rising = weekly(6, 600.0, 10.0)
+    # The disk wiped: even as the newest reading the old rate must not be used.
+    found = forecast([*rising, (T0 + 7 * WEEK, 40.0)], 800.0)
+    assert found.restarted_at == T0 + 7 * WEEK and found.full_at is None
+    assert found.reason == (
+        "there is only 1 reading since they fell sharply on 23 February 2026; "
+        "a forecast needs at least 5"
+    )
+    # Half the share moved elsewhere, then it rises again: the line starts at the move.
+    moved = [(T0 + (7 + i) * WEEK, 330.0 + 5 * i) for i in range(6)]
+    found = forecast([*rising, *moved], 800.0)
+    assert found.restarted_at == T0 + 7 * WEEK and found.readings == 6
+    assert found.slope_per_day == pytest.approx(5 / 7) and found.start == T0 + 7 * WEEK
+
+
+def sawtooth(days: int) -> list[tuple[dt.datetime, float]]:
+    """A backup disk read daily: each night's backup adds 20 GB, and each week's full
+    backup prunes them, back to a level that itself rises 3 GB a day."""
+    return [(T0 + d * DAY, 500.0 + 3 * d + 20 * (d % 7)) for d in range(days + 1)]
+
+
+def test_a_weekly_backup_rotation_is_a_rhythm_not_a_restart():
+    for readings in (sawtooth(62), sawtooth(63)):  # ending at a peak, then just pruned
+        found = forecast(readings, 1000.0)
+        assert found.restarted_at is None and found.readings == len(readings)
+        assert found.reason is None and found.slope_per_day == pytest.approx(3, rel=0.1)
+    # The same disk wiped is a restart.
+    found = forecast([*sawtooth(62), (T0 + 63 * DAY, 30.0)], 1000.0)
+    assert found.restarted_at == T0 + 63 * DAY and "fell sharply" in found.reason
+
+
+def test_very_few_readings_with_a_dip():
+    found = forecast([*weekly(2, 730.0, 10.0), (T0 + 3 * WEEK, 740.0)], 900.0)
+    assert found.restarted_at is None
+    assert found.reason == (
+        "there are only 4 readings in the last 90 days; a forecast needs at least 5"
+    )
+    found = forecast([*weekly(3, 730.0, 10.0), (T0 + 4 * WEEK, 750.0)], 900.0)
+    assert found.restarted_at is None and found.glitches == 1
+    assert found.reason == (
+        "there are only 4 readings that are in line with each other; a forecast needs at least 5"
+    )
+
+
+@settings(max_examples=80)
+@given(
+    weeks=st.integers(5, 40),
+    per_step=st.floats(1, 50),
+    wobble=st.floats(0, 0.3),
+    where=st.floats(0.2, 1),
+    dip=st.floats(0, 2),
+    hours=st.sampled_from([6, 24, 168]),
+    seed=st.integers(0, 1000),
+)
+def test_property_a_small_dip_never_empties_the_forecast(
+    weeks, per_step, wobble, where, dip, hours, seed
+):
+    """A lasting fall of at most two steps' growth, anywhere, never restarts the fit."""
+    rng = random.Random(seed)
+    every = dt.timedelta(hours=hours)
+    count = min(weeks * 168 // hours, 300)
+    at = max(1, round(where * count))
+    readings = [
+        (
+            T0 + i * every,
+            100 + per_step * i + rng.gauss(0, wobble * per_step) - dip * per_step * (i >= at),
+        )
+        for i in range(count + 1)
+    ]
+    found = forecast(readings, 100 + per_step * (count + 10) * 2)
+    assert found.restarted_at is None
+    assert "fell sharply" not in (found.reason or "")
+
+
 def test_one_wild_reading_is_left_out_and_a_lasting_rise_is_kept():
     readings = line(60, 50.0, 0.5)
     readings[30] = (readings[30][0], 5.0)  # a glitch: the share was not mounted
@@ -428,6 +540,25 @@ def test_a_metric_shows_its_newest_reading_and_forecast(m365):
     assert near(found.forecast.full_at, T0 + 140 * DAY, dt.timedelta(minutes=1))
     assert found.words().startswith("Full around 25 May 2026") and "5 GB a day" in found.words()
     assert capacity.metric("M365 storage", now=now + 100 * DAY).forecast.full_at is None
+
+
+def test_a_clean_up_dip_read_into_the_store_keeps_the_forecast(jsmith):
+    capacity.add_metric("Staff share", capacity=900, unit="GB", by="jsmith")
+    plant("Staff share", [*weekly(4, 730.0, 10.0), (T0 + 5 * WEEK, 760.0)])
+    found = capacity.metric("Staff share", now=T0 + 5 * WEEK)
+    assert (found.readings, found.latest) == (6, 760)
+    assert found.forecast.restarted_at is None
+    assert found.words().startswith("Full around 4 May 2026") and "1.43 GB a day" in found.words()
+    # A week later the share is wiped: the old rate is dropped, and it says why.
+    with pytest.raises(Refused, match="a jump of more than half the capacity"):
+        plant("Staff share", [(T0 + 6 * WEEK, 12.0)])
+    wiped = T0 + 6 * WEEK
+    capacity.add_sample("Staff share", 12, at=wiped, force=True, by="jsmith", now=wiped)
+    found = capacity.metric("Staff share", now=wiped)
+    assert found.words() == (
+        "No forecast: there is only 1 reading since they fell sharply on 16 February 2026; "
+        "a forecast needs at least 5."
+    )
 
 
 def test_a_forecast_inside_the_window_raises_a_problem_once(school, m365):

@@ -87,12 +87,20 @@ def test_notices_from_the_command_line(run):
     assert [n["withdrawn"] for n in json.loads(out)] == [True, False]
 
 
+@pytest.mark.parametrize("day, ahead", [("today", 1), ("Tomorrow", 2)])
+def test_a_notice_may_end_today_or_tomorrow(run, day, ahead):
+    """Named days keep an example or a script right whatever the date (docs/kiosk.md)."""
+    status, out, _ = run("notice", "add", "Wi-Fi is down", "--until", day)
+    after = (dt.date.today() + dt.timedelta(days=ahead)).isoformat()
+    assert status == 0 and f"until {after} 00:00" in out
+
+
 @pytest.mark.parametrize(
     "args, status, message",
     [
         (("notice", "add", ""), 2, "The notice is empty"),
         (("notice", "add", "x" * 300), 2, "the most is 200"),
-        (("notice", "add", "ok", "--until", "tomorrow"), 2, "is not a date"),
+        (("notice", "add", "ok", "--until", "next week"), 2, "is not a date"),
         (("notice", "add", "ok", "--until", "2001-01-01"), 2, "already passed"),
         (("notice", "add", "ok", "--location", "MARS"), 2, "no location 'MARS'"),
         (("notice", "withdraw", "99"), 1, "There is no notice 99"),

@@ -66,6 +66,29 @@ def test_capacity(metrics, snap_compare, size):
     assert snap_compare(metrics, terminal_size=size, run_before=run_before)
 
 
+@pytest.fixture
+def clean_up(school, db_url):
+    """A file share read each week, rising 10 GB a week for three months; the newest
+    reading is 10 GB lower after a routine clean-up: the forecast stays, the dip shows."""
+    capacity.add_metric("Staff file share", capacity=950, unit="GB", by="jsmith")
+    weeks = [NOW - dt.timedelta(days=7 * w, hours=6) for w in range(13, -1, -1)]
+    plant("Staff file share", [(at, 680.0 + 10 * i) for i, at in enumerate(weeks[:-1])])
+    plant("Staff file share", [(weeks[-1], 680.0 + 10 * 11)])
+    return DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_capacity_with_a_clean_up_dip(clean_up, snap_compare, size):
+    async def run_before(pilot):
+        from tui.screens.problems.capacity import CapacityScreen
+
+        await settle(pilot)
+        pilot.app.push_screen(CapacityScreen())
+        await steady(pilot)
+
+    assert snap_compare(clean_up, terminal_size=size, run_before=run_before)
+
+
 TRENDS_NOW = dt.datetime(2026, 3, 11, 12, 0)
 
 

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -282,3 +283,28 @@ def test_folders_flags_and_a_move_are_visible(imap_server):
     client.logout()
     assert imap_server.messages() == []
     assert [m.raw for m in imap_server.messages("Set aside")] == [RAW, RAW + b"Second.\r\n"]
+
+
+def test_a_missing_mail_server_says_what_to_install(request, monkeypatch):
+    """A mail test that cannot have its server skips with one sentence saying what is
+    missing and how to get it (`pytest -rs` prints it)."""
+    from tests import imap_server, mail_lab
+
+    monkeypatch.setattr(imap_server, "_dovecot_binary", lambda: None)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        imap_server.dovecot(request.config)
+    assert str(skipped.value) == imap_server.NO_DOVECOT
+    assert "dovecot is not installed" in str(skipped.value)
+    assert "apt-get install dovecot-imapd" in str(skipped.value) and ".ci/run" in str(skipped.value)
+    monkeypatch.setattr(mail_lab, "_lab", None)
+    monkeypatch.setattr(mail_lab.shutil, "which", lambda name: None)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        mail_lab.lab(request.config)
+    assert str(skipped.value) == mail_lab.NO_OPENSSL
+    assert "apt-get install openssl" in str(skipped.value)
+    for reason in (imap_server.NO_DOVECOT, mail_lab.NO_OPENSSL):
+        assert "\n" not in reason  # one line: -rs prints it whole
+    # The README says what the whole suite needs, and how .ci/run provides it.
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    needs = readme[readme.index("The whole suite needs") :].split("\n\n")[0]
+    assert "dovecot-imapd" in needs and "PostgreSQL" in needs and ".ci/run" in needs

@@ -10,11 +10,10 @@ How the line is found:
 
 - The readings: those in the WINDOW (90 days) up to `now` (default: the newest
   reading), at most the newest MOST_READINGS (10,000) of them.
-- A sharp fall that lasts (a clean-up, files moved away) starts the fit afresh
+- A big fall that lasts (a disk wiped, files moved away) starts the fit afresh
   from it: the readings before it say nothing about the rate since. A sharp rise
-  is kept, as it is real use. A fall is sharp when it is more than FALL of the
-  capacity and more than six times the usual reading-to-reading wobble, and lasts
-  when the next readings stay down.
+  is kept, as it is real use. A routine clean-up or a weekly backup rotation is
+  not a restart: see `_last_fall` for the rule.
 - Glitches (one or two readings in a row far out of line with a robust Theil-Sen
   line through the rest) are left out; three or more in a row are taken as real.
 - A least-squares line through what is left gives the rate, R² (how much of the
@@ -50,14 +49,21 @@ MIN_R2 = 0.5
 HORIZON = dt.timedelta(days=3653)
 """Dates further out than ten years are not given."""
 FALL = 0.02
-"""A fall of more than this share of the capacity (and well above the wobble) that
-lasts restarts the fit."""
+"""A fall restarts the fit only if it is more than this share of the capacity..."""
+NOISE = 6
+"""...and more than this many times the readings' wobble (a robust standard deviation
+of their steps, the trend taken out)..."""
+STEPS = 5
+"""...and more than this many typical steps between readings."""
 GLITCH = 0.01
 """A reading further than this share of the capacity (and well outside the scatter)
 from the robust line may be a glitch."""
 ROBUST_POINTS = 150
 """The Theil-Sen line runs on at most this many evenly spread readings (11,175 pairs),
 which keeps it fast over 10,000 readings."""
+SIDE_POINTS = 40
+"""The slope on either side of a fall uses at most this many evenly spread readings on
+each side (780 pairs), so a series that falls every day stays quick."""
 BIGGEST = 1e18
 """Readings beyond this (or not finite) are ignored."""
 
@@ -241,37 +247,73 @@ def _spread(values: list[float]) -> float:
 def theil_sen(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """(slope, intercept) of the Theil-Sen line: the median of the pairwise slopes, over
     at most ROBUST_POINTS evenly spread points; the intercept is the median over all."""
+    slopes = _slopes(xs, ys)
+    slope = _median(slopes) if slopes else 0.0
+    return slope, _median([y - slope * x for x, y in zip(xs, ys, strict=True)])
+
+
+def _slopes(xs: list[float], ys: list[float], most: int = ROBUST_POINTS) -> list[float]:
+    """The slopes between every pair of at most `most` evenly spread points."""
     n = len(xs)
-    if n > ROBUST_POINTS:
-        step = (n - 1) / (ROBUST_POINTS - 1)
-        picked = sorted({round(i * step) for i in range(ROBUST_POINTS)})
+    if n > most:
+        step = (n - 1) / (most - 1)
+        picked = sorted({round(i * step) for i in range(most)})
         sx, sy = [xs[i] for i in picked], [ys[i] for i in picked]
     else:
         sx, sy = xs, ys
-    slopes = [
+    return [
         (sy[j] - sy[i]) / (sx[j] - sx[i])
         for i in range(len(sx))
         for j in range(i + 1, len(sx))
         if sx[j] != sx[i]
     ]
-    slope = _median(slopes) if slopes else 0.0
-    return slope, _median([y - slope * x for x, y in zip(xs, ys, strict=True)])
 
 
 def _last_fall(xs: list[float], ys: list[float], slope: float, capacity: float) -> int | None:
-    """The index of the newest sharp fall that lasts, if any."""
+    """The index of the newest fall big enough to start the fit afresh, if any.
+
+    The trend is taken out first, so a fall is measured against where the line would
+    have been: `slope` (a Theil-Sen line through all the readings) to find the
+    candidates, then for each a Theil-Sen slope from pairs of readings on the same
+    side of it, which the fall itself cannot tilt. A fall at reading i restarts the
+    fit only if all of these hold:
+
+    - its step is bigger than `sharp`, the largest of: NOISE times the wobble of the
+      steps (1.4826 x their median absolute deviation, a standard deviation that a
+      few odd steps do not inflate; with the trend out a step is about 0, and one
+      six of these below it is next to impossible by chance), STEPS times the
+      typical step between readings (the median of their absolute changes: a
+      clean-up that takes back a few readings' worth of growth is routine upkeep,
+      not a new trend), and FALL of the capacity;
+    - the level after it (the median of up to five readings from i, so one odd
+      reading does not decide) is lower than the low end of the levels before it
+      (their 10th percentile, so a lone glitch does not decide) by more than `sharp`
+      again: a fall back to where the series has been before, as a weekly backup
+      rotation does each week, is its rhythm, not a new start.
+
+    A wiped disk or a share moved elsewhere clears all of these by far, and restarts
+    the fit even as the newest reading: the old rate must not be used for it."""
     z = [y - slope * x for x, y in zip(xs, ys, strict=True)]
     steps = [z[i] - z[i - 1] for i in range(1, len(z))]
     if not steps:
         return None
-    sharp = max(6 * _spread(steps), FALL * capacity)
+    typical = _median([abs(ys[i] - ys[i - 1]) for i in range(1, len(ys))])
+    sharp = max(NOISE * _spread(steps), STEPS * typical, FALL * capacity)
     for i in range(len(z) - 1, 0, -1):
-        if z[i] - z[i - 1] < -sharp:
-            after = _median(z[i : i + 5])
-            before = _median(z[max(0, i - 5) : i])
-            if after - before < -sharp:
-                return i
+        if z[i] - z[i - 1] >= -sharp:
+            continue
+        either_side = _slopes(xs[:i], ys[:i], SIDE_POINTS) + _slopes(xs[i:], ys[i:], SIDE_POINTS)
+        rate = _median(either_side) if either_side else slope
+        level = [y - rate * x for x, y in zip(xs, ys, strict=True)]
+        if level[i] - level[i - 1] < -sharp and _median(level[i : i + 5]) < _low(level[:i]) - sharp:
+            return i
     return None
+
+
+def _low(values: list[float]) -> float:
+    """The 10th percentile of `values` (the nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.1 * len(ordered)) - 1)]
 
 
 def _glitches(xs: list[float], ys: list[float], capacity: float) -> set[int]:

@@ -30,12 +30,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     log.add_argument("--group", default="", help="their tutor group or department")
     log.add_argument("--email", default="", help="where to send updates (staff, parents)")
     log.add_argument("--location", metavar="CODE", help="room code, see: fitsdesk location list")
-    log.add_argument("--category", metavar="NAME", help="see: fitsdesk category list")
+    log.add_argument(
+        "--category", metavar="NAME", help="the kind of fault, see: fitsdesk category list"
+    )
     log.add_argument("--asset", metavar="TAG", help="the tag on the device's label")
-    log.add_argument("--channel", choices=CHANNELS, default="desk", help="default desk")
-    log.add_argument("--description", default="", help="more detail (4,000 characters)")
+    log.add_argument(
+        "--channel", choices=CHANNELS, default="desk", help="how they reached you (default desk)"
+    )
+    log.add_argument(
+        "--description", default="", metavar="TEXT", help="more detail (4,000 characters)"
+    )
     for name, question in FITS_QUESTIONS:
-        log.add_argument(_QUESTION_FLAGS[name], dest=name, default="", help=question)
+        log.add_argument(
+            _QUESTION_FLAGS[name], dest=name, default="", metavar="TEXT", help=question
+        )
     log.add_argument("--impact", choices=list(LEVELS.values()), help="default: the category's")
     log.add_argument("--urgency", choices=list(LEVELS.values()), help="default: the category's")
     log.add_argument("--json", action="store_true", help="print the call as JSON")
@@ -48,7 +56,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Show a call by its number (INC-000042 or 42) or the payload scanned "
         "from a receipt (INC-000042-K7QX).",
     )
-    show.add_argument("reference", metavar="NUMBER_OR_SCAN")
+    show.add_argument(
+        "reference", metavar="CALL", help="its log number, or the code scanned from its receipt"
+    )
     show.add_argument("--json", action="store_true", help="print the call as JSON")
     add_common(show)
     show.set_defaults(handler=run_show)
@@ -86,7 +96,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Close resolved calls whose caller has not answered for N school days "
         "(default: close_after_days in the config, 5). Meant for a daily cron job.",
     )
-    tidy.add_argument("--days", type=positive, metavar="N")
+    tidy.add_argument(
+        "--days", type=positive, metavar="N", help="school days to wait (default: the config's)"
+    )
     add_common(tidy)
     tidy.set_defaults(handler=run_close_unanswered)
 

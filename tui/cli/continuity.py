@@ -49,7 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     list_action(actions, "every service with its plan, or none", run_list)
 
     show = actions.add_parser("show", help="one service's plan", description="Show one plan.")
-    show.add_argument("name", metavar="SERVICE")
+    show.add_argument("name", metavar="SERVICE", help="the service's name")
     show.add_argument("--json", action="store_true", help="print a JSON object")
     add_common(show)
     show.set_defaults(handler=run_show)
@@ -62,7 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "it records a review). Lengths are like "
         "15m, 4h, 1d, 2w (a day is 24 hours). In --steps and --contacts, \\n starts a new line.",
     )
-    edit.add_argument("name", metavar="SERVICE")
+    edit.add_argument("name", metavar="SERVICE", help="the service's name")
     edit.add_argument("--priority", metavar="1-5", help="recovery priority: 1 is recovered first")
     edit.add_argument("--rto", metavar="LENGTH", help="recovery time objective: back within")
     edit.add_argument("--rpo", metavar="LENGTH", help="recovery point objective: data lost at most")
@@ -88,7 +88,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="record a test of a service's plan",
         description="Record a test of a plan (for FITS Desk itself: a restore drill).",
     )
-    test.add_argument("name", metavar="SERVICE")
+    test.add_argument("name", metavar="SERVICE", help="the service's name")
     test.add_argument("--result", required=True, metavar="pass|fail", help="pass or fail")
     test.add_argument("--notes", metavar="TEXT", default="", type=_text, help="what happened")
     test.add_argument("--on", type=_day, metavar="YYYY-MM-DD", help="when (default today)")
@@ -101,7 +101,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Show, or set, how often each plan is tested: termly (the default) or "
         "a number of days such as 90d.",
     )
-    every.add_argument("every", nargs="?", metavar="termly|DAYS")
+    every.add_argument(
+        "every",
+        nargs="?",
+        metavar="termly|DAYS",
+        help="termly, or days such as 90d (none: show it)",
+    )
     add_common(every)
     every.set_defaults(handler=run_interval)
 

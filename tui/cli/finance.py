@@ -67,7 +67,9 @@ def _register_spend(commands) -> None:
         "supplier, reference, description, asset, software and call (docs/finance.md "
         "lists the other names each may have). Every row goes in, or none does.",
     )
-    imports.add_argument("file", type=Path, metavar="FILE")
+    imports.add_argument(
+        "file", type=Path, metavar="FILE", help="a .csv file, or an .xlsx, .xls or .ods workbook"
+    )
     imports.add_argument("--sheet", metavar="NAME", help="a spreadsheet's sheet (default: first)")
     add_common(imports)
     imports.set_defaults(handler=run_spend_import)
@@ -82,7 +84,12 @@ def _register_finance(commands) -> None:
         "september for academies), the capitalisation threshold (a device costing this or "
         "more is capital) and the currency. A manager's step.",
     )
-    setting.add_argument("--year-starts", choices=("april", "september"), type=str.lower)
+    setting.add_argument(
+        "--year-starts",
+        choices=("april", "september"),
+        type=str.lower,
+        help="april (maintained schools) or september (academies)",
+    )
     setting.add_argument("--threshold", metavar="AMOUNT", help="e.g. 1000")
     setting.add_argument("--currency", metavar="CODE", help="GBP (the default), EUR or USD")
     add_common(setting)
@@ -102,7 +109,7 @@ def _register_finance(commands) -> None:
         "default if not set) or the financial year it is planned to be replaced in. An "
         "empty value clears it. Shows the device's money afterwards.",
     )
-    device.add_argument("tag", metavar="TAG")
+    device.add_argument("tag", metavar="TAG", help="the device's tag")
     device.add_argument("--funding", help="e.g. 'Devolved capital', 'PTA'")
     device.add_argument("--life", metavar="YEARS", help="useful life in whole years")
     device.add_argument("--replace-in", metavar="YEAR", help="e.g. 2028 or 2028-29")

@@ -34,8 +34,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="register a kiosk",
         description="Register a kiosk at a location, or move an existing one there.",
     )
-    add.add_argument("name", help="e.g. library")
-    add.add_argument("--location", required=True, metavar="CODE")
+    add.add_argument("name", metavar="NAME", help="e.g. library")
+    add.add_argument("--location", required=True, metavar="CODE", help="the room it stands in")
     add_common(add)
     add.set_defaults(handler=run_kiosk_add)
     list_action(actions, "kiosks", run_kiosk_list)
@@ -56,13 +56,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         description='Post a notice for the kiosks, e.g. "Wi-Fi is down in the Library, '
         "we're on it\", so nobody queues to report what you already know.",
     )
-    post.add_argument("text")
+    post.add_argument("text", metavar="TEXT", help="what the kiosks show (one short line)")
     post.add_argument("--location", metavar="CODE", help="only kiosks in this room (default: all)")
     post.add_argument(
         "--until",
         metavar="DATE",
         type=_until,
-        help="last day (YYYY-MM-DD) or time (YYYY-MM-DD HH:MM) it shows",
+        help="the last day it shows (YYYY-MM-DD, today or tomorrow) or its end (YYYY-MM-DD HH:MM)",
     )
     add_common(post)
     post.set_defaults(handler=run_notice_add)
@@ -71,16 +71,26 @@ def register(commands: argparse._SubParsersAction) -> None:
     withdraw = notice.add_parser(
         "withdraw", help="stop showing a notice", description="Stop showing a notice now."
     )
-    withdraw.add_argument("id", type=_number, metavar="NUMBER")
+    withdraw.add_argument(
+        "id", type=_number, metavar="NUMBER", help="the notice's number: fitsdesk notice list"
+    )
     add_common(withdraw)
     withdraw.set_defaults(handler=run_notice_withdraw)
 
 
+RELATIVE_DAYS = {"today": 0, "tomorrow": 1}
+"""Days a notice may end on by name, so an example or a script never goes stale."""
+
+
 def _until(text: str) -> dt.datetime:
-    """A local date (through the end of that day) or date and time, as naive UTC."""
+    """A local date (through the end of that day), today or tomorrow (the same), or a
+    date and time, as naive UTC."""
     cleaned = text.strip()
     try:
-        if len(cleaned) == 10:
+        if cleaned.lower() in RELATIVE_DAYS:
+            day = dt.date.today() + dt.timedelta(days=RELATIVE_DAYS[cleaned.lower()])
+            moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        elif len(cleaned) == 10:
             moment = dt.datetime.combine(
                 dt.date.fromisoformat(cleaned) + dt.timedelta(days=1), dt.time()
             )
@@ -88,7 +98,7 @@ def _until(text: str) -> dt.datetime:
             moment = dt.datetime.fromisoformat(cleaned)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{shown(text)}' is not a date like 2026-12-01 or 2026-12-01 15:30"
+            f"'{shown(text)}' is not a date like 2026-12-01, 2026-12-01 15:30, today or tomorrow"
         ) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()  # the machine's local time

@@ -85,7 +85,7 @@ def register(actions: argparse._SubParsersAction) -> None:
         "renewal date in the past is refused unless --renews-to gives the date it now "
         "renews to.",
     )
-    edit.add_argument("name", metavar="NAME")
+    edit.add_argument("name", metavar="NAME", help="the title's name")
     licence_options(edit)
     add_common(edit)
     edit.set_defaults(handler=run_edit)
@@ -95,7 +95,7 @@ def register(actions: argparse._SubParsersAction) -> None:
         help="show a title: licence, seats, cost and renewal",
         description="Show a title: its licence, seats in use, cost and renewal.",
     )
-    show.add_argument("name", metavar="NAME")
+    show.add_argument("name", metavar="NAME", help="the title's name")
     show.add_argument("--json", action="store_true", help="print a JSON object")
     add_common(show)
     show.set_defaults(handler=run_show)

@@ -39,7 +39,7 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
         help="add a technician",
         description="Add a technician, or bring back a deactivated one. USER is their login name.",
     )
-    add.add_argument("login", metavar="USER")
+    add.add_argument("login", metavar="USER", help="their login name on this server")
     add.add_argument("--name", required=True, help='their full name, e.g. "Jo Smith"')
     add.add_argument(
         "--role",
@@ -57,7 +57,7 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
         description="Give an active technician these roles in place of the ones they have "
         "(managers only; the last manager keeps the manager role).",
     )
-    roles.add_argument("login", metavar="USER")
+    roles.add_argument("login", metavar="USER", help="their login name")
     roles.add_argument(
         "--role",
         action="append",
@@ -77,7 +77,7 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
         help="stop a technician using the desk",
         description="Stop a technician using the desk; their history stays.",
     )
-    off.add_argument("login", metavar="USER")
+    off.add_argument("login", metavar="USER", help="their login name")
     add_common(off)
     off.set_defaults(handler=run_tech_deactivate)
 
@@ -85,7 +85,7 @@ def _register_tech(commands: argparse._SubParsersAction) -> None:
 def _register_location(commands: argparse._SubParsersAction) -> None:
     actions = group(commands, "location", "the school's rooms and places")
     add = actions.add_parser("add", help="add a location", description="Add a room or place.")
-    add.add_argument("code", help="the school's room code, e.g. S12")
+    add.add_argument("code", metavar="CODE", help="the school's room code, e.g. S12")
     add.add_argument("--name", required=True, help='e.g. "Science lab 12"')
     add.add_argument("--site", default="", help="the site or building, for a school on several")
     add_common(add)
@@ -122,7 +122,7 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
         "problem, calendar event or change refers to (it is journalled); otherwise say what "
         "still does.",
     )
-    remove.add_argument("code", help="the room's code, e.g. S12")
+    remove.add_argument("code", metavar="CODE", help="the room's code, e.g. S12")
     add_common(remove)
     remove.set_defaults(handler=run_location_remove)
 
@@ -130,10 +130,20 @@ def _register_location(commands: argparse._SubParsersAction) -> None:
 def _register_category(commands: argparse._SubParsersAction) -> None:
     actions = group(commands, "category", "the kinds of fault people report")
     add = actions.add_parser("add", help="add a category", description="Add a category.")
-    add.add_argument("name", help="a short name, e.g. printer")
+    add.add_argument("name", metavar="NAME", help="a short name, e.g. printer")
     add.add_argument("--label", required=True, help='what pupils see, e.g. "Printer"')
-    add.add_argument("--impact", choices=list(LEVELS.values()), default="low")
-    add.add_argument("--urgency", choices=list(LEVELS.values()), default="medium")
+    add.add_argument(
+        "--impact",
+        choices=list(LEVELS.values()),
+        default="low",
+        help="how much a fault of this kind stops work (default low)",
+    )
+    add.add_argument(
+        "--urgency",
+        choices=list(LEVELS.values()),
+        default="medium",
+        help="how soon it must be fixed (default medium)",
+    )
     add.add_argument("--staff-only", action="store_true", help="not shown on the kiosk")
     add_common(add)
     add.set_defaults(handler=run_category_add)

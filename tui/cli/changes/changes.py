@@ -87,7 +87,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     listing.add_argument(
         "--status",
-        metavar="S",
+        metavar="STATUS",
         help="open (default), all, raised, planning, peer_review, reviewed, scheduled, "
         "implemented, registered, closed, rejected, backed_out or cancelled",
     )
@@ -99,7 +99,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="only what waits for your vote (committee members), oldest first",
     )
-    listing.add_argument("--limit", type=whole(1, MOST_LIMIT, "changes"), metavar="N")
+    listing.add_argument(
+        "--limit", type=whole(1, MOST_LIMIT, "changes"), metavar="N", help="at most N changes"
+    )
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(listing)
     listing.set_defaults(handler=run_list)
@@ -201,7 +203,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Replace a scheduled change's kiosk notice with these words.",
     )
     notice.add_argument("reference", metavar="RFC", help="the change")
-    notice.add_argument("text", help="the words the kiosks show")
+    notice.add_argument("text", metavar="TEXT", help="the words the kiosks show")
     add_common(notice)
     notice.set_defaults(handler=run_notice)
 
@@ -259,7 +261,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "holidays, exams, freezes) and the changes whose window falls on it.",
     )
     schedule.add_argument(
-        "--weeks", type=whole(1, 52, "weeks"), default=4, metavar="N", help="(default 4)"
+        "--weeks",
+        type=whole(1, 52, "weeks"),
+        default=4,
+        metavar="N",
+        help="how many weeks to show (default 4)",
     )
     schedule.add_argument("--json", action="store_true", help="print a JSON list of days")
     add_common(schedule)
@@ -272,13 +278,25 @@ def register(commands: argparse._SubParsersAction) -> None:
         "freeze (in the rooms given, and school-wide); a high-risk change also misses every "
         "school day.",
     )
-    windows.add_argument("--hours", type=hours, required=True, metavar="H", help="e.g. 2 or 1.5")
-    windows.add_argument("--room", action="append", default=[], metavar="CODE")
+    windows.add_argument(
+        "--hours", type=hours, required=True, metavar="HOURS", help="how long, e.g. 2 or 1.5"
+    )
+    windows.add_argument(
+        "--room",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a room whose lessons it must miss; repeat for several",
+    )
     windows.add_argument(
         "--risk", default="low", metavar="RISK", help="low (default), medium, high"
     )
     windows.add_argument(
-        "--count", type=whole(1, change_schedule.MOST_WINDOWS, "windows"), default=5, metavar="N"
+        "--count",
+        type=whole(1, change_schedule.MOST_WINDOWS, "windows"),
+        default=5,
+        metavar="N",
+        help="how many windows to list (default 5)",
     )
     windows.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(windows)

@@ -45,6 +45,15 @@ FIELDS = (
     ("--notes", "notes", "anything else worth knowing (4,000 characters)"),
 )
 """The register's plain fields: option, store name, help."""
+PLACEHOLDERS = {
+    "description": "TEXT",
+    "assigned_to": "WHO",
+    "purchased_on": "DATE",
+    "cost": "AMOUNT",
+    "warranty_end": "DATE",
+    "notes": "TEXT",
+}
+"""What --help shows for a field's value where its name would not say it."""
 NOWHERE = ("none", "-", "nowhere")
 
 
@@ -61,7 +70,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
         description="Put a device on the register. TAG is the tag on its label; it is stored "
         "in upper case with dashes for spaces (lap 42 is LAP-42).",
     )
-    add.add_argument("tag", metavar="TAG")
+    add.add_argument("tag", metavar="TAG", help="the tag on its label, e.g. LAP-0042")
     add.add_argument("--kind", required=True, help=f"the kind of device: {KIND_WORDS}")
     _add_fields(add)
     add.add_argument("--location", metavar="CODE", help="the room it is in")
@@ -76,7 +85,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
         description="Show a device: its details, its parts, the calls about it (with a "
         "repeat-fault warning), its loans, and its moves and changes.",
     )
-    show.add_argument("tag", metavar="TAG")
+    show.add_argument("tag", metavar="TAG", help="the device's tag")
     show.add_argument("--json", action="store_true", help="print it all as JSON")
     add_common(show)
     show.set_defaults(handler=run_show)
@@ -97,7 +106,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
         description="Change any of a device's details; what is not given stays as it is. "
         "Give an empty value ('') to clear one. To move it: fitsdesk asset move.",
     )
-    edit.add_argument("tag", metavar="TAG")
+    edit.add_argument("tag", metavar="TAG", help="the device's tag")
     edit.add_argument("--kind", help=f"the kind of device: {KIND_WORDS}")
     _add_fields(edit)
     add_common(edit)
@@ -108,7 +117,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
         help="say where a device now is",
         description="Say where a device now is: a room code, or 'none' for nowhere in particular.",
     )
-    move.add_argument("tag", metavar="TAG")
+    move.add_argument("tag", metavar="TAG", help="the device's tag")
     move.add_argument("location", metavar="LOCATION", help="a room code, or none")
     add_common(move)
     move.set_defaults(handler=run_move)
@@ -119,7 +128,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
         description="Take a device out of use for good (sold, scrapped, stolen); its "
         "history stays on the register.",
     )
-    retire.add_argument("tag", metavar="TAG")
+    retire.add_argument("tag", metavar="TAG", help="the device's tag")
     retire.add_argument("--reason", required=True, help="why, e.g. 'screen beyond repair'")
     add_common(retire)
     retire.set_defaults(handler=run_retire)
@@ -167,7 +176,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
         description="Write the register (or the part the options choose) to a CSV file that "
         "asset import reads back. A FILE of - writes to the screen.",
     )
-    out.add_argument("file", metavar="FILE.csv")
+    out.add_argument("file", metavar="FILE.csv", help="the CSV file to write, or - for the screen")
     out.add_argument("--location", metavar="CODE", help="only devices in this room")
     out.add_argument("--kind", help=f"only this kind: {KIND_WORDS}")
     out.add_argument("--status", help=f"only this status: {STATUS_CHOICES}")
@@ -177,7 +186,7 @@ def _register_asset(commands: argparse._SubParsersAction) -> None:
 
 def _add_fields(parser: argparse.ArgumentParser) -> None:
     for option, dest, help_text in FIELDS:
-        parser.add_argument(option, dest=dest, help=help_text)
+        parser.add_argument(option, dest=dest, metavar=PLACEHOLDERS.get(dest), help=help_text)
 
 
 def _given(args: argparse.Namespace) -> dict:

@@ -38,7 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--purpose",
         action="append",
         dest="purposes",
-        metavar="P",
+        metavar="PURPOSE",
         help="what it is for, e.g. 'audio editing'; repeat for several",
     )
     add.add_argument(
@@ -54,7 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     licence_cli.licence_options(add, renews=False)
 
     listing = list_action(actions, "the titles in the library", run_list)
-    listing.add_argument("--purpose", metavar="P", help="only titles for this purpose")
+    listing.add_argument("--purpose", metavar="PURPOSE", help="only titles for this purpose")
 
     for name, verb, text in (
         ("install", run_install, "Record a title as installed on one device or in a room"),
@@ -66,7 +66,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             description=f"{text}. NAME is 'Title' or 'Title Version'. A room counts as one "
             "seat for each device in it.",
         )
-        action.add_argument("name", metavar="NAME")
+        action.add_argument("name", metavar="NAME", help="the title: 'Title' or 'Title Version'")
         where = action.add_mutually_exclusive_group(required=True)
         where.add_argument("--asset", metavar="TAG", help="one device, by its tag")
         where.add_argument("--room", metavar="CODE", help="every device in a room")
@@ -88,7 +88,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="append",
         dest="titles",
         required=True,
-        metavar="T",
+        metavar="TITLE",
         help="a title on it ('Title' or 'Title Version'); repeat for each",
     )
     build_add.add_argument("--description", default="", help="what the build is for")
@@ -98,7 +98,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     build_show = builds.add_parser(
         "show", help="show the titles on a build", description="Show the titles on a build."
     )
-    build_show.add_argument("build", metavar="NAME")
+    build_show.add_argument("build", metavar="NAME", help="the build's name")
     build_show.add_argument("--json", action="store_true", help="print a JSON list")
     add_common(build_show)
     build_show.set_defaults(handler=run_build_show)
@@ -118,7 +118,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "release management); the change lists what it installed. Titles already recorded "
         "there are left as they are." + OVER_WORDS,
     )
-    build_install.add_argument("build", metavar="NAME")
+    build_install.add_argument("build", metavar="NAME", help="the build's name")
     where = build_install.add_mutually_exclusive_group(required=True)
     where.add_argument("--asset", metavar="TAG", help="one device, by its tag")
     where.add_argument("--room", metavar="CODE", help="every device in a room")

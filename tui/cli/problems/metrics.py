@@ -38,11 +38,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "disk or the school's cloud storage. Add readings with: fitsdesk metric add.",
     )
     new.add_argument("name", metavar="NAME", help="e.g. 'M365 storage'")
-    new.add_argument("--capacity", required=True, metavar="X", help="the most it can hold")
-    new.add_argument("--unit", default="", metavar="U", help="e.g. GB, licences, %%")
+    new.add_argument("--capacity", required=True, metavar="AMOUNT", help="the most it can hold")
+    new.add_argument("--unit", default="", metavar="UNIT", help="e.g. GB, licences, %%")
     new.add_argument(
         "--warning",
-        metavar="W",
+        metavar="LEVEL",
         help="the level worth a warning: an amount, or a share such as 85%% (default 90%%)",
     )
     new.add_argument(
@@ -62,7 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "line (more than ten times the capacity, or a jump of more than half of it) is "
         "refused unless --force.",
     )
-    add.add_argument("name", metavar="NAME")
+    add.add_argument("name", metavar="NAME", help="the metric's name")
     add.add_argument("value", metavar="VALUE", help="the reading, e.g. 612.5")
     add.add_argument(
         "--at",
@@ -96,7 +96,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Show a metric: its newest reading, its forecast in words, and its "
         "recent readings.",
     )
-    show.add_argument("name", metavar="NAME")
+    show.add_argument("name", metavar="NAME", help="the metric's name")
     show.add_argument(
         "--readings",
         type=_days,
@@ -114,12 +114,17 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Change a metric's name, unit, capacity, warning level or window. A new "
         "capacity without --warning keeps the warning at the same share of it.",
     )
-    edit.add_argument("name", metavar="NAME")
+    edit.add_argument("name", metavar="NAME", help="the metric's name")
     edit.add_argument("--name", dest="new_name", metavar="NEW", help="a new name")
-    edit.add_argument("--capacity", metavar="X")
-    edit.add_argument("--unit", metavar="U")
-    edit.add_argument("--warning", metavar="W", help="an amount, a share such as 85%%, or none")
-    edit.add_argument("--warn-days", type=_days, metavar="N")
+    edit.add_argument("--capacity", metavar="AMOUNT", help="the most it can hold")
+    edit.add_argument("--unit", metavar="UNIT", help="e.g. GB, licences, %%")
+    edit.add_argument("--warning", metavar="LEVEL", help="an amount, a share such as 85%%, or none")
+    edit.add_argument(
+        "--warn-days",
+        type=_days,
+        metavar="N",
+        help="raise a problem when the forecast says full within N days",
+    )
     add_common(edit)
     edit.set_defaults(handler=run_edit)
 

@@ -52,14 +52,20 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Raise a problem. Its rooms, kinds of fault and devices are those of its "
         "calls unless --location, --category or --asset say otherwise.",
     )
-    raised.add_argument("title", help="what the problem is, in a line")
+    raised.add_argument("title", metavar="TITLE", help="what the problem is, in a line")
     raised.add_argument("--description", default="", help="more detail")
     raised.add_argument(
         "--call", action="append", default=[], metavar="NUMBER", help="a call it explains"
     )
-    raised.add_argument("--location", action="append", default=[], metavar="CODE")
-    raised.add_argument("--category", action="append", default=[], metavar="NAME")
-    raised.add_argument("--asset", action="append", default=[], metavar="TAG")
+    raised.add_argument(
+        "--location", action="append", default=[], metavar="CODE", help="a room it is in"
+    )
+    raised.add_argument(
+        "--category", action="append", default=[], metavar="NAME", help="a kind of fault it is"
+    )
+    raised.add_argument(
+        "--asset", action="append", default=[], metavar="TAG", help="a device it is on"
+    )
     raised.add_argument("--major", action="store_true", help="it is behind a major incident")
     add_common(raised)
     raised.set_defaults(handler=run_raise)

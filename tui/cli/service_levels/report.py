@@ -42,8 +42,16 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="a term from the imported calendar, such as 'Autumn term'; alone, this term",
     )
-    when.add_argument("--from", dest="first", type=_day, metavar="YYYY-MM-DD")
-    parser.add_argument("--to", dest="last", type=_day, metavar="YYYY-MM-DD")
+    when.add_argument(
+        "--from", dest="first", type=_day, metavar="YYYY-MM-DD", help="the first day it covers"
+    )
+    parser.add_argument(
+        "--to",
+        dest="last",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the last day it covers (with --from)",
+    )
     parser.add_argument("--html", type=Path, metavar="FILE", help="write a web page")
     parser.add_argument("--pdf", type=Path, metavar="FILE", help="write an A4 PDF")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -77,7 +77,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--all", action="store_true", help="include retired services")
 
     show = actions.add_parser("show", help="one service", description="Show one service.")
-    show.add_argument("name", metavar="SERVICE")
+    show.add_argument("name", metavar="SERVICE", help="the service's name")
     show.add_argument("--json", action="store_true", help="print a JSON object")
     add_common(show)
     show.set_defaults(handler=run_show)
@@ -87,7 +87,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="add a service (a manager's step)",
         description="Add a service to the catalogue. Start from a guess: it can be changed.",
     )
-    add.add_argument("name", metavar="SERVICE")
+    add.add_argument("name", metavar="SERVICE", help="its name, e.g. 'Wi-Fi'")
     _details(add, adding=True)
     add_common(add)
     add.set_defaults(handler=run_add)
@@ -97,7 +97,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="change a service (a manager's step)",
         description="Change a service: only what is given changes.",
     )
-    edit.add_argument("name", metavar="SERVICE")
+    edit.add_argument("name", metavar="SERVICE", help="the service's name")
     _details(edit, adding=False)
     add_common(edit)
     edit.set_defaults(handler=run_edit)
@@ -108,8 +108,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Record a time a service was down, in the school's local time, or a "
         "major incident's time with --call. Planned work under a change is not an outage.",
     )
-    outage.add_argument("name", metavar="SERVICE")
-    outage.add_argument("--from", dest="start", type=local_time, metavar="'YYYY-MM-DD HH:MM'")
+    outage.add_argument("name", metavar="SERVICE", help="the service's name")
+    outage.add_argument(
+        "--from",
+        dest="start",
+        type=local_time,
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="when it went down",
+    )
     outage.add_argument(
         "--to", dest="end", type=local_time, metavar="'YYYY-MM-DD HH:MM'", help="leave out if down"
     )
