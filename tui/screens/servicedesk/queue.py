@@ -138,8 +138,9 @@ class QueueScreen(ListScreen):
         self.set_interval(DUE_S, self.time_passes)
 
     def time_passes(self) -> None:
-        """Read the first page again, for the time left on each call, while it is shown."""
-        if self.app.screen is self and not self.searching:
+        """Read the first page (or the search's matches) again, for the time left on each
+        call, while it is shown."""
+        if self.app.screen is self:
             job = self.fetch_later(more=False, counted=False)
             self.app.run_store(job, lambda result: self.show(result, more=False))
 
@@ -265,9 +266,10 @@ class QueueScreen(ListScreen):
         now = self.app.now()
 
         def job():
+            counts = queues.counts(me, narrowed) if counted and not more else None
             if words:
                 found = queues.search(words, filters=narrowed, limit=limit)
-                return None, found, queues.due_states(found, now)
+                return counts, found, queues.due_states(found, now)
             found = queues.page(
                 view,
                 me=me,
@@ -277,7 +279,6 @@ class QueueScreen(ListScreen):
                 offset=offset,
                 limit=limit,
             )
-            counts = queues.counts(me, narrowed) if counted and not more else None
             return counts, found, queues.due_states(found, now)
 
         return job
@@ -320,7 +321,9 @@ class QueueScreen(ListScreen):
             return
         parts = []
         if self.searching:
-            parts.append(f"Best matches for: {self.searching}  (Esc: back to the queue)")
+            n = self.loaded
+            found = f"the first {n}" if n >= PAGE else f"{n} call{'' if n == 1 else 's'}"
+            parts.append(f"Best matches for: {self.searching}, {found}  (Esc: back to the queue)")
         if self.filters:
             shown = ", ".join(f"{k} {v}" for k, v in vars(self.filters).items() if v is not None)
             parts.append(f"Only {shown}")
@@ -363,8 +366,7 @@ class QueueScreen(ListScreen):
         find.styles.max_height = 4
 
     def on_data_changed(self, _message: DataChanged) -> None:
-        if not self.searching:
-            self.load()
+        self.load()  # a search's matches too, as the plain queue (docs/architecture.md)
 
     # -- moving about
 
