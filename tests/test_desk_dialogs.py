@@ -28,7 +28,9 @@ def desk(school, db_url):
 
 
 def numbers(pilot) -> list[str]:
-    return [key.value for key in pilot.app.screen.query_one("#calls", DataTable).rows]
+    """The calls in the queue, in the order shown."""
+    table = pilot.app.screen.query_one("#calls", DataTable)
+    return [row.key.value for row in table.ordered_rows]
 
 
 def tabs(pilot) -> str:
@@ -200,3 +202,67 @@ async def test_a_new_calls_category_is_chosen_by_its_words(desk):
         await settle(pilot)
         call = servicedesk.list_calls(status="all")[0]
         assert (call.summary, call.category) == ("Prints blank pages", "projector")
+
+
+# -- what the queue sends down the wire (bench/desk_bytes.py measures it)
+
+
+async def test_the_queue_redraws_only_the_rows_that_changed(desk):
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#calls", DataTable)
+        await pilot.press("down")
+        chosen = pilot.app.screen.chosen()
+        rows = {number: table.rows[number] for number in numbers(pilot)}
+        cells = {number: table.get_row(number) for number in numbers(pilot)}
+
+        desk.changes_seen((-1, [], 3))  # told of a change that changed nothing shown
+        await settle(pilot)
+        assert all(table.get_row(n)[k] is cells[n][k] for n in cells for k in range(3))
+
+        as_another_technician(lambda: incidents.take("INC-000001", by="akhan"))
+        desk.look_for_changes()
+        await settle(pilot)
+        assert table.get_cell("INC-000001", "assignee").plain == "akhan"
+        assert table.get_cell("INC-000002", "summary") is cells["INC-000002"][-2]  # untouched
+        assert all(table.rows[number] is row for number, row in rows.items())  # not cleared
+
+        as_another_technician(
+            lambda: servicedesk.log_call(
+                summary="Whole room has no network",
+                requester="Mr Lee",
+                impact=1,
+                urgency=1,
+                location="IT1",
+                by="akhan",
+            )
+        )
+        desk.look_for_changes()
+        await settle(pilot)
+        assert numbers(pilot)[0] == "INC-000004"  # a P1 goes first, in its place
+        assert all(table.rows[number] is row for number, row in rows.items())
+        assert pilot.app.screen.chosen() == chosen  # the cursor stays on the same call
+
+
+def test_a_row_is_sent_with_as_few_colour_codes_as_it_needs():
+    from rich.segment import Segment
+    from rich.style import Style
+
+    from tui.widgets.tables import merged
+
+    def cell(text, colour, row, column):
+        return Segment(text, Style(color=colour) + Style.from_meta({"row": row, "column": column}))
+
+    row = [
+        cell(" ", "white", 0, 0),
+        cell("INC-000001", "red", 0, 0),
+        cell(" ", "white", 0, 0),
+        cell(" ", "white", 0, 1),
+        cell("Printer", "white", 0, 1),
+        cell(" ", "white", 0, 1),
+    ]
+    joined = merged(row)
+    assert [s.text for s in joined] == [" ", "INC-000001", "  Printer "]
+    assert "".join(s.text for s in joined) == "".join(s.text for s in row)
+    heading = [cell(" Number ", "white", -1, 0), cell(" Summary ", "white", -1, 1)]
+    assert merged(heading) == heading  # a click on a heading sorts by its own column

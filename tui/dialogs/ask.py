@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from store.db.errors import BadInput, FitsDeskError
 from store.db.sanitise import shown
-from tui.widgets.inputs import ChoiceButton, PlainInput
+from tui.widgets.inputs import ChoiceButton, PlainInput, steady
 
 
 @dataclass(frozen=True)
@@ -121,15 +121,19 @@ class Ask(ModalScreen[Any]):
                 for field in self.fields:
                     yield Label(field.label, markup=False)
                     if field.kind == "text":
-                        yield PlainInput(
-                            str(field.value),
-                            id=f"field-{field.name}",
-                            placeholder=field.placeholder,
+                        yield steady(
+                            PlainInput(
+                                str(field.value),
+                                id=f"field-{field.name}",
+                                placeholder=field.placeholder,
+                            )
                         )
                     elif field.kind == "pick":
                         words = dict(field.choices).get(field.value, "")
-                        yield PlainInput(
-                            words, id=f"field-{field.name}", placeholder=field.placeholder
+                        yield steady(
+                            PlainInput(
+                                words, id=f"field-{field.name}", placeholder=field.placeholder
+                            )
                         )
                         choices = OptionList(id=f"pick-{field.name}", classes="pick", markup=False)
                         choices.can_focus = False  # the box keeps the keys: Up, Down, Enter
