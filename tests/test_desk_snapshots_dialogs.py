@@ -60,3 +60,18 @@ def test_assign_with_a_long_name(app, snap_compare):  # noqa: F811
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_category_sixteen_colours(app, snap_compare, db_url):  # noqa: F811
+    desk = DeskApp(db_url=db_url, user="jsmith", now=lambda: NOW, sixteen_colours=True)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        pilot.app.screen.query_one("#field-category").focus()
+        await settle(pilot)
+        await pilot.press("p")
+        await steady(pilot)
+
+    assert snap_compare(desk, terminal_size=(80, 24), run_before=run_before)
