@@ -266,3 +266,17 @@ def test_a_row_is_sent_with_as_few_colour_codes_as_it_needs():
     assert "".join(s.text for s in joined) == "".join(s.text for s in row)
     heading = [cell(" Number ", "white", -1, 0), cell(" Summary ", "white", -1, 1)]
     assert merged(heading) == heading  # a click on a heading sorts by its own column
+
+
+async def test_the_queue_is_filtered_by_a_category_picked_by_its_words(desk):
+    async with desk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        pilot.app.screen.query_one("#field-category").focus()
+        await pilot.press(*"board", "enter")  # Projector or board
+        await settle(pilot)
+        pilot.app.screen.query_one("#ok").press()
+        await settle(pilot)
+        assert numbers(pilot) == ["INC-000001"]
+        assert "Only category projector" in text_of(pilot, "#narrowed")

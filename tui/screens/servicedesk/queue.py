@@ -582,6 +582,12 @@ class QueueScreen(ListScreen):
             self.load()
 
     def action_filter(self) -> None:
+        from tui.screens.servicedesk.log_call import category_choices
+
+        self.app.run_store(category_choices, self.ask_filter)
+
+    def ask_filter(self, kinds: list[tuple[str, str]]) -> None:
+        """The filter's form, its category picked by its words from `kinds`."""
         from tui.dialogs.ask import Ask
 
         current = self.filters
@@ -602,7 +608,7 @@ class QueueScreen(ListScreen):
 
         fields = [
             Ask.text("location", "Room code", current.location or "", "like LIB"),
-            Ask.text("category", "Category", current.category or "", "like printer"),
+            Ask.pick("category", "Category", kinds, current.category or "", "like print"),
             Ask.text("priority", "Priority", str(current.priority or ""), "1 to 5"),
             Ask.text(
                 "channel", "Channel", current.channel or "", "kiosk, phone, visit, email or desk"
