@@ -65,7 +65,7 @@ def screen_name(pilot) -> str:
 
 def table_numbers(pilot, selector="#calls") -> list[str]:
     table = pilot.app.screen.query_one(selector, DataTable)
-    return [key.value for key in table.rows]
+    return [row.key.value for row in table.ordered_rows]  # as shown
 
 
 async def open_call(pilot, number: str) -> None:

@@ -127,8 +127,12 @@ class DeskApp(App[None]):
         user: str | None = None,
         *,
         now: Callable[[], dt.datetime] | None = None,
+        sixteen_colours: bool | None = None,
     ) -> None:
         super().__init__()
+        self.sixteen_colours = sixteen_colours
+        """Use the terminal's own 16 colours (a bare console, TERM=linux); None: ask the
+        terminal (a headless app, as in tests, keeps the full-colour theme)."""
         self.now = now or (lambda: journal.now())
         """The time, naive UTC, for ages and time left in the queue: the store's (tests
         give a fixed one)."""
@@ -157,6 +161,9 @@ class DeskApp(App[None]):
         once while the desk is open."""
 
     def on_mount(self) -> None:
+        few = not self.is_headless and self.console.color_system in ("standard", "windows")
+        if self.sixteen_colours or (self.sixteen_colours is None and few):
+            self.theme = "ansi-dark"  # the console's own colours, as the kiosk (docs/ssh.md)
         try:
             if getattr(database.db.obj, "fitsdesk_url", None) != database.resolve_url(self.db_url):
                 database.connect(self.db_url, create=False, pool=True)
@@ -326,13 +333,16 @@ class DeskApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_log_call(self) -> None:
-        from tui.screens.servicedesk.log_call import LoggedDialog, log_call_dialog
+        from tui.screens.servicedesk.log_call import LoggedDialog, category_choices, log_call_dialog
 
         def logged(call) -> None:
             if call is not None:
                 self.push_screen(LoggedDialog(call))
 
-        self.push_screen(log_call_dialog(self.me.login), logged)
+        def ask(kinds) -> None:
+            self.push_screen(log_call_dialog(self.me.login, kinds), logged)
+
+        self.run_store(category_choices, ask)
 
     def action_notices(self) -> None:
         from tui.screens.servicedesk.notices import NoticesScreen

@@ -17,7 +17,7 @@ from store.db.errors import BadInput, FitsDeskError
 from store.db.numbers import parse_reference
 from store.problems import problems
 from store.servicedesk import servicedesk
-from tui.widgets.inputs import PlainInput
+from tui.widgets.inputs import PlainInput, steady
 
 
 class ScanDialog(ModalScreen[None]):
@@ -29,7 +29,7 @@ class ScanDialog(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Static("Scan", id="dialog-title")
             yield Label("Scan a QR code or a label, or type a log number or a device tag:")
-            yield PlainInput(id="scanned", placeholder="INC-000042-K7QX or LAP-0042")
+            yield steady(PlainInput(id="scanned", placeholder="INC-000042-K7QX or LAP-0042"))
             yield Static(id="dialog-problem", classes="problem", markup=False)
 
     def on_mount(self) -> None:

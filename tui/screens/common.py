@@ -22,7 +22,8 @@ from store.records.views import Call
 from store.service_levels import clocks
 from store.servicedesk.queues import Due
 from tui.messages import DataChanged
-from tui.widgets.inputs import PlainInput
+from tui.widgets.inputs import PlainInput, steady
+from tui.widgets.tables import Table
 
 PRIORITY_STYLES = {1: "bold red", 2: "bold yellow", 3: "", 4: "dim", 5: "dim"}
 DUE_STYLES = {"near": "yellow", "late": "red"}
@@ -261,9 +262,9 @@ class ListScreen(Screen):
         yield from bar(self.app, title)
         yield Tabs(*(Tab(words, id=view) for view, words in views.items()), id="views")
         with Horizontal(id="find"):
-            yield PlainInput(id="search", placeholder=placeholder)
+            yield steady(PlainInput(id="search", placeholder=placeholder))
             yield Static(id="narrowed", markup=False)
-        yield DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True)
+        yield Table(id=self.TABLE, cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def chosen(self) -> str | None:

@@ -22,6 +22,13 @@ class PlainInput(Input):
         """No bell on a kiosk in a library."""
 
 
+def steady(box: PlainInput) -> PlainInput:
+    """`box` with a cursor that does not blink: the desk runs over SSH, and a blinking
+    cursor is a line sent twice a second while nothing changes (bench/desk_bytes.py)."""
+    box.cursor_blink = False
+    return box
+
+
 class ChoiceButton(RadioButton):
     """A radio button whose dot shows only when chosen, so it reads without colour."""
 

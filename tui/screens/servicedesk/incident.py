@@ -288,7 +288,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
             techs = [(t.login, f"{t.full_name} ({t.login})") for t in people.list_technicians()]
             return Ask(
                 f"Give {ref} to",
-                [Ask.choice("to", "Technician", techs, call.assignee or me)],
+                [Ask.choice("to", "Technician", techs, call.assignee or me, listed=True)],
                 lambda v: incidents.assign(ref, v["to"] or "", by=me, seen_version=seen),
                 ok="Assign",
             )

@@ -20,8 +20,9 @@ CHANNELS = (("phone", "Phone"), ("visit", "A visit"), ("email", "Email"), ("desk
 LEVEL_CHOICES = (("", "The category's usual"), *((str(n), w) for n, w in LEVELS.items()))
 
 
-def log_call_dialog(me: str) -> Ask:
-    """The form; its OK logs the call through the store."""
+def log_call_dialog(me: str, kinds: list[tuple[str, str]]) -> Ask:
+    """The form; its OK logs the call through the store. `kinds` are the categories,
+    (name, words) as `category_choices` reads them, to pick from by their words."""
     fields = [
         Ask.text("requester", "Caller's name"),
         Ask.choice("role", "They are", tuple((r, r.capitalize()) for r in ROLES), "staff"),
@@ -29,7 +30,7 @@ def log_call_dialog(me: str) -> Ask:
         Ask.text("email", "Email for updates", "", "name@school.example"),
         Ask.choice("channel", "They called by", CHANNELS, "phone"),
         Ask.text("location", "Room code", "", "like S12"),
-        Ask.text("category", "Category", "", "like printer (see fitsdesk category list)"),
+        Ask.pick("category", "Category", kinds, "", "type to narrow the list, like print"),
         Ask.text("asset", "Device tag", "", "like LAP-0042"),
         Ask.text("summary", "Summary: what is wrong, in a line"),
         Ask.text("description", "More detail"),
@@ -57,6 +58,13 @@ def log_call_dialog(me: str) -> Ask:
         )
 
     return Ask("Log a call", fields, act, ok="Log it")
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """Every category as (name, the words people read), for the form's list."""
+    from store.school import categories
+
+    return [(kind.name, kind.label) for kind in categories.list_categories()]
 
 
 class LoggedDialog(ModalScreen[None]):

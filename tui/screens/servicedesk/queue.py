@@ -24,6 +24,7 @@ from tui.screens.common import (
     view_keys,
 )
 from tui.widgets.inputs import PlainInput
+from tui.widgets.tables import Table
 
 PAGE = 100
 FIRST_PAGE = 60
@@ -35,6 +36,17 @@ call (the Due column) moves on as time passes, not only when the data changes.""
 
 MARK = "✓"
 """Before a marked call's summary, and before the count of marked calls."""
+
+
+def same(old: object, new: Text) -> bool:
+    """Whether a cell shows the same: its words, style and spans (Text's == leaves out
+    the style)."""
+    return isinstance(old, Text) and (old.plain, old.style, old.spans, old.justify) == (
+        new.plain,
+        new.style,
+        new.spans,
+        new.justify,
+    )
 
 
 def marked_summary(summary: str, style: str = "") -> Text:
@@ -115,6 +127,8 @@ class QueueScreen(ListScreen):
         """Which kiosks are full (sending no more reports), in words."""
         self.reminders = ""
         """Licences to renew and continuity plans to see to, in words (F7)."""
+        self.said: str | None = None
+        """What the line beside the search box says now."""
 
     def compose(self) -> ComposeResult:
         yield from self.list_parts("Queue", queues.VIEWS, "Search calls, or type a number (/)")
@@ -138,8 +152,9 @@ class QueueScreen(ListScreen):
         self.set_interval(DUE_S, self.time_passes)
 
     def time_passes(self) -> None:
-        """Read the first page again, for the time left on each call, while it is shown."""
-        if self.app.screen is self and not self.searching:
+        """Read the first page (or the search's matches) again, for the time left on each
+        call, while it is shown."""
+        if self.app.screen is self:
             job = self.fetch_later(more=False, counted=False)
             self.app.run_store(job, lambda result: self.show(result, more=False))
 
@@ -231,7 +246,9 @@ class QueueScreen(ListScreen):
     def show_counts(self, counts: dict[str, int]) -> None:
         tabs = self.query_one("#views", Tabs)
         for view, words in queues.VIEWS.items():
-            tabs.query_one(f"#{view}", Tab).label = f"{words} {counts[view]:,}"
+            tab, label = tabs.query_one(f"#{view}", Tab), f"{words} {counts[view]:,}"
+            if str(tab.label) != label:  # a new label lays the tabs out again: only if it moved
+                tab.label = label
 
     def on_resize(self, event) -> None:
         keys = set_columns(self.query_one("#calls", DataTable), event.size.width)
@@ -265,9 +282,10 @@ class QueueScreen(ListScreen):
         now = self.app.now()
 
         def job():
+            counts = queues.counts(me, narrowed) if counted and not more else None
             if words:
                 found = queues.search(words, filters=narrowed, limit=limit)
-                return None, found, queues.due_states(found, now)
+                return counts, found, queues.due_states(found, now)
             found = queues.page(
                 view,
                 me=me,
@@ -277,7 +295,6 @@ class QueueScreen(ListScreen):
                 offset=offset,
                 limit=limit,
             )
-            counts = queues.counts(me, narrowed) if counted and not more else None
             return counts, found, queues.due_states(found, now)
 
         return job
@@ -286,33 +303,80 @@ class QueueScreen(ListScreen):
         if not self.query("#calls"):  # a late answer while the screen is being taken down
             return
         counts, found, dues = result
-        table = self.query_one("#calls", DataTable)
+        table = self.query_one("#calls", Table)
+        now, short = self.app.now(), short_due(self.app.size.width)
         keep = table.cursor_row if not more else None
         chosen = self.chosen()
+        numbers = [call.number for call in found]
+        if not more and numbers == [r.key.value for r in table.ordered_rows]:
+            self.redraw_changed(table, found, dues, now, short)  # a line, not the table
+            self.after_load(counts, len(found), len(found))
+            return
+        if not more and table.row_count and "number" in self.keys:
+            self.rearrange(table, found, dues, now, short)
+            if chosen in table.rows:
+                table.move_cursor(row=table.get_row_index(chosen))
+            elif table.row_count:
+                table.move_cursor(row=min(keep, table.row_count - 1))
+            self.after_load(counts, len(found), len(found))
+            return
         if not more:
             table.clear()
             self.loaded = 0
-        now, short = self.app.now(), short_due(self.app.size.width)
-        if not more:
             self.summaries, self.tints = {}, {}
         for call in found:
             if call.number not in table.rows:
-                due = dues.get(call.number)
-                cells = row(call, self.keys, now, due, short)
-                self.summaries[call.number] = call.summary
-                self.tints[call.number] = tint = DUE_STYLES.get(due.state, "") if due else ""
-                if call.number in self.marked:
-                    cells[self.keys.index("summary")] = marked_summary(call.summary, tint)
-                table.add_row(*cells, key=call.number)
-        self.loaded += len(found)
-        self.more = not self.searching and len(found) in (PAGE, FIRST_PAGE)
-        if counts:
-            self.show_counts(counts)
+                table.add_row(*self.cells_of(call, dues, now, short), key=call.number)
         if not more and table.row_count:
             if chosen in table.rows:
                 table.move_cursor(row=table.get_row_index(chosen))
             elif keep is not None:
                 table.move_cursor(row=min(keep, table.row_count - 1))
+        self.after_load(counts, self.loaded + len(found), len(found))
+
+    def cells_of(self, call, dues, now, short: bool) -> list[Text]:
+        """A call's row, its summary marked if it is; noted for marking it later."""
+        due = dues.get(call.number)
+        cells = row(call, self.keys, now, due, short)
+        self.summaries[call.number] = call.summary
+        self.tints[call.number] = tint = DUE_STYLES.get(due.state, "") if due else ""
+        if call.number in self.marked:
+            cells[self.keys.index("summary")] = marked_summary(call.summary, tint)
+        return cells
+
+    def redraw_changed(self, table: Table, found, dues, now, short: bool) -> None:
+        """The same calls in the same order: put in only the cells that changed, so one
+        row is redrawn, not every row on screen (bench/desk_bytes.py)."""
+        for call in found:
+            was = table.get_row(call.number)
+            cells = self.cells_of(call, dues, now, short)
+            pairs = zip(self.keys, was, cells, strict=True)
+            changed = {key: new for key, old, new in pairs if not same(old, new)}
+            if changed:
+                table.set_row(call.number, changed)
+
+    def rearrange(self, table: Table, found, dues, now, short: bool) -> None:
+        """Some calls came or went: take out those gone, change what changed, add the
+        new, and put the rows in the new order, all in one redraw of the table (clearing
+        it and filling it again took three: bench/desk_bytes.py)."""
+        numbers = {call.number: at for at, call in enumerate(found)}
+        for shown in list(table.ordered_rows):
+            if shown.key.value not in numbers:
+                table.remove_row(shown.key)
+                self.summaries.pop(shown.key.value, None)
+                self.tints.pop(shown.key.value, None)
+        self.redraw_changed(table, [c for c in found if c.number in table.rows], dues, now, short)
+        for call in found:
+            if call.number not in table.rows:
+                table.add_row(*self.cells_of(call, dues, now, short), key=call.number)
+        table.sort("number", key=lambda number: numbers[number.plain])
+
+    def after_load(self, counts, loaded: int, page: int) -> None:
+        """Note how many rows the table holds, of a page of `page`; show the counts."""
+        self.loaded = loaded
+        self.more = not self.searching and page in (PAGE, FIRST_PAGE)
+        if counts:
+            self.show_counts(counts)
         self.say_narrowed()
 
     def say_narrowed(self) -> None:
@@ -320,7 +384,9 @@ class QueueScreen(ListScreen):
             return
         parts = []
         if self.searching:
-            parts.append(f"Best matches for: {self.searching}  (Esc: back to the queue)")
+            n = self.loaded
+            found = f"the first {n}" if n >= PAGE else f"{n} call{'' if n == 1 else 's'}"
+            parts.append(f"Best matches for: {self.searching}, {found}  (Esc: back to the queue)")
         if self.filters:
             shown = ", ".join(f"{k} {v}" for k, v in vars(self.filters).items() if v is not None)
             parts.append(f"Only {shown}")
@@ -357,14 +423,17 @@ class QueueScreen(ListScreen):
         room = self.room()
         one_line = "   ".join(parts)
         fits = len(one_line) <= room
-        narrowed.update(one_line if fits else "\n".join(parts))
+        said = one_line if fits else "\n".join(parts)
+        if said == self.said:  # each count's answer comes here: redraw only what changed
+            return
+        self.said = said
+        narrowed.update(said)
         find = self.query_one("#find")
         find.styles.height = 1 if fits else "auto"
         find.styles.max_height = 4
 
     def on_data_changed(self, _message: DataChanged) -> None:
-        if not self.searching:
-            self.load()
+        self.load()  # a search's matches too, as the plain queue (docs/architecture.md)
 
     # -- moving about
 
@@ -435,25 +504,25 @@ class QueueScreen(ListScreen):
         number = self.chosen()
         if number is None:
             return
-        table = self.query_one("#calls", DataTable)
+        table = self.query_one("#calls", Table)
         summary, tint = self.summaries.get(number, ""), self.tints.get(number, "")
         if number in self.marked:
             del self.marked[number]
-            table.update_cell(number, "summary", Text(summary, style=tint))
+            table.set_row(number, {"summary": Text(summary, style=tint)})
         else:
             self.marked[number] = summary
-            table.update_cell(number, "summary", marked_summary(summary, tint))
+            table.set_row(number, {"summary": marked_summary(summary, tint)})
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
         self.say_narrowed()
         self.refresh_bindings()
 
     def unmark_all(self) -> None:
-        table = self.query_one("#calls", DataTable)
+        table = self.query_one("#calls", Table)
         for number in self.marked:
             if number in table.rows:
                 summary, tint = self.summaries.get(number, ""), self.tints.get(number, "")
-                table.update_cell(number, "summary", Text(summary, style=tint))
+                table.set_row(number, {"summary": Text(summary, style=tint)})
         self.marked = {}
         self.say_narrowed()
         self.refresh_bindings()
@@ -516,6 +585,12 @@ class QueueScreen(ListScreen):
             self.load()
 
     def action_filter(self) -> None:
+        from tui.screens.servicedesk.log_call import category_choices
+
+        self.app.run_store(category_choices, self.ask_filter)
+
+    def ask_filter(self, kinds: list[tuple[str, str]]) -> None:
+        """The filter's form, its category picked by its words from `kinds`."""
         from tui.dialogs.ask import Ask
 
         current = self.filters
@@ -536,7 +611,7 @@ class QueueScreen(ListScreen):
 
         fields = [
             Ask.text("location", "Room code", current.location or "", "like LIB"),
-            Ask.text("category", "Category", current.category or "", "like printer"),
+            Ask.pick("category", "Category", kinds, current.category or "", "like print"),
             Ask.text("priority", "Priority", str(current.priority or ""), "1 to 5"),
             Ask.text(
                 "channel", "Channel", current.channel or "", "kiosk, phone, visit, email or desk"
