@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.changes import changes, committee
 from store.changes.schedule import window_words
@@ -25,7 +25,7 @@ from store.db import journal
 from store.db.errors import FitsDeskError
 from store.records.changes import ENDED, STAGE_WORDS, VOTE_WORDS, history_line
 from tui.screens.changes import change_forms as forms
-from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
+from tui.screens.common import KeyFooter, RecordScreen, ReloadOnReturn, bar, local
 
 LABEL = 13
 """The width of the labels down the left, so the blocks of fields line up."""
@@ -314,7 +314,7 @@ class ChangeScreen(ReloadOnReturn, RecordScreen):
             yield Static(id="committee")
             yield Static(id="calendar")
             yield Static(id="overlap")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for part in ("#change-said", "#decide", "#committee", "#calendar", "#overlap"):
