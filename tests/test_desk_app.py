@@ -59,7 +59,7 @@ def footer(pilot) -> str:
     do not fit, in F1 and the palette), and the desk's keys the footer may show."""
     app, said = pilot.app, []
     for node, binding, _enabled, _tip in app.screen.active_bindings.values():
-        shown = node is not app or binding.show
+        shown = binding.show or (node is app.screen and binding.id)  # the desk names its own
         if binding.description and shown and binding.description not in said:
             said.append(binding.description)
     return " | ".join(said)
