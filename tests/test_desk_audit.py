@@ -39,7 +39,7 @@ async def test_a_manager_is_told_and_reads_the_refusals(refused, db_url):
     app = DeskApp(db_url=db_url, user="jsmith")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "2 refused actions to read: a to see them" in text_of(pilot, "#narrowed")
+        assert "2 refused actions: a to see them" in text_of(pilot, "#narrowed")
         await pilot.press("a")  # the key the line names
         await settle(pilot)
         assert screen_name(pilot) == "AuditScreen"

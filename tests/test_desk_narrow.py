@@ -97,7 +97,7 @@ async def test_at_80_columns_every_footer_shows_its_own_keys_whole(world, db_url
             keys = drawn_keys(app)
             *rest, palette = keys
             assert palette.has_class("-command-palette") and palette.region.right == 80, name
-            assert rest[0].description == "Help", name
+            assert (rest[0].description == "Help") == (name != "help"), name
             for key in rest:
                 assert key.region.right < palette.region.x, (name, key.description)
             own = {

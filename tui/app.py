@@ -325,6 +325,8 @@ class DeskApp(App[None]):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "audit":  # only a manager reads the security audit trail
             return self.me is not None and self.me.can("manager")
+        if action == "help":  # not offered on the help itself
+            return not getattr(self.screen, "IS_HELP", False)
         return True
 
     def action_scan(self) -> None:

@@ -65,7 +65,7 @@ class KeyFooter(Footer):
     first, then the screen's own keys in the order the screen lists them, then the keys
     that work anywhere, as many as fit the width; the palette key (ctrl+p) on the right.
     A screen's own keys fit at 80 columns (tests/test_desk_narrow.py); what does not fit
-    is in F1 and the palette (docs/desk.md)."""
+    is in F1 and the palette (docs/ssh.md)."""
 
     def __init__(self) -> None:
         super().__init__(compact=True)
@@ -176,7 +176,7 @@ below WIDEST the Due column says what the age did against the call's targets. Th
 number and the summary always show."""
 SUMMARY_ROOM = 24
 """The fewest characters of a call's summary a table of calls keeps while another column
-could go instead (docs/desk.md, The queue)."""
+could go instead (docs/ssh.md)."""
 WIDEST = 120
 """From this many characters the Due column of a table of calls is 16 wide, to say "answer
 1h30 late" in full; below, it is 9 wide with the short words (`due_words`)."""

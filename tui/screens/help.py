@@ -117,6 +117,8 @@ class HelpScreen(Screen):
     """The keys, for reading."""
 
     BINDINGS = [Binding("escape,q,f1", "back", "Back", id="desk.back_help")]
+    IS_HELP = True
+    """The desk's Help key is not offered here (DeskApp.check_action)."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, "Keys")

@@ -33,13 +33,13 @@ WIDE_ONLY = {"action", "record"}
 
 
 def audit_words(unread: int, key: str = "a") -> str:
-    """The queue's word to a manager, with the key that opens the audit: "3 refused
-    actions to read: a to see them", or ""."""
+    """The queue's word to a manager on the refusals not read yet, with the key that
+    opens the audit: "3 refused actions: a to see them", or ""."""
     if not unread:
         return ""
     if unread == 1:
-        return f"1 refused action to read: {key} to see it"
-    return f"{unread:,} refused actions to read: {key} to see them"
+        return f"1 refused action: {key} to see it"
+    return f"{unread:,} refused actions: {key} to see them"
 
 
 class AuditScreen(Screen):

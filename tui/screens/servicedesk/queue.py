@@ -74,6 +74,7 @@ class QueueScreen(ListScreen):
             "mark",
             "Mark",
             id="desk.mark",
+            show=False,  # the footer keeps room for Log a call at 80 columns; F1 names it
             tooltip="Mark or unmark the chosen call, to raise one problem with all those marked",
         ),
         Binding(
@@ -88,7 +89,7 @@ class QueueScreen(ListScreen):
         Binding("m", "app.outbox", "Outbox", id="desk.outbox", show=False),
         Binding("k", "app.kiosks", "Kiosks", id="desk.kiosks", show=False),
         Binding("a", "app.audit", "Security audit", id="desk.audit", show=False),
-        Binding("escape", "clear", "Clear", id="desk.clear", show=False),
+        Binding("escape", "clear", "Clear the search or marks", id="desk.clear", show=False),
         *view_keys(queues.VIEWS, "desk.view_"),
     ]
 
@@ -508,7 +509,10 @@ class QueueScreen(ListScreen):
     def action_sort(self) -> None:
         from tui.dialogs.ask import Ask
 
-        choices = [("", "The view's own order")] + [(key, heading) for key, heading, _w in COLUMNS]
+        words = {"priority": "Priority"}  # the column's heading is only P
+        choices = [("", "The view's own order")] + [
+            (key, words.get(key, heading)) for key, heading, _w in COLUMNS
+        ]
 
         def act(values):
             return values["column"] or None, bool(values["reversed"])
