@@ -196,3 +196,16 @@ async def test_the_queue_gives_the_summary_its_room(world, db_url, size, columns
         assert table.virtual_size.width <= table.size.width  # no column beyond the edge
         cell = table.get_cell(world["call"], "summary")
         assert cell.plain == "Laptop will not charge"
+
+
+async def test_a_wide_footer_shows_more_of_a_calls_keys(world, db_url):
+    app = DeskApp(db_url=db_url, user="jsmith")
+    for size, more in (((80, 24), False), ((120, 40), True)):
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            app.open_call(world["call"])
+            await settle(pilot)
+            shown = [key.description for key in drawn_keys(app)]
+            assert ("Set the device" in shown) == more, shown  # IF_ROOM: when there is room
+            assert shown[:7] == ["Help", "Take", "Assign", "Hold", "Note", "Priority", "Resolve"]
+        app = DeskApp(db_url=db_url, user="jsmith")

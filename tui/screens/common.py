@@ -61,11 +61,14 @@ class Bar(Static):
 
 
 class KeyFooter(Footer):
-    """The keys at the foot of a desk screen, each shown whole or not at all: Help (F1)
-    first, then the screen's own keys in the order the screen lists them, then the keys
-    that work anywhere, as many as fit the width; the palette key (ctrl+p) on the right.
-    A screen's own keys fit at 80 columns (tests/test_desk_narrow.py); what does not fit
-    is in F1 and the palette (docs/ssh.md)."""
+    """The keys at the foot of a desk screen, each shown whole or not at all, most needed
+    first: Help (F1), the screen's own keys in the order the screen lists them, those of
+    its keys hidden from the footer that the screen names in IF_ROOM (shown on a wide
+    terminal), then the keys that work anywhere, up to the first that does not fit (a
+    screen's key that does not fit is left out, and a shorter one after it may still
+    show). The palette key (ctrl+p) is on the right.
+    A screen's own keys fit at 80 columns (tests/test_desk_narrow.py); all of them are
+    in F1 and the palette (docs/ssh.md)."""
 
     def __init__(self) -> None:
         super().__init__(compact=True)
@@ -77,24 +80,31 @@ class KeyFooter(Footer):
             return
         app, width = self.app, self.app.size.width
         self.fitted_to = width
-        first, own, anywhere, palette = [], [], [], None
-        actions = set()
+        first, own, more, anywhere, palette = [], [], [], [], None
+        spare, actions = getattr(self.screen, "IF_ROOM", ()), set()
         for node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.action in ("command_palette", "app.command_palette"):
                 palette = (binding, enabled, tooltip)
-            if not binding.show or (node, binding.action) in actions:
+            if (node, binding.action) in actions:
+                continue
+            if binding.show:
+                place = own if node is not app else first if binding.action == "help" else anywhere
+            elif node is not app and binding.id in spare:
+                place = more
+            else:
                 continue
             actions.add((node, binding.action))
-            place = own if node is not app else first if binding.action == "help" else anywhere
             place.append((binding, enabled, tooltip))
         if palette and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
             binding, enabled, tooltip = palette
             width -= len(app.get_key_display(binding)) + len(binding.description) + 2
-        for binding, enabled, tooltip in (*first, *own, *anywhere):
+        for binding, enabled, tooltip in (*first, *own, *more, *anywhere):
             shown = app.get_key_display(binding)
             needs = len(shown) + len(binding.description) + 2  # a space inside, one after
             if needs > width:
-                break  # the rest are less important than this one: none of them
+                if (binding, enabled, tooltip) in anywhere:
+                    break  # the desk's keys in their order, none after one left out
+                continue
             width -= needs
             yield FooterKey(
                 binding.key,

@@ -63,7 +63,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         Binding("r", "act('resolve')", "Resolve", id="desk.resolve"),
         Binding("o", "act('reopen')", "Reopen", id="desk.reopen"),
         Binding("c", "act('close')", "Close", id="desk.close"),
-        Binding("l", "act('link')", "Device", id="desk.link", show=False),
+        Binding("l", "act('link')", "Set the device", id="desk.link", show=False),
         Binding(
             "w",
             "act('swap')",
@@ -102,6 +102,20 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
         Binding("m", "mail", "Every email in full", id="desk.mail", show=False),  # named under
         # the timeline when there is mail
     ]
+    IF_ROOM = frozenset(
+        {
+            "desk.link",
+            "desk.swap",
+            "desk.spare_back",
+            "desk.raise_problem",
+            "desk.link_problem",
+            "desk.open_problem",
+            "desk.service",
+            "desk.back",
+        }
+    )
+    """Keys hidden from the footer at 80 columns that it shows when there is room
+    (KeyFooter)."""
 
     def __init__(self, number: str) -> None:
         super().__init__()
