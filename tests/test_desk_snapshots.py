@@ -143,9 +143,7 @@ def test_the_palette(app, snap_compare):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await steady(pilot)
-        await pilot.pause(0.3)  # the palette gathers its commands in a worker
-        await steady(pilot)
+        await steady(pilot)  # the palette's commands are gathered in a worker: waited for
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
