@@ -252,7 +252,9 @@ class ChangeScreen(ReloadOnReturn, RecordScreen):
     """A change and what can be done with it now."""
 
     BINDINGS = [
-        # The lifecycle's steps first: only those this technician may take now show.
+        # The lifecycle's steps first: only those this technician may take now show. The
+        # rest (show=False) are in F1 and the palette, and in the footer when there is room
+        # (IF_ROOM, KeyFooter), so the steps fit at 80 columns.
         Binding("a", "vote('approve')", "Approve", id="desk.change_approve"),
         Binding("r", "vote('reject')", "Reject", id="desk.change_reject"),
         Binding("b", "vote('abstain')", "Abstain", id="desk.change_abstain"),
@@ -283,18 +285,29 @@ class ChangeScreen(ReloadOnReturn, RecordScreen):
             id="desk.change_review",
             tooltip="The post-implementation review: the outcome and what we learned",
         ),
-        Binding("c", "act('cancel')", "Cancel change", id="desk.change_cancel"),
-        Binding("l", "act('link')", "Fixes problem", id="desk.change_link"),
+        Binding("c", "act('cancel')", "Cancel change", id="desk.change_cancel", show=False),
+        Binding("l", "act('link')", "Fixes problem", id="desk.change_link", show=False),
         Binding(
             "k",
             "act('caused')",
             "Caused a call",
             id="desk.change_caused",
+            show=False,
             tooltip="Record a call this change caused, so its review can learn from it",
         ),
-        Binding("g", "act('call')", "Its call", id="desk.change_call"),
-        Binding("escape,q", "back", "Back", id="desk.back_change"),
+        Binding("g", "act('call')", "Its call", id="desk.change_call", show=False),
+        Binding("escape,q", "back", "Back", id="desk.back_change", show=False),
     ]
+    IF_ROOM = frozenset(
+        {
+            "desk.change_cancel",
+            "desk.change_link",
+            "desk.change_caused",
+            "desk.change_call",
+            "desk.back_change",
+        }
+    )
+    """Keys shown in the footer only when there is room for them (KeyFooter)."""
 
     def __init__(self, number: str) -> None:
         super().__init__()

@@ -225,6 +225,17 @@ class ProblemScreen(RecordScreen):
         Binding("escape,q", "back", "Back", id="desk.back_problem", show=False),
         *view_keys(VIEWS, "desk.problem_"),
     ]
+    IF_ROOM = frozenset(
+        {
+            "desk.problem_link",
+            "desk.problem_fix",
+            "desk.problem_unlink",
+            "desk.problem_scope",
+            "desk.problem_unpublish",
+            "desk.back_problem",
+        }
+    )
+    """Keys shown in the footer only when there is room for them (KeyFooter)."""
 
     def __init__(self, number: str) -> None:
         super().__init__()
