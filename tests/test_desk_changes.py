@@ -426,7 +426,7 @@ async def test_help_lists_the_change_keys(board):
         await settle(pilot)
         await press(pilot, "f1")
         listed = text_of(pilot, "#keys")
-        for words_ in ("Changes", "A change", "New RFC", "Approve emergency", "change_approve"):
+        for words_ in ("Changes", "A change", "New RFC", "Approve emergency", "Approve"):
             assert words_ in listed
 
 

@@ -273,19 +273,24 @@ async def open_outbox(pilot) -> None:
 async def test_the_queue_says_when_the_outbox_needs_a_person(stuck, mail_on):
     async with stuck.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert text_of(pilot, "#narrowed") == "Outbox: 1 needs you (ctrl+p)"
+        assert text_of(pilot, "#narrowed") == "1 email was not sent: m to see it"
+        await pilot.press("m")  # the key the line names opens the outbox
+        await settle(pilot)
+        assert screen_name(pilot) == "OutboxScreen"
+        await pilot.press("escape")
+        await settle(pilot)
         outbox.retry(1, by="jsmith")
         pilot.app.screen.load()
         await settle(pilot)
-        assert "Outbox" not in text_of(pilot, "#narrowed")  # waiting is normal
+        assert "email" not in text_of(pilot, "#narrowed")  # waiting is normal
         refuse(outbox.message(1))
         pilot.app.screen.load()
         await settle(pilot)
-        assert "Outbox: 1 needs you" in text_of(pilot, "#narrowed")
+        assert "1 email was not sent" in text_of(pilot, "#narrowed")
         outbox.cancel(1, by="jsmith")
         pilot.app.screen.load()
         await settle(pilot)
-        assert "Outbox" not in text_of(pilot, "#narrowed")  # cancelled: nobody must look
+        assert "email" not in text_of(pilot, "#narrowed")  # cancelled: nobody must look
 
 
 async def test_the_queue_line_fits_at_80_columns_beside_a_vote(stuck):
@@ -307,7 +312,7 @@ async def test_the_queue_line_fits_at_80_columns_beside_a_vote(stuck):
         width = narrowed.size.width
         drawn = [narrowed.render_line(y).text.strip() for y in range(narrowed.size.height)]
     assert width < len("2 changes await your vote (ctrl+r: Changes)")
-    assert drawn == ["2 changes await your vote (ctrl+r)", "Outbox: 2 need you (ctrl+p)"]
+    assert drawn == ["2 changes await your vote (ctrl+r)", "2 emails were not sent: m to see them"]
 
 
 async def test_the_outbox_sends_again_and_cancels(stuck):
@@ -470,7 +475,7 @@ def test_the_queue_line_names_what_needs_a_person_only():
 
     assert outbox_words({}) == ""
     assert outbox_words({"waiting": 4, "sending": 1}) == ""
-    assert outbox_words({"failed": 1, "waiting": 3}) == "Outbox: 1 needs you (ctrl+p)"
-    assert outbox_words({"waiting": 2, "held": 1, "unsure": 2, "failed": 9}) == (
-        "Outbox: 12 need you (ctrl+p)"
+    assert outbox_words({"failed": 1, "waiting": 3}) == "1 email was not sent: m to see it"
+    assert outbox_words({"waiting": 2, "held": 1, "unsure": 2, "failed": 9}, "M") == (
+        "12 emails were not sent: M to see them"
     )

@@ -398,7 +398,7 @@ async def test_keys_are_offered_only_when_they_can_work(desk, calls):
         assert "Investigate" not in footer(pilot)
         await press(pilot, "f1")
         listed = text_of(pilot, "#keys")
-        for words in ("Problems", "A problem", "New problem", "Known error", "problem_close"):
+        for words in ("Problems", "A problem", "New problem", "Known error", "Unlink call"):
             assert words in listed
 
 

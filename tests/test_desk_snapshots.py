@@ -108,6 +108,46 @@ def test_help(app, snap_compare, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+def test_notices(app, snap_compare):
+    from store.school import notices
+
+    notices.add_notice("Wi-Fi is down in the Library, we're on it", location="LIB", by="jsmith")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_reminders(app, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f7")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_sort_dialog(app, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("o")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_the_palette(app, snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await steady(pilot)  # the palette's commands are gathered in a worker: waited for
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
 @pytest.fixture
 def register(app):
     """The morning's calls, plus a register: a laptop on its third charging fault and

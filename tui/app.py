@@ -119,6 +119,15 @@ class DeskApp(App[None]):
             tooltip="Licences to renew, and continuity plans to test or review",
         ),
         Binding("ctrl+q", "quit", "Quit", id="desk.quit", priority=True, show=False),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Actions",
+            id="desk.actions",
+            priority=True,
+            show=False,  # the footer shows it on the right (KeyFooter)
+            tooltip="Find any action by its name",
+        ),
     ]
 
     def __init__(
@@ -176,7 +185,7 @@ class DeskApp(App[None]):
                 if unknown:
                     raise BadInput(
                         f"The config's desk.keys names '{unknown[0]}', which is "
-                        "not a desk key: F1 on the desk lists their names."
+                        "not a desk key: fitsdesk desk --keys lists their names."
                     )
                 self.set_keymap(keys)
             self.mark, self.newest = queues.change_mark(), queues.newest_id()
@@ -320,6 +329,13 @@ class DeskApp(App[None]):
     def say_problem(self, problem: FitsDeskError) -> None:
         self.notify(str(problem), severity="error", timeout=8, markup=False)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "audit":  # only a manager reads the security audit trail
+            return self.me is not None and self.me.can("manager")
+        if action == "help":  # not offered on the help itself
+            return not getattr(self.screen, "IS_HELP", False)
+        return True
+
     def action_scan(self) -> None:
         from tui.dialogs.scan import ScanDialog
 
@@ -423,29 +439,35 @@ class DeskApp(App[None]):
         self.push_screen(AssetScreen(tag))
 
     def get_system_commands(self, screen):
-        """The palette offers the desk's own actions and the outbox (a screen without a
-        key: the footer is full), not Textual's theme and screenshot."""
+        """The palette offers the desk's own actions and three screens without a key of
+        their own outside the queue (the outbox, the kiosks, the security audit), each
+        named once; not Textual's theme and screenshot."""
         from textual.app import SystemCommand
 
         from tui.commands import desk_commands
 
-        yield from desk_commands(self, screen)
-        yield SystemCommand(
-            "Outbox",
-            "Mail to callers not sent yet, and mail that could not be taken in",
-            self.action_outbox,
-        )
-        yield SystemCommand(
-            "Kiosks",
-            "Reports each kiosk has sent; let a full one take more",
-            self.action_kiosks,
-        )
+        named: set[str] = set()
+        yield from desk_commands(self, screen, named)
+        more = [
+            (
+                "Outbox",
+                "Mail to callers not sent yet, and mail that could not be taken in",
+                self.action_outbox,
+            ),
+            ("Kiosks", "Reports each kiosk has sent; let a full one take more", self.action_kiosks),
+        ]
         if self.me is not None and self.me.can("manager"):
-            yield SystemCommand(
-                "Security audit",
-                "Refused actions: role checks, wrong kiosk PINs and check codes",
-                self.action_audit,
+            more.append(
+                (
+                    "Security audit",
+                    "Refused actions: role checks, wrong kiosk PINs and check codes",
+                    self.action_audit,
+                )
             )
+        for title, said, run in more:
+            if title not in named:
+                named.add(title)
+                yield SystemCommand(title, said, run)
 
 
 def who_may_use_the_desk(login: str | None) -> people.TechnicianInfo:

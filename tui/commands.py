@@ -1,5 +1,7 @@
 """The command palette (ctrl+p) offers the desk's actions by name: the keys of the screen
-you are on, and the ones that work anywhere."""
+you are on, and the ones that work anywhere. Each is named once, by the words its key
+has in the footer and F1; the line under the name says more only when there is more to
+say (the key's tooltip)."""
 
 from __future__ import annotations
 
@@ -7,23 +9,31 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 
 
-def desk_commands(app, screen):
-    """A command for each action with a description on `screen` and on the app."""
-    seen = set()
+def desk_commands(app, screen, named: set[str] | None = None):
+    """A command for each action with a description on `screen` and on the app, each
+    name once (`named` gathers the names given, to leave out a repeat)."""
+    named = set() if named is None else named
     for owner in (screen, app):
         for binding in getattr(type(owner), "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
                 continue
-            if binding.action in seen:
+            if binding.description in named or binding.action == "command_palette":
                 continue
-            if owner is screen and not screen.check_action(*_split(binding.action)):
+            if not _possible(owner, binding.action):
                 continue  # not possible here and now
-            seen.add(binding.action)
+            named.add(binding.description)
             yield SystemCommand(
                 binding.description,
-                binding.tooltip or binding.description,
+                binding.tooltip if binding.tooltip != binding.description else "",
                 _runner(owner, binding.action),
             )
+
+
+def _possible(owner, action: str) -> bool:
+    """Whether `action` (as a binding on `owner` names it) can be done now."""
+    if action.startswith("app."):
+        owner, action = owner.app, action.removeprefix("app.")
+    return bool(owner.check_action(*_split(action)))
 
 
 def _split(action: str) -> tuple[str, tuple]:

@@ -1,4 +1,5 @@
-"""`fitsdesk desk [--as USER]`: the technician desk."""
+"""`fitsdesk desk [--as USER]`: the technician desk; `fitsdesk desk --keys` lists its keys by
+the names a school's keymap uses (docs/ssh.md)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="USER",
         help="work as another technician (managers only; the journal names you both)",
     )
+    desk.add_argument(
+        "--keys",
+        action="store_true",
+        help="list the desk's keys by the names the config file's [desk.keys] uses, and stop",
+    )
     add_common(desk)
     desk.set_defaults(handler=run_desk)
 
@@ -32,6 +38,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_desk(args: argparse.Namespace) -> int:
     from tui.app import DeskApp, who_may_use_the_desk
 
+    if args.keys:
+        from tui.screens.help import key_names
+
+        names = key_names(DeskApp)
+        wide = max(len(name) for name, _keys, _words in names)
+        for name, keys, words in names:
+            print(f"{name:<{wide}}  {keys:<16}  {words}")
+        return 0
     url = database.resolve_url(getattr(args, "db", None))
     login = who()
     open_db(args, pool=True)

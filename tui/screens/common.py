@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tab, Tabs
+from textual.widgets._footer import FooterKey
 
 from store.db.errors import FitsDeskError
 from store.records.views import Call
@@ -58,6 +59,77 @@ class Bar(Static):
         if self.right:
             line.append(f"  ·  {self.right}")
         self.update(line)
+
+
+class KeyFooter(Footer):
+    """The keys at the foot of a desk screen, each shown whole or not at all, most needed
+    first: Help (F1), the screen's own keys in the order the screen lists them, those of
+    its keys hidden from the footer that the screen names in IF_ROOM (shown on a wide
+    terminal), then the keys that work anywhere, up to the first that does not fit (a
+    screen's key that does not fit is left out, and a shorter one after it may still
+    show). The palette key (ctrl+p) is on the right.
+    A screen's own keys fit at 80 columns (tests/test_desk_narrow.py); all of them are
+    in F1 and the palette (docs/ssh.md)."""
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+        self.fitted_to = 0
+        """The width the keys were last fitted to."""
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        app, width = self.app, self.app.size.width
+        self.fitted_to = width
+        first, own, more, anywhere, palette = [], [], [], [], None
+        spare, actions = getattr(self.screen, "IF_ROOM", ()), set()
+        for node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.action in ("command_palette", "app.command_palette"):
+                palette = (binding, enabled, tooltip)
+            if (node, binding.action) in actions:
+                continue
+            if binding.show:
+                place = own if node is not app else first if binding.action == "help" else anywhere
+            elif node is not app and binding.id in spare:
+                place = more
+            else:
+                continue
+            actions.add((node, binding.action))
+            place.append((binding, enabled, tooltip))
+        if palette and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            binding, enabled, tooltip = palette
+            width -= len(app.get_key_display(binding)) + len(binding.description) + 2
+        for binding, enabled, tooltip in (*first, *own, *more, *anywhere):
+            shown = app.get_key_display(binding)
+            needs = len(shown) + len(binding.description) + 2  # a space inside, one after
+            if needs > width:
+                if (binding, enabled, tooltip) in anywhere:
+                    break  # the desk's keys in their order, none after one left out
+                continue
+            width -= needs
+            yield FooterKey(
+                binding.key,
+                shown,
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip or binding.tooltip,
+            ).data_bind(compact=Footer.compact)
+        if palette and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            binding, enabled, tooltip = palette
+            yield FooterKey(
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
+
+    def on_resize(self) -> None:
+        if self.app.size.width != self.fitted_to and self._bindings_ready:
+            self.call_after_refresh(self.recompose)
 
 
 def bar(app, right: str = "") -> ComposeResult:
@@ -107,14 +179,18 @@ COLUMNS = (
     ("summary", "Summary", 0),
     ("assignee", "Who", 8),
 )
-"""Column key, heading and width (0: whatever the others leave)."""
-WIDE_ONLY = {"category"}
-"""Columns left out below 100 characters, so an 80x24 terminal keeps a readable summary."""
+"""Column key, heading and width (0: whatever the others leave), in the order shown."""
+DROPPED_FIRST = ("age", "category", "location", "status", "assignee", "due", "priority")
+"""The columns of a table of calls, least needed first: each is left out, in this order,
+when keeping it would leave the summary less than SUMMARY_ROOM. Age goes first because
+below WIDEST the Due column says what the age did against the call's targets. The
+number and the summary always show."""
+SUMMARY_ROOM = 24
+"""The fewest characters of a call's summary a table of calls keeps while another column
+could go instead (docs/ssh.md)."""
 WIDEST = 120
-"""From this many characters a table of calls shows its Age too, and its Due column is 16
-wide, to say "answer 1h30 late" in full; below, Due is 9 wide with the short words
-(`due_words`) and says what the age did, against the call's targets, so the summary
-keeps its room."""
+"""From this many characters the Due column of a table of calls is 16 wide, to say "answer
+1h30 late" in full; below, it is 9 wide with the short words (`due_words`)."""
 
 
 def fitted(columns, wide_only: set[str], width: int) -> list[tuple[str, str, int]]:
@@ -126,12 +202,21 @@ def fitted(columns, wide_only: set[str], width: int) -> list[tuple[str, str, int
 
 
 def columns_for(width: int) -> list[tuple[str, str, int]]:
-    """The columns a table of calls this wide shows, the summary's width worked out."""
-    if width >= WIDEST:
-        columns = [(k, h, 16 if k == "due" else w) for k, h, w in COLUMNS]
-    else:
-        columns = [column for column in COLUMNS if column[0] != "age"]
-    return fitted(columns, WIDE_ONLY, width)
+    """The columns a table of calls this wide shows, the summary's width worked out: the
+    columns in DROPPED_FIRST go one by one, least needed first, until the summary has
+    SUMMARY_ROOM characters (or only the number and the summary are left)."""
+    columns = [(k, h, 16 if k == "due" and width >= WIDEST else w) for k, h, w in COLUMNS]
+    for key in DROPPED_FIRST:
+        if summary_width(columns, width) >= SUMMARY_ROOM:
+            break
+        columns = [column for column in columns if column[0] != key]
+    return fitted(columns, set(), width)
+
+
+def summary_width(columns, width: int) -> int:
+    """What a table this wide leaves its summary, beside the other `columns` (each cell
+    has a space either side, and the table keeps 2 for its scroll bar and edge)."""
+    return width - sum(w + 2 for _k, _h, w in columns if w) - 4
 
 
 def short_due(width: int) -> bool:
@@ -265,7 +350,7 @@ class ListScreen(Screen):
             yield steady(PlainInput(id="search", placeholder=placeholder))
             yield Static(id="narrowed", markup=False)
         yield Table(id=self.TABLE, cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def chosen(self) -> str | None:
         """The key of the row under the cursor; None when the table is empty."""

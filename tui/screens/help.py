@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from tui.screens.common import bar
+from tui.screens.common import KeyFooter, bar
 
 
 def desk_screens() -> tuple:
@@ -59,12 +59,12 @@ def binding_ids(app_class) -> set[str]:
 
 
 def key_table(app) -> Table:
-    """The keys of the app and of each screen, as the keymap has them now."""
+    """The keys of the app and of each screen, as the keymap has them now, each with what
+    it does in words (the names a school's keymap uses are in `fitsdesk desk --keys`)."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
-    table.add_column(style="dim", no_wrap=True)
     keymap = getattr(app, "_keymap", {}) or {}
     places = (("Anywhere", type(app)), *desk_screens())
     for place, owner in places:
@@ -75,54 +75,62 @@ def key_table(app) -> Table:
             keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
             shown = ", ".join(app.get_key_display(Binding(key, "")) for key in keys.split(","))
             tip = f": {binding.tooltip}" if binding.tooltip else ""
-            name = binding.id.removeprefix("desk.") if binding.id else ""
-            table.add_row(place if first else "", shown, Text(binding.description + tip), name)
+            table.add_row(place if first else "", shown, Text(binding.description + tip))
             first = False
-    table.add_row("", "", "", "")
-    table.add_row(
-        "Queue", "1-5", "The views: All open, Mine, Unassigned, On hold, Resolved", "view_open ..."
-    )
-    table.add_row("", "enter", "Open the chosen call", "")
-    table.add_row(
-        "Register", "1-4", "The lists: Devices, On loan, Software, Licences", "register_devices ..."
-    )
-    table.add_row("", "enter", "Open the chosen device", "")
-    table.add_row(
-        "A device", "1-4", "Its lists: Calls, Changes, Loans, Software", "asset_calls ..."
-    )
-    table.add_row(
-        "Problems", "1-3", "The views: Not closed, Known errors, All", "problems_open ..."
-    )
-    table.add_row("", "enter", "Open the chosen problem", "")
-    table.add_row("A problem", "1-2", "Its lists: Calls, History", "problem_calls ...")
-    table.add_row("", "enter", "Open the chosen call", "")
-    table.add_row(
-        "Changes", "1-3", "The views: Not ended, All, Awaiting my vote", "changes_open ..."
-    )
-    table.add_row("", "enter", "Open the chosen change", "")
-    table.add_row(
-        "Outbox", "1-2", "The lists: Not sent, Set aside (ctrl+p: Outbox)", "outbox_waiting ..."
-    )
-    table.add_row("", "ctrl+p", "Every action, by name", "")
+    table.add_row("", "", "")
+    for place, keys, words in MORE_KEYS:
+        table.add_row(place, keys, words)
     return table
+
+
+MORE_KEYS = (
+    ("Queue", "1-5", "The views: All open, Mine, Unassigned, On hold, Resolved"),
+    ("", "enter", "Open the chosen call"),
+    ("Register", "1-4", "The lists: Devices, On loan, Software, Licences"),
+    ("", "enter", "Open the chosen device"),
+    ("A device", "1-4", "Its lists: Calls, Changes, Loans, Software"),
+    ("Problems", "1-3", "The views: Not closed, Known errors, All"),
+    ("", "enter", "Open the chosen problem"),
+    ("A problem", "1-2", "Its lists: Calls, History"),
+    ("", "enter", "Open the chosen call"),
+    ("Changes", "1-3", "The views: Not ended, All, Awaiting my vote"),
+    ("", "enter", "Open the chosen change"),
+    ("Outbox", "1-2", "The lists: Not sent, Set aside"),
+)
+"""Keys the table of bindings cannot say in one line each: the views a number apart."""
+
+
+def key_names(app_class) -> list[tuple[str, str, str]]:
+    """(name, keys, what it does) for every key a school's keymap can change, by the
+    name the config file's [desk.keys] uses (docs/ssh.md)."""
+    found, seen = [], set()
+    for _place, owner in (("Anywhere", app_class), *desk_screens()):
+        for binding in owner.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.id or binding.id in seen:
+                continue
+            seen.add(binding.id)
+            found.append((binding.id.removeprefix("desk."), binding.key, binding.description))
+    return found
 
 
 class HelpScreen(Screen):
     """The keys, for reading."""
 
     BINDINGS = [Binding("escape,q,f1", "back", "Back", id="desk.back_help")]
+    IS_HELP = True
+    """The desk's Help key is not offered here (DeskApp.check_action)."""
 
     def compose(self) -> ComposeResult:
         yield from bar(self.app, "Keys")
         with VerticalScroll(id="help"):
             yield Static(key_table(self.app), id="keys")
             yield Static(
-                "\nA school can change these keys in the config file, by the names in the "
-                'last column:\n  [desk.keys]\n  take = "T"',
+                "\nA school can change these keys in the config file; `fitsdesk desk --keys` "
+                "lists their names (docs/ssh.md).",
                 id="keymap",
                 markup=False,
             )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.changes import changes, committee
 from store.changes.schedule import window_words
@@ -25,7 +25,7 @@ from store.db import journal
 from store.db.errors import FitsDeskError
 from store.records.changes import ENDED, STAGE_WORDS, VOTE_WORDS, history_line
 from tui.screens.changes import change_forms as forms
-from tui.screens.common import RecordScreen, ReloadOnReturn, bar, local
+from tui.screens.common import KeyFooter, RecordScreen, ReloadOnReturn, bar, local
 
 LABEL = 13
 """The width of the labels down the left, so the blocks of fields line up."""
@@ -252,7 +252,9 @@ class ChangeScreen(ReloadOnReturn, RecordScreen):
     """A change and what can be done with it now."""
 
     BINDINGS = [
-        # The lifecycle's steps first: only those this technician may take now show.
+        # The lifecycle's steps first: only those this technician may take now show. The
+        # rest (show=False) are in F1 and the palette, and in the footer when there is room
+        # (IF_ROOM, KeyFooter), so the steps fit at 80 columns.
         Binding("a", "vote('approve')", "Approve", id="desk.change_approve"),
         Binding("r", "vote('reject')", "Reject", id="desk.change_reject"),
         Binding("b", "vote('abstain')", "Abstain", id="desk.change_abstain"),
@@ -283,18 +285,29 @@ class ChangeScreen(ReloadOnReturn, RecordScreen):
             id="desk.change_review",
             tooltip="The post-implementation review: the outcome and what we learned",
         ),
-        Binding("c", "act('cancel')", "Cancel change", id="desk.change_cancel"),
-        Binding("l", "act('link')", "Fixes problem", id="desk.change_link"),
+        Binding("c", "act('cancel')", "Cancel change", id="desk.change_cancel", show=False),
+        Binding("l", "act('link')", "Fixes problem", id="desk.change_link", show=False),
         Binding(
             "k",
             "act('caused')",
             "Caused a call",
             id="desk.change_caused",
+            show=False,
             tooltip="Record a call this change caused, so its review can learn from it",
         ),
-        Binding("g", "act('call')", "Its call", id="desk.change_call"),
-        Binding("escape,q", "back", "Back", id="desk.back_change"),
+        Binding("g", "act('call')", "Its call", id="desk.change_call", show=False),
+        Binding("escape,q", "back", "Back", id="desk.back_change", show=False),
     ]
+    IF_ROOM = frozenset(
+        {
+            "desk.change_cancel",
+            "desk.change_link",
+            "desk.change_caused",
+            "desk.change_call",
+            "desk.back_change",
+        }
+    )
+    """Keys shown in the footer only when there is room for them (KeyFooter)."""
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -314,7 +327,7 @@ class ChangeScreen(ReloadOnReturn, RecordScreen):
             yield Static(id="committee")
             yield Static(id="calendar")
             yield Static(id="overlap")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for part in ("#change-said", "#decide", "#committee", "#calendar", "#overlap"):

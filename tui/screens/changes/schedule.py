@@ -23,14 +23,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from store.changes import changes, schedule
 from store.records.changes import ChangeSummary
 from store.school import calendar
 from tui.messages import DataChanged
-from tui.screens.common import bar
+from tui.screens.common import KeyFooter, bar
 
 DAYS = 28
 """How far the schedule looks: four weeks."""
@@ -197,10 +197,22 @@ class ScheduleScreen(Screen):
 
     BINDINGS = [
         Binding("o", "open_change", "Open change", id="desk.schedule_open"),
-        Binding("n,right", "move(1)", "Next 4 weeks", id="desk.schedule_next"),
-        Binding("p,left", "move(-1)", "Previous 4 weeks", id="desk.schedule_previous"),
+        Binding("n,right", "move(1)", "Later", id="desk.schedule_next", tooltip="The next 4 weeks"),
+        Binding(
+            "p,left",
+            "move(-1)",
+            "Earlier",
+            id="desk.schedule_previous",
+            tooltip="The 4 weeks before",
+        ),
         Binding("t", "today", "Today", id="desk.schedule_today"),
-        Binding("h", "hide", "Hide a calendar", id="desk.schedule_hide"),
+        Binding(
+            "h",
+            "hide",
+            "Calendars",
+            id="desk.schedule_hide",
+            tooltip="Hide a calendar from the schedule, or show it again",
+        ),
         Binding("escape,q", "back", "Back", id="desk.back_schedule"),
     ]
 
@@ -217,7 +229,7 @@ class ScheduleScreen(Screen):
         yield from bar(self.app, "Schedule of change")
         yield Static(id="schedule-said", markup=False)
         yield OptionList(id="schedule", markup=False, compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def today(self) -> dt.date:
         return calendar.to_local(self.app.now()).date()

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.configuration import assets, loans, software
 from store.configuration import history as asset_history
@@ -25,7 +25,7 @@ from store.finance import lifecycle, money
 from store.servicedesk import queues
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import bar, local, row, set_columns, short_due
+from tui.screens.common import KeyFooter, bar, local, row, set_columns, short_due
 
 VIEWS = {"calls": "Calls", "changes": "Changes", "loans": "Loans", "software": "Software"}
 """The lists under a device's details, a key apart (1-4)."""
@@ -89,7 +89,7 @@ class AssetScreen(Screen):
         yield Static(id="flag")
         yield Static(id="lists")
         yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.view = "calls"

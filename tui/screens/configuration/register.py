@@ -29,8 +29,8 @@ VIEWS = {
 }
 PAGE = 100
 PLACEHOLDERS = {
-    "devices": "Search tag, make, model, serial, holder or room (/)",
-    "software": "Search by what it is for, like graphing (/)",
+    "devices": "Find a tag, model, serial or room (/)",  # 38 fit the box
+    "software": "Search by use, like graphing (/)",
 }
 STATUS_STYLES = {"in_repair": "yellow", "on_loan": "cyan", "retired": "dim", "spare": "green"}
 
@@ -59,7 +59,7 @@ SOFTWARE_COLUMNS = (
 )
 LICENCE_COLUMNS = (
     ("name", "Title", 0),
-    ("seats", "In use / bought", 15),
+    ("seats", "Used/bought", 11),
     ("over", "Over", 8),
     ("renews", "Renews", 10),
     ("due", "", 11),

@@ -18,12 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.mail import parse as mail_parse
 from store.mail import records as mail_records
 from store.mail.records import AttachmentInfo, ThreadItem, size_words
-from tui.screens.common import bar, local
+from tui.screens.common import KeyFooter, bar, local
 
 BODY_LINES = 3
 """How many lines of a message's words the timeline shows; the mail page shows them all."""
@@ -199,7 +199,7 @@ class MailThreadScreen(Screen):
         yield from bar(self.app, f"{self.number}: mail")
         with VerticalScroll(id="mail"):
             yield Static(id="mail-thread")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         incident_id = int(self.number.split("-")[1])

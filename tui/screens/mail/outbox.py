@@ -5,8 +5,8 @@ send (s: a failed, held or unsure one again, a waiting one without waiting for i
 try), or stopped (c: cancelled), each after asking; the store refuses what cannot be
 done, in a sentence, in the dialog.
 
-Reached from the command palette (ctrl+p: Outbox), which the queue names when something
-in the outbox needs a person.
+Reached from the queue (m), which says when an email was not sent and a person must
+look, and from the command palette (ctrl+p: Outbox).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import Button, DataTable, Static, Tab, Tabs
 
 from store.mail import records as mail_records
 from store.mail.records import ThreadItem
@@ -27,7 +27,7 @@ from store.records import outbox
 from store.records.outbox import Outgoing
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import bar, fitted, local, view_keys
+from tui.screens.common import KeyFooter, bar, fitted, local, view_keys
 from tui.screens.mail.mail_thread import STATE_STYLES, attachments_line, first_lines
 
 VIEWS = {"waiting": "Not sent", "set_aside": "Set aside"}
@@ -201,7 +201,7 @@ class OutboxScreen(Screen):
         yield Static(EXPLAIN[self.view], id="explain", markup=False)
         yield DataTable(id="outbox", cursor_type="row", zebra_stripes=True)
         yield Static(id="outbox-detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.db.errors import BadInput
 from store.db.sanitise import shown
@@ -27,7 +27,7 @@ from store.problems import capacity
 from store.problems.forecast import WINDOW, Forecast, number
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import bar, local
+from tui.screens.common import KeyFooter, bar, local
 from tui.widgets.chart import Level, LineChart, Plot, Projection, day
 
 LATEST_WIDTH = 16
@@ -241,7 +241,7 @@ class CapacityScreen(Screen):
         yield DataTable(id="metrics", cursor_type="row", zebra_stripes=True)
         yield Static(id="metric-words")
         yield LineChart(id="chart")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#metric-words", Static).update("Reading the metrics…")

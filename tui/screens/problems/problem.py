@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.db import journal
 from store.db.errors import BadInput, FitsDeskError
@@ -27,6 +27,7 @@ from store.school import people
 from store.servicedesk import incidents
 from tui.dialogs.ask import Ask
 from tui.screens.common import (
+    KeyFooter,
     RecordScreen,
     bar,
     fitted,
@@ -236,9 +237,10 @@ class ProblemScreen(RecordScreen):
     """A problem and what can be done with it."""
 
     BINDINGS = [
-        # The lifecycle's steps first: a narrow footer cuts the rest, which F1 lists.
+        # The lifecycle's steps first; those with show=False are in F1 and the palette, so
+        # that the rest fit at 80 columns (KeyFooter).
         Binding("i", "act('investigate')", "Investigate", id="desk.problem_investigate"),
-        Binding("l", "act('link')", "Link calls", id="desk.problem_link"),
+        Binding("l", "act('link')", "Link calls", id="desk.problem_link", show=False),
         Binding("d", "act('cause')", "Root cause", id="desk.problem_cause"),
         Binding(
             "k",
@@ -247,26 +249,38 @@ class ProblemScreen(RecordScreen):
             id="desk.problem_publish",
             tooltip="Publish its workaround to technicians, and words to the kiosks if you like",
         ),
-        Binding("s", "act('start_fix')", "Start fix", id="desk.problem_fix"),
+        Binding("s", "act('start_fix')", "Start fix", id="desk.problem_fix", show=False),
         Binding("r", "act('resolve')", "Resolve", id="desk.problem_resolve"),
         Binding("c", "act('close')", "Close", id="desk.problem_close"),
         Binding("o", "act('reopen')", "Reopen", id="desk.problem_reopen"),
-        Binding("u", "unlink", "Unlink call", id="desk.problem_unlink"),
+        Binding("u", "unlink", "Unlink call", id="desk.problem_unlink", show=False),
         Binding(
             "f",
             "act('scope')",
             "Affects",
             id="desk.problem_scope",
+            show=False,
             tooltip="The rooms, kinds of fault and devices it affects",
         ),
-        Binding("h", "act('unpublish')", "Off kiosks", id="desk.problem_unpublish"),
-        Binding("a", "act('owner')", "Owner", id="desk.problem_owner"),
-        Binding("v", "act('resolver')", "Resolver", id="desk.problem_resolver"),
-        Binding("p", "act('parent')", "Part of", id="desk.problem_parent"),
-        Binding("e", "act('edit')", "Edit", id="desk.problem_edit"),
-        Binding("escape,q", "back", "Back", id="desk.back_problem"),
+        Binding("h", "act('unpublish')", "Off kiosks", id="desk.problem_unpublish", show=False),
+        Binding("a", "act('owner')", "Owner", id="desk.problem_owner", show=False),
+        Binding("v", "act('resolver')", "Resolver", id="desk.problem_resolver", show=False),
+        Binding("p", "act('parent')", "Part of", id="desk.problem_parent", show=False),
+        Binding("e", "act('edit')", "Edit", id="desk.problem_edit", show=False),
+        Binding("escape,q", "back", "Back", id="desk.back_problem", show=False),
         *view_keys(VIEWS, "desk.problem_"),
     ]
+    IF_ROOM = frozenset(
+        {
+            "desk.problem_link",
+            "desk.problem_fix",
+            "desk.problem_unlink",
+            "desk.problem_scope",
+            "desk.problem_unpublish",
+            "desk.back_problem",
+        }
+    )
+    """Keys shown in the footer only when there is room for them (KeyFooter)."""
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -285,7 +299,7 @@ class ProblemScreen(RecordScreen):
             yield Static(id="details")
         yield Static(id="lists")
         yield DataTable(id="linked", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#warnings").display = False

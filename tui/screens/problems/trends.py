@@ -16,12 +16,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.problems import trends
 from store.records.views import Call
 from store.servicedesk import servicedesk
-from tui.screens.common import bar, local
+from tui.screens.common import KeyFooter, bar, local
 
 KIND_WORDS = {"spike": "Spike", "repeat": "Repeat fault", "rising": "Rising"}
 """Each kind of trend in words."""
@@ -124,7 +124,7 @@ class TrendsScreen(Screen):
         yield DataTable(id="trends", cursor_type="row", zebra_stripes=True)
         yield Static(id="trend-detail")
         yield DataTable(id="evidence", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#trend-detail").display = False

@@ -3,7 +3,7 @@ check that said no, wrong kiosk PINs and check codes past the free tries, someon
 is not a technician opening the desk), newest first. Reading it marks it read, so the
 queue's "Security: N refused" line goes.
 
-Reached from the command palette (ctrl+p: Security audit); the store refuses anyone
+Reached from the queue (a) or the command palette (ctrl+p: Security audit); the store refuses anyone
 but a manager, in a sentence.
 """
 
@@ -15,11 +15,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.db.errors import FitsDeskError
 from store.school import audit
-from tui.screens.common import bar, fitted, local
+from tui.screens.common import KeyFooter, bar, fitted, local
 
 COLUMNS = (
     ("at", "When", 12),
@@ -32,9 +32,14 @@ WIDE_ONLY = {"action", "record"}
 """Left out below 100 characters: the chosen refusal is spelt out under the table."""
 
 
-def audit_words(unread: int) -> str:
-    """The queue's word to a manager: "Security: 3 refused (ctrl+p)", or ""."""
-    return f"Security: {unread:,} refused (ctrl+p)" if unread else ""
+def audit_words(unread: int, key: str = "a") -> str:
+    """The queue's word to a manager on the refusals not read yet, with the key that
+    opens the audit: "3 refused actions: a to see them", or ""."""
+    if not unread:
+        return ""
+    if unread == 1:
+        return f"1 refused action: {key} to see it"
+    return f"{unread:,} refused actions: {key} to see them"
 
 
 class AuditScreen(Screen):
@@ -47,7 +52,7 @@ class AuditScreen(Screen):
         yield Static("Refused actions, newest first. Reading them marks them read.", id="explain")
         yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
         yield Static(id="chosen")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#audit", DataTable)

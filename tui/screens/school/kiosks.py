@@ -1,8 +1,8 @@
 """The kiosks at the desk: how many reports each has sent against its ceiling, and a key
 to let one that is full take more (a whole class reporting the same fault).
 
-Reached from the command palette (ctrl+p: Kiosks), and from the queue's line when a
-kiosk is full. docs/kiosk.md has the limits.
+Reached from the queue (k), which says so when a kiosk is full, and from the command
+palette (ctrl+p: Kiosks). docs/kiosk.md has the limits.
 """
 
 from __future__ import annotations
@@ -13,22 +13,25 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.school import kiosks
 from store.servicedesk import callers
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import bar, local
+from tui.screens.common import KeyFooter, bar, local
 
 
-def full_words(counts: list[kiosks.ReportCount]) -> str:
-    """The queue's line when kiosks are full: "Kiosk library is full (ctrl+p)", or ""."""
+def full_words(counts: list[kiosks.ReportCount], key: str = "k") -> str:
+    """The queue's line when kiosks are full, with the key that opens the kiosks: "Kiosk
+    library is full: k to see it", or ""."""
     full = [count.kiosk.name for count in counts if count.full]
     if not full:
         return ""
     names = ", ".join(full[:3]) + (f" and {len(full) - 3} more" if len(full) > 3 else "")
-    return f"Kiosk{'s' if len(full) > 1 else ''} {names} full (ctrl+p)"
+    if len(full) == 1:
+        return f"Kiosk {names} is full: {key} to see it"
+    return f"Kiosks {names} are full: {key} to see them"
 
 
 def when(moment: dt.datetime, now: dt.datetime) -> str:
@@ -56,7 +59,7 @@ class KiosksScreen(Screen):
             id="explain",
         )
         yield DataTable(id="kiosks", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#kiosks", DataTable)

@@ -14,9 +14,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from tui.screens.common import bar
+from tui.screens.common import KeyFooter, bar
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class RemindersScreen(Screen):
     def compose(self) -> ComposeResult:
         yield from bar(self.app, "Reminders")
         yield Static("Reading the reminders...", id="reminders")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         from store.db import journal

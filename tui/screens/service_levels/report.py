@@ -12,11 +12,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.db.errors import FitsDeskError
 from store.service_levels import report
-from tui.screens.common import bar
+from tui.screens.common import KeyFooter, bar
 
 
 def _pc(value: float | None) -> str:
@@ -92,7 +92,7 @@ class ReportScreen(Screen):
             "The whole report, with charts: fitsdesk report --term --html report.html",
             id="report-more",
         )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -15,13 +15,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.db.models import COVERS, CRITICALITIES
 from store.service_levels import catalogue
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import bar, fitted
+from tui.screens.common import KeyFooter, bar, fitted
 
 COLUMNS = (
     ("name", "Service", 0),
@@ -149,7 +149,7 @@ class ServicesScreen(Screen):
         yield Static(id="explain")
         yield DataTable(id="services", cursor_type="row", zebra_stripes=True)
         yield Static(id="service-detail")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#services", DataTable)

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.changes import changes
 from store.configuration import loans
@@ -22,7 +22,7 @@ from store.school import people
 from store.service_levels import catalogue, clocks
 from store.servicedesk import incidents, queues, servicedesk
 from tui.dialogs.ask import Ask
-from tui.screens.common import DUE_STYLES, RecordScreen, ReloadOnReturn, bar, local
+from tui.screens.common import DUE_STYLES, KeyFooter, RecordScreen, ReloadOnReturn, bar, local
 
 LEVEL_CHOICES = tuple((str(n), word) for n, word in LEVELS.items())
 WHEN = {
@@ -46,29 +46,39 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
     """A call and what can be done with it."""
 
     BINDINGS = [
+        # Shown in the footer: what is done most, and fits at 80 columns (KeyFooter);
+        # the rest, show=False, are in F1 and the palette.
         Binding("t", "act('take')", "Take", id="desk.take_call"),
         Binding("a", "act('assign')", "Assign", id="desk.assign"),
         Binding("s", "act('start')", "Start", id="desk.start"),
         Binding("h", "act('hold')", "Hold", id="desk.hold"),
         Binding("n", "act('note')", "Note", id="desk.note"),
-        Binding("i", "act('priority')", "Impact/urgency", id="desk.priority"),
+        Binding(
+            "i",
+            "act('priority')",
+            "Priority",
+            id="desk.priority",
+            tooltip="Set the impact and urgency, which give the priority",
+        ),
         Binding("r", "act('resolve')", "Resolve", id="desk.resolve"),
         Binding("o", "act('reopen')", "Reopen", id="desk.reopen"),
         Binding("c", "act('close')", "Close", id="desk.close"),
-        Binding("l", "act('link')", "Device", id="desk.link"),
+        Binding("l", "act('link')", "Set the device", id="desk.link", show=False),
         Binding(
             "w",
             "act('swap')",
             "Swap",
             id="desk.swap",
+            show=False,
             tooltip="Check the caller's device in for repair and lend them a spare",
         ),
-        Binding("u", "spare_back", "Spare back", id="desk.spare_back"),
+        Binding("u", "spare_back", "Spare back", id="desk.spare_back", show=False),
         Binding(
             "p",
             "raise_problem",
             "New problem",
             id="desk.raise_problem",
+            show=False,
             tooltip="Raise a problem from this call: the cause behind it and others like it",
         ),
         Binding(
@@ -76,20 +86,36 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
             "link_problem",
             "Link problem",
             id="desk.link_problem",
+            show=False,
             tooltip="Link this call to a problem already raised",
         ),
-        Binding("g", "open_problem", "Its problem", id="desk.open_problem"),
+        Binding("g", "open_problem", "Its problem", id="desk.open_problem", show=False),
         Binding(
             "v",
             "act('service')",
             "Service",
             id="desk.service",
+            show=False,
             tooltip="Say which service in the catalogue the call is about, or none",
         ),
-        Binding("escape,q", "back", "Back", id="desk.back"),
+        Binding("escape,q", "back", "Back", id="desk.back", show=False),
         Binding("m", "mail", "Every email in full", id="desk.mail", show=False),  # named under
         # the timeline when there is mail
     ]
+    IF_ROOM = frozenset(
+        {
+            "desk.link",
+            "desk.swap",
+            "desk.spare_back",
+            "desk.raise_problem",
+            "desk.link_problem",
+            "desk.open_problem",
+            "desk.service",
+            "desk.back",
+        }
+    )
+    """Keys hidden from the footer at 80 columns that it shows when there is room
+    (KeyFooter)."""
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -114,7 +140,7 @@ class IncidentScreen(ReloadOnReturn, RecordScreen):
             yield Static(id="known")
             yield Static(id="fields")
             yield Static(id="timeline")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#known").display = False

@@ -8,13 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.db.errors import BadInput
 from store.school import notices
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import bar, local
+from tui.screens.common import KeyFooter, bar, local
 
 
 def until_from(text: str) -> dt.datetime | None:
@@ -56,7 +56,7 @@ class NoticesScreen(Screen):
             id="explain",
         )
         yield DataTable(id="notices", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#notices", DataTable)

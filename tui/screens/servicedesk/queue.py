@@ -56,16 +56,19 @@ def marked_summary(summary: str, style: str = "") -> Text:
     return text
 
 
-def outbox_words(counts: dict[str, int]) -> str:
-    """The queue's word on the outbox, "Outbox: 2 need you (ctrl+p)", when messages failed,
-    are held or may have gone (a person must look); "" otherwise (waiting is normal, and
-    store.records.outbox.counts leaves cancelled ones out). Short, to fit beside the search box."""
+def outbox_words(counts: dict[str, int], key: str = "m") -> str:
+    """The queue's word on the outbox, "2 emails were not sent: m to see them", when
+    messages failed, are held or may have gone (a person must look), with the key that
+    opens the outbox; "" otherwise (waiting is normal, and store.records.outbox.counts
+    leaves cancelled ones out). Short, to fit beside the search box."""
     from store.records.outbox import NEED_A_PERSON
 
     stuck = sum(counts.get(status, 0) for status in NEED_A_PERSON)
     if not stuck:
         return ""
-    return f"Outbox: {stuck} need{'s' if stuck == 1 else ''} you (ctrl+p)"
+    if stuck == 1:
+        return f"1 email was not sent: {key} to see it"
+    return f"{stuck:,} emails were not sent: {key} to see them"
 
 
 class QueueScreen(ListScreen):
@@ -83,6 +86,7 @@ class QueueScreen(ListScreen):
             "mark",
             "Mark",
             id="desk.mark",
+            show=False,  # the footer keeps room for Log a call at 80 columns; F1 names it
             tooltip="Mark or unmark the chosen call, to raise one problem with all those marked",
         ),
         Binding(
@@ -93,7 +97,11 @@ class QueueScreen(ListScreen):
             tooltip="Raise a problem with every marked call linked to it",
         ),
         Binding("r", "refresh", "Refresh", id="desk.refresh", show=False),
-        Binding("escape", "clear", "Clear", id="desk.clear", show=False),
+        # Named on the line beside the search box when there is something to see there:
+        Binding("m", "app.outbox", "Outbox", id="desk.outbox", show=False),
+        Binding("k", "app.kiosks", "Kiosks", id="desk.kiosks", show=False),
+        Binding("a", "app.audit", "Security audit", id="desk.audit", show=False),
+        Binding("escape", "clear", "Clear the search or marks", id="desk.clear", show=False),
         *view_keys(queues.VIEWS, "desk.view_"),
     ]
 
@@ -180,10 +188,12 @@ class QueueScreen(ListScreen):
     def count_mail(self) -> None:
         """Say what waits in the outbox, when some of it needs a person."""
 
+        key = self.key_for("app.outbox")
+
         def job() -> str:
             from store.records import outbox  # in the worker: not before the first screen
 
-            return outbox_words(outbox.counts())
+            return outbox_words(outbox.counts(), key)
 
         def counted(words: str) -> None:
             self.mail = words
@@ -198,22 +208,23 @@ class QueueScreen(ListScreen):
         from store.school import audit
         from tui.screens.school.audit import audit_words
 
-        me = self.app.me.login
+        me, key = self.app.me.login, self.key_for("app.audit")
 
         def counted(words: str) -> None:
             self.security = words
             self.say_narrowed()
 
-        self.app.run_store(lambda: audit_words(audit.unread(by=me)), counted)
+        self.app.run_store(lambda: audit_words(audit.unread(by=me), key), counted)
 
     def count_full_kiosks(self) -> None:
         """Say which kiosks are full, so a technician can let them take more."""
+        key = self.key_for("app.kiosks")
 
         def job() -> str:
             from store.servicedesk import callers
             from tui.screens.school.kiosks import full_words
 
-            return full_words(callers.kiosk_reports())
+            return full_words(callers.kiosk_reports(), key)
 
         def counted(words: str) -> None:
             self.kiosks = words
@@ -237,6 +248,14 @@ class QueueScreen(ListScreen):
             self.say_narrowed()
 
         self.app.run_store(job, counted)
+
+    def key_for(self, action: str) -> str:
+        """The key that does `action` on the queue, as the footer shows keys (a school's
+        keymap may have changed it)."""
+        for _key, binding in self._bindings:
+            if binding.action == action:
+                return self.app.get_key_display(binding)
+        return "?"
 
     def on_screen_resume(self) -> None:
         self.count_votes()  # back from the changes, where a vote may have been cast
@@ -562,7 +581,10 @@ class QueueScreen(ListScreen):
     def action_sort(self) -> None:
         from tui.dialogs.ask import Ask
 
-        choices = [("", "The view's own order")] + [(key, heading) for key, heading, _w in COLUMNS]
+        words = {"priority": "Priority"}  # the column's heading is only P
+        choices = [("", "The view's own order")] + [
+            (key, words.get(key, heading)) for key, heading, _w in COLUMNS
+        ]
 
         def act(values):
             return values["column"] or None, bool(values["reversed"])
