@@ -264,7 +264,7 @@ def run(db_url, capsys, monkeypatch):
 
 ONE_DB = {
     "no_db": "never opens the database under test: run once, on SQLite",
-    "screen": "a snapshot of a screen: its layout does not depend on the database, and "
+    "screen": "a screen's layout or snapshot, which does not depend on the database, and "
     "its store calls are tested on PostgreSQL elsewhere: run once, on SQLite",
     "mash": "an app under random keys: what it must survive does not depend on the "
     "database, and its store calls are tested on PostgreSQL elsewhere: run once, on SQLite",

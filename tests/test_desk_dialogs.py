@@ -90,6 +90,7 @@ def outlined(box) -> bool:
     return all(kind not in ("", "none", "hidden", "blank") for kind in drawn)
 
 
+@pytest.mark.screen
 @pytest.mark.parametrize("sixteen", [False, True], ids=["full colour", "16 colours"])
 async def test_every_text_box_has_an_outline_focused_or_not(school, db_url, sixteen):
     desk = DeskApp(db_url=db_url, user="jsmith", sixteen_colours=sixteen)

@@ -15,6 +15,8 @@ from store.servicedesk import incidents, servicedesk
 from tests.kiosk_helpers import settle
 from tui.app import DeskApp
 
+pytestmark = pytest.mark.screen
+
 
 @pytest.fixture
 def world(mail_on, db_url):
