@@ -83,9 +83,16 @@ def store_calls(url: str, repeats: int = 40) -> dict[str, Timing]:
 def main() -> None:
     """`python -m bench.desk [FOLDER]`: the start figures on a 100,000-call SQLite database,
     kept in FOLDER between runs (a temporary folder when none is given)."""
+    import argparse
+
     from bench import lookups
 
-    with lookups.hundred_thousand(sys.argv[1] if len(sys.argv) > 1 else None) as url:
+    parser = argparse.ArgumentParser(prog="python -m bench.desk", description=main.__doc__)
+    parser.add_argument(
+        "folder", nargs="?", help="keep the 100,000-call database here between runs"
+    )
+    args = parser.parse_args()
+    with lookups.hundred_thousand(args.folder) as url:
         starts = start(url)
     bare_ms, bare_mib = starts.pop("bare")
     print(f"bare Textual app {bare_ms:6.0f} ms {bare_mib:6.1f} MiB")

@@ -168,9 +168,16 @@ def prepare(url: str) -> None:
 def main() -> None:
     """`python -m bench.kiosk [FOLDER]`: the start figures on a 100,000-call SQLite database,
     kept in FOLDER between runs (a temporary folder when none is given)."""
+    import argparse
+
     from bench import lookups
 
-    with lookups.hundred_thousand(sys.argv[1] if len(sys.argv) > 1 else None) as url:
+    parser = argparse.ArgumentParser(prog="python -m bench.kiosk", description=main.__doc__)
+    parser.add_argument(
+        "folder", nargs="?", help="keep the 100,000-call database here between runs"
+    )
+    args = parser.parse_args()
+    with lookups.hundred_thousand(args.folder) as url:
         prepare(url)
         figures = start_and_memory(url, runs=7)
     bare_ms, bare_mib = figures.pop("bare")
