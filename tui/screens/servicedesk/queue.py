@@ -151,13 +151,19 @@ class QueueScreen(ListScreen):
             self.show(self.fetch(more=False, limit=FIRST_PAGE, counted=False), more=False)
         except FitsDeskError as problem:
             self.app.say_problem(problem)
+        # The counts and the lines beside the search box follow the first paint: their
+        # workers would otherwise take turns with it for the interpreter.
+        self.call_after_refresh(self.count_everything)
+        self.set_interval(DUE_S, self.time_passes)
+
+    def count_everything(self) -> None:
+        """The views' counts, and what the line beside the search box says."""
         self.count()
         self.count_votes()
         self.count_mail()
         self.count_refusals()
         self.count_full_kiosks()
         self.count_reminders()
-        self.set_interval(DUE_S, self.time_passes)
 
     def time_passes(self) -> None:
         """Read the first page (or the search's matches) again, for the time left on each
