@@ -26,6 +26,7 @@ from store.db import config, database
 from store.db.errors import FitsDeskError, Unavailable
 from store.school import kiosks
 from tui.widgets.background import run_store
+from tui.widgets.signals import leave_when_asked
 
 CANT_SAVE = "We can't save this right now. Please tell a member of staff."
 """What a pupil sees whenever the database cannot be reached or written."""
@@ -85,6 +86,7 @@ class KioskApp(App[None]):
             # Textual's driver suspends on SIGTSTP; a kiosk ignores the signals a key could send.
             for caught in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
                 signal.signal(caught, signal.SIG_IGN)
+            leave_when_asked(self)  # systemd's stop: the console is put back
         few = not self.is_headless and self.console.color_system in ("standard", "windows")
         if self.sixteen_colours or (self.sixteen_colours is None and few):
             self.theme = "ansi-dark"  # the console's own colours, which it shows well

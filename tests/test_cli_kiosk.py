@@ -219,3 +219,48 @@ def test_the_desk_in_a_real_terminal(db_url):
     assert servicedesk.find_call("INC-000001").assignee == "jsmith"
     taken = [e.who for e in journal.history("incident", 1) if e.action == "assign"]
     assert taken and set(taken) == {f"{me} as jsmith"}  # the manager at the keyboard too
+
+
+def read_to_the_end(term: Terminal, timeout: float = 30) -> bytes:
+    """Everything the program writes until it has gone."""
+    seen, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([term.fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(term.fd, 65536)
+            except OSError:  # the program has gone and the terminal with it
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif term.proc.poll() is not None:
+            break
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("app", "sig"),
+    [("kiosk", signal.SIGTERM), ("desk", signal.SIGTERM), ("desk", signal.SIGHUP)],
+    ids=["kiosk stopped by systemd", "desk stopped", "desk's SSH session dropped"],
+)
+def test_asked_to_leave_by_the_system_an_app_puts_the_terminal_back(db_url, app, sig):
+    """systemd stops the kiosk with SIGTERM, and a dropped SSH session sends the desk SIGHUP:
+    each leaves as its own Quit does, out of the full-screen mode, with status 0."""
+    database.connect(db_url)
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    people.add_technician(me, "Head of IT", roles=["manager"], by=me)
+    locations.add_location("LIB", "Library", by=me)
+    kiosks.add_kiosk("library", "LIB", by=me)
+    kiosks.set_pin("482913", by=me)
+    database.db.close()
+    args = ["kiosk", "--kiosk", "library"] if app == "kiosk" else ["desk"]
+    term = Terminal([FITSDESK, *args, "--db", db_url])
+    try:
+        term.wait_for("Report a problem" if app == "kiosk" else "Queue")
+        term.proc.send_signal(sig)
+        written = read_to_the_end(term)
+        assert term.proc.wait(timeout=30) == 0
+        assert b"\x1b[?1049l" in written  # the full-screen mode left: the terminal is back
+    finally:
+        term.close()

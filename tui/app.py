@@ -32,6 +32,7 @@ from store.service_levels import clocks
 from store.servicedesk import queues
 from tui.messages import DataChanged
 from tui.widgets.background import run_store
+from tui.widgets.signals import leave_when_asked
 
 log = logging.getLogger("fitsdesk")
 
@@ -170,6 +171,7 @@ class DeskApp(App[None]):
         once while the desk is open."""
 
     def on_mount(self) -> None:
+        leave_when_asked(self)  # a dropped SSH session, or the system stopping: tidily
         few = not self.is_headless and self.console.color_system in ("standard", "windows")
         if self.sixteen_colours or (self.sixteen_colours is None and few):
             self.theme = "ansi-dark"  # the console's own colours, as the kiosk (docs/ssh.md)
