@@ -4,6 +4,8 @@ whole (F1 first, the keys that work anywhere as room allows); every key shown in
 footer or F1 says what it does in words; the palette names each action once."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
@@ -11,9 +13,12 @@ from store.changes import changes
 from store.problems import problems
 from store.records import outbox
 from store.school import notices
+from store.service_levels.targets import SCHOOL_DAY
 from store.servicedesk import incidents, servicedesk
+from store.servicedesk.queues import Due
 from tests.kiosk_helpers import settle
 from tui.app import DeskApp
+from tui.screens.common import SHORT_DUE, due_words
 
 pytestmark = pytest.mark.screen
 
@@ -203,3 +208,21 @@ async def test_a_wide_footer_shows_more_of_a_calls_keys(world, db_url):
             assert ("Set the device" in shown) == more, shown  # IF_ROOM: when there is room
             assert shown[:7] == ["Help", "Take", "Assign", "Hold", "Note", "Priority", "Resolve"]
         app = DeskApp(db_url=db_url, user="jsmith")
+
+
+@given(
+    left=st.integers(-3 * 365 * 86400, 3 * 365 * 86400),
+    what=st.sampled_from(["respond", "resolve"]),
+)
+def test_the_short_due_words_fit_their_column(left, what):
+    """Below 120 columns the Due column is 9 wide: "11.4d late" was cut to "11.4d lat"."""
+    due = Due(**{what: left}, state="late" if left < 0 else "")
+    words = due_words(due, short=True)
+    assert 0 < len(words) <= SHORT_DUE, words
+    assert words == "no answer" or any(c.isdigit() for c in words) or words.endswith("late")
+
+
+def test_a_call_a_fortnight_late_says_so_in_the_short_column():
+    assert due_words(Due(resolve=-int(11.4 * SCHOOL_DAY), state="late"), short=True) == "11d late"
+    assert due_words(Due(resolve=-(7 * 3600 + 1800), state="late"), short=True) == "7h30 late"
+    assert due_words(Due(resolve=-(1 * 3600 + 1800), state="late"), short=True) == "1h30 late"

@@ -235,10 +235,25 @@ def due_words(due: Due | None, short: bool = False) -> str:
     what, left = due.first
     words = "late" if -60 < left < 0 else clocks.left_words(left)
     if what == "resolve":
-        return words
+        return _fit(words, SHORT_DUE) if short else words
     if short:
-        return "no answer" if left < 0 else f"ans {words}"
+        return "no answer" if left < 0 else f"ans {_fit(words, SHORT_DUE - 4)}"
     return f"answer {words}"
+
+
+def _fit(words: str, room: int) -> str:
+    """Time words in `room` characters: "11.4d late" as "11d late" (and "123.4d" as
+    "123d") when they would not fit whole."""
+    if len(words) <= room:
+        return words
+    words = re.sub(r"^(\d+)(?:\.\d+(d)|(h)\d\d)", r"\1\2\3", words)
+    if len(words) <= room:
+        return words
+    return "long late" if words.endswith("late") else ">999d"  # years: a mistake to see
+
+
+SHORT_DUE = 9
+"""The Due column's width below WIDEST: every short word fits it whole."""
 
 
 def view_keys(views, prefix: str) -> list[Binding]:
