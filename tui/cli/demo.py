@@ -54,7 +54,7 @@ def run_demo(args: argparse.Namespace) -> int:
     print("Try: fitsdesk kiosk --kiosk library, fitsdesk list --limit 20, or fitsdesk change list")
     if not had_pin:
         print(
-            f"To leave the kiosk press ctrl+t and type the PIN {demo.DEMO_PIN} "
+            f"To leave the kiosk press ctrl+t, type the PIN {demo.DEMO_PIN} and press Enter "
             "(set your own with: fitsdesk kiosk-pin)."
         )
     return 0
