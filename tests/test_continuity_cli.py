@@ -72,7 +72,7 @@ def test_edit_show_test_and_list(run, school):
         (("test", "Printing", "--result", "pass"), "Printing has no continuity plan to test"),
         (("test", "MIS", "--result", "maybe"), "pass or fail, not 'maybe'"),
         (("test", "MIS", "--result", "pass", "--on", "2099-01-01"), "a day still to come"),
-        (("test", "MIS", "--result", "pass", "--on", "tomorrow"), "not a day like"),
+        (("test", "MIS", "--result", "pass", "--on", "tomorrow"), "not a date like"),
         (("test", "MIS"), "arguments are required: --result"),
         (("test", "Canteen", "--result", "pass"), "no service 'Canteen'"),
         (("edit", "MIS", "--rto", "soon"), "not a length of time for the RTO"),

@@ -195,8 +195,9 @@ def refused(run, db):
 
 def test_audit_lists_refusals_for_a_manager_and_marks_them_read(refused):
     assert audit.unread(by="jsmith") == 2
-    status, out, _ = refused("audit", "--since", "2099-01-01")
-    assert (status, out) == (0, "Nothing has been refused since then.\n")
+    for since in ("2099-01-01", "01/01/2099", "01/01/2099 09:00"):  # as schools write it too
+        status, out, _ = refused("audit", "--since", since)
+        assert (status, out) == (0, "Nothing has been refused since then.\n")
     assert audit.unread(by="jsmith") == 2  # what it left out is still unread
     status, out, err = refused("audit", "--json")
     assert status == 0, err
@@ -211,7 +212,16 @@ def test_audit_lists_refusals_for_a_manager_and_marks_them_read(refused):
 
 @pytest.mark.parametrize(
     "since",
-    ["yesterday", "2026-13-01", "", "2026-12-01 25:00", "0001-01-01", "[bold]x[/]", "\x1b[2J"],
+    [
+        "yesterday",
+        "2026-13-01",
+        "",
+        "2026-12-01 25:00",
+        "0001-01-01",
+        "31/02/2027",
+        "[bold]x[/]",
+        "\x1b[2J",
+    ],
 )
 def test_audit_refuses_a_bad_date_in_one_sentence(refused, since):
     status, _, err = refused("audit", "--since", since)

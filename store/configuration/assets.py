@@ -26,7 +26,7 @@ from store.db import journal
 from store.db.database import cached_sql, first_row, read, write
 from store.db.errors import BadInput, NotFound, Refused
 from store.db.models import Asset, Loan, Location
-from store.db.sanitise import DESCRIPTION, TAG, Field, clean, clean_code, shown
+from store.db.sanitise import DESCRIPTION, TAG, Field, clean, clean_code, clean_date, shown
 from store.school import people
 from store.school.locations import location_row
 
@@ -137,25 +137,6 @@ def clean_status(value: object) -> str:
 
 
 DATE_WORDS = {"purchased_on": "purchase date", "warranty_end": "end of the warranty"}
-
-
-def clean_date(value: object, what: str) -> dt.date | None:
-    """A date as 2024-09-01 (a time after it is ignored) or 01/09/2024, 01.09.2024 or
-    01-09-2024 (day first, as schools write it), or None."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", text):
-            return dt.date.fromisoformat(text[:10])  # an MIS often adds midnight
-        if re.fullmatch(r"\d{1,2}([/.-])\d{1,2}\1\d{4}", text):
-            day, month, year = (int(part) for part in re.split(r"[/.-]", text))
-            return dt.date(year, month, day)
-    except ValueError:
-        pass
-    raise BadInput(f"The {what} '{shown(value)}' is not a date: write 2024-09-01 or 01/09/2024.")
 
 
 def clean_cost(value: object) -> int | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store.configuration.assets import asset_row, clean_date
+from store.configuration.assets import asset_row
 from store.db import journal
 from store.db.database import read, write
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
@@ -35,7 +35,7 @@ from store.db.models import (
     SoftwareInstall,
     holds,
 )
-from store.db.sanitise import Field, clean, shown
+from store.db.sanitise import Field, clean, clean_date, shown
 from store.records.changes import change_id, change_number
 from store.school import people
 from store.school.locations import location_row

@@ -13,6 +13,7 @@ without them being told.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -144,3 +145,22 @@ def shown(value: object, limit: int = 30) -> str:
 def seconds(count: int) -> str:
     """'1 second', '20 seconds': a wait as a pupil reads it."""
     return f"{count} second{'' if count == 1 else 's'}"
+
+
+def clean_date(value: object, what: str) -> dt.date | None:
+    """A date as 2024-09-01 (a time after it is ignored) or 01/09/2024, 01.09.2024 or
+    01-09-2024 (day first, as schools write it), or None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", text):
+            return dt.date.fromisoformat(text[:10])  # an MIS often adds midnight
+        if re.fullmatch(r"\d{1,2}([/.-])\d{1,2}\1\d{4}", text):
+            day, month, year = (int(part) for part in re.split(r"[/.-]", text))
+            return dt.date(year, month, day)
+    except ValueError:
+        pass
+    raise BadInput(f"The {what} '{shown(value)}' is not a date: write 2024-09-01 or 01/09/2024.")

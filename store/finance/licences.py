@@ -17,12 +17,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from store.configuration import software as library
-from store.configuration.assets import clean_date
 from store.db import journal
 from store.db.database import read, write
 from store.db.errors import BadInput
 from store.db.models import Software
-from store.db.sanitise import shown
+from store.db.sanitise import clean_date, shown
 from store.finance import money
 from store.school import people
 

@@ -30,12 +30,11 @@ from decimal import Decimal, InvalidOperation
 
 import peewee as pw
 
-from store.configuration.assets import clean_date
 from store.db import journal
 from store.db.database import read, write
 from store.db.errors import BadInput
 from store.db.models import Asset, Setting, Spend
-from store.db.sanitise import shown
+from store.db.sanitise import clean_date, shown
 from store.school import people
 
 KEY = "finance"

@@ -225,7 +225,7 @@ def list_spend(
     *, start: object = None, end: object = None, category: object = None
 ) -> list[SpendInfo]:
     """Costs from `start` to `end` (both days counted), oldest first; of one category."""
-    from store.configuration.assets import clean_date
+    from store.db.sanitise import clean_date
 
     query = _query()
     first, last = clean_date(start, "first date"), clean_date(end, "last date")

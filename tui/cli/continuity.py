@@ -14,27 +14,12 @@ docs/continuity.md says what each part means.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import re
 
 from store.continuity import plan_rules, plans
 from store.db.errors import BadInput
-from store.db.sanitise import shown
 from tui.cli import add_common, group, list_action
-from tui.cli.output import local, print_json, table
+from tui.cli.output import day, local, print_json, table
 from tui.cli.session import open_db, who
-
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-def _day(text: str) -> dt.date:
-    match = _DAY.match(text.strip())
-    try:
-        if match is None:
-            raise ValueError
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a day like 2026-11-20") from None
 
 
 def _text(text: str) -> str:
@@ -91,7 +76,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     test.add_argument("name", metavar="SERVICE", help="the service's name")
     test.add_argument("--result", required=True, metavar="pass|fail", help="pass or fail")
     test.add_argument("--notes", metavar="TEXT", default="", type=_text, help="what happened")
-    test.add_argument("--on", type=_day, metavar="YYYY-MM-DD", help="when (default today)")
+    test.add_argument("--on", type=day, metavar="YYYY-MM-DD", help="when (default today)")
     add_common(test)
     test.set_defaults(handler=run_test)
 

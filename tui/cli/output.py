@@ -136,3 +136,22 @@ def print_import(report, *, dry_run: bool) -> None:
         more = len(report.changes) - MOST_CHANGES_SHOWN
         print(f"...and {more:,} more (--dry-run lists them all).")
     print(f"Added {report.added}, updated {report.updated}, {report.unchanged} unchanged.")
+
+
+def day(text: str) -> dt.date:
+    """A date on the command line, as the imports read one (store.db.sanitise.clean_date):
+    2026-09-01, or day first as schools write it, 01/09/2026; from 2000 to 2099."""
+    import argparse
+
+    from store.db.errors import BadInput
+    from store.db.sanitise import clean_date, shown
+
+    try:
+        found = clean_date(text, "date")
+    except BadInput:
+        found = None
+    if found is None or not 2000 <= found.year < 2100:
+        raise argparse.ArgumentTypeError(
+            f"'{shown(text)}' is not a date like 2026-09-01 or 01/09/2026"
+        ) from None
+    return found

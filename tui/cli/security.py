@@ -19,10 +19,10 @@ from store.db.errors import FitsDeskError
 from store.db.sanitise import shown
 from store.school import audit, calendar, kiosks, people
 from tui.cli import add_common
-from tui.cli.output import local, print_json, table
+from tui.cli.output import day, local, print_json, table
 from tui.cli.session import open_db, who
 
-_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{1,2}):([0-9]{2}))?$")
+_DAY = re.compile(r"^([0-9][0-9./-]+[0-9])(?:[ T]([0-9]{1,2}):([0-9]{2}))?$")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -56,18 +56,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _since(text: str) -> dt.datetime:
+    """A day (2026-12-01, or 01/12/2026 as schools write it), with a time after it or not."""
     match = _DAY.match(text.strip())
     try:
         if match is None:
             raise ValueError
-        year, month, day, hour, minute = match.groups()
-        moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-        if not 2000 <= moment.year < 2100:
-            raise ValueError
+        when, hour, minute = match.groups()
+        on = day(when)
+        moment = dt.datetime(on.year, on.month, on.day, int(hour or 0), int(minute or 0))
         return calendar.to_utc(moment)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, argparse.ArgumentTypeError):
         raise argparse.ArgumentTypeError(
-            f"'{shown(text)}' is not a day like 2026-12-01 or a time like 2026-12-01 09:00"
+            f"'{shown(text)}' is not a day like 2026-12-01 (or 01/12/2026), "
+            "or a time like 2026-12-01 09:00"
         ) from None
 
 

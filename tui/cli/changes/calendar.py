@@ -17,9 +17,9 @@ import datetime as dt
 from pathlib import Path
 
 from store.db.models import CALENDAR_KINDS
-from store.db.sanitise import shown
 from store.school import calendar, calendar_files
 from tui.cli import add_common, group
+from tui.cli.output import day
 from tui.cli.session import open_db, who
 
 DAY_WORDS = {
@@ -59,8 +59,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="List the calendar's events, earliest first, each with its number and "
         "the file (or desk, or demo) it came from; then how many each source brought.",
     )
-    listing.add_argument("--from", dest="start", type=_day, metavar="DAY", help="from this day")
-    listing.add_argument("--to", dest="end", type=_day, metavar="DAY", help="up to this day")
+    listing.add_argument("--from", dest="start", type=day, metavar="DAY", help="from this day")
+    listing.add_argument("--to", dest="end", type=day, metavar="DAY", help="up to this day")
     listing.add_argument("--kind", choices=sorted(CALENDAR_KINDS), help="only events of this kind")
     listing.add_argument("--source", metavar="FILE", help="only events this file brought")
     add_common(listing)
@@ -77,16 +77,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     which.add_argument("--id", type=int, metavar="N", help="one event's number")
     add_common(remove)
     remove.set_defaults(handler=run_remove)
-
-
-def _day(text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(text.strip())
-        if not 2000 <= day.year < 2100:
-            raise ValueError
-        return day
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a day like 2027-01-11") from None
 
 
 def _utc(day: dt.date | None) -> dt.datetime | None:

@@ -15,15 +15,8 @@ from store.db.errors import BadInput
 from store.db.sanitise import shown
 from store.service_levels import report, report_files
 from tui.cli import add_common
-from tui.cli.output import print_json
+from tui.cli.output import day, print_json
 from tui.cli.session import open_db
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a date like 2026-09-01") from None
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,12 +36,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="a term from the imported calendar, such as 'Autumn term'; alone, this term",
     )
     when.add_argument(
-        "--from", dest="first", type=_day, metavar="YYYY-MM-DD", help="the first day it covers"
+        "--from", dest="first", type=day, metavar="YYYY-MM-DD", help="the first day it covers"
     )
     parser.add_argument(
         "--to",
         dest="last",
-        type=_day,
+        type=day,
         metavar="YYYY-MM-DD",
         help="the last day it covers (with --from)",
     )
