@@ -81,7 +81,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     due.add_argument(
         "--due-within",
         metavar="LENGTH",
-        help="open calls due within this much school time (30m, 2h, 1d), soonest first",
+        help="open calls due within this much school time (30m, 2h, 2 school days), soonest first",
     )
     due.add_argument(
         "--breached", action="store_true", help="open calls already late, soonest due first"
