@@ -223,7 +223,7 @@ def test_not_found_is_status_1(ready):
         (("log", "--summary", "", "--requester", "Sam"), "The summary is empty"),
         (("log", "--summary", "x" * 5000, "--requester", "Sam"), "too long"),
         (("log", "--summary", "\x01\x02\x1b", "--requester", "Sam"), "The summary is empty"),
-        (("log", "--summary", "ok", "--requester", "\u202e\u202d"), "The name is empty"),
+        (("log", "--summary", "ok", "--requester", "\u202e\u202d"), "The caller's name is empty"),
         (
             ("log", "--summary", "ok", "--requester", "Sam", "--location", "MARS"),
             "There is no location 'MARS'",
@@ -259,7 +259,7 @@ def test_not_found_is_status_1(ready):
             "invalid choice",
         ),
         (("demo", "--incidents", "\x9b6n"), "not a number"),
-        ((), "required"),
+        ((), "Say what to do"),
     ],
 )
 def test_bad_input_gets_one_sentence_and_a_nonzero_status(ready, args, message):
@@ -272,6 +272,47 @@ def test_bad_input_gets_one_sentence_and_a_nonzero_status(ready, args, message):
     assert message in err and one_sentence(err), err
     assert not any(c in err for c in "\x1b\x07\x9b\u202e"), repr(err)
     assert (Incident.select().count(), Journal.select().count()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("problem", "resolve", "hello"), "'hello' is not a problem number: they look like PRB-"),
+        (("change", "show", "hello"), "'hello' is not a change number: they look like RFC-"),
+        (("show", "hello"), "'hello' is not a log number: they look like INC-"),
+        (("show", "[b]x" * 30), "'[b]x[b]x[b]x[b]x[b]x[b]x[b]x[b]x[b]x[b]…' is not a log number"),
+        (("show", "9" * 19), f"'{'9' * 19}' is not a log number"),
+        (("log", "--summary", "Printer broken", "--requester", ""), "The caller's name is empty"),
+        (
+            ("log", "--summary", "ok", "--requester", "Sam", "--location", "[b]"),
+            "The room code '[B]' may only use",
+        ),
+        (
+            ("log", "--summary", "ok", "--requester", "Sam", "--category", "x" * 61),
+            "The category is too long",
+        ),
+        (
+            ("log", "--summary", "ok", "--requester", "Sam", "--already-tried", "x" * 4001),
+            "The answer to 'What have you already tried?' is too long",
+        ),
+        (("log", "--summary", "ok", "--requester", "Sam", "--channel", "kiosk"), "invalid choice"),
+        ((), "Say what to do, for example: fitsdesk list. See: fitsdesk --help"),
+        (
+            ("problem",),
+            "Say what to do, for example: fitsdesk problem list. See: fitsdesk problem --help",
+        ),
+    ],
+)
+def test_a_mistake_is_named_in_the_words_a_technician_uses(ready, args, message):
+    status, out, err = ready(*args, db=bool(args))
+    assert (status, out) == (2, "") and one_sentence(err), err
+    assert message in err and "required:" not in err, err
+
+
+def test_a_technician_logs_calls_by_every_channel_but_the_kiosks(capsys):
+    with pytest.raises(SystemExit):
+        main(["log", "--help"])
+    assert "--channel {phone,visit,email,desk}" in capsys.readouterr().out
 
 
 def test_markup_is_printed_as_typed_and_does_nothing(ready):

@@ -447,7 +447,7 @@ def test_json_shapes(desk, act):
 BAD_INPUT = [
     (("show", "RFC-000404"), 1, "There is no change RFC-000404."),
     (("show", "INC-000001"), 2, "not a change number"),
-    (("show", "\x1b[31m"), 2, "not a log number"),
+    (("show", "\x1b[31m"), 2, "not a change number"),
     (("vote", "RFC-000404", "approve"), 1, "There is no change RFC-000404."),
     (("new",), 2, "--title"),
     (("new", "--title", ""), 2, "The title is empty."),

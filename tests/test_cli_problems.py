@@ -130,7 +130,7 @@ def test_show_in_words(desk):
     [
         (("problem", "show", "PRB-000404"), 1, "no problem PRB-000404"),
         (("problem", "show", "INC-000001"), 2, "not a problem number"),
-        (("problem", "show", "\x1b[31m"), 2, "not a log number"),
+        (("problem", "show", "\x1b[31m"), 2, "not a problem number"),
         (("problem", "raise", ""), 2, "title"),
         (("problem", "raise", "x", "--call", "INC-000404"), 1, "INC-000404"),
         (("problem", "raise", "x", "--location", "MARS"), 2, "MARS"),

@@ -180,7 +180,7 @@ def test_builds_are_listed_installed_and_shown_on_a_device(library, run):
     assert status == 2 and one_sentence(err) and "required: --change" in err
     for change, code, words in (
         ("RFC-000099", 1, "There is no change RFC-000099"),
-        ("soon", 2, "'SOON' is not a log number"),
+        ("soon", 2, "'soon' is not a change number"),
         (planning_normal_change().number, 2, "is a normal change: a standard build goes on"),
     ):
         status, out, err = run(

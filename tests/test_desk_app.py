@@ -480,9 +480,31 @@ async def test_help_and_the_command_palette_list_the_keys(desk, calls):
 def test_the_keymaps_names_are_listed_on_the_command_line(run):
     status, out, _err = run("desk", "--keys")
     assert status == 0
-    lines = {line.split()[0]: line for line in out.splitlines()}
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
     assert "take_call" in lines and "Take" in lines["take_call"]
     assert "outbox" in lines and lines["outbox"].split()[1] == "m"
+
+
+def test_the_keymaps_names_are_listed_screen_by_screen_each_with_words(run):
+    from tui.screens.help import desk_screens
+
+    status, out, _err = run("desk", "--keys")
+    assert status == 0
+    headings, place, places = [], None, {}
+    for line in out.splitlines():
+        if line and not line.startswith(" "):
+            headings.append(place := line)
+        elif line:
+            name, keys, *words = line.split()
+            assert words and "_" not in " ".join(words), line  # every key says what it does
+            places.setdefault(place, {})[name] = (keys, " ".join(words))
+    assert headings[:3] == ["Anywhere", "The queue", "A call"]
+    assert len(headings) == 1 + len(desk_screens())  # a heading per screen
+    assert places["The queue"]["view_mine"] == ("2", "Show the list 'Mine'")
+    assert places["Changes"]["changes_vote"] == ("3", "Show the list 'Awaiting my vote'")
+    assert places["A device"]["asset_loans"] == ("3", "Show the list 'Loans'")
+    assert places["Devices"]["register_add"][1] == "Add"
+    assert places["A change"]["change_approve"][1] == "Approve"
 
 
 async def test_a_schools_keymap_changes_a_key(calls, db_url):

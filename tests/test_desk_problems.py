@@ -370,7 +370,7 @@ async def test_the_problems_list_its_views_and_a_new_problem(desk, calls):
         assert len(rows(pilot, "#problems")) == 3
         await press(pilot, "n")
         await answer(pilot, title="Laptops do not charge", calls=f"{calls[3]} nonsense")
-        assert "'NONSENSE' is not a log number" in text_of(pilot, "#dialog-problem")
+        assert "'nonsense' is not a log number" in text_of(pilot, "#dialog-problem")
         await answer(pilot, calls=calls[3])
         assert screen_name(pilot) == "ProblemScreen" and pilot.app.screen.number == "PRB-000004"
         assert problems.problem(4).assets == ("LAP-0042",)

@@ -95,7 +95,7 @@ def test_the_same_caller_is_one_person_and_gains_an_email(school):
         ("summary", "\x00\x1b\u202e  ", "The summary is empty"),
         ("summary", "x" * 121, "too long: 121 characters, the most is 120"),
         ("description", "y" * 4001, "the most is 4000"),
-        ("requester", "", "The name is empty"),
+        ("requester", "", "The caller's name is empty"),
         ("role", "teacher", "not a caller role"),
         ("location", "MARS", "There is no location 'MARS'"),
         ("location", "[bold]", "may only use letters"),

@@ -365,7 +365,7 @@ def test_a_build_goes_on_only_under_a_standard_change_scheduled_or_implemented(c
         software.install_build("Computing", room="IT1", by="akhan")
     with pytest.raises(NotFound, match="There is no change RFC-000099"):
         software.install_build("Computing", room="IT1", change="RFC-000099", by="akhan")
-    with pytest.raises(BadInput, match="'TOMORROW' is not a log number"):
+    with pytest.raises(BadInput, match="'tomorrow' is not a change number"):
         software.install_build("Computing", room="IT1", change="tomorrow", by="akhan")
     with pytest.raises(Refused, match=f"{normal.number} is a normal change: a standard build"):
         software.install_build("Computing", room="IT1", change=normal.number, by="akhan")

@@ -22,10 +22,13 @@ import secrets
 from dataclasses import dataclass
 
 from store.db.errors import BadInput
+from store.db.sanitise import shown
 
 CHECK_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CHECK_LENGTH = 4
 PREFIXES = {"INC": "an incident", "PRB": "a problem", "RFC": "a change"}
+KINDS = {"INC": "a log number", "PRB": "a problem number", "RFC": "a change number"}
+"""What each kind of number is called in messages: a call's number is its log number."""
 
 _REFERENCE = re.compile(
     r"^(?:(?P<prefix>[A-Z]{3})\s*-?\s*)?(?P<digits>[0-9]{1,12})(?:(?:\s*-\s*|\s+)(?P<check>[0-9A-Z]{4}))?$"
@@ -67,17 +70,16 @@ def scan_payload(record_id: int, check_code: str) -> str:
 def parse_reference(text: object, prefix: str = "INC") -> Reference:
     """Read a typed or scanned number: '42', 'INC-42', 'inc-000042-k7qx', 'INC-000042 K7QX',
     'INC-000042K7QX'."""
+    kind = KINDS.get(prefix, "a number")
     if not isinstance(text, str):
-        raise BadInput("A log number must be text, like INC-000042.")
+        raise BadInput(f"{kind.capitalize()} must be text, like {prefix}-000042.")
     cleaned = text.strip().upper()
     match = _REFERENCE.match(cleaned) or _RUN_TOGETHER.match(cleaned)
     if match is None or int(match["digits"]) == 0:
-        shown = cleaned[:40].encode("ascii", "replace").decode("ascii")
-        shown = "".join(ch if ch.isprintable() else "?" for ch in shown)
-        raise BadInput(f"'{shown}' is not a log number: they look like {prefix}-000042.")
+        raise BadInput(f"'{shown(text, 40)}' is not {kind}: they look like {prefix}-000042.")
     given = match["prefix"] or prefix
     if given != prefix:
         raise BadInput(f"{given}-{match['digits']} is not {PREFIXES[prefix]} number.")
     if int(match["digits"]) > 2**62:
-        raise BadInput(f"{cleaned[:20]} is not a log number: it is far too large.")
+        raise BadInput(f"'{shown(text, 20)}' is not {kind}: it is far too large.")
     return Reference(prefix, int(match["digits"]), match["check"])

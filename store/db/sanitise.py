@@ -43,13 +43,16 @@ REASON = Field("the reason", 500, multiline=True)
 RESOLUTION = Field("the resolution", 4000, multiline=True)
 COMMENT = Field("the comment", 4000, multiline=True, required=False)
 PERSON_NAME = Field("the name", 80)
+CALLER_NAME = Field("the caller's name", PERSON_NAME.limit)
 GROUP = Field("the tutor group or department", 40, required=False)
 EMAIL = Field("the email address", 254, required=False)
 LOGIN = Field("the login name", 32)
 CODE = Field("the code", 20)
+ROOM_CODE = Field("the room code", CODE.limit)
 PLACE_NAME = Field("the name", 80)
 SITE = Field("the site", 80, required=False)
 LABEL = Field("the label", 60)
+CATEGORY = Field("the category", LABEL.limit)
 TAG = Field("the asset tag", 40)
 KIOSK_NAME = Field("the kiosk name", 40)
 
@@ -75,15 +78,20 @@ def _keep(char: str, multiline: bool) -> str:
     return char
 
 
+def _first_up(label: str) -> str:
+    """A label to start a sentence: 'the answer to 'What...'' keeps its other capitals."""
+    return label[:1].upper() + label[1:]
+
+
 def clean(value: object, field: Field) -> str:
     """Return `value` as safe text for `field`, or raise BadInput saying why."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise BadInput(f"{field.label.capitalize()} must be text.")
+        raise BadInput(f"{_first_up(field.label)} must be text.")
     if len(value) > field.limit * 8:  # refuse absurd input before doing work on it
         raise BadInput(
-            f"{field.label.capitalize()} is too long: the most is {field.limit} characters."
+            f"{_first_up(field.label)} is too long: the most is {field.limit} characters."
         )
     text = value.replace("\r\n", "\n")
     if not (text.isascii() and text.isprintable()):  # plain ASCII has nothing to remove
@@ -96,10 +104,10 @@ def clean(value: object, field: Field) -> str:
         text = _SPACES.sub(" ", text)
     text = text.strip()
     if not text and field.required:
-        raise BadInput(f"{field.label.capitalize()} is empty.")
+        raise BadInput(f"{_first_up(field.label)} is empty.")
     if len(text) > field.limit:
         raise BadInput(
-            f"{field.label.capitalize()} is too long: {len(text)} characters, "
+            f"{_first_up(field.label)} is too long: {len(text)} characters, "
             f"the most is {field.limit}."
         )
     return text
@@ -118,12 +126,12 @@ def clean_code(value: object, field: Field = CODE) -> str:
     text = clean(value, field).upper()
     if len(text) > field.limit:  # upper case can lengthen it: 'ß' is 'SS'
         raise BadInput(
-            f"{field.label.capitalize()} is too long: {len(text)} characters, "
+            f"{_first_up(field.label)} is too long: {len(text)} characters, "
             f"the most is {field.limit}."
         )
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9._/-]*", text):
         raise BadInput(
-            f"{field.label.capitalize()} '{text}' may only use letters, digits and . _ / -."
+            f"{_first_up(field.label)} '{text}' may only use letters, digits and . _ / -."
         )
     return text
 

@@ -24,7 +24,7 @@ from store.db.database import first_row, insert_row, read, write
 from store.db.errors import BadInput, NotAllowed, NotFound, Refused
 from store.db.identity import RESERVED, Acting
 from store.db.models import ROLES, TECH_ROLES, Person, Technician, holds
-from store.db.sanitise import GROUP, LOGIN, PERSON_NAME, clean, clean_email, shown
+from store.db.sanitise import CALLER_NAME, GROUP, LOGIN, PERSON_NAME, clean, clean_email, shown
 from store.school import audit  # noqa: F401  (its hook keeps every role check's refusal)
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")
@@ -258,7 +258,7 @@ def caller(
 ) -> int:
     """The id of the person calling, found by name, role and group or added.
     Call inside a transaction."""
-    name = clean(name, PERSON_NAME)
+    name = clean(name, CALLER_NAME)
     role_text = str(role).strip().lower() if isinstance(role, str) else ""
     if role_text not in ROLES:
         raise BadInput(f"'{shown(role)}' is not a caller role: choose from {', '.join(ROLES)}.")

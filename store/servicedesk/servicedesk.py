@@ -44,11 +44,12 @@ from store.db.models import (
 from store.db.numbers import log_number, new_check_code, parse_reference
 from store.db.sanitise import (
     ANSWER,
-    CODE,
+    CATEGORY,
     COMMENT,
     DESCRIPTION,
-    LABEL,
+    ROOM_CODE,
     SUMMARY,
+    Field,
     clean,
     clean_code,
     shown,
@@ -73,7 +74,13 @@ def clean_answers(answers: dict | None) -> dict[str, str]:
     unknown = set(answers) - known
     if unknown:
         raise BadInput(f"'{shown(sorted(unknown)[0])}' is not one of the FITS questions.")
-    return {name: clean(answers.get(name, ""), ANSWER) for name in known}
+    return {
+        name: clean(
+            answers.get(name, ""),
+            Field(f"the answer to '{question}'", ANSWER.limit, multiline=True, required=False),
+        )
+        for name, question in FITS_QUESTIONS
+    }
 
 
 def clean_channel(channel: object) -> str:
@@ -120,10 +127,10 @@ def log_call(
     channel = clean_channel(channel)
     impact = level(impact, "impact") if impact is not None else None
     urgency = level(urgency, "urgency") if urgency is not None else None
-    code = clean_code(location, CODE) if location else None
+    code = clean_code(location, ROOM_CODE) if location else None
     tag = clean_tag(asset) if asset else None
     kiosk_name = clean_kiosk_name(kiosk) if kiosk else None
-    kind_name = clean(category, LABEL) if category else "other"
+    kind_name = clean(category, CATEGORY) if category else "other"
     settings = config.current()
     with write():
         _refuse_unless_taker(by, channel)

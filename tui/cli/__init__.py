@@ -24,9 +24,24 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one sentence and exit status 2."""
 
     def error(self, message: str) -> None:
+        example = self._example_command(message)
+        if example:
+            raise BadInput(f"Say what to do, for example: {example}. See: {self.prog} --help")
         text = shown(message, 300)  # argparse quotes what was typed, escapes and all
         text = text[0].upper() + text[1:]
         raise BadInput(f"{text.rstrip('.')}. See: {self.prog} --help")
+
+    def _example_command(self, message: str) -> str | None:
+        """'fitsdesk list' when all that is missing is the command (or a group's action)."""
+        for action in self._actions:
+            if (
+                isinstance(action, argparse._SubParsersAction)
+                and action.choices
+                and message == f"the following arguments are required: {action.metavar}"
+            ):
+                choice = "list" if "list" in action.choices else next(iter(action.choices))
+                return f"{self.prog} {choice}"
+        return None
 
 
 MOST = 1_000_000_000

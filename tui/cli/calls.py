@@ -35,7 +35,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     log.add_argument("--asset", metavar="TAG", help="the tag on the device's label")
     log.add_argument(
-        "--channel", choices=CHANNELS, default="desk", help="how they reached you (default desk)"
+        "--channel",
+        choices=[name for name in CHANNELS if name != "kiosk"],  # only a kiosk logs kiosk calls
+        default="desk",
+        help="how they reached you (default desk)",
     )
     log.add_argument(
         "--description", default="", metavar="TEXT", help="more detail (4,000 characters)"

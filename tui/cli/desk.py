@@ -41,10 +41,12 @@ def run_desk(args: argparse.Namespace) -> int:
     if args.keys:
         from tui.screens.help import key_names
 
-        names = key_names(DeskApp)
-        wide = max(len(name) for name, _keys, _words in names)
-        for name, keys, words in names:
-            print(f"{name:<{wide}}  {keys:<16}  {words}")
+        places = key_names(DeskApp)
+        wide = max(len(name) for _place, keys in places for name, _keys, _words in keys)
+        for n, (place, keys) in enumerate(places):
+            print(f"{chr(10) if n else ''}{place}")
+            for name, key, words in keys:
+                print(f"  {name:<{wide}}  {key:<16}  {words}")
         return 0
     url = database.resolve_url(getattr(args, "db", None))
     login = who()

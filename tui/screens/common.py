@@ -256,12 +256,20 @@ SHORT_DUE = 9
 """The Due column's width below WIDEST: every short word fits it whole."""
 
 
-def view_keys(views, prefix: str) -> list[Binding]:
+def view_keys(views: dict[str, str], prefix: str) -> list[Binding]:
     """A hidden key for each view, 1 up, calling action_view; each binding's id is
-    `prefix` and the view's (like desk.changes_open)."""
+    `prefix` and the view's (like desk.changes_open). The view's words are its tooltip, for
+    `fitsdesk desk --keys` only: without a description the footer, F1 and the palette
+    leave it out (F1 says the number keys in MORE_KEYS)."""
     return [
-        Binding(str(n), f"view('{view}')", show=False, id=f"{prefix}{view}")
-        for n, view in enumerate(views, start=1)
+        Binding(
+            str(n),
+            f"view('{view}')",
+            show=False,
+            tooltip=f"Show the list '{words}'",
+            id=f"{prefix}{view}",
+        )
+        for n, (view, words) in enumerate(views.items(), start=1)
     ]
 
 

@@ -100,16 +100,25 @@ MORE_KEYS = (
 """Keys the table of bindings cannot say in one line each: the views a number apart."""
 
 
-def key_names(app_class) -> list[tuple[str, str, str]]:
-    """(name, keys, what it does) for every key a school's keymap can change, by the
-    name the config file's [desk.keys] uses (docs/ssh.md)."""
+HEADINGS = {"Queue": "The queue", "Register": "Devices"}
+"""How `fitsdesk desk --keys` heads a screen, where F1's short name would not say it."""
+
+
+def key_names(app_class) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Each screen's heading ("Anywhere" first) with (name, keys, what it does) for each
+    key a school's keymap can change there, by the name the config file's [desk.keys]
+    uses (docs/ssh.md)."""
     found, seen = [], set()
-    for _place, owner in (("Anywhere", app_class), *desk_screens()):
+    for place, owner in (("Anywhere", app_class), *desk_screens()):
+        keys = []
         for binding in owner.BINDINGS:
             if not isinstance(binding, Binding) or not binding.id or binding.id in seen:
                 continue
             seen.add(binding.id)
-            found.append((binding.id.removeprefix("desk."), binding.key, binding.description))
+            words = binding.description or binding.tooltip  # a number key's view (view_keys)
+            keys.append((binding.id.removeprefix("desk."), binding.key, words))
+        if keys:
+            found.append((HEADINGS.get(place, place), keys))
     return found
 
 

@@ -25,7 +25,7 @@ from store.finance import lifecycle, money
 from store.servicedesk import queues
 from tui.dialogs.ask import Ask
 from tui.messages import DataChanged
-from tui.screens.common import KeyFooter, bar, local, row, set_columns, short_due
+from tui.screens.common import KeyFooter, bar, local, row, set_columns, short_due, view_keys
 
 VIEWS = {"calls": "Calls", "changes": "Changes", "loans": "Loans", "software": "Software"}
 """The lists under a device's details, a key apart (1-4)."""
@@ -70,10 +70,7 @@ class AssetScreen(Screen):
         Binding("u", "act('return_spare')", "Returned", id="desk.asset_return"),
         Binding("x", "act('retire')", "Retire", id="desk.asset_retire"),
         Binding("escape,q", "back", "Back", id="desk.back_asset"),
-        *(
-            Binding(str(n), f"view('{view}')", show=False, id=f"desk.asset_{view}")
-            for n, view in enumerate(("calls", "changes", "loans", "software"), start=1)
-        ),
+        *view_keys(VIEWS, "desk.asset_"),
     ]
 
     def __init__(self, tag: str) -> None:
