@@ -264,3 +264,21 @@ def test_asked_to_leave_by_the_system_an_app_puts_the_terminal_back(db_url, app,
         assert b"\x1b[?1049l" in written  # the full-screen mode left: the terminal is back
     finally:
         term.close()
+
+
+def test_a_desk_whose_terminal_goes_without_a_signal_leaves_rather_than_spin(db_url):
+    """A terminal closed at its other end sends no SIGHUP to a program it is not the
+    controlling terminal of: the desk went on reading nothing at a whole core, for ever.
+    It looks every few seconds and leaves."""
+    database.connect(db_url)
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    people.add_technician(me, "Head of IT", roles=["manager"], by=me)
+    database.db.close()
+    term = Terminal([FITSDESK, "desk", "--db", db_url])
+    try:
+        term.wait_for("Queue")
+        os.close(term.fd)  # the other end goes
+        term.fd = os.open(os.devnull, os.O_RDONLY)  # for close() below
+        term.proc.wait(timeout=20)  # gone, whatever it could say on its way out
+    finally:
+        term.close()
