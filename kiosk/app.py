@@ -26,7 +26,7 @@ from store.db import config, database
 from store.db.errors import FitsDeskError, Unavailable
 from store.school import kiosks
 from tui.widgets.background import run_store
-from tui.widgets.signals import leave_when_asked
+from tui.widgets.terminal import leave_when_asked, use_console_colours
 
 CANT_SAVE = "We can't save this right now. Please tell a member of staff."
 """What a pupil sees whenever the database cannot be reached or written."""
@@ -87,9 +87,7 @@ class KioskApp(App[None]):
             for caught in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
                 signal.signal(caught, signal.SIG_IGN)
             leave_when_asked(self)  # systemd's stop: the console is put back
-        few = not self.is_headless and self.console.color_system in ("standard", "windows")
-        if self.sixteen_colours or (self.sixteen_colours is None and few):
-            self.theme = "ansi-dark"  # the console's own colours, which it shows well
+        use_console_colours(self, self.sixteen_colours)
 
         try:
             if getattr(database.db.obj, "fitsdesk_url", None) != database.resolve_url(self.db_url):

@@ -32,7 +32,7 @@ from store.service_levels import clocks
 from store.servicedesk import queues
 from tui.messages import DataChanged
 from tui.widgets.background import run_store
-from tui.widgets.signals import leave_when_asked
+from tui.widgets.terminal import leave_when_asked, use_console_colours
 
 log = logging.getLogger("fitsdesk")
 
@@ -172,9 +172,7 @@ class DeskApp(App[None]):
 
     def on_mount(self) -> None:
         leave_when_asked(self)  # a dropped SSH session, or the system stopping: tidily
-        few = not self.is_headless and self.console.color_system in ("standard", "windows")
-        if self.sixteen_colours or (self.sixteen_colours is None and few):
-            self.theme = "ansi-dark"  # the console's own colours, as the kiosk (docs/ssh.md)
+        use_console_colours(self, self.sixteen_colours)
         try:
             if getattr(database.db.obj, "fitsdesk_url", None) != database.resolve_url(self.db_url):
                 database.connect(self.db_url, create=False, pool=True)

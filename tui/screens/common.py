@@ -96,7 +96,9 @@ class KeyFooter(Footer):
                 continue
             actions.add((node, binding.action))
             place.append((binding, enabled, tooltip))
-        if palette and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+        if not (self.show_command_palette and app.ENABLE_COMMAND_PALETTE):
+            palette = None
+        if palette:
             binding, enabled, tooltip = palette
             width -= len(app.get_key_display(binding)) + len(binding.description) + 2
         for binding, enabled, tooltip in (*first, *own, *more, *anywhere):
@@ -115,7 +117,7 @@ class KeyFooter(Footer):
                 disabled=not enabled,
                 tooltip=tooltip or binding.tooltip,
             ).data_bind(compact=Footer.compact)
-        if palette and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+        if palette:
             binding, enabled, tooltip = palette
             yield FooterKey(
                 binding.key,

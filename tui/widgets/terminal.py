@@ -1,11 +1,12 @@
-"""Leaving tidily when the system asks: systemd stopping the kiosk sends SIGTERM, and a
-dropped SSH session sends the desk SIGHUP. Python's default for both ends the process at
-once, leaving the console in the full-screen mode with the keyboard raw; the apps
-instead leave as their own Quit does, so the terminal is put back (docs/deploy.md).
-A terminal that goes without a signal (its other end closed, no controlling terminal)
-left Textual reading nothing as fast as it could, at a whole core: the apps look every
-few seconds and leave once it has gone: as their Quit does if Textual can, else at once
-(every change is a transaction, so nothing is left half written)."""
+"""How the apps meet their terminal: its colours (`use_console_colours`), and leaving
+tidily (`leave_when_asked`). systemd stopping the kiosk sends SIGTERM, and a dropped SSH
+session sends the desk SIGHUP; Python's default for both ends the process at once,
+leaving the console full-screen with the keyboard raw. The apps instead leave as their
+own Quit does, so the terminal is put back (docs/deploy.md). A terminal that goes
+without a signal (its other end closed, no controlling terminal) left Textual reading
+nothing as fast as it could, at a whole core: the apps look every few seconds and leave
+once it has gone, as their Quit does if Textual can, else at once (every change is a
+transaction, so nothing is left half written)."""
 
 from __future__ import annotations
 
@@ -66,3 +67,12 @@ def terminal_gone() -> bool:
     except (termios.error, OSError, ValueError, AttributeError):
         return True
     return False
+
+
+def use_console_colours(app: App, wanted: bool | None) -> None:
+    """Draw in the terminal's own 16 colours when `wanted`, or, when None, when the
+    terminal has only those (a bare console, TERM=linux): outlines and focus then show in
+    colours it draws well. A headless app (a test) keeps the full-colour theme unless told."""
+    few = not app.is_headless and app.console.color_system in ("standard", "windows")
+    if wanted or (wanted is None and few):
+        app.theme = "ansi-dark"
